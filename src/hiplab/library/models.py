@@ -1,0 +1,280 @@
+"""Typed, frozen models of the hiplab library.
+
+The library is data: YAML files under ``hiplab/library/data`` are loaded into
+these models and validated once at load time. Cross references (muscle ids,
+motion ids, exercise ids, source ids) are checked by :mod:`hiplab.library.loader`.
+
+Conventions
+-----------
+* Angles are in degrees. Zero is anatomical neutral (standing, legs straight,
+  feet at 90° to the shank). Flexion, dorsiflexion, abduction and rotation
+  away from neutral are positive, so a ``joint_demands`` entry is the peak
+  excursion the exercise needs in that direction.
+* A pose is drawn in the sagittal plane facing +x (right) unless ``view`` is
+  ``frontal``. ``trunk_deg`` is the trunk (pelvis → neck) direction measured
+  from vertical-up, positive when the trunk tips forward (toward +x):
+  0 upright, 90 trunk horizontal pointing forward (prone, forward fold),
+  -90 trunk horizontal pointing backward (lying on the back).
+* Segment directions (x right, y up, angle a from vertical-up, clockwise
+  toward +x, direction = (sin a, cos a)), with trunk angle T = ``trunk_deg``:
+  thigh = T + 180 - hip_flexion; shank = thigh + knee_flexion;
+  foot = shank - 90 - ankle_dorsiflexion; upper arm = T + 180 - shoulder_flexion;
+  forearm = upper arm - elbow_flexion. In the frontal view the figure faces
+  the viewer, the subject's right side is drawn on the viewer's left, and
+  ``hip_abduction`` swings each thigh away from the midline.
+* A drawing is shifted so its lowest point rests on the floor line.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]*$", min_length=2, max_length=60)]
+
+
+class Frozen(BaseModel):
+    """Base for library records: immutable and strict about unknown keys."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ExerciseKind(StrEnum):
+    """What an exercise mainly does."""
+
+    static_stretch = "static_stretch"
+    dynamic_mobility = "dynamic_mobility"
+    pnf = "pnf"
+    activation = "activation"
+    strength = "strength"
+
+
+class Position(StrEnum):
+    """Body position an exercise is done in."""
+
+    standing = "standing"
+    kneeling = "kneeling"
+    half_kneeling = "half_kneeling"
+    supine = "supine"
+    prone = "prone"
+    seated = "seated"
+    side_lying = "side_lying"
+    quadruped = "quadruped"
+    lunge = "lunge"
+
+
+class EvidenceGrade(StrEnum):
+    """How well a claim is supported, strongest first."""
+
+    strong = "strong"
+    moderate = "moderate"
+    weak = "weak"
+    contested = "contested"
+
+
+EVIDENCE_ORDER: tuple[EvidenceGrade, ...] = tuple(EvidenceGrade)
+
+
+class Source(Frozen):
+    """A citable source; ``verified`` is False for textbook recollections."""
+
+    id: Slug
+    citation: str = Field(min_length=5)
+    url: str | None = None
+    verified: bool = True
+
+
+class Motion(Frozen):
+    """A joint motion, positive in the named direction from neutral."""
+
+    id: Slug
+    joint: Literal["hip", "knee", "ankle", "lumbar"]
+    name: str
+    description: str
+
+
+class Action(Frozen):
+    """A motion a muscle group produces."""
+
+    motion: Slug
+    role: Literal["prime", "assist"] = "prime"
+
+
+class MuscleGroup(Frozen):
+    """A muscle group with its relations to others."""
+
+    id: Slug
+    lay_name: str
+    anatomical_name: str
+    region: Literal["hip", "thigh", "leg", "trunk"]
+    actions: tuple[Action, ...] = Field(min_length=1)
+    antagonists: tuple[Slug, ...] = ()
+    synergists: tuple[Slug, ...] = ()
+    description: str = ""
+
+
+class Targets(Frozen):
+    """Muscle groups an exercise loads or lengthens."""
+
+    primary: tuple[Slug, ...] = Field(min_length=1)
+    secondary: tuple[Slug, ...] = ()
+
+
+class Dosage(Frozen):
+    """Default dose. ``hold_s`` for holds, ``reps`` for repetitions (one of them)."""
+
+    sets: int = Field(ge=1, le=10)
+    hold_s: int | None = Field(default=None, ge=3, le=180)
+    reps: int | None = Field(default=None, ge=1, le=50)
+    rest_s: int = Field(default=15, ge=0, le=180)
+    per_side: bool = False
+
+    @model_validator(mode="after")
+    def _one_of_hold_or_reps(self) -> Dosage:
+        if (self.hold_s is None) == (self.reps is None):
+            raise ValueError("dosage needs exactly one of hold_s or reps")
+        return self
+
+
+class LimbAngles(Frozen):
+    """Angles of one side in a pose keyframe (degrees, see module conventions)."""
+
+    hip_flexion: float = Field(default=0.0, ge=-40, le=160)
+    knee_flexion: float = Field(default=0.0, ge=0, le=160)
+    ankle_dorsiflexion: float = Field(default=0.0, ge=-60, le=45)
+    hip_abduction: float = Field(default=0.0, ge=-40, le=90)
+    shoulder_flexion: float = Field(default=0.0, ge=-60, le=180)
+    elbow_flexion: float = Field(default=0.0, ge=0, le=160)
+
+
+class Keyframe(Frozen):
+    """One still of an exercise: trunk direction and both sides' angles."""
+
+    label: str = "hold"
+    trunk_deg: float = Field(default=0.0, ge=-180, le=180)
+    left: LimbAngles = LimbAngles()
+    right: LimbAngles = LimbAngles()
+
+
+class Pose(Frozen):
+    """Keyframes from which a stick-figure picture is drawn."""
+
+    view: Literal["sagittal", "frontal"] = "sagittal"
+    tolerance_deg: float = Field(default=15.0, gt=0, le=45)
+    keyframes: tuple[Keyframe, ...] = Field(min_length=1, max_length=4)
+
+
+class Exercise(Frozen):
+    """A stretch, mobility drill or activation/strength exercise."""
+
+    id: Slug
+    name: str = Field(min_length=3)
+    aliases: tuple[str, ...] = ()
+    kind: ExerciseKind
+    targets: Targets
+    position: Position
+    equipment: tuple[Slug, ...] = ()
+    unilateral: bool
+    difficulty: int = Field(default=1, ge=1, le=3)
+    joint_demands: dict[Slug, float] = Field(min_length=1)
+    dosage: Dosage
+    steps: tuple[str, ...] = Field(min_length=2)
+    mistakes: tuple[str, ...] = Field(min_length=1)
+    regressions: tuple[Slug, ...] = ()
+    progressions: tuple[Slug, ...] = ()
+    contraindications: tuple[str, ...] = ()
+    end_range: bool = False
+    active_abduction: bool = False
+    evidence: str = Field(min_length=10)
+    sources: tuple[Slug, ...] = ()
+    pose: Pose
+
+
+class Norm(Frozen):
+    """Reference value for a test, optionally by sex and age band.
+
+    ``limit`` is the boundary of normal: a value beyond it in the
+    unfavourable ``direction`` is a finding; each further ``step`` raises the
+    severity (mild → moderate → severe).
+    """
+
+    sex: Literal["any", "female", "male"] = "any"
+    age_min: int = Field(default=0, ge=0, le=120)
+    age_max: int = Field(default=120, ge=0, le=120)
+    typical: float | None = None
+    limit: float
+    step: float = Field(gt=0)
+    source: Slug
+    note: str = ""
+
+
+class MeasurementError(Frozen):
+    """Smallest change or side difference that is more than noise."""
+
+    sem: float | None = Field(default=None, gt=0)
+    mdc: float = Field(gt=0)
+    source: Slug
+
+
+class TestKind(StrEnum):
+    """How a test is entered."""
+
+    bilateral_number = "bilateral_number"
+    bilateral_positive = "bilateral_positive"
+    thomas = "thomas"
+    score = "score"
+
+
+class TestDef(Frozen):
+    """A standard test: how to do it, units, norms and what a deficit means."""
+
+    id: Slug
+    name: str
+    input_key: str
+    kind: TestKind
+    unit: str
+    minimum: float
+    maximum: float
+    direction: Literal["higher_is_better", "lower_is_better", "flag"]
+    finding: Slug | None = None
+    motion: Slug | None = None
+    instructions: tuple[str, ...] = Field(min_length=2)
+    pose: Pose | None = None
+    norms: tuple[Norm, ...] = ()
+    error: MeasurementError | None = None
+    reliability: str = ""
+    sources: tuple[Slug, ...] = Field(min_length=1)
+    self_test: bool = True
+
+
+class ChainNode(Frozen):
+    """A state in the kinetic-chain graph, present when one of its findings is."""
+
+    id: Slug
+    label: str
+    findings: tuple[Slug, ...] = ()
+
+
+class ChainEdge(Frozen):
+    """A proposed mechanism linking two nodes, with its evidence grade."""
+
+    source: Slug
+    target: Slug
+    evidence: EvidenceGrade
+    explanation: str = Field(min_length=20)
+    sources: tuple[Slug, ...] = Field(min_length=1)
+    remedies: tuple[Slug, ...] = ()
+
+    @property
+    def id(self) -> str:
+        """Return the chain id, ``source->target``."""
+        return f"{self.source}->{self.target}"
+
+
+class ChainGraph(Frozen):
+    """Nodes and edges of the kinetic-chain explanations."""
+
+    nodes: tuple[ChainNode, ...]
+    edges: tuple[ChainEdge, ...]
