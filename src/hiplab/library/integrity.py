@@ -82,6 +82,8 @@ def _test_problems(lib: Library) -> list[str]:
         out += _missing(where, [n.source for n in t.norms], lib.sources, "source")
         if t.error:
             out += _missing(where, [t.error.source], lib.sources, "source")
+        if t.finding:
+            out += _missing(where, [t.finding], lib.findings, "finding")
         if t.motion:
             out += _missing(where, [t.motion], lib.motions, "motion")
         if t.direction != "flag" and not t.norms:
@@ -92,10 +94,19 @@ def _test_problems(lib: Library) -> list[str]:
 def _chain_problems(lib: Library) -> list[str]:
     nodes = {n.id: n for n in lib.chains.nodes}
     out: list[str] = []
+    for node in lib.chains.nodes:
+        out += _missing(f"chain node {node.id}", node.findings, lib.findings, "finding")
     for edge in lib.chains.edges:
         out += _missing(f"chain {edge.id}", [edge.source, edge.target], nodes, "node")
         out += _missing(f"chain {edge.id}", edge.sources, lib.sources, "source")
         out += _missing(f"chain {edge.id}", edge.remedies, lib.exercises, "exercise")
+    return out
+
+
+def _finding_problems(lib: Library) -> list[str]:
+    out: list[str] = []
+    for f in lib.findings.values():
+        out += _missing(f"finding {f.id}", f.stretch + f.strengthen, lib.muscles, "muscle")
     return out
 
 
@@ -107,4 +118,5 @@ def check_integrity(lib: Library) -> list[str]:
         *_progression_problems(lib),
         *_test_problems(lib),
         *_chain_problems(lib),
+        *_finding_problems(lib),
     ]

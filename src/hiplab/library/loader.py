@@ -16,6 +16,7 @@ from hiplab.errors import LibraryError
 from hiplab.library.models import (
     ChainGraph,
     Exercise,
+    FindingDef,
     MuscleGroup,
     Source,
     TestDef,
@@ -34,6 +35,7 @@ class Library:
     muscles: Mapping[str, MuscleGroup]
     exercises: Mapping[str, Exercise]
     tests: Mapping[str, TestDef]
+    findings: Mapping[str, FindingDef]
     chains: ChainGraph
 
     def exercise(self, exercise_id: str) -> Exercise:
@@ -104,6 +106,7 @@ def load_library(root: Path | None = None) -> Library:
         muscles=_parse(MuscleGroup, _read_yaml(root / "muscles.yaml")["muscle_groups"], "muscles"),
         exercises=exercises,
         tests=_parse(TestDef, _read_yaml(root / "tests.yaml")["tests"], "tests.yaml"),
+        findings=_parse(FindingDef, _read_yaml(root / "findings.yaml")["findings"], "findings"),
         chains=chains,
     )
     from hiplab.library.integrity import check_integrity

@@ -215,7 +215,14 @@ class MeasurementError(Frozen):
 
     sem: float | None = Field(default=None, gt=0)
     mdc: float = Field(gt=0)
+    side_difference: float | None = Field(default=None, gt=0)
     source: Slug
+    note: str = ""
+
+    @property
+    def side_threshold(self) -> float:
+        """Return the left/right difference that exceeds measurement error."""
+        return self.side_difference or self.mdc
 
 
 class TestKind(StrEnum):
@@ -247,6 +254,17 @@ class TestDef(Frozen):
     reliability: str = ""
     sources: tuple[Slug, ...] = Field(min_length=1)
     self_test: bool = True
+
+
+class FindingDef(Frozen):
+    """What a finding means and which muscle groups to stretch or strengthen for it."""
+
+    id: Slug
+    label: str
+    plain: str = Field(min_length=20)
+    stretch: tuple[Slug, ...] = ()
+    strengthen: tuple[Slug, ...] = ()
+    structural_note: str = ""
 
 
 class ChainNode(Frozen):

@@ -1,0 +1,57 @@
+"""Assess one input end to end: findings, safety, chains, recommendations."""
+
+from __future__ import annotations
+
+from hiplab.assess.evaluate import evaluate, measured_values
+from hiplab.assess.result import Assessment
+from hiplab.assess.schema import AssessmentInput
+from hiplab.assess.screening import precautions, red_flags
+from hiplab.library.loader import Library
+
+DISCLAIMER = (
+    "hiplab is not a diagnosis. It compares your entries with published norms and explains "
+    "possible links with their evidence grade; a clinician's examination comes first."
+)
+
+REFER_NOTE = (
+    "One or more answers need a clinician's attention before exercising, so no exercises are "
+    "suggested. Take this report with you."
+)
+
+
+def _notes(data: AssessmentInput, library: Library, finding_ids: set[str]) -> list[str]:
+    notes = [
+        f"{library.findings[f].label}: {library.findings[f].structural_note}"
+        for f in sorted(finding_ids)
+        if f in library.findings and library.findings[f].structural_note
+    ]
+    if "thomas_thigh_angle" in {v.test for v in measured_values(data, library)}:
+        notes.append(
+            "The Thomas test agrees with itself only fairly (κ 0.33–0.40) and can mislead if the "
+            "pelvis tilts; treat a borderline result as a hint, not a verdict."
+        )
+    return notes
+
+
+def assess(data: AssessmentInput, library: Library) -> Assessment:
+    """Return the full assessment of ``data`` against ``library``."""
+    from hiplab.explain.chains import active_chains
+    from hiplab.explain.remedies import recommend
+
+    flags = red_flags(data)
+    constraints = precautions(data)
+    findings, missing = evaluate(data, library)
+    refer = bool(flags)
+    notes = _notes(data, library, {f.id for f in findings})
+    return Assessment(
+        refer=refer,
+        red_flags=tuple(flags),
+        precautions=tuple(constraints),
+        findings=tuple(findings),
+        chains=tuple(active_chains(library.chains, findings)),
+        recommendations=() if refer else tuple(recommend(findings, constraints, library)),
+        missing_tests=tuple(missing),
+        values=tuple(measured_values(data, library)),
+        notes=tuple([REFER_NOTE, *notes] if refer else notes),
+        disclaimer=DISCLAIMER,
+    )

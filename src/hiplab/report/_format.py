@@ -1,0 +1,104 @@
+"""Small text helpers shared by the report renderers (no I/O, no state)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from hiplab.library.models import Dosage, EvidenceGrade
+
+GRADE_WORDS: Mapping[EvidenceGrade, str] = {
+    EvidenceGrade.strong: "strong evidence",
+    EvidenceGrade.moderate: "moderate evidence",
+    EvidenceGrade.weak: "weak evidence",
+    EvidenceGrade.contested: "contested",
+}
+
+SIDE_WORDS: Mapping[str | None, str] = {
+    "left": "left",
+    "right": "right",
+    "both": "both sides",
+    None: "—",
+}
+
+
+def humanise(slug: str) -> str:
+    """Turn an id such as ``hip_flexor_tightness`` into ``Hip flexor tightness``.
+
+    Examples
+    --------
+    >>> humanise("tight_hip_flexors")
+    'Tight hip flexors'
+    >>> humanise("")
+    ''
+    """
+    words = re.sub(r"[_\s]+", " ", slug).strip()
+    return words[:1].upper() + words[1:]
+
+
+def fmt_num(value: float) -> str:
+    """Format a number with at most one decimal and no trailing zeros.
+
+    Examples
+    --------
+    >>> fmt_num(12.0), fmt_num(12.25), fmt_num(-0.01)
+    ('12', '12.2', '0')
+    """
+    text = f"{round(value, 1):g}"
+    return "0" if text == "-0" else text
+
+
+def fmt_value(value: float | bool | None, unit: str) -> str:
+    """Format a finding's value with its unit (booleans read positive/negative).
+
+    Examples
+    --------
+    >>> fmt_value(12.0, "cm"), fmt_value(True, ""), fmt_value(None, "°")
+    ('12 cm', 'positive', '—')
+    """
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "positive" if value else "negative"
+    return with_unit(fmt_num(value), unit)
+
+
+def with_unit(number: str, unit: str) -> str:
+    """Join a formatted number and a unit; degree and percent signs attach directly."""
+    if not unit:
+        return number
+    return f"{number}{unit}" if unit in {"°", "%"} else f"{number} {unit}"
+
+
+def fmt_dosage(dosage: Dosage) -> str:
+    """Describe a dose in plain words.
+
+    Examples
+    --------
+    >>> fmt_dosage(Dosage(sets=2, hold_s=30, rest_s=10, per_side=True))
+    '2 sets × 30 s hold, each side; rest 10 s'
+    >>> fmt_dosage(Dosage(sets=3, reps=12))
+    '3 sets × 12 reps; rest 15 s'
+    """
+    sets = f"{dosage.sets} set{'s' if dosage.sets != 1 else ''}"
+    work = f"{dosage.hold_s} s hold" if dosage.hold_s is not None else f"{dosage.reps} reps"
+    side = ", each side" if dosage.per_side else ""
+    rest = f"; rest {dosage.rest_s} s" if dosage.rest_s else ""
+    return f"{sets} × {work}{side}{rest}"
+
+
+def chain_ends(chain_id: str) -> tuple[str, str]:
+    """Split a chain id such as ``a->b`` into its two node ids.
+
+    Ids without an arrow return the whole id twice.
+
+    Examples
+    --------
+    >>> chain_ends("tight_hip_flexors->lumbar_extension")
+    ('tight_hip_flexors', 'lumbar_extension')
+    """
+    for arrow in ("->", "→", ">"):
+        if arrow in chain_id:
+            head, _, tail = chain_id.partition(arrow)
+            return head.strip(), tail.strip()
+    return chain_id, chain_id

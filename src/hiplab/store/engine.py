@@ -1,0 +1,206 @@
+"""Database URLs, engines and migrations of the store.
+
+Conventions
+-----------
+* Two backends: SQLite (the local default) and PostgreSQL through psycopg 3. A bare
+  ``postgresql://`` URL is read as ``postgresql+psycopg://``.
+* Every SQLite connection gets ``busy_timeout`` (wait for a lock instead of failing
+  at once), ``foreign_keys=ON`` (cascades and references are enforced), WAL journal
+  mode (readers do not block the writer) and ``synchronous=NORMAL``. Transactions are
+  begun explicitly, so DDL (migrations) and writes are atomic on SQLite too.
+* Migrations live in ``hiplab/store/migrations`` and are applied with
+  ``upgrade head`` on the store's own connection; running them twice is a no-op.
+* URLs in messages have their password masked (``***``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.util.exc import CommandError
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.pool import StaticPool
+
+from hiplab.errors import StoreError
+
+BUSY_TIMEOUT_MS = 5000
+"""How long an SQLite connection waits for a lock before failing, in milliseconds."""
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+"""Alembic script location (shipped inside the package)."""
+
+_BACKENDS = ("sqlite", "postgresql")
+
+
+def parse_url(url: str) -> URL:
+    """Parse and check a database URL.
+
+    Parameters
+    ----------
+    url : str
+        A SQLAlchemy URL, e.g. ``sqlite:///path/hiplab.sqlite`` or
+        ``postgresql+psycopg://user:password@host:5432/hiplab``.
+
+    Returns
+    -------
+    URL
+        The parsed URL, with ``postgresql://`` mapped to the psycopg 3 driver.
+
+    Raises
+    ------
+    StoreError
+        If the URL cannot be parsed or names a backend other than SQLite or PostgreSQL.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        # The text may hold a password: do not repeat it.
+        raise StoreError(
+            "the database URL is not a valid SQLAlchemy URL; expected e.g. "
+            "sqlite:///path/hiplab.sqlite or postgresql+psycopg://user@host/db"
+        ) from None
+    if parsed.get_backend_name() not in _BACKENDS:
+        raise StoreError(
+            f"database backend {parsed.get_backend_name()!r} is not supported; "
+            f"use one of {', '.join(_BACKENDS)} ({mask_url(parsed)})"
+        )
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def mask_url(url: URL) -> str:
+    """Render a URL with its password replaced by ``***``.
+
+    Parameters
+    ----------
+    url : URL
+        A parsed URL.
+
+    Returns
+    -------
+    str
+        The URL as text, safe to show in messages and logs.
+    """
+    return url.render_as_string(hide_password=True)
+
+
+def is_memory(url: URL) -> bool:
+    """Tell whether a URL names an in-memory SQLite database.
+
+    Parameters
+    ----------
+    url : URL
+        A parsed URL.
+
+    Returns
+    -------
+    bool
+        True for ``sqlite://`` and ``sqlite:///:memory:``.
+    """
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def create_store_engine(url: URL) -> Engine:
+    """Create the engine for a store URL, with the SQLite connection settings.
+
+    Parameters
+    ----------
+    url : URL
+        A URL returned by :func:`parse_url`.
+
+    Returns
+    -------
+    Engine
+        An engine; no connection is opened yet.
+    """
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if is_memory(url):
+        # One shared connection, or every checkout would see a new empty database.
+        engine = create_engine(
+            url, poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
+    else:
+        engine = create_engine(url)
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: object) -> None:
+    # Let SQLAlchemy emit BEGIN itself (see _sqlite_on_begin) instead of pysqlite's
+    # implicit, late BEGIN, which leaves DDL and SELECTs outside the transaction.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the database schema to the newest migration (``alembic upgrade head``).
+
+    Parameters
+    ----------
+    engine : Engine
+        The store's engine. Already current databases are left untouched.
+
+    Raises
+    ------
+    StoreError
+        If the database cannot be reached, is locked, or was migrated by a newer hiplab.
+    """
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except CommandError as exc:
+        raise StoreError(
+            f"cannot migrate the database at {mask_url(engine.url)}: {exc}; "
+            "it may have been written by a newer hiplab"
+        ) from exc
+    except DBAPIError as exc:
+        raise store_error("migrate the database", engine.url, exc) from exc
+
+
+def store_error(action: str, url: URL, exc: DBAPIError) -> StoreError:
+    """Turn a database driver error into a :class:`StoreError` naming the (masked) URL.
+
+    Parameters
+    ----------
+    action : str
+        What was being done, as a verb phrase ("save the assessment").
+    url : URL
+        The database URL.
+    exc : DBAPIError
+        The error raised by SQLAlchemy.
+
+    Returns
+    -------
+    StoreError
+        An error whose message says what failed, where, and the driver's reason.
+    """
+    if isinstance(exc, OperationalError):
+        why = "the database cannot be reached or is locked"
+    elif isinstance(exc, IntegrityError):
+        why = "a database constraint was violated"
+    else:
+        why = "the database refused the operation"
+    reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig)
+    return StoreError(f"cannot {action}: {why} ({mask_url(url)}): {reason}")

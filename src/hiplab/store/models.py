@@ -1,0 +1,75 @@
+"""Read models returned by the store: frozen, typed, apart from the table models."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from hiplab.assess.result import Assessment
+from hiplab.assess.schema import AssessmentInput, Sex
+
+Provenance = Literal["self", "clinician", "video"]
+
+
+class StoreModel(BaseModel):
+    """Base of the read models: immutable, unknown fields refused."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PersonSummary(StoreModel):
+    """One person with the count and the latest of their assessments."""
+
+    name: str
+    age: int
+    sex: Sex
+    n_assessments: int
+    last_assessed: date | None
+    last_refer: bool | None
+
+
+class AssessmentSummary(StoreModel):
+    """One line of a person's history."""
+
+    id: int
+    taken_on: date
+    provenance: Provenance
+    refer: bool
+    n_findings: int
+    finding_ids: tuple[str, ...]
+
+
+class StoredAssessment(StoreModel):
+    """A saved assessment with its input and its result, as validated models."""
+
+    id: int
+    person_id: int
+    person_name: str
+    taken_on: date
+    created_at: datetime
+    data: AssessmentInput
+    result: Assessment
+
+
+class StoredTestResult(StoreModel):
+    """One measured value of a person's history, with its date and source."""
+
+    assessment_id: int
+    taken_on: date
+    test: str
+    side: Literal["left", "right"] | None
+    value: float
+    unit: str
+    provenance: Provenance
+
+
+class StoredReport(StoreModel):
+    """A saved report: ``content`` is ``str`` for text formats, ``bytes`` for binary ones."""
+
+    id: int
+    assessment_id: int
+    format: str
+    content: str | bytes
+    created_at: datetime
