@@ -1,0 +1,102 @@
+"""``hiplab assess`` and ``hiplab demo``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from hiplab.cli.app import Format, app, console, fail, settings, write_output
+
+if TYPE_CHECKING:
+    from hiplab.services import AssessOutcome
+
+
+def show(outcome: AssessOutcome, fmt: Format, out: Path | None) -> None:
+    """Render an outcome in ``fmt`` to ``out`` or the terminal."""
+    from hiplab import services
+
+    if fmt == "text":
+        from hiplab.report.text import render_text
+
+        if out is None:
+            render_text(outcome.result, console=console())
+            return
+        from rich.console import Console
+
+        with out.open("w", encoding="utf-8") as handle:
+            render_text(outcome.result, console=Console(file=handle, width=100, color_system=None))
+        return
+    if fmt == "pdf" and out is None:
+        fail("PDF output needs -o FILE.pdf")
+    write_output(services.render_report(outcome, fmt), out)
+
+
+def _saved_line(outcome: AssessOutcome) -> None:
+    if outcome.assessment_id is not None:
+        console(stderr=True).print(
+            f"saved assessment {outcome.assessment_id} for {outcome.person!r}"
+        )
+
+
+@app.command()
+def assess(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="Assessment file (.json/.yaml). Omit it for a guided interview."),
+    ] = None,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="Output format: text, json, html or pdf.")
+    ] = "text",
+    out: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
+    save: Annotated[
+        bool | None,
+        typer.Option("--save/--no-save", help="Store the result (default: on for the interview, off for files).",
+                     show_default=False),
+    ] = None,
+    person: Annotated[
+        str | None, typer.Option("--person", help="Store under this name (default: person.name).")
+    ] = None,
+) -> None:
+    """Assess a person's hip tests against published norms and explain what they may mean."""
+    from hiplab import services
+
+    if file is None:
+        from hiplab.interview import run_interview
+
+        data = run_interview(console())
+        outcome = services.assess_input(
+            data=data, settings=settings(), save=True if save is None else save, person=person
+        )
+    else:
+        outcome = services.assess_file(path=file, settings=settings(), save=bool(save), person=person)
+    show(outcome, fmt, out)
+    _saved_line(outcome)
+    if out is not None:
+        console(stderr=True).print(f"report written to {out}")
+
+
+@app.command()
+def demo(
+    out: Annotated[
+        Path, typer.Option("--output", "-o", help="Where to write the HTML report.")
+    ] = Path("out/report.html"),
+) -> None:
+    """Assess the bundled sample person, store it and write the HTML report."""
+    from hiplab import services
+
+    outcome = services.assess_file(path=services.sample_path(), settings=settings(), save=True)
+    show(outcome, "text", None)
+    write_output(services.render_report(outcome, "html"), out)
+    _saved_line(outcome)
+    typer.echo(f"HTML report: {out.resolve()}")
+
+
+@app.command("sample")
+def sample() -> None:
+    """Print the bundled sample assessment (a template for your own file)."""
+    from hiplab import services
+
+    typer.echo(services.sample_path().read_text(encoding="utf-8"), nl=False)
+
