@@ -54,6 +54,7 @@ def parse_url(url: str) -> URL:
     ------
     StoreError
         If the URL cannot be parsed or names a backend other than SQLite or PostgreSQL.
+
     """
     try:
         parsed = make_url(url)
@@ -73,19 +74,31 @@ def parse_url(url: str) -> URL:
     return parsed
 
 
-def mask_url(url: URL) -> str:
+def mask_url(url: URL | str) -> str:
     """Render a URL with its password replaced by ``***``.
 
     Parameters
     ----------
-    url : URL
-        A parsed URL.
+    url : URL or str
+        A parsed URL, or URL text.
 
     Returns
     -------
     str
-        The URL as text, safe to show in messages and logs.
+        The URL as text, safe to show in messages and logs; text that is not a
+        valid URL gives ``"<invalid database URL>"`` (it may hold a password).
+
+    Examples
+    --------
+    >>> mask_url("postgresql+psycopg://me:secret@db.local/hiplab")
+    'postgresql+psycopg://me:***@db.local/hiplab'
+
     """
+    if isinstance(url, str):
+        try:
+            url = make_url(url)
+        except ArgumentError:
+            return "<invalid database URL>"
     return url.render_as_string(hide_password=True)
 
 
@@ -101,6 +114,7 @@ def is_memory(url: URL) -> bool:
     -------
     bool
         True for ``sqlite://`` and ``sqlite:///:memory:``.
+
     """
     return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
@@ -117,14 +131,13 @@ def create_store_engine(url: URL) -> Engine:
     -------
     Engine
         An engine; no connection is opened yet.
+
     """
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     if is_memory(url):
         # One shared connection, or every checkout would see a new empty database.
-        engine = create_engine(
-            url, poolclass=StaticPool, connect_args={"check_same_thread": False}
-        )
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
     else:
         engine = create_engine(url)
     event.listen(engine, "connect", _sqlite_on_connect)
@@ -162,6 +175,7 @@ def upgrade(engine: Engine) -> None:
     ------
     StoreError
         If the database cannot be reached, is locked, or was migrated by a newer hiplab.
+
     """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -195,6 +209,7 @@ def store_error(action: str, url: URL, exc: DBAPIError) -> StoreError:
     -------
     StoreError
         An error whose message says what failed, where, and the driver's reason.
+
     """
     if isinstance(exc, OperationalError):
         why = "the database cannot be reached or is locked"
@@ -202,5 +217,6 @@ def store_error(action: str, url: URL, exc: DBAPIError) -> StoreError:
         why = "a database constraint was violated"
     else:
         why = "the database refused the operation"
-    reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig)
+    detail = str(exc.orig).strip()
+    reason = detail.splitlines()[0] if detail else type(exc.orig).__name__
     return StoreError(f"cannot {action}: {why} ({mask_url(url)}): {reason}")

@@ -16,7 +16,7 @@ Conventions
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -55,6 +55,7 @@ def utcnow() -> datetime:
     -------
     datetime
         A timezone-aware datetime.
+
     """
     return datetime.now(UTC)
 
@@ -63,7 +64,7 @@ class Base(DeclarativeBase):
     """Declarative base with a constraint naming convention (stable migration names)."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dict[str, Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON}
 
 
 class Person(Base):

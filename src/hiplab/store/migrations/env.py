@@ -12,7 +12,6 @@ from sqlalchemy import Connection, create_engine
 
 from hiplab.store.tables import Base
 
-config = context.config
 target_metadata = Base.metadata
 
 
@@ -30,7 +29,7 @@ def _configure_and_run(connection: Connection) -> None:
 def run_migrations_offline() -> None:
     """Emit SQL to stdout instead of running it (``alembic upgrade --sql``)."""
     context.configure(
-        url=config.get_main_option("sqlalchemy.url"),
+        url=context.config.get_main_option("sqlalchemy.url"),
         target_metadata=target_metadata,
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
@@ -41,6 +40,7 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     """Run the migrations on the store's connection, or on a new one from the URL."""
+    config = context.config
     connection = config.attributes.get("connection")
     if connection is not None:
         _configure_and_run(connection)
@@ -56,7 +56,15 @@ def run_migrations_online() -> None:
         engine.dispose()
 
 
-if context.is_offline_mode():
-    run_migrations_offline()
-else:
-    run_migrations_online()
+def main() -> None:
+    """Run the migrations the way Alembic asked (offline SQL or online)."""
+    if context.is_offline_mode():
+        run_migrations_offline()
+    else:
+        run_migrations_online()
+
+
+# Alembic sets up ``context`` before loading this file; any other import (doctest
+# collection, tooling) finds no context and runs nothing.
+if hasattr(context, "config"):
+    main()

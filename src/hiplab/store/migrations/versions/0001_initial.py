@@ -50,9 +50,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assessment")),
     )
-    op.create_index(
-        "ix_assessment_person_taken_on", "assessment", ["person_id", "taken_on", "id"]
-    )
+    op.create_index("ix_assessment_person_taken_on", "assessment", ["person_id", "taken_on", "id"])
     op.create_index("ix_assessment_taken_on", "assessment", ["taken_on"])
     op.create_table(
         "test_result",
@@ -85,9 +83,7 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=True),
         sa.Column("data", sa.LargeBinary(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "(text IS NULL) <> (data IS NULL)", name=op.f("ck_report_one_content")
-        ),
+        sa.CheckConstraint("(text IS NULL) <> (data IS NULL)", name=op.f("ck_report_one_content")),
         sa.ForeignKeyConstraint(
             ["assessment_id"],
             ["assessment.id"],

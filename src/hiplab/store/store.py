@@ -1,0 +1,669 @@
+"""The store: keyword-only repository methods over SQLite or PostgreSQL.
+
+Build one with :func:`open_store`; nothing touches the disk or the network on import.
+The default database is ``$HIPLAB_DATABASE_URL`` when set, else the SQLite file
+``hiplab.sqlite`` in the user data folder (``platformdirs.user_data_dir("hiplab")``).
+
+Every method runs in one transaction: a write either stores all its rows or none.
+Database failures (cannot connect, locked, constraint violated) are raised as
+:class:`~hiplab.errors.StoreError` with the URL (password masked); unknown people
+or ids as :class:`~hiplab.errors.NotFoundError`.
+
+Examples
+--------
+>>> from hiplab.store import open_store
+>>> with open_store("sqlite://") as store:
+...     store.people()
+[]
+
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal, Self
+
+from platformdirs import user_data_dir
+from pydantic import ValidationError
+from sqlalchemy import URL, Engine, Select, and_, func, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from hiplab.assess.result import Assessment
+from hiplab.assess.schema import AssessmentInput
+from hiplab.errors import InputError, NotFoundError, StoreError
+from hiplab.store import backup as backups
+from hiplab.store import tables
+from hiplab.store.engine import create_store_engine, mask_url, parse_url, store_error, upgrade
+from hiplab.store.models import (
+    AssessmentSummary,
+    PersonSummary,
+    StoredAssessment,
+    StoredReport,
+    StoredTestResult,
+)
+
+__all__ = [
+    "CSV_COLUMNS",
+    "SQLITE_FILE",
+    "URL_ENV",
+    "Store",
+    "default_url",
+    "mask_url",
+    "open_store",
+]
+
+URL_ENV = "HIPLAB_DATABASE_URL"
+"""Environment variable that overrides the default database URL."""
+
+SQLITE_FILE = "hiplab.sqlite"
+"""File name of the default SQLite database in the user data folder."""
+
+CSV_COLUMNS = ("person", "taken_on", "assessment_id", "test", "side", "value", "unit", "provenance")
+"""Columns of :meth:`Store.export_person` with ``fmt="csv"``, in order."""
+
+EXPORT_FORMAT = "hiplab-person-export"
+EXPORT_VERSION = 1
+_MAX_FORMAT_LENGTH = 16
+
+
+def default_url() -> str:
+    """Return the database URL used when none is given.
+
+    Returns
+    -------
+    str
+        ``$HIPLAB_DATABASE_URL`` if set and not empty, else an SQLite URL for
+        ``hiplab.sqlite`` in the user data folder, which is created if missing.
+
+    """
+    from_env = os.environ.get(URL_ENV, "").strip()
+    if from_env:
+        return from_env
+    folder = Path(user_data_dir("hiplab"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return URL.create("sqlite", database=str(folder / SQLITE_FILE)).render_as_string()
+
+
+def open_store(url: str | None = None) -> Store:
+    """Open (and migrate to the newest schema) the store at ``url``.
+
+    Parameters
+    ----------
+    url : str or None
+        A SQLAlchemy URL: ``sqlite:///path/file.sqlite``, ``sqlite://`` (in memory) or
+        ``postgresql+psycopg://user:password@host:port/db``. None uses :func:`default_url`.
+
+    Returns
+    -------
+    Store
+        An open store; close it with :meth:`Store.close` or use it in a ``with`` block.
+
+    Raises
+    ------
+    StoreError
+        If the URL is invalid or the database cannot be reached or migrated.
+
+    Examples
+    --------
+    >>> store = open_store("sqlite://")
+    >>> store.dialect
+    'sqlite'
+    >>> store.close()
+
+    """
+    parsed = parse_url(url if url is not None else default_url())
+    engine = create_store_engine(parsed)
+    try:
+        upgrade(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(engine)
+
+
+class Store:
+    """Repository of people, assessments, test results and reports.
+
+    Parameters
+    ----------
+    engine : Engine
+        An engine whose database is already migrated; use :func:`open_store`.
+
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._closed = False
+
+    @property
+    def url(self) -> str:
+        """The database URL, password masked."""
+        return mask_url(self._engine.url)
+
+    @property
+    def dialect(self) -> str:
+        """The backend name: ``"sqlite"`` or ``"postgresql"``."""
+        return self._engine.dialect.name
+
+    def close(self) -> None:
+        """Close every connection of the store; later calls raise :class:`StoreError`."""
+        self._closed = True
+        self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r})"
+
+    @contextmanager
+    def _transaction(self, action: str) -> Iterator[Session]:
+        """Run a block in one transaction: commit at the end, roll back on any error."""
+        if self._closed:
+            raise StoreError(f"cannot {action}: the store {self.url} is closed")
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except DBAPIError as exc:
+            raise store_error(action, self._engine.url, exc) from exc
+
+    def save_assessment(
+        self, *, person_name: str, data: AssessmentInput, result: Assessment
+    ) -> int:
+        """Save an assessment, its test values, and the person's latest age and sex.
+
+        Parameters
+        ----------
+        person_name : str
+            Who was assessed; the person is created if the name is new.
+        data : AssessmentInput
+            The validated input; stored whole, ``data.date`` (or today) is the date.
+        result : Assessment
+            The result; stored whole, one test-result row per ``result.values`` item.
+
+        Returns
+        -------
+        int
+            The id of the new assessment.
+
+        Raises
+        ------
+        InputError
+            If the name is empty or ``data.date`` is not a calendar date.
+        StoreError
+            If the database fails; then nothing of this assessment is stored.
+
+        """
+        name = _clean_name(person_name)
+        taken_on = _taken_on(data.date)
+        with self._transaction("save the assessment") as session:
+            person = _upsert_person(session, name=name, data=data)
+            row = tables.Assessment(
+                person=person,
+                taken_on=taken_on,
+                provenance=data.provenance,
+                refer=result.refer,
+                input_json=data.model_dump(mode="json"),
+                result_json=result.model_dump(mode="json"),
+            )
+            session.add(row)
+            session.flush()
+            row.test_results = _test_result_rows(result, provenance=data.provenance)
+            session.flush()
+            return row.id
+
+    def save_report(self, *, assessment_id: int, fmt: str, content: str | bytes) -> int:
+        """Save a rendered report of an assessment.
+
+        Parameters
+        ----------
+        assessment_id : int
+            The assessment the report renders.
+        fmt : str
+            Its format, e.g. ``"html"``, ``"md"``, ``"pdf"`` (at most 16 characters).
+        content : str or bytes
+            Text for text formats, bytes for binary ones (PDF).
+
+        Returns
+        -------
+        int
+            The id of the new report.
+
+        Raises
+        ------
+        InputError
+            If ``fmt`` is empty or too long.
+        NotFoundError
+            If there is no assessment with that id.
+
+        """
+        if not fmt or len(fmt) > _MAX_FORMAT_LENGTH:
+            raise InputError(f"report format {fmt!r} must be 1 to 16 characters")
+        with self._transaction("save the report") as session:
+            _get_assessment_row(session, assessment_id)
+            row = tables.Report(assessment_id=assessment_id, format=fmt)
+            if isinstance(content, str):
+                row.text = content
+            else:
+                row.data = bytes(content)
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def get_report(self, *, report_id: int) -> StoredReport:
+        """Load a saved report.
+
+        Parameters
+        ----------
+        report_id : int
+            The id returned by :meth:`save_report`.
+
+        Returns
+        -------
+        StoredReport
+            The report; ``content`` is ``str`` or ``bytes`` as it was saved.
+
+        Raises
+        ------
+        NotFoundError
+            If there is no report with that id.
+
+        """
+        with self._transaction("read the report") as session:
+            row = session.get(tables.Report, report_id)
+            if row is None:
+                raise NotFoundError(f"no report with id {report_id}")
+            return StoredReport(
+                id=row.id,
+                assessment_id=row.assessment_id,
+                format=row.format,
+                content=row.text if row.text is not None else (row.data or b""),
+                created_at=_aware(row.created_at),
+            )
+
+    def people(self) -> list[PersonSummary]:
+        """List everyone in the store, by name.
+
+        Returns
+        -------
+        list of PersonSummary
+            Name, latest age and sex, number of assessments, and the date and refer
+            decision of the latest assessment (None when there is none).
+
+        """
+        with self._transaction("list people") as session:
+            rows = session.execute(_people_query()).all()
+        return [
+            PersonSummary.model_validate(
+                {
+                    "name": row.name,
+                    "age": row.age,
+                    "sex": row.sex,
+                    "n_assessments": row.n or 0,
+                    "last_assessed": row.taken_on,
+                    "last_refer": row.refer,
+                }
+            )
+            for row in rows
+        ]
+
+    def history(self, *, person_name: str) -> list[AssessmentSummary]:
+        """List a person's assessments, oldest first (by date, then by id).
+
+        Parameters
+        ----------
+        person_name : str
+            The person's name, as saved.
+
+        Returns
+        -------
+        list of AssessmentSummary
+            One summary per assessment.
+
+        Raises
+        ------
+        NotFoundError
+            If nobody has that name; the message suggests close names.
+
+        """
+        with self._transaction("read the history") as session:
+            person = _find_person(session, person_name)
+            rows = session.scalars(
+                select(tables.Assessment)
+                .where(tables.Assessment.person_id == person.id)
+                .order_by(tables.Assessment.taken_on, tables.Assessment.id)
+            ).all()
+            return [_assessment_summary(row) for row in rows]
+
+    def get_assessment(self, *, assessment_id: int) -> StoredAssessment:
+        """Load a saved assessment with its input and result.
+
+        Parameters
+        ----------
+        assessment_id : int
+            The id returned by :meth:`save_assessment`.
+
+        Returns
+        -------
+        StoredAssessment
+            The ids, the person's name, the date, and the input and result models.
+
+        Raises
+        ------
+        NotFoundError
+            If there is no assessment with that id.
+        StoreError
+            If the stored JSON no longer validates against the current models.
+
+        """
+        with self._transaction("read the assessment") as session:
+            row = _get_assessment_row(session, assessment_id)
+            return _stored_assessment(row)
+
+    def test_results(self, *, person_name: str) -> list[StoredTestResult]:
+        """List every measured value of a person, oldest first.
+
+        Parameters
+        ----------
+        person_name : str
+            The person's name, as saved.
+
+        Returns
+        -------
+        list of StoredTestResult
+            One row per value, ordered by date, assessment and entry order.
+
+        Raises
+        ------
+        NotFoundError
+            If nobody has that name.
+
+        """
+        with self._transaction("read the test results") as session:
+            person = _find_person(session, person_name)
+            rows = session.execute(_test_results_query(person.id)).all()
+        return [StoredTestResult.model_validate(dict(row._mapping)) for row in rows]
+
+    def export_person(self, *, person_name: str, fmt: Literal["json", "csv"]) -> str:
+        """Export everything stored about a person.
+
+        Parameters
+        ----------
+        person_name : str
+            The person's name, as saved.
+        fmt : {"json", "csv"}
+            ``json``: the person and every assessment with its input and result
+            (``{"format": "hiplab-person-export", "version": 1, "person": {…},
+            "assessments": [{"id", "taken_on", "created_at", "provenance", "refer",
+            "input", "result"}, …]}``). ``csv``: one row per test result with the
+            columns of :data:`CSV_COLUMNS`.
+
+        Returns
+        -------
+        str
+            The export text.
+
+        Raises
+        ------
+        InputError
+            If ``fmt`` is neither ``json`` nor ``csv``.
+        NotFoundError
+            If nobody has that name.
+
+        """
+        if fmt == "json":
+            with self._transaction("export the person") as session:
+                document = _person_document(_find_person(session, person_name))
+            return json.dumps(document, indent=2, ensure_ascii=False)
+        if fmt == "csv":
+            return _csv(person_name, self.test_results(person_name=person_name))
+        raise InputError(f"export format {fmt!r} is not supported; use 'json' or 'csv'")
+
+    def backup(self, *, path: Path) -> Path:
+        """Back the whole store up into a new file.
+
+        Parameters
+        ----------
+        path : Path
+            The new file. SQLite stores are copied as an SQLite database;
+            PostgreSQL stores are dumped as JSON (see :mod:`hiplab.store.backup`).
+
+        Returns
+        -------
+        Path
+            The path written.
+
+        Raises
+        ------
+        StoreError
+            If the file already exists (never overwritten) or the copy fails; a
+            failed backup leaves no file behind.
+
+        """
+        path = Path(path)
+        if self._closed:
+            raise StoreError(f"cannot back up: the store {self.url} is closed")
+        backups.claim_new_file(path)
+        try:
+            if self.dialect == "sqlite":
+                backups.sqlite_backup(self._engine, path)
+            else:
+                backups.json_dump(self._engine, path)
+        except BaseException as exc:
+            path.unlink(missing_ok=True)
+            if isinstance(exc, DBAPIError):
+                raise store_error("back up the store", self._engine.url, exc) from exc
+            raise
+        return path
+
+
+def _clean_name(person_name: str) -> str:
+    name = person_name.strip()
+    if not name or len(name) > 120:
+        raise InputError(f"person_name {person_name!r} must be 1 to 120 characters")
+    return name
+
+
+def _taken_on(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"date {value!r} is not a calendar date (YYYY-MM-DD)") from None
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite drops the time zone: times are stored in UTC, so put it back."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _upsert_person(session: Session, *, name: str, data: AssessmentInput) -> tables.Person:
+    person = session.scalars(select(tables.Person).where(tables.Person.name == name)).first()
+    if person is None:
+        person = tables.Person(name=name, age=data.person.age, sex=data.person.sex.value)
+        session.add(person)
+    else:
+        person.age = data.person.age
+        person.sex = data.person.sex.value
+    session.flush()
+    return person
+
+
+def _test_result_rows(result: Assessment, *, provenance: str) -> list[tables.TestResult]:
+    return [
+        tables.TestResult(
+            test=value.test,
+            side=value.side,
+            value=value.value,
+            unit=value.unit,
+            provenance=provenance,
+        )
+        for value in result.values
+    ]
+
+
+def _find_person(session: Session, person_name: str) -> tables.Person:
+    name = person_name.strip()
+    person = session.scalars(select(tables.Person).where(tables.Person.name == name)).first()
+    if person is not None:
+        return person
+    names = list(session.scalars(select(tables.Person.name).order_by(tables.Person.name)))
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    if close:
+        hint = "did you mean " + " or ".join(repr(candidate) for candidate in close) + "?"
+    elif names:
+        hint = f"{len(names)} people are stored; list them with people()"
+    else:
+        hint = "the store is empty"
+    raise NotFoundError(f"no person named {name!r}; {hint}")
+
+
+def _get_assessment_row(session: Session, assessment_id: int) -> tables.Assessment:
+    row = session.get(tables.Assessment, assessment_id)
+    if row is None:
+        raise NotFoundError(f"no assessment with id {assessment_id}")
+    return row
+
+
+def _people_query() -> Select[Any]:
+    assessment = tables.Assessment
+    ranked = select(
+        assessment.person_id,
+        assessment.taken_on,
+        assessment.refer,
+        func.row_number()
+        .over(
+            partition_by=assessment.person_id,
+            order_by=(assessment.taken_on.desc(), assessment.id.desc()),
+        )
+        .label("rank"),
+        func.count().over(partition_by=assessment.person_id).label("n"),
+    ).subquery()
+    person = tables.Person
+    return (
+        select(person.name, person.age, person.sex, ranked.c.n, ranked.c.taken_on, ranked.c.refer)
+        .outerjoin(ranked, and_(ranked.c.person_id == person.id, ranked.c.rank == 1))
+        .order_by(person.name)
+    )
+
+
+def _test_results_query(
+    person_id: int,
+) -> Select[int, date, str, str | None, float, str, str]:
+    result, assessment = tables.TestResult, tables.Assessment
+    return (
+        select(
+            result.assessment_id,
+            assessment.taken_on,
+            result.test,
+            result.side,
+            result.value,
+            result.unit,
+            result.provenance,
+        )
+        .join(assessment, result.assessment_id == assessment.id)
+        .where(assessment.person_id == person_id)
+        .order_by(assessment.taken_on, assessment.id, result.id)
+    )
+
+
+def _finding_ids(result_json: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(finding["id"]) for finding in result_json.get("findings", ()))
+
+
+def _assessment_summary(row: tables.Assessment) -> AssessmentSummary:
+    finding_ids = _finding_ids(row.result_json)
+    return AssessmentSummary.model_validate(
+        {
+            "id": row.id,
+            "taken_on": row.taken_on,
+            "provenance": row.provenance,
+            "refer": row.refer,
+            "n_findings": len(finding_ids),
+            "finding_ids": finding_ids,
+        }
+    )
+
+
+def _stored_assessment(row: tables.Assessment) -> StoredAssessment:
+    try:
+        data = AssessmentInput.model_validate(row.input_json)
+        result = Assessment.model_validate(row.result_json)
+    except ValidationError as exc:
+        raise StoreError(
+            f"assessment {row.id} was stored in a form this hiplab cannot read: {exc}"
+        ) from exc
+    return StoredAssessment(
+        id=row.id,
+        person_id=row.person_id,
+        person_name=row.person.name,
+        taken_on=row.taken_on,
+        created_at=_aware(row.created_at),
+        data=data,
+        result=result,
+    )
+
+
+def _person_document(person: tables.Person) -> dict[str, Any]:
+    return {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "person": {
+            "name": person.name,
+            "age": person.age,
+            "sex": person.sex,
+            "created_at": _aware(person.created_at).isoformat(),
+        },
+        "assessments": [
+            {
+                "id": row.id,
+                "taken_on": row.taken_on.isoformat(),
+                "created_at": _aware(row.created_at).isoformat(),
+                "provenance": row.provenance,
+                "refer": row.refer,
+                "input": row.input_json,
+                "result": row.result_json,
+            }
+            for row in person.assessments
+        ],
+    }
+
+
+def _csv(person_name: str, rows: list[StoredTestResult]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow(
+            (
+                person_name.strip(),
+                row.taken_on.isoformat(),
+                row.assessment_id,
+                row.test,
+                row.side or "",
+                repr(row.value),
+                row.unit,
+                row.provenance,
+            )
+        )
+    return buffer.getvalue()

@@ -1,0 +1,85 @@
+"""Backups: an SQLite copy that opens as a store; a JSON dump for PostgreSQL."""
+
+from __future__ import annotations
+
+import base64
+import json
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from hiplab.errors import StoreError
+from hiplab.store import Store, open_store
+
+TABLES = ("person", "assessment", "test_result", "report")
+
+
+def _rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    with closing(sqlite3.connect(path)) as connection:
+        return {
+            table: connection.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+            for table in TABLES
+        }
+
+
+def test_sqlite_backup_is_a_readable_copy(
+    sqlite_store: Store, sqlite_url: str, tmp_path: Path, make_input, make_result
+) -> None:
+    assessment_id = sqlite_store.save_assessment(
+        person_name="Alice", data=make_input(), result=make_result()
+    )
+    sqlite_store.save_report(assessment_id=assessment_id, fmt="pdf", content=b"%PDF\x00")
+    target = tmp_path / "backups" / "copy.sqlite"
+
+    assert sqlite_store.backup(path=target) == target
+
+    original = Path(sqlite_url.removeprefix("sqlite:///"))
+    copied = _rows(target)
+    assert copied == _rows(original)
+    assert len(copied["test_result"]) == 2
+    assert not target.with_name("copy.sqlite-wal").exists()
+    with open_store(f"sqlite:///{target}") as restored:
+        assert restored.history(person_name="Alice") == sqlite_store.history(person_name="Alice")
+
+
+def test_backup_refuses_to_overwrite(store: Store, tmp_path: Path) -> None:
+    target = tmp_path / "existing.bak"
+    target.write_bytes(b"keep me")
+
+    with pytest.raises(StoreError, match="already exists"):
+        store.backup(path=target)
+
+    assert target.read_bytes() == b"keep me"
+
+
+def test_second_backup_to_same_path_is_refused(sqlite_store: Store, tmp_path: Path) -> None:
+    target = sqlite_store.backup(path=tmp_path / "one.sqlite")
+    size = target.stat().st_size
+    with pytest.raises(StoreError, match="already exists"):
+        sqlite_store.backup(path=target)
+    assert target.stat().st_size == size
+
+
+def test_postgresql_backup_is_a_json_dump(
+    store: Store, tmp_path: Path, make_input, make_result
+) -> None:
+    if store.dialect != "postgresql":
+        pytest.skip("the JSON dump is the PostgreSQL backup format")
+    assessment_id = store.save_assessment(
+        person_name="Alice", data=make_input(), result=make_result()
+    )
+    store.save_report(assessment_id=assessment_id, fmt="pdf", content=b"%PDF\x00")
+
+    dump = json.loads(store.backup(path=tmp_path / "dump.json").read_text(encoding="utf-8"))
+
+    assert dump["format"] == "hiplab-backup"
+    assert dump["alembic_revision"] == "0001"
+    assert [row["name"] for row in dump["tables"]["person"]] == ["Alice"]
+    assert len(dump["tables"]["test_result"]) == 2
+    [assessment] = dump["tables"]["assessment"]
+    assert assessment["taken_on"] == "2024-03-01"
+    assert assessment["input_json"] == make_input().model_dump(mode="json")
+    [report] = dump["tables"]["report"]
+    assert base64.b64decode(report["data"]["base64"]) == b"%PDF\x00"
