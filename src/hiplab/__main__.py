@@ -1,0 +1,5 @@
+"""Allow ``python -m hiplab``."""
+
+from hiplab.cli import main
+
+main()
