@@ -9,60 +9,17 @@ of skipping.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
 
 from hiplab.assess.result import Assessment, Finding, JointLimit, TestValue
 from hiplab.assess.schema import AssessmentInput, Person, Rotation, Sex, Tests
 from hiplab.store import Store, open_store
 
-PG_ENV = "HIPLAB_TEST_PG_URL"
 
 MakeInput = Callable[..., AssessmentInput]
 MakeResult = Callable[..., Assessment]
-
-
-@contextmanager
-def fresh_pg_database(server_url: str) -> Iterator[str]:
-    """Create a uniquely named database on the server, yield its URL, drop it."""
-    server = make_url(server_url)
-    name = f"hiplab_test_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield server.set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'hiplab.sqlite'}"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store_url(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_url
-        return
-    server = os.environ.get(PG_ENV)
-    if not server and os.environ.get("HIPLAB_REQUIRE_PG"):
-        pytest.fail(f"HIPLAB_REQUIRE_PG is set but {PG_ENV} is not")
-    if not server:
-        pytest.skip(f"{PG_ENV} is not set (start a server: scripts/pg_test_server.sh start)")
-    with fresh_pg_database(server) as url:
-        yield url
 
 
 @pytest.fixture
