@@ -53,11 +53,19 @@ def main() -> None:
             "python -c pass (baseline)": [sys.executable, "-c", "pass"],
             "hiplab --help": [str(BIN / "hiplab"), "--help"],
             "hiplab assess sample.json --format json": [
-                str(BIN / "hiplab"), "assess", str(sample), "--format", "json"],
+                str(BIN / "hiplab"),
+                "assess",
+                str(sample),
+                "--format",
+                "json",
+            ],
         }
         results = {name: measure(argv, env) for name, argv in cases.items()}
     base = results["python -c pass (baseline)"][0]
-    print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
+    )
     print(f"runs per command: {RUNS} (median wall time, max peak RSS)")
     for name, (wall, rss) in results.items():
         print(f"{name:45s} {wall * 1000:7.1f} ms  {wall / base:5.1f}× baseline  {rss:6.1f} MiB")

@@ -1,3 +1,4 @@
+# ruff: noqa: T201
 """Validate one exercise YAML file against the Exercise model (for data authors).
 
 Usage: python scripts/check_exercise_file.py src/hiplab/library/data/exercises/FILE.yaml
@@ -22,17 +23,22 @@ for f in (data / "exercises").glob("*.yaml"):
     known |= {e["id"] for e in yaml.safe_load(f.read_text())["exercises"]}
 bad = 0
 for path in sys.argv[1:]:
-    items = TypeAdapter(list[Exercise]).validate_python(yaml.safe_load(Path(path).read_text())["exercises"])
+    items = TypeAdapter(list[Exercise]).validate_python(
+        yaml.safe_load(Path(path).read_text())["exercises"]
+    )
     for e in items:
         for m in e.targets.primary + e.targets.secondary:
             if m not in muscles:
-                print(f"ERROR {e.id}: unknown muscle {m}"); bad += 1
+                print(f"ERROR {e.id}: unknown muscle {m}")
+                bad += 1
         for m in e.joint_demands:
             if m not in motions:
-                print(f"ERROR {e.id}: unknown motion {m}"); bad += 1
+                print(f"ERROR {e.id}: unknown motion {m}")
+                bad += 1
         for s in e.sources:
             if s not in sources:
-                print(f"ERROR {e.id}: unknown source {s}"); bad += 1
+                print(f"ERROR {e.id}: unknown source {s}")
+                bad += 1
         for x in e.regressions + e.progressions:
             if x not in known:
                 print(f"warning {e.id}: regression/progression {x} not (yet) defined")

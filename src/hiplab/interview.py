@@ -48,17 +48,22 @@ class Asker:
                 return answer or None
             self.console.print("  [red]please enter a value[/]")
 
-    def number(self, prompt: str, low: float, high: float, *, integer: bool = False,
-               required: bool = False) -> float | None:
+    def number(
+        self, prompt: str, low: float, high: float, *, integer: bool = False, required: bool = False
+    ) -> float | None:
         """Ask for a number in ``[low, high]``; blank skips unless required."""
         while True:
-            answer = self._raw(f"{prompt} [{low:g}–{high:g}{'' if required else ', blank to skip'}]")
+            answer = self._raw(
+                f"{prompt} [{low:g}–{high:g}{'' if required else ', blank to skip'}]"
+            )
             if not answer and not required:
                 return None
             try:
                 value = int(answer) if integer else float(answer.replace(",", "."))
             except ValueError:
-                self.console.print(f"  [red]{answer!r} is not a {'whole ' if integer else ''}number[/]")
+                self.console.print(
+                    f"  [red]{answer!r} is not a {'whole ' if integer else ''}number[/]"
+                )
                 continue
             if low <= value <= high:
                 return value
@@ -95,8 +100,13 @@ def _person(ask: Asker) -> dict[str, Any]:
             break
         ask.console.print(f"  [red]unknown activities: {', '.join(bad)}[/]")
     goal = ask.text("Your main goal (blank to skip):")
-    return {"name": name, "age": int(age or 0), "sex": sex, "activities": acts,
-            "goals": [goal] if goal else []}
+    return {
+        "name": name,
+        "age": int(age or 0),
+        "sex": sex,
+        "activities": acts,
+        "goals": [goal] if goal else [],
+    }
 
 
 def _screening(ask: Asker) -> dict[str, Any]:
@@ -110,7 +120,9 @@ def _screening(ask: Asker) -> dict[str, Any]:
         out["hip_replacement"] = {
             "side": ask.choice("Which side", ("left", "right")),
             "approach": ask.choice("Surgical approach", ("posterior", "anterior", "lateral")),
-            "months_ago": int(ask.number("How many months ago", 0, 600, integer=True, required=True) or 0),
+            "months_ago": int(
+                ask.number("How many months ago", 0, 600, integer=True, required=True) or 0
+            ),
         }
     return out
 
@@ -125,8 +137,14 @@ def _symptoms(ask: Asker) -> list[dict[str, Any]]:
         side = ask.choice("Side", ("left", "right", "both", "none"))
         pain = ask.number("Pain now, 0 = none, 10 = worst", 0, 10, integer=True, required=True)
         trigger = ask.text("What brings it on (blank to skip)?")
-        out.append({"region": region, "side": None if side == "none" else side,
-                    "pain": int(pain or 0), "trigger": trigger})
+        out.append(
+            {
+                "region": region,
+                "side": None if side == "none" else side,
+                "pain": int(pain or 0),
+                "trigger": trigger,
+            }
+        )
     return out
 
 
@@ -186,6 +204,10 @@ def run_interview(console: Console) -> AssessmentInput:
 
     console.print(f"[bold]hiplab guided assessment[/]\n{DISCLAIMER}\n")
     ask = Asker(console)
-    answers = {"person": _person(ask), "screening": _screening(ask), "symptoms": _symptoms(ask),
-               "tests": _tests(ask)}
+    answers = {
+        "person": _person(ask),
+        "screening": _screening(ask),
+        "symptoms": _symptoms(ask),
+        "tests": _tests(ask),
+    }
     return validate(answers, source="interview")

@@ -91,7 +91,9 @@ def assess_file(
     """Read, validate and assess an assessment file."""
     from hiplab.assess.parse import load_assessment_file
 
-    return assess_input(data=load_assessment_file(path), settings=settings, save=save, person=person)
+    return assess_input(
+        data=load_assessment_file(path), settings=settings, save=save, person=person
+    )
 
 
 def render_report(outcome: AssessOutcome, fmt: ReportFormat) -> str | bytes:
@@ -100,7 +102,9 @@ def render_report(outcome: AssessOutcome, fmt: ReportFormat) -> str | bytes:
         return outcome.result.model_dump_json(indent=2) + "\n"
     from hiplab.report.html import render_html
 
-    html = render_html(outcome.result, library=library(), person_label=outcome.person, date=outcome.date)
+    html = render_html(
+        outcome.result, library=library(), person_label=outcome.person, date=outcome.date
+    )
     if fmt == "html":
         return html
     if fmt == "pdf":
@@ -130,7 +134,9 @@ def filter_exercises(
     )
     for value, known, what in checks:
         if value is not None and value not in known:
-            raise InputError(f"{unknown_id_message(what, value, known)} (allowed: {', '.join(known)})")
+            raise InputError(
+                f"{unknown_id_message(what, value, known)} (allowed: {', '.join(known)})"
+            )
     return [
         e
         for e in lib.exercises.values()

@@ -68,7 +68,9 @@ def _read_file(path: Path, *, required: bool) -> dict[str, Any]:
         raise InputError(f"settings file {path}: not valid TOML ({exc})") from None
     unknown = sorted(set(data) - set(SETTING_NAMES))
     if unknown:
-        raise InputError(f"settings file {path}: unknown keys {unknown}; allowed: {list(SETTING_NAMES)}")
+        raise InputError(
+            f"settings file {path}: unknown keys {unknown}; allowed: {list(SETTING_NAMES)}"
+        )
     return data
 
 
@@ -78,8 +80,14 @@ def load_settings(
     """Merge the settings file, ``HIPLAB_*`` environment variables and CLI ``overrides``."""
     env = os.environ if environ is None else environ
     explicit = env.get(f"{ENV_PREFIX}SETTINGS")
-    merged = _read_file(Path(explicit) if explicit else _default_settings_file(), required=bool(explicit))
-    merged |= {k: env[f"{ENV_PREFIX}{k.upper()}"] for k in SETTING_NAMES if f"{ENV_PREFIX}{k.upper()}" in env}
+    merged = _read_file(
+        Path(explicit) if explicit else _default_settings_file(), required=bool(explicit)
+    )
+    merged |= {
+        k: env[f"{ENV_PREFIX}{k.upper()}"]
+        for k in SETTING_NAMES
+        if f"{ENV_PREFIX}{k.upper()}" in env
+    }
     merged |= {k: v for k, v in (overrides or {}).items() if v is not None}
     try:
         return Settings.model_validate(merged)

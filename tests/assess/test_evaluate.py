@@ -9,7 +9,9 @@ PERSON = {"age": 35, "sex": "female"}
 
 
 def findings_for(tests: dict, person: dict | None = None):
-    findings, _ = evaluate(validate({"person": person or PERSON, "tests": tests}), default_library())
+    findings, _ = evaluate(
+        validate({"person": person or PERSON, "tests": tests}), default_library()
+    )
     return findings
 
 
@@ -46,7 +48,11 @@ def test_each_deficit_produces_its_finding(tests: dict, finding: str, side: str 
 @pytest.mark.parametrize(
     "tests",
     [
-        {"thomas": {"left": {"thigh_angle_deg": -10, "knee_flexion_deg": 90, "thigh_abducts": False}}},
+        {
+            "thomas": {
+                "left": {"thigh_angle_deg": -10, "knee_flexion_deg": 90, "thigh_abducts": False}
+            }
+        },
         {"hip_internal_rotation_deg": {"left": 35, "right": 36}},
         {"hip_external_rotation_deg": {"left": 45, "right": 44}},
         {"straight_leg_raise_deg": {"left": 85, "right": 88}},
@@ -65,7 +71,9 @@ def test_value_at_the_limit_is_normal() -> None:
     assert findings_for({"hip_internal_rotation_deg": {"left": 30}}) == []
 
 
-@pytest.mark.parametrize(("value", "severity"), [(28, "mild"), (24, "moderate"), (19, "severe"), (0, "severe")])
+@pytest.mark.parametrize(
+    ("value", "severity"), [(28, "mild"), (24, "moderate"), (19, "severe"), (0, "severe")]
+)
 def test_severity_grows_by_step(value: float, severity: str) -> None:
     (finding,) = findings_for({"hip_internal_rotation_deg": {"left": value}})
     assert finding.severity == severity
@@ -106,13 +114,28 @@ def test_severity_of_lower_is_better() -> None:
 
 
 def test_missing_tests_are_listed() -> None:
-    _, missing = evaluate(validate({"person": PERSON, "tests": {"deep_squat_fms": 3}}), default_library())
+    _, missing = evaluate(
+        validate({"person": PERSON, "tests": {"deep_squat_fms": 3}}), default_library()
+    )
     assert "deep_squat_fms" not in missing
     assert "hip_internal_rotation" in missing and "thomas_thigh_angle" in missing
 
 
 def test_values_keep_every_entry_for_history() -> None:
-    result = assess(validate({"person": PERSON, "tests": {
-        "knee_to_wall_cm": {"left": 10, "right": 8}, "ober": {"left": {"positive": True}}}}), default_library())
+    result = assess(
+        validate(
+            {
+                "person": PERSON,
+                "tests": {
+                    "knee_to_wall_cm": {"left": 10, "right": 8},
+                    "ober": {"left": {"positive": True}},
+                },
+            }
+        ),
+        default_library(),
+    )
     assert {(v.test, v.side, v.value) for v in result.values} == {
-        ("knee_to_wall", "left", 10), ("knee_to_wall", "right", 8), ("ober", "left", 1.0)}
+        ("knee_to_wall", "left", 10),
+        ("knee_to_wall", "right", 8),
+        ("ober", "left", 1.0),
+    }

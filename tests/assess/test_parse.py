@@ -45,12 +45,18 @@ def test_unknown_nested_key_is_named_with_its_path() -> None:
 @pytest.mark.parametrize(
     ("tests", "field", "value"),
     [
-        ({"hip_internal_rotation_deg": {"left": 400}}, "tests.hip_internal_rotation_deg.left", "400"),
+        (
+            {"hip_internal_rotation_deg": {"left": 400}},
+            "tests.hip_internal_rotation_deg.left",
+            "400",
+        ),
         ({"knee_to_wall_cm": {"right": -3}}, "tests.knee_to_wall_cm.right", "-3"),
         ({"deep_squat_fms": 4}, "tests.deep_squat_fms", "4"),
     ],
 )
-def test_out_of_range_values_name_field_value_and_range(tests: dict, field: str, value: str) -> None:
+def test_out_of_range_values_name_field_value_and_range(
+    tests: dict, field: str, value: str
+) -> None:
     msg = message({**BASE, "tests": tests})
     assert field in msg
     assert value in msg
@@ -100,7 +106,9 @@ def test_pregnancy_weeks_without_pregnancy() -> None:
         ("notes.txt", "hello", "unsupported file type"),
     ],
 )
-def test_bad_files_give_one_clear_message(tmp_path: Path, name: str, content: str | bytes, expected: str) -> None:
+def test_bad_files_give_one_clear_message(
+    tmp_path: Path, name: str, content: str | bytes, expected: str
+) -> None:
     path = write(tmp_path, name, content)
     with pytest.raises(InputError, match=expected):
         load_assessment_file(path)
@@ -114,6 +122,12 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_yaml_and_json_give_the_same_input(tmp_path: Path) -> None:
     data = {**BASE, "tests": {"straight_leg_raise_deg": {"left": 70, "right": 75}}}
     j = load_assessment_file(write(tmp_path, "a.json", json.dumps(data)))
-    y = load_assessment_file(write(tmp_path, "a.yaml", "person: {age: 30, sex: female}\n"
-                                   "tests: {straight_leg_raise_deg: {left: 70, right: 75}}\n"))
+    y = load_assessment_file(
+        write(
+            tmp_path,
+            "a.yaml",
+            "person: {age: 30, sex: female}\n"
+            "tests: {straight_leg_raise_deg: {left: 70, right: 75}}\n",
+        )
+    )
     assert j == y

@@ -14,8 +14,16 @@ def screen(screening: dict | None = None, person: dict | None = None, **extra: o
 
 @pytest.mark.parametrize(
     "flag",
-    ["night_pain", "unexplained_weight_loss", "fever", "saddle_numbness", "recent_trauma",
-     "bladder_bowel_change", "progressive_weakness", "cancer_history"],
+    [
+        "night_pain",
+        "unexplained_weight_loss",
+        "fever",
+        "saddle_numbness",
+        "recent_trauma",
+        "bladder_bowel_change",
+        "progressive_weakness",
+        "cancer_history",
+    ],
 )
 def test_each_screening_red_flag_is_raised_with_a_reason(flag: str) -> None:
     flags = red_flags(screen({flag: True}))
@@ -41,8 +49,10 @@ def test_adult_limp_alone_is_not_scfe() -> None:
 
 
 def test_new_pain_over_fifty_is_flagged() -> None:
-    data = screen(person={"age": 62, "sex": "male"},
-                  symptoms=[{"region": "groin", "side": "left", "pain": 4, "new": True}])
+    data = screen(
+        person={"age": 62, "sex": "male"},
+        symptoms=[{"region": "groin", "side": "left", "pain": 4, "new": True}],
+    )
     assert [f.id for f in red_flags(data)] == ["new_pain_age"]
 
 
@@ -60,7 +70,10 @@ def limits(approach: str) -> set[tuple[str, float, bool]]:
 
 def test_posterior_approach_precautions() -> None:
     assert limits("posterior") == {
-        ("hip_flexion", 90, False), ("hip_adduction", 0, False), ("hip_internal_rotation", 0, False)}
+        ("hip_flexion", 90, False),
+        ("hip_adduction", 0, False),
+        ("hip_internal_rotation", 0, False),
+    }
 
 
 def test_anterior_approach_precautions() -> None:
@@ -84,10 +97,17 @@ def test_first_trimester_allows_supine() -> None:
 
 def exercise(**changes: object) -> Exercise:
     base = {
-        "id": "demo_stretch", "name": "Demo stretch", "kind": "static_stretch",
-        "targets": {"primary": ["iliopsoas"]}, "position": "kneeling", "unilateral": True,
-        "joint_demands": {"hip_extension": 15}, "dosage": {"sets": 2, "hold_s": 30},
-        "steps": ["one", "two"], "mistakes": ["x"], "evidence": "static stretching helps ROM",
+        "id": "demo_stretch",
+        "name": "Demo stretch",
+        "kind": "static_stretch",
+        "targets": {"primary": ["iliopsoas"]},
+        "position": "kneeling",
+        "unilateral": True,
+        "joint_demands": {"hip_extension": 15},
+        "dosage": {"sets": 2, "hold_s": 30},
+        "steps": ["one", "two"],
+        "mistakes": ["x"],
+        "evidence": "static stretching helps ROM",
         "pose": {"keyframes": [{"label": "hold"}]},
     }
     return Exercise.model_validate({**base, **changes})
@@ -101,8 +121,14 @@ def test_joint_limit_excludes_exercise_past_the_limit() -> None:
 
 
 def test_active_only_limit_spares_passive_abduction() -> None:
-    rule = JointLimit(joint="hip", side="left", motion="hip_abduction", max_deg=0,
-                      active_only=True, reason="lateral THA")
+    rule = JointLimit(
+        joint="hip",
+        side="left",
+        motion="hip_abduction",
+        max_deg=0,
+        active_only=True,
+        reason="lateral THA",
+    )
     assert exercise_allowed(exercise(joint_demands={"hip_abduction": 40}), [rule])
     assert not exercise_allowed(exercise(active_abduction=True, kind="activation"), [rule])
 

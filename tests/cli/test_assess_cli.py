@@ -22,11 +22,19 @@ def test_assess_json_has_the_documented_keys(hiplab: Run, tmp_path: Path) -> Non
     result = hiplab("assess", str(sample_json(tmp_path)), "--format", "json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert {"refer", "red_flags", "precautions", "findings", "chains", "missing_tests"} <= set(report)
+    assert {"refer", "red_flags", "precautions", "findings", "chains", "missing_tests"} <= set(
+        report
+    )
     assert report["refer"] is False
     finding_ids = {f["id"] for f in report["findings"]}
-    assert {"hip_flexors_tight", "rectus_femoris_tight", "hip_internal_rotation_limited",
-            "ankle_dorsiflexion_limited", "glute_endurance_low", "asymmetry"} <= finding_ids
+    assert {
+        "hip_flexors_tight",
+        "rectus_femoris_tight",
+        "hip_internal_rotation_limited",
+        "ankle_dorsiflexion_limited",
+        "glute_endurance_low",
+        "asymmetry",
+    } <= finding_ids
     for f in report["findings"]:
         assert set(f) >= {"id", "side", "severity", "value", "norm", "unit", "test"}
     chain = next(c for c in report["chains"] if c["id"] == "hip_flexors->glute_inhibition")
@@ -49,18 +57,27 @@ def test_assess_save_then_people_history_export(hiplab: Run, tmp_path: Path) -> 
 
 
 def test_no_save_stores_nothing(hiplab: Run, tmp_path: Path) -> None:
-    assert hiplab("assess", str(sample_json(tmp_path)), "--format", "json", "--no-save").returncode == 0
+    assert (
+        hiplab("assess", str(sample_json(tmp_path)), "--format", "json", "--no-save").returncode
+        == 0
+    )
     assert json.loads(hiplab("people", "--format", "json").stdout) == []
 
 
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ('{"person": {"age": 30, "sex": "female"}, "tests": {"hip_internal_rotation_deg": {"left": 400}}}',
-         "tests.hip_internal_rotation_deg.left"),
+        (
+            '{"person": {"age": 30, "sex": "female"}, '
+            '"tests": {"hip_internal_rotation_deg": {"left": 400}}}',
+            "tests.hip_internal_rotation_deg.left",
+        ),
         ('{"person": {"age": 30, "sex": "female"}, "tets": {}}', "did you mean 'tests'"),
         ('{"person": {"age": 200, "sex": "female"}}', "person.age"),
-        ('{"person": {"age": 30, "sex": "female"}, "tests": {"knee_to_wall_cm": {"left": -2}}}', "-2"),
+        (
+            '{"person": {"age": 30, "sex": "female"}, "tests": {"knee_to_wall_cm": {"left": -2}}}',
+            "-2",
+        ),
         ('{"person": {"age": 30, "sex": "fem', "not valid JSON"),
         ("", "empty"),
     ],
@@ -100,10 +117,15 @@ def test_red_flag_refers_and_suggests_no_exercises(hiplab: Run, tmp_path: Path) 
     assert report["recommendations"] == []
 
 
-def test_posterior_replacement_precautions_filter_recommendations(hiplab: Run, tmp_path: Path) -> None:
+def test_posterior_replacement_precautions_filter_recommendations(
+    hiplab: Run, tmp_path: Path
+) -> None:
     from hiplab.library import default_library
 
-    path = sample_json(tmp_path, screening={"hip_replacement": {"side": "right", "approach": "posterior", "months_ago": 8}})
+    path = sample_json(
+        tmp_path,
+        screening={"hip_replacement": {"side": "right", "approach": "posterior", "months_ago": 8}},
+    )
     report = json.loads(hiplab("assess", str(path), "--format", "json").stdout)
     limits = {(p["motion"], p["max_deg"]) for p in report["precautions"]}
     assert limits == {("hip_flexion", 90), ("hip_adduction", 0), ("hip_internal_rotation", 0)}

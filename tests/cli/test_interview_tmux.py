@@ -24,12 +24,31 @@ WAIT_S = 30.0
 class Terminal:
     def __init__(self, command: str, cwd: Path) -> None:
         self.name = f"hiplab-{uuid.uuid4().hex[:8]}"
-        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", "160", "-y", "50",
-                        "-c", str(cwd), command], check=True)
+        subprocess.run(
+            [
+                "tmux",
+                "new-session",
+                "-d",
+                "-s",
+                self.name,
+                "-x",
+                "160",
+                "-y",
+                "50",
+                "-c",
+                str(cwd),
+                command,
+            ],
+            check=True,
+        )
 
     def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-S", "-200", "-t", self.name],
-                              capture_output=True, text=True, check=False).stdout
+        return subprocess.run(
+            ["tmux", "capture-pane", "-p", "-S", "-200", "-t", self.name],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
 
     def wait_for(self, text: str, *, after: int = 0) -> int:
         deadline = time.monotonic() + WAIT_S
@@ -53,12 +72,20 @@ class Terminal:
 SCREENING = ["n"] * 10 + ["n", "n"]  # ten red-flag/hypermobility questions, pregnant, replacement
 
 
-def test_interview_validates_answers_skips_tests_and_saves(tmp_path: Path, store_url: str, hiplab: Run) -> None:
-    env = {"HIPLAB_DATA_DIR": str(tmp_path / "data"), "HIPLAB_DATABASE_URL": store_url, "NO_COLOR": "1"}
+def test_interview_validates_answers_skips_tests_and_saves(
+    tmp_path: Path, store_url: str, hiplab: Run
+) -> None:
+    env = {
+        "HIPLAB_DATA_DIR": str(tmp_path / "data"),
+        "HIPLAB_DATABASE_URL": store_url,
+        "NO_COLOR": "1",
+    }
     exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
     out = tmp_path / "interview.json"
-    command = (f"env {exports} {shlex.quote(sys.executable)} -m hiplab assess --format json "
-               f"-o {shlex.quote(str(out))}; echo EXIT=$?; sleep 30")
+    command = (
+        f"env {exports} {shlex.quote(sys.executable)} -m hiplab assess --format json "
+        f"-o {shlex.quote(str(out))}; echo EXIT=$?; sleep 30"
+    )
     term = Terminal(command, tmp_path)
     try:
         pos = term.wait_for("Your name")

@@ -15,12 +15,17 @@ def test_library_json_has_full_records(hiplab: Run) -> None:
     assert result.returncode == 0, result.stderr
     records = json.loads(result.stdout)
     assert len(records) >= 60
-    assert all({"joint_demands", "position", "targets", "dosage", "pose"} <= set(r) for r in records)
+    assert all(
+        {"joint_demands", "position", "targets", "dosage", "pose"} <= set(r) for r in records
+    )
 
 
 def test_library_filters_combine(hiplab: Run) -> None:
-    records = json.loads(hiplab("library", "--target", "iliopsoas", "--kind", "static_stretch",
-                                "--format", "json").stdout)
+    records = json.loads(
+        hiplab(
+            "library", "--target", "iliopsoas", "--kind", "static_stretch", "--format", "json"
+        ).stdout
+    )
     assert records
     for r in records:
         assert r["kind"] == "static_stretch"

@@ -10,20 +10,39 @@ from hiplab.library.integrity import find_cycle
 from hiplab.library.loader import data_dir
 
 MOTIONS = {
-    "hip_flexion", "hip_extension", "hip_abduction", "hip_adduction", "hip_internal_rotation",
-    "hip_external_rotation", "knee_flexion", "ankle_dorsiflexion", "lumbar_flexion", "lumbar_extension",
+    "hip_flexion",
+    "hip_extension",
+    "hip_abduction",
+    "hip_adduction",
+    "hip_internal_rotation",
+    "hip_external_rotation",
+    "knee_flexion",
+    "ankle_dorsiflexion",
+    "lumbar_flexion",
+    "lumbar_extension",
 }
 REQUIRED_MUSCLES = {
-    "iliopsoas", "rectus_femoris", "tfl_itb", "glute_max", "glute_med_min", "deep_rotators",
-    "adductors", "hamstrings", "vasti", "gastroc_soleus", "quadratus_lumborum", "lumbar_erectors",
-    "abdominals", "obliques",
+    "iliopsoas",
+    "rectus_femoris",
+    "tfl_itb",
+    "glute_max",
+    "glute_med_min",
+    "deep_rotators",
+    "adductors",
+    "hamstrings",
+    "vasti",
+    "gastroc_soleus",
+    "quadratus_lumborum",
+    "lumbar_erectors",
+    "abdominals",
+    "obliques",
 }
 
 
 def test_bundled_library_loads_with_required_sizes() -> None:
     lib = default_library()
     assert set(lib.motions) == MOTIONS
-    assert len(lib.muscles) >= 15 and REQUIRED_MUSCLES <= set(lib.muscles)
+    assert len(lib.muscles) >= 15 and set(lib.muscles) >= REQUIRED_MUSCLES
     assert len(lib.exercises) >= 60
     assert len(lib.tests) >= 12
 
@@ -47,13 +66,22 @@ def test_every_measured_norm_has_a_source_that_exists() -> None:
 def test_all_exercise_kinds_and_positions_are_represented() -> None:
     lib = default_library()
     assert {e.kind.value for e in lib.exercises.values()} == {
-        "static_stretch", "dynamic_mobility", "pnf", "activation", "strength"}
+        "static_stretch",
+        "dynamic_mobility",
+        "pnf",
+        "activation",
+        "strength",
+    }
     assert len({e.position for e in lib.exercises.values()}) >= 8
 
 
 def test_pigeon_joint_demands_as_specified() -> None:
     pigeon = default_library().exercise("pigeon_stretch")
-    assert pigeon.joint_demands == {"hip_flexion": 90, "hip_external_rotation": 45, "hip_extension": 10}
+    assert pigeon.joint_demands == {
+        "hip_flexion": 90,
+        "hip_external_rotation": 45,
+        "hip_extension": 10,
+    }
 
 
 def test_unknown_exercise_suggests_close_ids() -> None:
@@ -87,25 +115,53 @@ def test_copy_of_library_loads(library_copy: Path) -> None:
 @pytest.mark.parametrize(
     ("file", "change", "expected"),
     [
-        ("exercises/hip_rotators.yaml",
-         lambda d: d["exercises"][0]["targets"].update(primary=["psoas_minorish"]), "unknown muscle"),
-        ("exercises/hip_rotators.yaml",
-         lambda d: d["exercises"][0]["joint_demands"].update(hip_twist=10), "unknown motion"),
-        ("exercises/hip_rotators.yaml",
-         lambda d: d["exercises"][0].update(regressions=["no_such_exercise"]), "unknown exercise"),
-        ("tests.yaml", lambda d: d["tests"][0]["norms"][0].update(source="ref999"), "unknown source"),
-        ("muscles.yaml", lambda d: d["muscle_groups"][0].update(antagonists=["nobody"]), "unknown muscle"),
+        (
+            "exercises/hip_rotators.yaml",
+            lambda d: d["exercises"][0]["targets"].update(primary=["psoas_minorish"]),
+            "unknown muscle",
+        ),
+        (
+            "exercises/hip_rotators.yaml",
+            lambda d: d["exercises"][0]["joint_demands"].update(hip_twist=10),
+            "unknown motion",
+        ),
+        (
+            "exercises/hip_rotators.yaml",
+            lambda d: d["exercises"][0].update(regressions=["no_such_exercise"]),
+            "unknown exercise",
+        ),
+        (
+            "tests.yaml",
+            lambda d: d["tests"][0]["norms"][0].update(source="ref999"),
+            "unknown source",
+        ),
+        (
+            "muscles.yaml",
+            lambda d: d["muscle_groups"][0].update(antagonists=["nobody"]),
+            "unknown muscle",
+        ),
         ("chains.yaml", lambda d: d["edges"][0].update(target="nowhere"), "unknown node"),
         ("chains.yaml", lambda d: d["edges"][0].update(evidence="probably"), "evidence"),
-        ("exercises/hip_rotators.yaml",
-         lambda d: d["exercises"][0].update(progressions=["figure_four_supine"]), "cycle"),
-        ("exercises/hip_rotators.yaml",
-         lambda d: d["exercises"][0].update(dosage={"sets": 2}), "exactly one of hold_s or reps"),
-        ("exercises/hip_rotators.yaml",
-         lambda d: d["exercises"].append(dict(d["exercises"][0])), "duplicate"),
+        (
+            "exercises/hip_rotators.yaml",
+            lambda d: d["exercises"][0].update(progressions=["figure_four_supine"]),
+            "cycle",
+        ),
+        (
+            "exercises/hip_rotators.yaml",
+            lambda d: d["exercises"][0].update(dosage={"sets": 2}),
+            "exactly one of hold_s or reps",
+        ),
+        (
+            "exercises/hip_rotators.yaml",
+            lambda d: d["exercises"].append(dict(d["exercises"][0])),
+            "duplicate",
+        ),
     ],
 )
-def test_broken_library_is_refused_naming_the_problem(library_copy: Path, file: str, change, expected: str) -> None:  # type: ignore[no-untyped-def]
+def test_broken_library_is_refused_naming_the_problem(
+    library_copy: Path, file: str, change, expected: str
+) -> None:  # type: ignore[no-untyped-def]
     edit(library_copy / file, change)
     with pytest.raises(LibraryError, match=expected):
         load_library(library_copy)

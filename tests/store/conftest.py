@@ -17,7 +17,6 @@ from hiplab.assess.result import Assessment, Finding, JointLimit, TestValue
 from hiplab.assess.schema import AssessmentInput, Person, Rotation, Sex, Tests
 from hiplab.store import Store, open_store
 
-
 MakeInput = Callable[..., AssessmentInput]
 MakeResult = Callable[..., Assessment]
 

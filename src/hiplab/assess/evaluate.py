@@ -78,16 +78,14 @@ def _band(test: TestDef, norm: Norm) -> NormBand:
     )
 
 
-def _measured_finding(
-    test: TestDef, norm: Norm, side: str | None, value: float
-) -> Finding | None:
+def _measured_finding(test: TestDef, norm: Norm, side: str | None, value: float) -> Finding | None:
     severity = severity_of(value, norm, test.direction)
     if severity is None or test.finding is None:
         return None
     where = f"{side} " if side else ""
     return Finding(
         id=test.finding,
-        side=side,  # type: ignore[arg-type]
+        side=side,
         severity=severity,
         value=value,
         norm=_band(test, norm),
@@ -103,7 +101,7 @@ def _flag_finding(test: TestDef, side: str | None) -> Finding | None:
     where = f" on the {side}" if side else ""
     return Finding(
         id=test.finding,
-        side=side,  # type: ignore[arg-type]
+        side=side,
         severity="mild",
         value=True,
         norm=None,
@@ -144,7 +142,7 @@ def asymmetry(data: AssessmentInput, test: TestDef) -> Finding | None:
     level = min(math.ceil(diff / threshold) - 1, len(SEVERITIES))
     return Finding(
         id="asymmetry",
-        side=worse,  # type: ignore[arg-type]
+        side=worse,
         severity=SEVERITIES[level - 1],
         value=round(diff, 2),
         norm=NormBand(
@@ -178,7 +176,7 @@ def measured_values(data: AssessmentInput, library: Library) -> list[TestValue]:
     for test in library.tests.values():
         for side, value in sided_values(data, test):
             out.append(
-                TestValue(test=test.id, side=side, value=float(value), unit=test.unit)  # type: ignore[arg-type]
+                TestValue(test=test.id, side=side, value=float(value), unit=test.unit)
             )
     return out
 

@@ -122,7 +122,9 @@ def validate(data: Any, *, source: str = "input") -> AssessmentInput:
     """Validate parsed data as an :class:`AssessmentInput` (strict types)."""
     if not isinstance(data, dict):
         kind = type(data).__name__
-        raise InputError(f"{source}: expected a mapping with 'person' and 'tests' at the top, got {kind}")
+        raise InputError(
+            f"{source}: expected a mapping with 'person' and 'tests' at the top, got {kind}"
+        )
     try:
         return AssessmentInput.model_validate_json(json.dumps(data, default=str), strict=True)
     except ValidationError as exc:
@@ -133,7 +135,9 @@ def load_assessment_file(path: Path) -> AssessmentInput:
     """Read, parse and validate an assessment file (``.json``, ``.yaml`` or ``.yml``)."""
     fmt = SUFFIXES.get(path.suffix.lower())
     if fmt is None:
-        raise InputError(f"{path}: unsupported file type {path.suffix!r}; allowed: .json, .yaml, .yml")
+        raise InputError(
+            f"{path}: unsupported file type {path.suffix!r}; allowed: .json, .yaml, .yml"
+        )
     try:
         if path.stat().st_size > MAX_BYTES:
             raise InputError(f"{path}: file is larger than {MAX_BYTES} bytes")
@@ -144,4 +148,6 @@ def load_assessment_file(path: Path) -> AssessmentInput:
         raise InputError(f"{path}: is a directory, expected a file") from None
     except PermissionError:
         raise InputError(f"{path}: permission denied") from None
-    return validate(parse_text(_decode(raw, str(path)), fmt=fmt, source=str(path)), source=str(path))
+    return validate(
+        parse_text(_decode(raw, str(path)), fmt=fmt, source=str(path)), source=str(path)
+    )

@@ -22,47 +22,89 @@ FIRST_TRIMESTER_WEEKS = 13
 SCFE_AGES = range(8, 16)
 
 _SCREENING_FLAGS: tuple[tuple[str, str, str], ...] = (
-    ("saddle_numbness", "emergency", "Numbness around the saddle area can mean nerve compression "
-     "(cauda equina): seek emergency care now."),
-    ("bladder_bowel_change", "emergency", "A new change in bladder or bowel control with back or hip "
-     "pain needs emergency assessment."),
-    ("progressive_weakness", "emergency", "Leg weakness that is getting worse needs urgent medical "
-     "assessment."),
-    ("fever", "urgent", "Fever with hip or back pain can mean infection (for example a septic joint): "
-     "see a doctor before exercising."),
-    ("unexplained_weight_loss", "urgent", "Unexplained weight loss with pain should be checked by a "
-     "doctor."),
-    ("night_pain", "soon", "Pain at night or at rest that does not ease with position should be "
-     "checked by a clinician."),
-    ("recent_trauma", "soon", "Pain after a recent fall or injury should be checked for a fracture or "
-     "tear before stretching."),
-    ("cancer_history", "soon", "New pain with a history of cancer should be checked by your doctor."),
+    (
+        "saddle_numbness",
+        "emergency",
+        "Numbness around the saddle area can mean nerve compression "
+        "(cauda equina): seek emergency care now.",
+    ),
+    (
+        "bladder_bowel_change",
+        "emergency",
+        "A new change in bladder or bowel control with back or hip "
+        "pain needs emergency assessment.",
+    ),
+    (
+        "progressive_weakness",
+        "emergency",
+        "Leg weakness that is getting worse needs urgent medical assessment.",
+    ),
+    (
+        "fever",
+        "urgent",
+        "Fever with hip or back pain can mean infection (for example a septic joint): "
+        "see a doctor before exercising.",
+    ),
+    (
+        "unexplained_weight_loss",
+        "urgent",
+        "Unexplained weight loss with pain should be checked by a doctor.",
+    ),
+    (
+        "night_pain",
+        "soon",
+        "Pain at night or at rest that does not ease with position should be "
+        "checked by a clinician.",
+    ),
+    (
+        "recent_trauma",
+        "soon",
+        "Pain after a recent fall or injury should be checked for a fracture or "
+        "tear before stretching.",
+    ),
+    (
+        "cancer_history",
+        "soon",
+        "New pain with a history of cancer should be checked by your doctor.",
+    ),
 )
 
 
 def red_flags(data: AssessmentInput) -> list[RedFlag]:
     """Return every red flag raised by the screening answers, symptoms and age."""
     flags = [
-        RedFlag(id=name, urgency=urgency, reason=reason)  # type: ignore[arg-type]
+        RedFlag(id=name, urgency=urgency, reason=reason)
         for name, urgency, reason in _SCREENING_FLAGS
         if getattr(data.screening, name)
     ]
     age = data.person.age
     painful = [s for s in data.symptoms if s.pain > 0]
     if age in SCFE_AGES and (data.screening.limp or any(s.region == "knee" for s in painful)):
-        flags.append(RedFlag(
-            id="possible_scfe", urgency="urgent",
-            reason=f"At age {age}, a limp or knee/hip pain can be a slipped capital femoral "
-            "epiphysis: see a doctor urgently and do not stretch until it is ruled out."))
+        flags.append(
+            RedFlag(
+                id="possible_scfe",
+                urgency="urgent",
+                reason=f"At age {age}, a limp or knee/hip pain can be a slipped capital femoral "
+                "epiphysis: see a doctor urgently and do not stretch until it is ruled out.",
+            )
+        )
     if any(s.new for s in painful) and (age < 20 or age > 50):
-        flags.append(RedFlag(
-            id="new_pain_age", urgency="soon",
-            reason=f"New pain at age {age} (under 20 or over 50) should be checked by a clinician "
-            "before starting an exercise programme."))
+        flags.append(
+            RedFlag(
+                id="new_pain_age",
+                urgency="soon",
+                reason=f"New pain at age {age} (under 20 or over 50) should be checked by a "
+                "clinician before starting an exercise programme.",
+            )
+        )
     if data.tests.deep_squat_fms == 0:
-        flags.append(RedFlag(
-            id="painful_squat", urgency="soon",
-            reason="The deep squat was painful (FMS score 0): have the pain assessed first."))
+        flags.append(
+            RedFlag(
+                id="painful_squat",
+                urgency="soon",
+                reason="The deep squat was painful (FMS score 0): have the pain assessed first.",
+            )
+        )
     return flags
 
 
@@ -79,8 +121,9 @@ def _replacement_limits(thr: HipReplacement) -> list[JointLimit]:
         "lateral": [*posterior, ("hip_abduction", 0.0, True)],
     }
     return [
-        JointLimit(joint="hip", side=thr.side, motion=motion, max_deg=limit,
-                   active_only=active, reason=why)
+        JointLimit(
+            joint="hip", side=thr.side, motion=motion, max_deg=limit, active_only=active, reason=why
+        )
         for motion, limit, active in by_approach[thr.approach]
     ]
 
@@ -93,15 +136,29 @@ def precautions(data: AssessmentInput) -> list[Precaution]:
         out += _replacement_limits(s.hip_replacement)
     if s.pregnant and (s.pregnancy_weeks or 0) > FIRST_TRIMESTER_WEEKS:
         why = f"pregnancy, week {s.pregnancy_weeks}: after the first trimester"
-        out.append(PositionAvoid(position=Position.supine.value, reason=f"{why}, avoid lying on your back"))
-        out.append(PracticeAvoid(practice="end_range_forcing",
-                                 reason=f"{why}, ligaments are looser: no forcing or bouncing at end range"))
+        out.append(
+            PositionAvoid(position=Position.supine.value, reason=f"{why}, avoid lying on your back")
+        )
+        out.append(
+            PracticeAvoid(
+                practice="end_range_forcing",
+                reason=f"{why}, ligaments are looser: no forcing or bouncing at end range",
+            )
+        )
     elif s.pregnant:
-        out.append(PracticeAvoid(practice="end_range_forcing",
-                                 reason="pregnancy: ligaments are looser, no forcing or bouncing at end range"))
+        out.append(
+            PracticeAvoid(
+                practice="end_range_forcing",
+                reason="pregnancy: ligaments are looser, no forcing or bouncing at end range",
+            )
+        )
     if s.hypermobility:
-        out.append(PracticeAvoid(practice="end_range_forcing",
-                                 reason="joint hypermobility: favour strength and control over end-range stretching"))
+        out.append(
+            PracticeAvoid(
+                practice="end_range_forcing",
+                reason="joint hypermobility: favour strength and control over end-range stretching",
+            )
+        )
     return out
 
 

@@ -95,7 +95,9 @@ def main_options(
     ] = None,
     data_dir: Annotated[
         Path | None,
-        typer.Option("--data-dir", help="Folder of the default SQLite store (overrides HIPLAB_DATA_DIR)."),
+        typer.Option(
+            "--data-dir", help="Folder of the default SQLite store (overrides HIPLAB_DATA_DIR)."
+        ),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")

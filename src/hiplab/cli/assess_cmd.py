@@ -49,11 +49,16 @@ def assess(
     fmt: Annotated[
         Format, typer.Option("--format", "-f", help="Output format: text, json, html or pdf.")
     ] = "text",
-    out: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report here.")
+    ] = None,
     save: Annotated[
         bool | None,
-        typer.Option("--save/--no-save", help="Store the result (default: on for the interview, off for files).",
-                     show_default=False),
+        typer.Option(
+            "--save/--no-save",
+            help="Store the result (default: on for the interview, off for files).",
+            show_default=False,
+        ),
     ] = None,
     person: Annotated[
         str | None, typer.Option("--person", help="Store under this name (default: person.name).")
@@ -70,7 +75,9 @@ def assess(
             data=data, settings=settings(), save=True if save is None else save, person=person
         )
     else:
-        outcome = services.assess_file(path=file, settings=settings(), save=bool(save), person=person)
+        outcome = services.assess_file(
+            path=file, settings=settings(), save=bool(save), person=person
+        )
     show(outcome, fmt, out)
     _saved_line(outcome)
     if out is not None:
@@ -99,4 +106,3 @@ def sample() -> None:
     from hiplab import services
 
     typer.echo(services.sample_path().read_text(encoding="utf-8"), nl=False)
-

@@ -19,10 +19,18 @@ app.add_typer(library_app, name="library")
 def _exercise_table(rows: list[Exercise]) -> None:
     from rich.table import Table
 
-    table = Table("id", "name", "kind", "position", "targets", "equipment", title=f"{len(rows)} exercises")
+    table = Table(
+        "id", "name", "kind", "position", "targets", "equipment", title=f"{len(rows)} exercises"
+    )
     for e in rows:
-        table.add_row(e.id, e.name, e.kind.value, e.position.value, ", ".join(e.targets.primary),
-                      ", ".join(e.equipment) or "-")
+        table.add_row(
+            e.id,
+            e.name,
+            e.kind.value,
+            e.position.value,
+            ", ".join(e.targets.primary),
+            ", ".join(e.equipment) or "-",
+        )
     console().print(table)
 
 
@@ -30,17 +38,26 @@ def _exercise_table(rows: list[Exercise]) -> None:
 def library(
     ctx: typer.Context,
     target: Annotated[str | None, typer.Option(help="Muscle group id, e.g. iliopsoas.")] = None,
-    kind: Annotated[str | None, typer.Option(help="static_stretch, dynamic_mobility, pnf, activation or strength.")] = None,
-    position: Annotated[str | None, typer.Option(help="Body position, e.g. supine or kneeling.")] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(help="static_stretch, dynamic_mobility, pnf, activation or strength."),
+    ] = None,
+    position: Annotated[
+        str | None, typer.Option(help="Body position, e.g. supine or kneeling.")
+    ] = None,
     equipment: Annotated[str | None, typer.Option(help="Equipment slug, e.g. strap.")] = None,
-    fmt: Annotated[Literal["table", "json"], typer.Option("--format", "-f", help="table or json.")] = "table",
+    fmt: Annotated[
+        Literal["table", "json"], typer.Option("--format", "-f", help="table or json.")
+    ] = "table",
 ) -> None:
     """List exercises, filtered by target, kind, position and equipment."""
     if ctx.invoked_subcommand is not None:
         return
     from hiplab import services
 
-    rows = services.filter_exercises(target=target, kind=kind, position=position, equipment=equipment)
+    rows = services.filter_exercises(
+        target=target, kind=kind, position=position, equipment=equipment
+    )
     if fmt == "json":
         write_output(dump_json([e.model_dump(mode="json") for e in rows]), None)
     else:
@@ -52,24 +69,36 @@ def _print_exercise(e: Exercise) -> None:
 
     c = console()
     d = e.dosage
-    dose = f"{d.sets} × {f'{d.hold_s} s hold' if d.hold_s else f'{d.reps} reps'}" + (" per side" if d.per_side else "")
+    dose = f"{d.sets} × {f'{d.hold_s} s hold' if d.hold_s else f'{d.reps} reps'}" + (
+        " per side" if d.per_side else ""
+    )
     c.print(f"[bold]{escape(e.name)}[/] ({e.id}) — {e.kind.value}, {e.position.value}")
-    c.print(f"targets: {', '.join(e.targets.primary)}" + (f"; also {', '.join(e.targets.secondary)}" if e.targets.secondary else ""))
+    c.print(
+        f"targets: {', '.join(e.targets.primary)}"
+        + (f"; also {', '.join(e.targets.secondary)}" if e.targets.secondary else "")
+    )
     c.print(f"dosage: {dose}, rest {d.rest_s} s; equipment: {', '.join(e.equipment) or 'none'}")
     c.print("joint demands: " + ", ".join(f"{m} {v:g}°" for m, v in e.joint_demands.items()))
     for i, step in enumerate(e.steps, 1):
         c.print(f"  {i}. {escape(step)}")
     c.print("common mistakes: " + escape("; ".join(e.mistakes)))
     if e.regressions or e.progressions:
-        c.print(f"easier: {', '.join(e.regressions) or '-'}; harder: {', '.join(e.progressions) or '-'}")
+        c.print(
+            f"easier: {', '.join(e.regressions) or '-'}; harder: {', '.join(e.progressions) or '-'}"
+        )
     c.print(f"evidence: {escape(e.evidence)}")
 
 
 @library_app.command("show")
 def show(
     exercise_id: Annotated[str, typer.Argument(metavar="ID", help="Exercise id.")],
-    fmt: Annotated[Literal["text", "json", "svg", "html"], typer.Option("--format", "-f", help="text, json, svg or html.")] = "text",
-    out: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    fmt: Annotated[
+        Literal["text", "json", "svg", "html"],
+        typer.Option("--format", "-f", help="text, json, svg or html."),
+    ] = "text",
+    out: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
 ) -> None:
     """Show one exercise: steps, dosage, and its picture as SVG or an HTML card."""
     from hiplab import services
@@ -92,7 +121,11 @@ def _print_test(t: TestDef) -> None:
         c.print(f"  {i}. {escape(step)}")
     for n in t.norms:
         who = "" if n.sex == "any" else f" ({n.sex})"
-        c.print(f"  norm{who}: limit {n.limit:g} {t.unit}" + (f", typical {n.typical:g}" if n.typical is not None else "") + f" [{n.source}] {escape(n.note)}")
+        c.print(
+            f"  norm{who}: limit {n.limit:g} {t.unit}"
+            + (f", typical {n.typical:g}" if n.typical is not None else "")
+            + f" [{n.source}] {escape(n.note)}"
+        )
     if t.error:
         c.print(f"  measurement error: {t.error.mdc:g} {t.unit} [{t.error.source}]")
 
@@ -100,8 +133,12 @@ def _print_test(t: TestDef) -> None:
 @app.command("tests")
 def tests_cmd(
     test_id: Annotated[str | None, typer.Argument(metavar="[ID]", help="Show one test.")] = None,
-    picture: Annotated[Path | None, typer.Option("--picture", help="Write the test's picture (SVG) here.")] = None,
-    self_only: Annotated[bool, typer.Option("--self/--all", help="Only tests you can do on your own.")] = False,
+    picture: Annotated[
+        Path | None, typer.Option("--picture", help="Write the test's picture (SVG) here.")
+    ] = None,
+    self_only: Annotated[
+        bool, typer.Option("--self/--all", help="Only tests you can do on your own.")
+    ] = False,
 ) -> None:
     """Explain the standard tests: how to do them, units, norms and measurement error."""
     from hiplab import services

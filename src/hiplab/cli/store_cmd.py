@@ -28,8 +28,14 @@ def people(
         return
     table = Table("person", "age", "sex", "assessments", "last assessed", "refer")
     for r in rows:
-        table.add_row(r.name, str(r.age), r.sex, str(r.n_assessments), str(r.last_assessed or "-"),
-                      "yes" if r.last_refer else "no")
+        table.add_row(
+            r.name,
+            str(r.age),
+            r.sex,
+            str(r.n_assessments),
+            str(r.last_assessed or "-"),
+            "yes" if r.last_refer else "no",
+        )
     console().print(table)
 
 
@@ -50,16 +56,25 @@ def history(
         return
     table = Table("id", "date", "provenance", "refer", "findings", title=f"history of {person}")
     for r in rows:
-        table.add_row(str(r.id), str(r.taken_on), r.provenance, "yes" if r.refer else "no",
-                      ", ".join(r.finding_ids) or "none")
+        table.add_row(
+            str(r.id),
+            str(r.taken_on),
+            r.provenance,
+            "yes" if r.refer else "no",
+            ", ".join(r.finding_ids) or "none",
+        )
     console().print(table)
 
 
 @app.command()
 def export(
     person: Annotated[str, typer.Argument(help="The person's name as stored.")],
-    fmt: Annotated[Literal["json", "csv"], typer.Option("--format", "-f", help="json or csv.")] = "json",
-    out: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    fmt: Annotated[
+        Literal["json", "csv"], typer.Option("--format", "-f", help="json or csv.")
+    ] = "json",
+    out: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
 ) -> None:
     """Export everything stored about one person as JSON or CSV."""
     from hiplab import services

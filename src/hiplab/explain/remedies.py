@@ -14,7 +14,9 @@ from hiplab.assess.screening import exercise_allowed
 from hiplab.library.loader import Library
 from hiplab.library.models import Exercise, ExerciseKind
 
-STRETCH_KINDS = frozenset({ExerciseKind.static_stretch, ExerciseKind.pnf, ExerciseKind.dynamic_mobility})
+STRETCH_KINDS = frozenset(
+    {ExerciseKind.static_stretch, ExerciseKind.pnf, ExerciseKind.dynamic_mobility}
+)
 STRENGTH_KINDS = frozenset({ExerciseKind.activation, ExerciseKind.strength})
 MAX_RECOMMENDATIONS = 8
 

@@ -43,7 +43,9 @@ class Library:
         try:
             return self.exercises[exercise_id]
         except KeyError:
-            raise LibraryError(unknown_id_message("exercise", exercise_id, self.exercises)) from None
+            raise LibraryError(
+                unknown_id_message("exercise", exercise_id, self.exercises)
+            ) from None
 
 
 def unknown_id_message(what: str, value: str, known: Iterable[str]) -> str:
@@ -87,6 +89,7 @@ def load_library(root: Path | None = None) -> Library:
     ------
     LibraryError
         If any file is malformed or any cross reference is broken.
+
     """
     root = root or data_dir()
     exercises: dict[str, Exercise] = {}

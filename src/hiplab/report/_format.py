@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from hiplab.assess.result import Finding, JointLimit, PositionAvoid, Precaution
 from hiplab.library.models import Dosage, EvidenceGrade
 
 GRADE_WORDS: Mapping[EvidenceGrade, str] = {
@@ -12,6 +13,14 @@ GRADE_WORDS: Mapping[EvidenceGrade, str] = {
     EvidenceGrade.moderate: "moderate evidence",
     EvidenceGrade.weak: "weak evidence",
     EvidenceGrade.contested: "contested",
+}
+
+UNIT_SYMBOLS: Mapping[str, str] = {"deg": "°", "degrees": "°", "sign": ""}
+"""Units printed as a symbol (or not at all: a yes/no sign has no unit)."""
+
+PRACTICE_WORDS: Mapping[str, str] = {
+    "end_range_forcing": "Do not force any stretch at the end of your range",
+    "bouncing": "Do not bounce in stretches",
 }
 
 SIDE_WORDS: Mapping[str | None, str] = {
@@ -31,6 +40,7 @@ def humanise(slug: str) -> str:
     'Tight hip flexors'
     >>> humanise("")
     ''
+
     """
     words = re.sub(r"[_\s]+", " ", slug).strip()
     return words[:1].upper() + words[1:]
@@ -43,6 +53,7 @@ def fmt_num(value: float) -> str:
     --------
     >>> fmt_num(12.0), fmt_num(12.25), fmt_num(-0.01)
     ('12', '12.2', '0')
+
     """
     text = f"{round(value, 1):g}"
     return "0" if text == "-0" else text
@@ -55,6 +66,7 @@ def fmt_value(value: float | bool | None, unit: str) -> str:
     --------
     >>> fmt_value(12.0, "cm"), fmt_value(True, ""), fmt_value(None, "°")
     ('12 cm', 'positive', '—')
+
     """
     if value is None:
         return "—"
@@ -64,7 +76,15 @@ def fmt_value(value: float | bool | None, unit: str) -> str:
 
 
 def with_unit(number: str, unit: str) -> str:
-    """Join a formatted number and a unit; degree and percent signs attach directly."""
+    """Join a formatted number and a unit; degree and percent signs attach directly.
+
+    Examples
+    --------
+    >>> with_unit("12", "deg"), with_unit("4", "cm"), with_unit("3", "")
+    ('12°', '4 cm', '3')
+
+    """
+    unit = UNIT_SYMBOLS.get(unit, unit)
     if not unit:
         return number
     return f"{number}{unit}" if unit in {"°", "%"} else f"{number} {unit}"
@@ -79,6 +99,7 @@ def fmt_dosage(dosage: Dosage) -> str:
     '2 sets × 30 s hold, each side; rest 10 s'
     >>> fmt_dosage(Dosage(sets=3, reps=12))
     '3 sets × 12 reps; rest 15 s'
+
     """
     sets = f"{dosage.sets} set{'s' if dosage.sets != 1 else ''}"
     work = f"{dosage.hold_s} s hold" if dosage.hold_s is not None else f"{dosage.reps} reps"
@@ -96,9 +117,40 @@ def chain_ends(chain_id: str) -> tuple[str, str]:
     --------
     >>> chain_ends("tight_hip_flexors->lumbar_extension")
     ('tight_hip_flexors', 'lumbar_extension')
+
     """
     for arrow in ("->", "→", ">"):
         if arrow in chain_id:
             head, _, tail = chain_id.partition(arrow)
             return head.strip(), tail.strip()
     return chain_id, chain_id
+
+
+def describe_precaution(precaution: Precaution, *, motion_name: str | None = None) -> str:
+    """Say what a precaution asks, in plain words (its reason is kept apart).
+
+    Examples
+    --------
+    >>> from hiplab.assess.result import PracticeAvoid
+    >>> describe_precaution(PracticeAvoid(practice="bouncing", reason="irritable hip"))
+    'Do not bounce in stretches'
+
+    """
+    if isinstance(precaution, JointLimit):
+        name = motion_name or humanise(precaution.motion)
+        text = f"{name} ({SIDE_WORDS[precaution.side]}): stay below {fmt_num(precaution.max_deg)}°"
+        return text + (", moving under your own power only" if precaution.active_only else "")
+    if isinstance(precaution, PositionAvoid):
+        return f"Avoid exercises done {humanise(precaution.position).lower()}"
+    return PRACTICE_WORDS[precaution.practice]
+
+
+def norm_words(finding: Finding) -> str:
+    """Describe the norm a finding was compared with, with the typical value if known."""
+    norm = finding.norm
+    if norm is None:
+        return "negative" if isinstance(finding.value, bool) else "—"
+    text = norm.label or with_unit(fmt_num(norm.limit), finding.unit)
+    if norm.typical is not None:
+        text += f" (typical {with_unit(fmt_num(norm.typical), finding.unit)})"
+    return text
