@@ -4,6 +4,10 @@
 # temporary data directory, and stopped on exit whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Real terminals for the interactive CLI tests.
+if ! command -v tmux >/dev/null 2>&1; then
+  (apt-get update -qq && apt-get install -y -qq tmux) >/dev/null
+fi
 cleanup() { bash scripts/pg_test_server.sh stop >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 eval "$(bash scripts/pg_test_server.sh start)"
