@@ -4,9 +4,13 @@
 # temporary data directory, and stopped on exit whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Real terminals for the interactive CLI tests.
-if ! command -v tmux >/dev/null 2>&1; then
-  (apt-get update -qq && apt-get install -y -qq tmux) >/dev/null
+# System packages the tests need: tmux (real terminals for the interactive CLI),
+# Pango (WeasyPrint's PDF rendering). Installed from Debian only when missing.
+missing=()
+command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+ldconfig -p | grep -q libpangoft2-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+if [ ${#missing[@]} -gt 0 ]; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >/dev/null
 fi
 cleanup() { bash scripts/pg_test_server.sh stop >/dev/null 2>&1 || true; }
 trap cleanup EXIT
