@@ -138,7 +138,8 @@ def describe_precaution(precaution: Precaution, *, motion_name: str | None = Non
     """
     if isinstance(precaution, JointLimit):
         name = motion_name or humanise(precaution.motion)
-        text = f"{name} ({SIDE_WORDS[precaution.side]}): stay below {fmt_num(precaution.max_deg)}°"
+        side = "both sides" if precaution.side == "both" else f"{precaution.side} side"
+        text = f"{name} ({side}): stay below {fmt_num(precaution.max_deg)}°"
         return text + (", moving under your own power only" if precaution.active_only else "")
     if isinstance(precaution, PositionAvoid):
         return f"Avoid exercises done {humanise(precaution.position).lower()}"

@@ -1,0 +1,154 @@
+"""Terminal output of an assessment with rich, in plain language.
+
+All text from the assessment is passed to rich as :class:`rich.text.Text`, never
+as markup, so square brackets in ids or notes are printed as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from hiplab.assess.result import Assessment, Chain, Finding
+from hiplab.library.models import EvidenceGrade
+from hiplab.report._format import (
+    GRADE_WORDS,
+    SIDE_WORDS,
+    chain_ends,
+    describe_precaution,
+    fmt_value,
+    humanise,
+    norm_words,
+)
+
+GRADE_STYLE: Mapping[EvidenceGrade, str] = {
+    EvidenceGrade.strong: "bold green",
+    EvidenceGrade.moderate: "bold blue",
+    EvidenceGrade.weak: "yellow",
+    EvidenceGrade.contested: "bold red",
+}
+SEVERITY_STYLE: Mapping[str, str] = {
+    "mild": "yellow",
+    "moderate": "dark_orange",
+    "severe": "bold red",
+}
+URGENCY_ORDER = ("emergency", "urgent", "soon")
+
+
+def _bullets(lines: list[Text]) -> Group:
+    return Group(*(Text.assemble("• ", line) for line in lines))
+
+
+def _refer_panel(assessment: Assessment) -> Panel:
+    flags = sorted(assessment.red_flags, key=lambda f: URGENCY_ORDER.index(f.urgency))
+    intro = Text("Some answers are warning signs. Please see a clinician before exercising.\n")
+    flag_lines = [Text.assemble((f"{f.urgency.upper()}: ", "bold"), f.reason) for f in flags]
+    return Panel(
+        Group(intro, _bullets(flag_lines)),
+        title="See a clinician first",
+        border_style="bold red",
+        style="red",
+    )
+
+
+def _findings_table(findings: tuple[Finding, ...]) -> Table:
+    table = Table(title="Findings", title_justify="left", show_lines=False, expand=False)
+    for header in ("Finding", "Side", "Your value", "Normal", "Severity", "Details"):
+        table.add_column(header, overflow="fold")
+    for f in findings:
+        table.add_row(
+            Text(humanise(f.id)),
+            Text(SIDE_WORDS[f.side]),
+            Text(fmt_value(f.value, f.unit)),
+            Text(norm_words(f)),
+            Text(f.severity, style=SEVERITY_STYLE[f.severity]),
+            Text(f.summary),
+        )
+    return table
+
+
+def _chain_line(chain: Chain) -> Text:
+    source, target = chain_ends(chain.id)
+    title = f"{humanise(chain.source or source)} → {humanise(chain.target or target)}"
+    grade = GRADE_WORDS[chain.evidence]
+    inferred = " (inferred)" if chain.inferred else ""
+    return Text.assemble(
+        (title, "bold"),
+        "  ",
+        (f"[{grade}]", GRADE_STYLE[chain.evidence]),
+        inferred,
+        "\n  ",
+        (chain.explanation, "dim"),
+    )
+
+
+def _recommendations(assessment: Assessment) -> Text | Group:
+    if assessment.refer:
+        return Text("Exercises are held back until a clinician has checked the warning signs.")
+    if not assessment.recommendations:
+        return Text("No exercises to suggest from these results.")
+    return _bullets(
+        [
+            Text.assemble((r.name, "bold"), f" ({humanise(r.kind).lower()}) — ", r.why)
+            for r in assessment.recommendations
+        ]
+    )
+
+
+def _heading(console: Console, words: str) -> None:
+    console.print()
+    console.print(Text(words, style="bold underline"))
+
+
+def render_text(assessment: Assessment, *, console: Console) -> None:
+    """Print an assessment to a rich console.
+
+    Parameters
+    ----------
+    assessment
+        The result to show.
+    console
+        Where to print; pass ``Console(record=True)`` or a file-backed console
+        to capture the output.
+
+    """
+    console.print(Text("Hip mobility assessment", style="bold"))
+    console.print(Text("This is not a diagnosis.", style="bold yellow"))
+    if assessment.refer:
+        console.print(_refer_panel(assessment))
+    if assessment.precautions:
+        _heading(console, "Precautions")
+        lines = [
+            Text.assemble(describe_precaution(p), (f" — {p.reason}", "dim"))
+            for p in assessment.precautions
+        ]
+        console.print(_bullets(lines))
+    console.print()
+    if assessment.findings:
+        console.print(_findings_table(assessment.findings))
+    else:
+        console.print(Text("Every test that was done is within its normal range."))
+    if assessment.chains:
+        _heading(console, "How the findings may connect")
+        for chain in assessment.chains:
+            console.print(_chain_line(chain))
+    _heading(console, "Recommended exercises")
+    console.print(_recommendations(assessment))
+    _print_rest(assessment, console)
+
+
+def _print_rest(assessment: Assessment, console: Console) -> None:
+    if assessment.missing_tests:
+        _heading(console, "Tests not done")
+        console.print(_bullets([Text(humanise(t)) for t in assessment.missing_tests]))
+    if assessment.notes:
+        _heading(console, "Notes")
+        console.print(_bullets([Text(n) for n in assessment.notes]))
+    console.print()
+    console.print(
+        Panel(Text(assessment.disclaimer), title="Not a diagnosis", border_style="yellow")
+    )
