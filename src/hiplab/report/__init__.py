@@ -9,7 +9,7 @@ from __future__ import annotations
 from hiplab.report.bars import bar_range, norm_bar_svg
 from hiplab.report.chain_svg import chain_svg
 from hiplab.report.figure import pose_points, pose_svg
-from hiplab.report.html import render_html
+from hiplab.report.html import render_exercise_card, render_html
 from hiplab.report.pdf import render_pdf
 from hiplab.report.text import render_text
 
@@ -19,6 +19,7 @@ __all__ = [
     "norm_bar_svg",
     "pose_points",
     "pose_svg",
+    "render_exercise_card",
     "render_html",
     "render_pdf",
     "render_text",
