@@ -42,7 +42,7 @@ def test_library_filters_combine(hiplab: Run) -> None:
         (["--target", "psoas"], "unknown muscle group 'psoas'"),
         (["--kind", "yoga"], "unknown kind 'yoga'"),
         (["--position", "upside_down"], "unknown position"),
-        (["show", "pigeon"], "did you mean 'pigeon_stretch'"),
+        (["show", "pigeon"], "'pigeon_stretch'"),
     ],
 )
 def test_library_bad_ids_exit_2(hiplab: Run, args: list[str], expected: str) -> None:

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hiplab.errors import LibraryError
+from hiplab.errors import LibraryError, NotFoundError
 from hiplab.library import default_library, load_library
 from hiplab.library.integrity import find_cycle
 from hiplab.library.loader import data_dir
@@ -85,7 +85,7 @@ def test_pigeon_joint_demands_as_specified() -> None:
 
 
 def test_unknown_exercise_suggests_close_ids() -> None:
-    with pytest.raises(LibraryError, match="did you mean 'pigeon_stretch'"):
+    with pytest.raises(NotFoundError, match="did you mean 'pigeon_stretch'"):
         default_library().exercise("pigeon_strech")
 
 

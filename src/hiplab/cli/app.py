@@ -57,10 +57,8 @@ def console(*, stderr: bool = False) -> Console:
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
-    """Print ``message`` as an error and exit with ``code``."""
-    from rich.markup import escape
-
-    console(stderr=True).print(f"[bold red]error:[/] {escape(message)}")
+    """Print ``message`` as an error and exit with ``code`` (inside a command)."""
+    _report(message)
     raise typer.Exit(code)
 
 
@@ -108,16 +106,25 @@ def main_options(
     State.data_dir = data_dir
 
 
+def _report(message: str) -> None:
+    from rich.markup import escape
+
+    console(stderr=True).print(f"[bold red]error:[/] {escape(message)}")
+
+
 def run() -> None:
     """Run the CLI, turning domain errors into one-line messages and exit codes."""
     try:
         app(standalone_mode=True)
     except InputError as exc:
-        fail(str(exc), EXIT_INPUT)
+        _report(str(exc))
+        sys.exit(EXIT_INPUT)
     except StoreError as exc:
-        fail(str(exc), EXIT_STORE)
+        _report(str(exc))
+        sys.exit(EXIT_STORE)
     except HiplabError as exc:
-        fail(str(exc), 1)
+        _report(str(exc))
+        sys.exit(1)
 
 
 def dump_json(value: object) -> str:

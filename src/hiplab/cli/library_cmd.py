@@ -124,10 +124,10 @@ def _print_test(t: TestDef) -> None:
         c.print(
             f"  norm{who}: limit {n.limit:g} {t.unit}"
             + (f", typical {n.typical:g}" if n.typical is not None else "")
-            + f" [{n.source}] {escape(n.note)}"
+            + f" {escape(f'[{n.source}]')} {escape(n.note)}"
         )
     if t.error:
-        c.print(f"  measurement error: {t.error.mdc:g} {t.unit} [{t.error.source}]")
+        c.print(f"  measurement error: {t.error.mdc:g} {t.unit} {escape(f'[{t.error.source}]')}")
 
 
 @app.command("tests")

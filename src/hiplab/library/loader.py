@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from hiplab.errors import LibraryError
+from hiplab.errors import LibraryError, NotFoundError
 from hiplab.library.models import (
     ChainGraph,
     Exercise,
@@ -39,11 +39,11 @@ class Library:
     chains: ChainGraph
 
     def exercise(self, exercise_id: str) -> Exercise:
-        """Return one exercise or raise :class:`LibraryError` naming close ids."""
+        """Return one exercise or raise :class:`NotFoundError` naming close ids."""
         try:
             return self.exercises[exercise_id]
         except KeyError:
-            raise LibraryError(
+            raise NotFoundError(
                 unknown_id_message("exercise", exercise_id, self.exercises)
             ) from None
 
