@@ -140,3 +140,39 @@ def test_position_and_end_range_rules() -> None:
     assert exercise_allowed(exercise(position="prone"), [supine])
     assert not exercise_allowed(exercise(end_range=True), [forcing])
     assert exercise_allowed(exercise(end_range=False), [forcing])
+
+
+def test_exercise_listed_as_unsuitable_for_an_approach_is_excluded() -> None:
+    data = screen({"hip_replacement": {"side": "right", "approach": "posterior", "months_ago": 3}})
+    rules = precautions(data)
+    ex = exercise(joint_demands={"hip_flexion": 90}, excluded_for=["posterior_tha"])
+    assert not exercise_allowed(ex, rules)
+    assert len(violations(ex, rules)) == 1
+    assert exercise_allowed(exercise(joint_demands={"hip_flexion": 90}), rules)
+
+
+def test_no_library_exercise_breaks_any_precaution_it_is_allowed_under() -> None:
+    from hiplab.library import default_library
+
+    lib = default_library()
+    cases = [
+        {"hip_replacement": {"side": s, "approach": a, "months_ago": 2}}
+        for s in ("left", "right")
+        for a in ("posterior", "anterior", "lateral")
+    ] + [{"pregnant": True, "pregnancy_weeks": 24}, {"hypermobility": True}]
+    for case in cases:
+        rules = precautions(screen(case))
+        for ex in lib.exercises.values():
+            if not exercise_allowed(ex, rules):
+                continue
+            for rule in rules:
+                if isinstance(rule, JointLimit) and not rule.active_only:
+                    assert ex.joint_demands.get(rule.motion, 0) <= rule.max_deg, (ex.id, rule)
+                    assert rule.condition not in ex.excluded_for
+                elif isinstance(rule, JointLimit):
+                    assert not ex.active_abduction, ex.id
+                elif isinstance(rule, PositionAvoid):
+                    assert ex.position.value != rule.position, ex.id
+                else:
+                    assert not ex.end_range, ex.id
+    assert not exercise_allowed(lib.exercises["pigeon_stretch"], precautions(screen(cases[0])))

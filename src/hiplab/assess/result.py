@@ -58,6 +58,7 @@ class JointLimit(Out):
     motion: str
     max_deg: float
     active_only: bool = False
+    condition: str | None = None
     reason: str
 
 

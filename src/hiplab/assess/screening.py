@@ -122,7 +122,13 @@ def _replacement_limits(thr: HipReplacement) -> list[JointLimit]:
     }
     return [
         JointLimit(
-            joint="hip", side=thr.side, motion=motion, max_deg=limit, active_only=active, reason=why
+            joint="hip",
+            side=thr.side,
+            motion=motion,
+            max_deg=limit,
+            active_only=active,
+            condition=f"{thr.approach}_tha",
+            reason=why,
         )
         for motion, limit, active in by_approach[thr.approach]
     ]
@@ -166,7 +172,9 @@ def violations(exercise: Exercise, constraints: Iterable[Precaution]) -> list[st
     """Return why ``exercise`` breaks any of ``constraints`` (empty when allowed)."""
     out: list[str] = []
     for rule in constraints:
-        if isinstance(rule, JointLimit) and rule.active_only:
+        if isinstance(rule, JointLimit) and rule.condition in exercise.excluded_for:
+            out.append(f"listed as unsuitable after a {rule.reason}")
+        elif isinstance(rule, JointLimit) and rule.active_only:
             if exercise.active_abduction:
                 out.append(f"active {rule.motion} ({rule.reason})")
         elif isinstance(rule, JointLimit):
@@ -178,7 +186,7 @@ def violations(exercise: Exercise, constraints: Iterable[Precaution]) -> list[st
                 out.append(f"position {rule.position} ({rule.reason})")
         elif exercise.end_range:
             out.append(f"end-range stretch ({rule.reason})")
-    return out
+    return list(dict.fromkeys(out))
 
 
 def exercise_allowed(exercise: Exercise, constraints: Iterable[Precaution]) -> bool:

@@ -166,6 +166,9 @@ class Pose(Frozen):
     keyframes: tuple[Keyframe, ...] = Field(min_length=1, max_length=4)
 
 
+Condition = Literal["posterior_tha", "anterior_tha", "lateral_tha", "pregnancy", "hypermobility"]
+
+
 class Exercise(Frozen):
     """A stretch, mobility drill or activation/strength exercise."""
 
@@ -185,6 +188,7 @@ class Exercise(Frozen):
     regressions: tuple[Slug, ...] = ()
     progressions: tuple[Slug, ...] = ()
     contraindications: tuple[str, ...] = ()
+    excluded_for: tuple[Condition, ...] = ()
     end_range: bool = False
     active_abduction: bool = False
     evidence: str = Field(min_length=10)
