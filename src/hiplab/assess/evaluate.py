@@ -175,9 +175,7 @@ def measured_values(data: AssessmentInput, library: Library) -> list[TestValue]:
     out: list[TestValue] = []
     for test in library.tests.values():
         for side, value in sided_values(data, test):
-            out.append(
-                TestValue(test=test.id, side=side, value=float(value), unit=test.unit)
-            )
+            out.append(TestValue(test=test.id, side=side, value=float(value), unit=test.unit))
     return out
 
 
