@@ -57,9 +57,14 @@ def unknown_id_message(what: str, value: str, known: Iterable[str]) -> str:
     return f"unknown {what} {value!r}{hint}"
 
 
+# libyaml's C parser is ~10x faster than the pure-Python one and the library is read
+# on every assessment; fall back when PyYAML was built without it.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> Any:
     with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return yaml.load(handle, Loader=_SafeLoader)  # noqa: S506 - a safe loader
 
 
 def _parse(model: type[M], items: Any, origin: str) -> dict[str, M]:
