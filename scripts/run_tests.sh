@@ -5,9 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # System packages the tests need: tmux (real terminals for the interactive CLI),
-# Pango (WeasyPrint's PDF rendering). Installed from Debian only when missing.
+# Pango (WeasyPrint's PDF rendering), Chromium (pages in a real browser, driven by
+# Playwright with executable_path; Playwright's own browser download is never used).
+# Installed from Debian only when missing.
 missing=()
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 ldconfig -p | grep -q libpangoft2-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ ${#missing[@]} -gt 0 ]; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >/dev/null
@@ -16,5 +19,5 @@ cleanup() { bash scripts/pg_test_server.sh stop >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 eval "$(bash scripts/pg_test_server.sh start)"
 echo "PostgreSQL test server: ${HIPLAB_TEST_PG_URL}"
-export HIPLAB_REQUIRE_PG=1
+export HIPLAB_REQUIRE_PG=1 HIPLAB_REQUIRE_BROWSER=1
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
