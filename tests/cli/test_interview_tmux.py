@@ -44,7 +44,7 @@ class Terminal:
 
     def screen(self) -> str:
         return subprocess.run(
-            ["tmux", "capture-pane", "-p", "-S", "-200", "-t", self.name],
+            ["tmux", "capture-pane", "-p", "-S", "-", "-t", self.name],
             capture_output=True,
             text=True,
             check=False,
@@ -69,7 +69,38 @@ class Terminal:
         subprocess.run(["tmux", "kill-session", "-t", self.name], check=False, capture_output=True)
 
 
-SCREENING = ["n"] * 10 + ["n", "n"]  # ten red-flag/hypermobility questions, pregnant, replacement
+SCREENING = [("(y/n)", "n")] * 12  # ten red-flag/hypermobility questions, pregnant, replacement
+
+# (text to wait for, answer to type): wrong answers are re-asked, blank skips.
+SCRIPT = [
+    ("Your name", "Tia Terminal"),
+    ("Age in years", "abc"),
+    ("'abc' is not a whole number", "400"),
+    ("outside the allowed range", "29"),
+    ("Sex", "female"),
+    ("Activities", "running, desk_work"),
+    ("main goal", ""),
+    *SCREENING,
+    ("Region", "front_of_hip"),
+    ("Side", "right"),
+    ("Pain now", "3"),
+    ("What brings it on", "sitting"),
+    ("Region", ""),
+    # Thomas thigh angle: picture reference shown; left skipped, right 12° above horizontal.
+    ("hiplab tests thomas_thigh_angle --picture", None),
+    ("left", ""),
+    ("right", "12"),
+]
+
+
+def skip_the_rest(term: Terminal) -> str:
+    """Answer blank to every remaining prompt until the command has exited."""
+    deadline = time.monotonic() + WAIT_S
+    while "EXIT=" not in term.screen() and time.monotonic() < deadline:
+        if term.screen().rstrip().endswith(("skip]", ")")):
+            term.type("")
+        time.sleep(0.1)
+    return term.screen()
 
 
 def test_interview_validates_answers_skips_tests_and_saves(
@@ -88,46 +119,12 @@ def test_interview_validates_answers_skips_tests_and_saves(
     )
     term = Terminal(command, tmp_path)
     try:
-        pos = term.wait_for("Your name")
-        term.type("Tia Terminal")
-        pos = term.wait_for("Age in years", after=pos)
-        term.type("abc")
-        pos = term.wait_for("'abc' is not a whole number", after=pos)
-        term.type("400")
-        pos = term.wait_for("outside the allowed range", after=pos)
-        term.type("29")
-        pos = term.wait_for("Sex", after=pos)
-        term.type("female")
-        pos = term.wait_for("Activities", after=pos)
-        term.type("running, desk_work")
-        pos = term.wait_for("main goal", after=pos)
-        term.type("")
-        for answer in SCREENING:
-            pos = term.wait_for("(y/n)", after=pos)
-            term.type(answer)
-        pos = term.wait_for("Region", after=pos)
-        term.type("front_of_hip")
-        pos = term.wait_for("Side", after=pos)
-        term.type("right")
-        pos = term.wait_for("Pain now", after=pos)
-        term.type("3")
-        pos = term.wait_for("What brings it on", after=pos)
-        term.type("sitting")
-        pos = term.wait_for("Region", after=pos)
-        term.type("")
-        # Thomas thigh angle: left skipped, right 12° (above horizontal); picture reference shown.
-        pos = term.wait_for("hiplab tests thomas_thigh_angle --picture", after=pos)
-        pos = term.wait_for("left", after=pos)
-        term.type("")
-        pos = term.wait_for("right", after=pos)
-        term.type("12")
-        # Skip every remaining test by answering blank until the process ends.
-        deadline = time.monotonic() + WAIT_S
-        while "EXIT=" not in term.screen() and time.monotonic() < deadline:
-            if term.screen().rstrip().endswith(("skip]", ")")):
-                term.type("")
-            time.sleep(0.1)
-        screen = term.screen()
+        pos = 0
+        for expect, answer in SCRIPT:
+            pos = term.wait_for(expect, after=pos)
+            if answer is not None:
+                term.type(answer)
+        screen = skip_the_rest(term)
         assert "EXIT=0" in screen, screen
     finally:
         term.close()

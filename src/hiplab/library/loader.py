@@ -64,7 +64,7 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def _read_yaml(path: Path) -> Any:
     with path.open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=_SafeLoader)  # noqa: S506 - a safe loader
+        return yaml.load(handle, Loader=_SafeLoader)
 
 
 def _parse(model: type[M], items: Any, origin: str) -> dict[str, M]:
