@@ -1,5 +1,8 @@
 # hiplab — `make demo` and `make test` work on a fresh machine.
-PYTHON ?= $(shell command -v python3.12 || command -v python3.11 || echo python3)
+# The first interpreter that really runs and is 3.11 or 3.12 (pyenv shims may exist but fail).
+PYTHON ?= $(shell for p in python3.11 python3.12 python3; do \
+	$$p -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 12))' 2>/dev/null \
+	&& { echo $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -7,6 +10,7 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test lint typecheck unit bench clean
 
 $(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "hiplab needs Python 3.11 or 3.12 on PATH"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
