@@ -1,0 +1,1 @@
+"""Programme generation: optimised selection, dosage, progression and re-planning."""
