@@ -1,0 +1,1 @@
+"""Guided sessions: a pure timer engine, voice cues and a terminal UI."""
