@@ -6,10 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # System packages the tests need: tmux (real terminals for the interactive CLI),
 # Pango (WeasyPrint's PDF rendering), Chromium (pages in a real browser, driven by
-# Playwright with executable_path; Playwright's own browser download is never used).
+# Playwright with executable_path; Playwright's own browser download is never used),
+# espeak-ng (guided-session voice cues, written to WAV files) and sox (reads them back).
 # Installed from Debian only when missing.
 missing=()
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
+command -v sox >/dev/null 2>&1 || missing+=(sox)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 ldconfig -p | grep -q libpangoft2-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -19,5 +22,5 @@ cleanup() { bash scripts/pg_test_server.sh stop >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 eval "$(bash scripts/pg_test_server.sh start)"
 echo "PostgreSQL test server: ${HIPLAB_TEST_PG_URL}"
-export HIPLAB_REQUIRE_PG=1 HIPLAB_REQUIRE_BROWSER=1
+export HIPLAB_REQUIRE_PG=1 HIPLAB_REQUIRE_BROWSER=1 HIPLAB_REQUIRE_VOICE=1
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
