@@ -12,8 +12,9 @@ import pytest
 
 from hiplab.errors import StoreError
 from hiplab.store import Store, open_store
+from tests.store.builders import make_log, make_programme
 
-TABLES = ("person", "assessment", "test_result", "report")
+TABLES = ("person", "assessment", "test_result", "report", "plan", "session_log")
 
 
 def _rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
@@ -75,7 +76,7 @@ def test_postgresql_backup_is_a_json_dump(
     dump = json.loads(store.backup(path=tmp_path / "dump.json").read_text(encoding="utf-8"))
 
     assert dump["format"] == "hiplab-backup"
-    assert dump["alembic_revision"] == "0001"
+    assert dump["alembic_revision"] == "0002"
     assert [row["name"] for row in dump["tables"]["person"]] == ["Alice"]
     assert len(dump["tables"]["test_result"]) == 2
     [assessment] = dump["tables"]["assessment"]
@@ -83,3 +84,31 @@ def test_postgresql_backup_is_a_json_dump(
     assert assessment["input_json"] == make_input().model_dump(mode="json")
     [report] = dump["tables"]["report"]
     assert base64.b64decode(report["data"]["base64"]) == b"%PDF\x00"
+
+
+def test_backups_include_plans_and_session_logs(
+    store: Store, store_url: str, tmp_path: Path, make_input, make_result
+) -> None:
+    assessment_id = store.save_assessment(
+        person_name="Alice", data=make_input(), result=make_result()
+    )
+    programme = make_programme()
+    plan_id = store.save_plan(person_name="Alice", programme=programme, assessment_id=assessment_id)
+    log = make_log(plan_id=plan_id)
+    store.save_session_log(log=log)
+
+    target = store.backup(path=tmp_path / "backup.out")
+
+    if store.dialect == "sqlite":
+        with open_store(f"sqlite:///{target}") as restored:
+            assert restored.latest_plan(person_name="Alice").programme == programme
+            assert [s.log for s in restored.session_logs(person_name="Alice")] == [log]
+        return
+    tables = json.loads(target.read_text(encoding="utf-8"))["tables"]
+    [plan] = tables["plan"]
+    assert (plan["id"], plan["assessment_id"], plan["block"]) == (plan_id, assessment_id, 1)
+    assert plan["programme_json"] == programme.model_dump(mode="json")
+    [session_log] = tables["session_log"]
+    assert session_log["plan_id"] == plan_id
+    assert session_log["log_json"] == log.model_dump(mode="json")
+    assert session_log["started_at"].startswith("2024-03-04T17:00:00")

@@ -1,4 +1,4 @@
-"""Storage of people, assessments, test results and reports (SQLite or PostgreSQL).
+"""Storage of people, assessments, reports, plans and session logs (SQLite or PostgreSQL).
 
 Open a store with :func:`open_store`; see :mod:`hiplab.store.store` for the methods,
 :mod:`hiplab.store.tables` for the tables and :mod:`hiplab.store.backup` for the
@@ -11,7 +11,9 @@ from hiplab.store.models import (
     AssessmentSummary,
     PersonSummary,
     StoredAssessment,
+    StoredPlan,
     StoredReport,
+    StoredSessionLog,
     StoredTestResult,
 )
 from hiplab.store.store import CSV_COLUMNS, Store, default_url, open_store
@@ -22,7 +24,9 @@ __all__ = [
     "PersonSummary",
     "Store",
     "StoredAssessment",
+    "StoredPlan",
     "StoredReport",
+    "StoredSessionLog",
     "StoredTestResult",
     "default_url",
     "open_store",

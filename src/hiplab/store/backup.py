@@ -10,11 +10,13 @@ PostgreSQL
     A UTF-8 JSON document (use ``pg_dump`` for a native backup)::
 
         {"format": "hiplab-backup", "version": 1, "dialect": "postgresql",
-         "alembic_revision": "0001",
+         "alembic_revision": "0002",
          "tables": {"person": [{"id": 1, "name": "…", …}, …], "assessment": […],
-                    "test_result": […], "report": […]}}
+                    "plan": […], "report": […], "test_result": […],
+                    "session_log": […]}}
 
-    Tables are listed parents first, rows in primary-key order. Dates and times are
+    Every table of :mod:`hiplab.store.tables` is included, parents first (the
+    order of ``Base.metadata.sorted_tables``), rows in primary-key order. Dates and times are
     ISO 8601 strings, JSON columns are nested objects, and binary values (PDF
     reports) are ``{"base64": "…"}``.
 

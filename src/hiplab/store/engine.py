@@ -163,13 +163,15 @@ def _sqlite_on_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
-def upgrade(engine: Engine) -> None:
+def upgrade(engine: Engine, *, revision: str = "head") -> None:
     """Bring the database schema to the newest migration (``alembic upgrade head``).
 
     Parameters
     ----------
     engine : Engine
         The store's engine. Already current databases are left untouched.
+    revision : str
+        The migration to stop at; ``"head"`` (the newest) except in migration tests.
 
     Raises
     ------
@@ -183,7 +185,7 @@ def upgrade(engine: Engine) -> None:
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
     except CommandError as exc:
         raise StoreError(
             f"cannot migrate the database at {mask_url(engine.url)}: {exc}; "

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from hiplab.assess.result import Assessment
 from hiplab.assess.schema import AssessmentInput, Sex
+from hiplab.plan.models import Programme, SessionLog
 
 Provenance = Literal["self", "clinician", "video"]
 
@@ -73,3 +74,21 @@ class StoredReport(StoreModel):
     format: str
     content: str | bytes
     created_at: datetime
+
+
+class StoredPlan(StoreModel):
+    """A saved programme with its id, owner, source assessment and block number."""
+
+    id: int
+    person_name: str
+    assessment_id: int | None
+    block: int
+    created_at: datetime
+    programme: Programme
+
+
+class StoredSessionLog(StoreModel):
+    """A saved guided-session log; ``log.plan_id`` is the plan it is stored against."""
+
+    id: int
+    log: SessionLog

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hiplab.assess.result import Assessment
 from hiplab.assess.schema import AssessmentInput
 from hiplab.errors import InputError, NotFoundError, StoreError
+from hiplab.plan.models import Programme, SessionLog
 from hiplab.store import backup as backups
 from hiplab.store import tables
 from hiplab.store.engine import create_store_engine, mask_url, parse_url, store_error, upgrade
@@ -48,7 +49,9 @@ from hiplab.store.models import (
     AssessmentSummary,
     PersonSummary,
     StoredAssessment,
+    StoredPlan,
     StoredReport,
+    StoredSessionLog,
     StoredTestResult,
 )
 
@@ -72,7 +75,7 @@ CSV_COLUMNS = ("person", "taken_on", "assessment_id", "test", "side", "value", "
 """Columns of :meth:`Store.export_person` with ``fmt="csv"``, in order."""
 
 EXPORT_FORMAT = "hiplab-person-export"
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2
 _MAX_FORMAT_LENGTH = 16
 
 
@@ -132,7 +135,7 @@ def open_store(url: str | None = None) -> Store:
 
 
 class Store:
-    """Repository of people, assessments, test results and reports.
+    """Repository of people, assessments, test results, reports, plans and session logs.
 
     Parameters
     ----------
@@ -403,6 +406,244 @@ class Store:
             rows = session.execute(_test_results_query(person.id)).all()
         return [StoredTestResult.model_validate(dict(row._mapping)) for row in rows]
 
+    def assessments(self, *, person_name: str) -> list[StoredAssessment]:
+        """Load every assessment of a person with its input and result, oldest first.
+
+        Parameters
+        ----------
+        person_name : str
+            The person's name, as saved.
+
+        Returns
+        -------
+        list of StoredAssessment
+            Ordered by date, then by id (save order within a day).
+
+        Raises
+        ------
+        NotFoundError
+            If nobody has that name; the message suggests close names.
+        StoreError
+            If a stored JSON document no longer validates against the current models.
+
+        """
+        with self._transaction("read the assessments") as session:
+            person = _find_person(session, person_name)
+            return [_stored_assessment(row) for row in person.assessments]
+
+    def latest_assessment(self, *, person_name: str) -> StoredAssessment:
+        """Load a person's newest assessment (latest date, then highest id).
+
+        Parameters
+        ----------
+        person_name : str
+            The person's name, as saved.
+
+        Returns
+        -------
+        StoredAssessment
+            The newest assessment with its input and result.
+
+        Raises
+        ------
+        NotFoundError
+            If nobody has that name, or the person has no assessment.
+
+        """
+        with self._transaction("read the latest assessment") as session:
+            person = _find_person(session, person_name)
+            row = session.scalars(
+                select(tables.Assessment)
+                .where(tables.Assessment.person_id == person.id)
+                .order_by(tables.Assessment.taken_on.desc(), tables.Assessment.id.desc())
+                .limit(1)
+            ).first()
+            if row is None:
+                raise NotFoundError(f"no assessment saved for {person.name!r}")
+            return _stored_assessment(row)
+
+    def save_plan(
+        self, *, person_name: str, programme: Programme, assessment_id: int | None
+    ) -> int:
+        """Save a programme for a person who is already in the store.
+
+        Parameters
+        ----------
+        person_name : str
+            Whose plan it is; the person must exist (plans follow an assessment).
+        programme : Programme
+            The programme; stored whole, ``programme.block`` is the block number.
+        assessment_id : int or None
+            The assessment the plan was made from; it must be this person's.
+
+        Returns
+        -------
+        int
+            The id of the new plan.
+
+        Raises
+        ------
+        NotFoundError
+            If nobody has that name (close names are suggested) or the assessment
+            does not exist.
+        InputError
+            If the assessment belongs to someone else.
+        StoreError
+            If the database fails; then nothing of this plan is stored.
+
+        """
+        with self._transaction("save the plan") as session:
+            person = _find_person(session, person_name)
+            if assessment_id is not None:
+                _check_assessment_of(session, assessment_id, person)
+            row = _plan_row(person_id=person.id, programme=programme, assessment_id=assessment_id)
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def get_plan(self, *, plan_id: int) -> StoredPlan:
+        """Load a saved plan.
+
+        Parameters
+        ----------
+        plan_id : int
+            The id returned by :meth:`save_plan`.
+
+        Returns
+        -------
+        StoredPlan
+            The plan with its programme as a validated model.
+
+        Raises
+        ------
+        NotFoundError
+            If there is no plan with that id.
+        StoreError
+            If the stored programme no longer validates against the current models.
+
+        """
+        with self._transaction("read the plan") as session:
+            return _stored_plan(_get_plan_row(session, plan_id))
+
+    def latest_plan(self, *, person_name: str) -> StoredPlan:
+        """Load a person's newest plan (latest ``created_at``, then highest id).
+
+        Parameters
+        ----------
+        person_name : str
+            The person's name, as saved.
+
+        Returns
+        -------
+        StoredPlan
+            The newest plan.
+
+        Raises
+        ------
+        NotFoundError
+            If nobody has that name, or the person has no plan.
+
+        """
+        with self._transaction("read the latest plan") as session:
+            person = _find_person(session, person_name)
+            row = session.scalars(
+                select(tables.Plan)
+                .where(tables.Plan.person_id == person.id)
+                .order_by(tables.Plan.created_at.desc(), tables.Plan.id.desc())
+                .limit(1)
+            ).first()
+            if row is None:
+                raise NotFoundError(f"no plan saved for {person.name!r}")
+            return _stored_plan(row)
+
+    def plans(self, *, person_name: str) -> list[StoredPlan]:
+        """List a person's plans, oldest first (by ``created_at``, then id).
+
+        Parameters
+        ----------
+        person_name : str
+            The person's name, as saved.
+
+        Returns
+        -------
+        list of StoredPlan
+            Every plan of the person; empty when there is none.
+
+        Raises
+        ------
+        NotFoundError
+            If nobody has that name.
+
+        """
+        with self._transaction("read the plans") as session:
+            person = _find_person(session, person_name)
+            return [_stored_plan(row) for row in person.plans]
+
+    def save_session_log(self, *, log: SessionLog) -> int:
+        """Save the log of a guided session for ``log.person``.
+
+        Parameters
+        ----------
+        log : SessionLog
+            The log; stored whole. ``log.person`` must be a stored name;
+            ``log.plan_id``, when set, must be one of that person's plans.
+            ``started_at`` and ``finished_at`` are ISO 8601 times (a time without
+            offset is read as UTC for the queryable columns; the JSON keeps the text).
+
+        Returns
+        -------
+        int
+            The id of the new log.
+
+        Raises
+        ------
+        NotFoundError
+            If nobody has that name or the plan does not exist.
+        InputError
+            If a time is not ISO 8601, the session ends before it starts, or the
+            plan belongs to someone else.
+        StoreError
+            If the database fails; then nothing of this log is stored.
+
+        """
+        started = _log_time("started_at", log.started_at)
+        finished = _log_time("finished_at", log.finished_at)
+        if finished < started:
+            raise InputError(
+                f"finished_at {log.finished_at!r} is before started_at {log.started_at!r}"
+            )
+        with self._transaction("save the session log") as session:
+            person = _find_person(session, log.person)
+            if log.plan_id is not None:
+                _check_plan_of(session, log.plan_id, person)
+            row = _session_log_row(log, person_id=person.id, started=started, finished=finished)
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def session_logs(self, *, person_name: str) -> list[StoredSessionLog]:
+        """List a person's session logs, oldest first (by start time, then id).
+
+        Parameters
+        ----------
+        person_name : str
+            The person's name, as saved.
+
+        Returns
+        -------
+        list of StoredSessionLog
+            One per saved session; ``log.plan_id`` is None when its plan was deleted.
+
+        Raises
+        ------
+        NotFoundError
+            If nobody has that name.
+
+        """
+        with self._transaction("read the session logs") as session:
+            person = _find_person(session, person_name)
+            return [_stored_session_log(row) for row in person.session_logs]
+
     def export_person(self, *, person_name: str, fmt: Literal["json", "csv"]) -> str:
         """Export everything stored about a person.
 
@@ -411,11 +652,13 @@ class Store:
         person_name : str
             The person's name, as saved.
         fmt : {"json", "csv"}
-            ``json``: the person and every assessment with its input and result
-            (``{"format": "hiplab-person-export", "version": 1, "person": {…},
-            "assessments": [{"id", "taken_on", "created_at", "provenance", "refer",
-            "input", "result"}, …]}``). ``csv``: one row per test result with the
-            columns of :data:`CSV_COLUMNS`.
+            ``json``: the person, every assessment with its input and result, every
+            plan and every session log (``{"format": "hiplab-person-export",
+            "version": 2, "person": {…}, "assessments": [{"id", "taken_on",
+            "created_at", "provenance", "refer", "input", "result"}, …],
+            "plans": [{"id", "assessment_id", "block", "created_at", "programme"}, …],
+            "session_logs": [{"id", "plan_id", "log"}, …]}``). ``csv``: one row per
+            test result with the columns of :data:`CSV_COLUMNS`.
 
         Returns
         -------
@@ -545,6 +788,92 @@ def _get_assessment_row(session: Session, assessment_id: int) -> tables.Assessme
     return row
 
 
+def _check_assessment_of(session: Session, assessment_id: int, person: tables.Person) -> None:
+    row = _get_assessment_row(session, assessment_id)
+    if row.person_id != person.id:
+        raise InputError(
+            f"assessment_id {assessment_id} belongs to {row.person.name!r}, not {person.name!r}"
+        )
+
+
+def _get_plan_row(session: Session, plan_id: int) -> tables.Plan:
+    row = session.get(tables.Plan, plan_id)
+    if row is None:
+        raise NotFoundError(f"no plan with id {plan_id}")
+    return row
+
+
+def _check_plan_of(session: Session, plan_id: int, person: tables.Person) -> None:
+    row = _get_plan_row(session, plan_id)
+    if row.person_id != person.id:
+        raise InputError(f"plan_id {plan_id} belongs to {row.person.name!r}, not {person.name!r}")
+
+
+def _plan_row(*, person_id: int, programme: Programme, assessment_id: int | None) -> tables.Plan:
+    return tables.Plan(
+        person_id=person_id,
+        assessment_id=assessment_id,
+        block=programme.block,
+        programme_json=programme.model_dump(mode="json"),
+    )
+
+
+def _log_time(field: str, value: str) -> datetime:
+    """Parse an ISO 8601 time of a session log into UTC (no offset: taken as UTC)."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(
+            f"{field} {value!r} is not an ISO 8601 time (e.g. 2025-01-31T18:30:00+01:00)"
+        ) from None
+    return _aware(moment).astimezone(UTC)
+
+
+def _session_log_row(
+    log: SessionLog, *, person_id: int, started: datetime, finished: datetime
+) -> tables.SessionLogRow:
+    return tables.SessionLogRow(
+        person_id=person_id,
+        plan_id=log.plan_id,
+        week=log.week,
+        started_at=started,
+        finished_at=finished,
+        completion=log.completion,
+        discomfort=log.discomfort,
+        effort=log.effort,
+        quit_early=log.quit_early,
+        log_json=log.model_dump(mode="json"),
+    )
+
+
+def _stored_plan(row: tables.Plan) -> StoredPlan:
+    try:
+        programme = Programme.model_validate(row.programme_json)
+    except ValidationError as exc:
+        raise StoreError(
+            f"plan {row.id} was stored in a form this hiplab cannot read: {exc}"
+        ) from exc
+    return StoredPlan(
+        id=row.id,
+        person_name=row.person.name,
+        assessment_id=row.assessment_id,
+        block=row.block,
+        created_at=_aware(row.created_at),
+        programme=programme,
+    )
+
+
+def _stored_session_log(row: tables.SessionLogRow) -> StoredSessionLog:
+    try:
+        log = SessionLog.model_validate(row.log_json)
+    except ValidationError as exc:
+        raise StoreError(
+            f"session log {row.id} was stored in a form this hiplab cannot read: {exc}"
+        ) from exc
+    # The column is authoritative: it becomes NULL when the plan is deleted.
+    return StoredSessionLog(id=row.id, log=log.model_copy(update={"plan_id": row.plan_id}))
+
+
 def _people_query() -> Select[Any]:
     assessment = tables.Assessment
     ranked = select(
@@ -645,6 +974,20 @@ def _person_document(person: tables.Person) -> dict[str, Any]:
                 "result": row.result_json,
             }
             for row in person.assessments
+        ],
+        "plans": [
+            {
+                "id": row.id,
+                "assessment_id": row.assessment_id,
+                "block": row.block,
+                "created_at": _aware(row.created_at).isoformat(),
+                "programme": row.programme_json,
+            }
+            for row in person.plans
+        ],
+        "session_logs": [
+            {"id": row.id, "plan_id": row.plan_id, "log": row.log_json}
+            for row in person.session_logs
         ],
     }
 

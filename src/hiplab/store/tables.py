@@ -1,16 +1,22 @@
 """SQLAlchemy table models of the hiplab store.
 
-Four tables: ``person`` (one row per name), ``assessment`` (one row per saved
+Six tables: ``person`` (one row per name), ``assessment`` (one row per saved
 assessment, with the validated input and the result kept as JSON), ``test_result``
-(one row per measured value, for history and charts) and ``report`` (rendered
-reports; text formats in ``text``, binary ones such as PDF in ``data``).
+(one row per measured value, for history and charts), ``report`` (rendered
+reports; text formats in ``text``, binary ones such as PDF in ``data``), ``plan``
+(one row per saved programme, the whole :class:`~hiplab.plan.models.Programme` as
+JSON) and ``session_log`` (one row per guided session done, the whole
+:class:`~hiplab.plan.models.SessionLog` as JSON plus queryable columns).
 
 Conventions
 -----------
 * Every change to these models needs a numbered Alembic migration in
   ``hiplab/store/migrations/versions``; a test compares the two.
 * Times are UTC; ``taken_on`` is the calendar date of the assessment.
-* Deleting an assessment deletes its test results and reports (``ON DELETE CASCADE``).
+* Deleting an assessment deletes its test results and reports (``ON DELETE CASCADE``);
+  a plan made from it keeps existing with ``assessment_id`` set to NULL.
+* Deleting a person deletes their assessments, plans and session logs; deleting a plan
+  keeps its session logs with ``plan_id`` set to NULL.
 """
 
 from __future__ import annotations
@@ -80,6 +86,16 @@ class Person(Base):
 
     assessments: Mapped[list[Assessment]] = relationship(
         back_populates="person", order_by=lambda: [Assessment.taken_on, Assessment.id]
+    )
+    plans: Mapped[list[Plan]] = relationship(
+        back_populates="person",
+        order_by=lambda: [Plan.created_at, Plan.id],
+        passive_deletes=True,
+    )
+    session_logs: Mapped[list[SessionLogRow]] = relationship(
+        back_populates="person",
+        order_by=lambda: [SessionLogRow.started_at, SessionLogRow.id],
+        passive_deletes=True,
     )
 
 
@@ -151,3 +167,53 @@ class Report(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     assessment: Mapped[Assessment] = relationship(back_populates="reports")
+
+
+class Plan(Base):
+    """A saved programme (one block) for a person, optionally made from an assessment."""
+
+    __tablename__ = "plan"
+    __table_args__ = (
+        CheckConstraint("block >= 1", name="block"),
+        Index("ix_plan_person_created_at", "person_id", "created_at", "id"),
+        Index("ix_plan_assessment_id", "assessment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessment.id", ondelete="SET NULL")
+    )
+    block: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    programme_json: Mapped[dict[str, Any]]
+
+    person: Mapped[Person] = relationship(back_populates="plans")
+
+
+class SessionLogRow(Base):
+    """One guided session as done: the log as JSON plus the columns worth querying."""
+
+    __tablename__ = "session_log"
+    __table_args__ = (
+        CheckConstraint("week >= 1", name="week"),
+        CheckConstraint("completion >= 0 AND completion <= 1", name="completion"),
+        CheckConstraint("discomfort IS NULL OR discomfort BETWEEN 0 AND 10", name="discomfort"),
+        CheckConstraint("effort IS NULL OR effort BETWEEN 0 AND 10", name="effort"),
+        Index("ix_session_log_person_started_at", "person_id", "started_at", "id"),
+        Index("ix_session_log_plan_id", "plan_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id", ondelete="SET NULL"))
+    week: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    completion: Mapped[float] = mapped_column(Float)
+    discomfort: Mapped[int | None] = mapped_column(Integer)
+    effort: Mapped[int | None] = mapped_column(Integer)
+    quit_early: Mapped[bool]
+    log_json: Mapped[dict[str, Any]]
+
+    person: Mapped[Person] = relationship(back_populates="session_logs")

@@ -1,0 +1,84 @@
+"""Migration 0001 → 0002 on a database made at 0001 with data, on every backend."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+
+from hiplab.store import Store, open_store
+from hiplab.store.engine import MIGRATIONS_DIR, create_store_engine, parse_url, upgrade
+from hiplab.store.tables import Base
+from tests.store.builders import make_log, make_programme
+
+NEW_TABLES = {"plan", "session_log"}
+
+
+def _revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _store_at_0001(url: str, make_input, make_result) -> tuple[int, int]:
+    """Create the schema of revision 0001 and fill it; return the assessment and report ids."""
+    engine = create_store_engine(parse_url(url))
+    upgrade(engine, revision="0001")
+    assert _revision(engine) == "0001"
+    assert not NEW_TABLES & set(inspect(engine).get_table_names())
+    old = Store(engine)  # the repository's old methods only touch the 0001 tables
+    try:
+        assessment_id = old.save_assessment(
+            person_name="Alice", data=make_input(), result=make_result()
+        )
+        report_id = old.save_report(assessment_id=assessment_id, fmt="pdf", content=b"%PDF\x00")
+    finally:
+        old.close()
+    return assessment_id, report_id
+
+
+def test_upgrade_0001_to_0002_keeps_the_data(store_url: str, make_input, make_result) -> None:
+    assessment_id, report_id = _store_at_0001(store_url, make_input, make_result)
+
+    with open_store(store_url) as store:
+        assert _revision(store._engine) == "0002"
+        assert set(inspect(store._engine).get_table_names()) >= NEW_TABLES
+        with store._engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+        stored = store.get_assessment(assessment_id=assessment_id)
+        assert stored.data == make_input()
+        assert stored.result == make_result()
+        assert len(store.test_results(person_name="Alice")) == 2
+        assert store.get_report(report_id=report_id).content == b"%PDF\x00"
+        plan_id = store.save_plan(
+            person_name="Alice", programme=make_programme(), assessment_id=assessment_id
+        )
+        store.save_session_log(log=make_log(plan_id=plan_id))
+        assert [log.log.plan_id for log in store.session_logs(person_name="Alice")] == [plan_id]
+
+
+def test_downgrade_0002_to_0001_drops_only_the_new_tables(
+    store_url: str, make_input, make_result
+) -> None:
+    with open_store(store_url) as store:
+        assessment_id = store.save_assessment(
+            person_name="Alice", data=make_input(), result=make_result()
+        )
+        store.save_plan(person_name="Alice", programme=make_programme(), assessment_id=None)
+        engine = create_store_engine(parse_url(store_url))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0001")
+        assert _revision(engine) == "0001"
+        assert not NEW_TABLES & set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    with open_store(store_url) as again:  # upgrades back to 0002, data kept
+        assert again.get_assessment(assessment_id=assessment_id).person_name == "Alice"
+        assert again.plans(person_name="Alice") == []
