@@ -81,13 +81,12 @@ class Week(PlanModel):
 
 
 class SolverReport(PlanModel):
-    """How the selection was solved: status, objective, time."""
+    """How the selection was solved (no wall time here: output must be reproducible)."""
 
     name: str
     status: Literal["optimal", "feasible", "infeasible", "not_run"]
     objective: float | None
     candidates: int
-    seconds: float
 
 
 class Change(PlanModel):

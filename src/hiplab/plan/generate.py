@@ -1,0 +1,204 @@
+"""Make a multi-week programme from an assessment: select, lay out, progress, re-plan."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from hiplab.assess.result import Assessment, JointLimit, PositionAvoid, Precaution, TestValue
+from hiplab.assess.schema import Person
+from hiplab.library.loader import Library
+from hiplab.library.models import Exercise
+from hiplab.plan.build import Progressor, Slot, harder_variant, make_session
+from hiplab.plan.models import Change, Programme, SolverReport, Week
+from hiplab.plan.optimise import covered_findings, select
+from hiplab.plan.problem import Option, Preferences, build_problem, exclusion_reason
+from hiplab.plan.replan import compare
+
+HEADROOM_PER_WEEK = 0.05
+MAX_HEADROOM = 0.2
+
+DISCLAIMER = (
+    "hiplab is not a diagnosis or a prescription. Stop any exercise that causes sharp or "
+    "increasing pain, and follow your clinician's or surgeon's rules where they differ."
+)
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """The person's choices for the block."""
+
+    minutes: int = 15
+    sessions_per_week: int = 3
+    weeks: int = 4
+    equipment: frozenset[str] = frozenset()
+    avoid_positions: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class PreviousBlock:
+    """The previous programme and the test values it was planned from."""
+
+    programme: Programme
+    values: tuple[TestValue, ...] = field(default=())
+
+
+def describe_precaution(rule: Precaution) -> str:
+    """Return a precaution as one plain sentence."""
+    if isinstance(rule, JointLimit):
+        what = "active " if rule.active_only else ""
+        motion = rule.motion.replace("_", " ")
+        return f"{rule.side} hip: no {what}{motion} past {rule.max_deg:g}° ({rule.reason})"
+    if isinstance(rule, PositionAvoid):
+        return f"avoid {rule.position} positions ({rule.reason})"
+    return f"no {rule.practice.replace('_', ' ')} ({rule.reason})"
+
+
+def first_week_budget(request: PlanRequest) -> int:
+    """Return week 1's time: the budget less room for the block's progression (≤ 20%)."""
+    headroom = min(MAX_HEADROOM, HEADROOM_PER_WEEK * (request.weeks - 1))
+    return int(request.minutes * 60 * (1 - headroom))
+
+
+def _why(option: Option, library: Library) -> tuple[tuple[str, ...], str]:
+    keys = [k for k in option.cover if not k.startswith("surround:")]
+    findings = sorted({k.split(":")[1] for k in keys})
+    action = "Stretches" if any(k.startswith("stretch:") for k in keys) else "Strengthens"
+    muscles = ", ".join(library.muscles[m].lay_name for m in option.exercise.targets.primary)
+    labels = "; ".join(library.findings[f].label.lower() for f in findings if f in library.findings)
+    extra = (
+        f" Extra set on the {option.extra_side} side, the tighter one." if option.extra_side else ""
+    )
+    return tuple(findings), f"{action} the {muscles} for: {labels}.{extra}"
+
+
+def _slots(chosen: Sequence[Option], library: Library) -> list[Slot]:
+    out = []
+    for option in chosen:
+        addresses, why = _why(option, library)
+        out.append(Slot(option.exercise, option.dose, option.extra_side, addresses, why))
+    return out
+
+
+def _refer(assessment: Assessment, person: str, request: PlanRequest) -> Programme:
+    reason = "See a clinician before starting: " + " ".join(f.reason for f in assessment.red_flags)
+    return Programme(
+        refer=True,
+        reason=reason,
+        person=person,
+        sessions_per_week=request.sessions_per_week,
+        minutes=request.minutes,
+        weeks=(),
+        retest_week=None,
+        solver=SolverReport(name="none", status="not_run", objective=None, candidates=0),
+        disclaimer=DISCLAIMER,
+    )
+
+
+def _continue_previous(
+    slots: list[Slot],
+    previous: PreviousBlock,
+    changes: Sequence[Change],
+    progress: Progressor,
+    library: Library,
+) -> list[Slot]:
+    """Start continuing exercises at last block's final dose; progress improved ones."""
+    last = (
+        {i.exercise_id: i for i in previous.programme.weeks[-1].session.items}
+        if previous.programme.weeks
+        else {}
+    )
+    improved = {library.tests[c.test].finding for c in changes if c.verdict == "improved"}
+    out = list(slots)
+    for i, slot in enumerate(slots):
+        start = slot
+        if slot.exercise.id in last:
+            item = last[slot.exercise.id]
+            # For a split item this is the other side's item, which carries the base sets.
+            dose = slot.dose.model_copy(
+                update={
+                    "hold_s": item.hold_s,
+                    "reps": item.reps,
+                    "sets": max(slot.dose.sets, item.sets),
+                }
+            )
+            start = replace(slot, dose=dose)
+        if improved & set(slot.addresses):
+            start = harder_variant(start, library, progress.allowed, progress.age) or start
+        trial = [*out[:i], start, *out[i + 1 :]]
+        if make_session(trial).duration_s <= progress.budget_s:
+            out = trial
+    return out
+
+
+def _weeks(slots: list[Slot], weeks: int, progress: Progressor) -> tuple[Week, ...]:
+    out = [Week(week=1, session=make_session(slots))]
+    per_week = math.ceil(len(slots) / max(1, weeks - 1)) if slots else 0
+    for n in range(2, weeks + 1):
+        slots, steps = progress.week(slots, n, steps=per_week)
+        out.append(Week(week=n, session=make_session(slots), progression=tuple(steps)))
+    return tuple(out)
+
+
+def make_programme(
+    *,
+    assessment: Assessment,
+    person: Person,
+    library: Library,
+    request: PlanRequest,
+    label: str,
+    previous: PreviousBlock | None = None,
+    start_date: str | None = None,
+) -> Programme:
+    """Return the programme for one assessment (a referral when red flags are present)."""
+    if assessment.refer:
+        return _refer(assessment, label, request)
+    prefs = Preferences(request.minutes, request.equipment, request.avoid_positions, person.age)
+    selection = select(
+        build_problem(assessment, library, prefs, budget_s=first_week_budget(request)), library
+    )
+
+    def allowed(e: Exercise) -> bool:
+        return exclusion_reason(e, assessment.precautions, prefs) is None
+
+    progress = Progressor(library, allowed, prefs.minutes * 60, person.age)
+    slots = _slots(selection.chosen, library)
+    changes: list[Change] = []
+    if previous is not None:
+        changes = compare(previous.values, assessment.values, person=person, library=library)
+        slots = _continue_previous(slots, previous, changes, progress, library)
+    present = sorted({f.id for f in assessment.findings if f.id != "asymmetry"})
+    covered = covered_findings(selection.chosen)
+    return Programme(
+        refer=False,
+        reason=_reason(present, covered),
+        person=label,
+        sessions_per_week=request.sessions_per_week,
+        minutes=request.minutes,
+        weeks=_weeks(slots, request.weeks, progress),
+        retest_week=request.weeks,
+        findings_addressed=tuple(f for f in present if f in covered),
+        findings_not_addressed=tuple(f for f in present if f not in covered),
+        precautions=tuple(describe_precaution(p) for p in assessment.precautions),
+        changes=tuple(changes),
+        solver=selection.report,
+        block=1 if previous is None else previous.programme.block + 1,
+        start_date=start_date,
+        disclaimer=DISCLAIMER,
+    )
+
+
+def _reason(present: Sequence[str], covered: set[str]) -> str:
+    if not present:
+        return (
+            "No findings outside the norms: a short maintenance block for hip mobility "
+            "and glute strength."
+        )
+    missing = [f for f in present if f not in covered]
+    if missing:
+        return (
+            "Targets the findings within the time budget; not covered (no allowed exercise or no "
+            f"time left): {', '.join(missing)}."
+        )
+    return "Targets every finding within the time budget."

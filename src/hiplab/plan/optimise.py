@@ -1,0 +1,226 @@
+"""Choose and dose exercises with a mixed-integer linear programme (SciPy ``milp``, HiGHS).
+
+Variables: ``x_i`` (binary) picks exercise *i* at one set; ``s_i`` (integer,
+0 … max−1) adds sets to it; ``y_t`` in [0, 1] is how much of target *t* is
+covered; ``p_k`` (binary) marks body position *k* as used; ``z_f`` (binary)
+says finding *f* has strengthening work.
+
+Maximise ``Σ w_t·y_t`` minus small costs for each position used (fewer
+position changes), difficulty and minutes, subject to:
+
+* ``y_t ≤ Σ cover_it·(x_i + s_i)`` — a target is only as covered as the chosen sets cover it;
+* ``Σ seconds_i·x_i + set_seconds_i·s_i ≤ budget`` — the session fits the time
+  budget (hard);
+* ``s_i ≤ (max − 1)·x_i``, and at most one exercise per regression/progression
+  family (variety: no pigeon next to table pigeon);
+* pairing: a stretch chosen for a finding that also names muscles to strengthen
+  requires at least one strengthening option for that finding (the opposing group):
+  ``x_i ≤ z_f ≤ Σ strength_f``;
+* a dynamic warm-up when one is available and the budget is ten minutes or more.
+
+Precautions, equipment and avoided positions are applied before (options that
+break them do not exist). HiGHS is deterministic for a given model; variables
+are built in sorted order, so the same input gives the same programme (a test
+checks byte-identical output).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from hiplab.library.loader import Library
+from hiplab.library.models import ExerciseKind
+from hiplab.plan.models import SolverReport
+from hiplab.plan.problem import STRENGTH_KINDS, Option, Problem
+
+POSITION_COST = 0.15
+DIFFICULTY_COST = 0.05
+MINUTE_COST = 0.01
+WARM_UP_MIN_BUDGET_S = 600
+TIME_LIMIT_S = 10.0
+SOLVER = "HiGHS (scipy.optimize.milp)"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The chosen options and how the solver did."""
+
+    chosen: tuple[Option, ...]
+    report: SolverReport
+
+
+def families(library: Library) -> dict[str, str]:
+    """Return exercise id → family id (connected regression/progression component)."""
+    parent = {e: e for e in library.exercises}
+
+    def root(e: str) -> str:
+        while parent[e] != e:
+            parent[e] = parent[parent[e]]
+            e = parent[e]
+        return e
+
+    for e in library.exercises.values():
+        for other in e.regressions + e.progressions:
+            a, b = sorted((root(e.id), root(other)))
+            parent[b] = a
+    return {e: root(e) for e in library.exercises}
+
+
+class _Rows:
+    """Accumulates sparse constraint rows ``lb ≤ a·v ≤ ub``."""
+
+    def __init__(self) -> None:
+        self.data: list[float] = []
+        self.rows: list[int] = []
+        self.cols: list[int] = []
+        self.lb: list[float] = []
+        self.ub: list[float] = []
+
+    def add(self, coeffs: dict[int, float], lb: float, ub: float) -> None:
+        row = len(self.lb)
+        for col, value in sorted(coeffs.items()):
+            self.rows.append(row)
+            self.cols.append(col)
+            self.data.append(value)
+        self.lb.append(lb)
+        self.ub.append(ub)
+
+
+def _objective(problem: Problem, n_pos: int, n_pairs: int) -> list[float]:
+    x_cost = [
+        DIFFICULTY_COST * (o.exercise.difficulty - 1) + MINUTE_COST * o.seconds / 60
+        for o in problem.options
+    ]
+    s_cost = [MINUTE_COST * o.set_seconds / 60 for o in problem.options]
+    y_cost = [-t.weight for t in problem.targets]
+    return x_cost + s_cost + y_cost + [POSITION_COST] * n_pos + [0.0] * n_pairs
+
+
+def _cover_rows(rows: _Rows, problem: Problem) -> None:
+    n = len(problem.options)
+    for t_index, target in enumerate(problem.targets):
+        coeffs = {2 * n + t_index: 1.0}
+        for i, option in enumerate(problem.options):
+            if (c := option.cover.get(target.key)) is not None:
+                coeffs[i] = -c
+                coeffs[n + i] = -c
+        rows.add(coeffs, float("-inf"), 0.0)
+
+
+def _set_rows(rows: _Rows, problem: Problem) -> None:
+    n = len(problem.options)
+    for i, option in enumerate(problem.options):
+        rows.add({n + i: 1.0, i: -float(option.max_sets - 1)}, float("-inf"), 0.0)
+
+
+def _family_rows(rows: _Rows, problem: Problem, family: dict[str, str]) -> None:
+    by_family: dict[str, list[int]] = defaultdict(list)
+    for i, option in enumerate(problem.options):
+        by_family[family[option.exercise.id]].append(i)
+    for group in by_family.values():
+        if len(group) > 1:
+            rows.add(dict.fromkeys(group, 1.0), 0.0, 1.0)
+
+
+def _pairing(problem: Problem) -> dict[str, tuple[list[int], list[int]]]:
+    """Return, per finding, the strengthening options and the stretching options."""
+    strength: dict[str, list[int]] = defaultdict(list)
+    stretch: dict[str, list[int]] = defaultdict(list)
+    for i, option in enumerate(problem.options):
+        for key in option.cover:
+            mode, finding = key.split(":")[:2]
+            if mode == "strength" and option.exercise.kind in STRENGTH_KINDS:
+                strength[finding].append(i)
+            elif mode == "stretch":
+                stretch[finding].append(i)
+    return {f: (strength[f], stretch[f]) for f in sorted(stretch) if strength.get(f)}
+
+
+def _pairing_rows(rows: _Rows, pairs: dict[str, tuple[list[int], list[int]]], first: int) -> None:
+    """``z_f ≤ Σ strength_f`` and ``x_i ≤ z_f`` for every stretch option of finding f."""
+    for k, (strength, stretch) in enumerate(pairs.values()):
+        z = first + k
+        rows.add({z: 1.0, **{i: -1.0 for i in strength}}, float("-inf"), 0.0)
+        for i in stretch:
+            rows.add({i: 1.0, z: -1.0}, float("-inf"), 0.0)
+
+
+def _position_rows(rows: _Rows, problem: Problem, positions: list[str], first: int) -> None:
+    for i, option in enumerate(problem.options):
+        k = positions.index(option.exercise.position.value)
+        rows.add({i: 1.0, first + k: -1.0}, float("-inf"), 0.0)
+
+
+def _budget_and_warm_up(rows: _Rows, problem: Problem) -> None:
+    n = len(problem.options)
+    # In minutes: keeps the matrix's coefficients near 1, which HiGHS handles faster.
+    budget = {i: o.seconds / 60 for i, o in enumerate(problem.options)}
+    budget |= {n + i: o.set_seconds / 60 for i, o in enumerate(problem.options)}
+    rows.add(budget, 0.0, problem.budget_s / 60)
+    dynamic = [
+        i for i, o in enumerate(problem.options) if o.exercise.kind is ExerciseKind.dynamic_mobility
+    ]
+    shortest = min((problem.options[i].seconds for i in dynamic), default=None)
+    if shortest is not None and problem.budget_s >= max(WARM_UP_MIN_BUDGET_S, shortest):
+        rows.add(dict.fromkeys(dynamic, 1.0), 1.0, float("inf"))
+
+
+def _solve(problem: Problem, library: Library) -> tuple[Any, list[float]]:
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import csr_array
+
+    positions = sorted({o.exercise.position.value for o in problem.options})
+    pairs = _pairing(problem)
+    n, n_t, n_p, n_z = len(problem.options), len(problem.targets), len(positions), len(pairs)
+    rows = _Rows()
+    _cover_rows(rows, problem)
+    _set_rows(rows, problem)
+    _family_rows(rows, problem, families(library))
+    _position_rows(rows, problem, positions, 2 * n + n_t)
+    _pairing_rows(rows, pairs, 2 * n + n_t + n_p)
+    _budget_and_warm_up(rows, problem)
+    size = 2 * n + n_t + n_p + n_z
+    matrix = csr_array((rows.data, (rows.rows, rows.cols)), shape=(len(rows.lb), size))
+    upper = [1.0] * n + [float(o.max_sets - 1) for o in problem.options] + [1.0] * (n_t + n_p + n_z)
+    result = milp(
+        c=np.array(_objective(problem, n_p, n_z)),
+        constraints=LinearConstraint(matrix, np.array(rows.lb), np.array(rows.ub)),
+        integrality=np.array([1] * (2 * n) + [0] * n_t + [1] * (n_p + n_z)),
+        bounds=Bounds(np.zeros(size), np.array(upper)),
+        options={"time_limit": TIME_LIMIT_S, "presolve": True, "disp": False},
+    )
+    return result, list(result.x) if result.x is not None else []
+
+
+def select(problem: Problem, library: Library) -> Selection:
+    """Solve the selection problem; an empty problem gives an empty selection."""
+    if not problem.options:
+        return Selection(
+            (), SolverReport(name=SOLVER, status="not_run", objective=None, candidates=0)
+        )
+    result, values = _solve(problem, library)
+    status = (
+        {0: "optimal", 1: "feasible"}.get(result.status, "infeasible") if values else "infeasible"
+    )
+    n = len(problem.options)
+    chosen = tuple(
+        o.with_sets(1 + round(values[n + i]))
+        for i, o in enumerate(problem.options)
+        if values and values[i] > 0.5
+    )
+    report = SolverReport(
+        name=SOLVER,
+        status=status,
+        objective=None if result.fun is None else round(-float(result.fun), 4),
+        candidates=len(problem.options),
+    )
+    return Selection(chosen, report)
+
+
+def covered_findings(chosen: Sequence[Option]) -> set[str]:
+    """Return the finding ids that at least one chosen option covers."""
+    return {key.split(":")[1] for o in chosen for key in o.cover if not key.startswith("surround:")}
