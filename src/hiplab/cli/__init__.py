@@ -7,6 +7,8 @@ id, invalid option value), 3 store unavailable.
 from __future__ import annotations
 
 from hiplab.cli import assess_cmd, library_cmd, store_cmd
+from hiplab.cli import plan_cmd as plan_cmd
+from hiplab.cli import session_cmd as session_cmd
 from hiplab.cli.app import app, run
 
 __all__ = ["app", "assess_cmd", "library_cmd", "main", "store_cmd"]

@@ -243,6 +243,7 @@ class TestDef(Frozen):
 
     id: Slug
     name: str
+    short_name: str = ""
     input_key: str
     kind: TestKind
     unit: str
@@ -258,6 +259,11 @@ class TestDef(Frozen):
     reliability: str = ""
     sources: tuple[Slug, ...] = Field(min_length=1)
     self_test: bool = True
+
+    @property
+    def label(self) -> str:
+        """Return the short name for sentences (the full name if none is given)."""
+        return self.short_name or self.name
 
 
 class FindingDef(Frozen):

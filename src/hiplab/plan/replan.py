@@ -36,12 +36,16 @@ def _verdict(test: TestDef, person: Person, before: float, after: float) -> str:
     return "improved_to_norm" if now_normal else "improved"
 
 
-def _text(test: TestDef, side: str | None, before: float, after: float, verdict: str) -> str:
+def _text(
+    test: TestDef, side: str | None, before: float, after: float, verdict: str, library: Library
+) -> str:
     where = f"{side} " if side else ""
-    head = f"{where}{test.name.lower()} {_fmt(before, test.unit)} → {_fmt(after, test.unit)}"
+    head = f"{where}{test.label} {_fmt(before, test.unit)} → {_fmt(after, test.unit)}"
     error = _fmt(test.error.mdc, test.unit) if test.error else "the measurement error"
+    finding = library.findings.get(test.finding or "")
+    area = finding.label.lower() if finding else "it"
     tail = {
-        "improved_to_norm": "now within norm: this work is reduced",
+        "improved_to_norm": f"now within norm: less work for {area}",
         "improved": f"better by more than {error}: progressing",
         "no_real_change": f"no real change (within {error}): keeping the same work",
         "worse": "worse than last time: keeping the work; if it hurts, check with a clinician",
@@ -69,7 +73,7 @@ def compare(
                 after=value.value,
                 unit=test.unit,
                 verdict=verdict,
-                text=_text(test, value.side, old[key], value.value, verdict),
+                text=_text(test, value.side, old[key], value.value, verdict, library),
             )
         )
     return out
