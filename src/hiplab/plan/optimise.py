@@ -191,7 +191,7 @@ def _solve(problem: Problem, library: Library) -> tuple[Any, list[float]]:
         constraints=LinearConstraint(matrix, np.array(rows.lb), np.array(rows.ub)),
         integrality=np.array([1] * (2 * n) + [0] * n_t + [1] * (n_p + n_z)),
         bounds=Bounds(np.zeros(size), np.array(upper)),
-        options={"time_limit": TIME_LIMIT_S, "presolve": True, "disp": False},
+        options={"time_limit": TIME_LIMIT_S, "presolve": False, "disp": False},
     )
     return result, list(result.x) if result.x is not None else []
 
