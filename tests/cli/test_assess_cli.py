@@ -162,6 +162,8 @@ def test_demo_writes_report_and_saves(hiplab: Run, tmp_path: Path) -> None:
     result = hiplab("demo", "-o", "out/report.html")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "report.html").is_file()
+    assert "<svg" in (tmp_path / "out" / "plan.html").read_text()
+    assert "Programme handout" in result.stdout
     assert str(tmp_path / "out" / "report.html") in result.stdout
     assert json.loads(hiplab("people", "--format", "json").stdout)[0]["n_assessments"] == 1
 

@@ -90,14 +90,25 @@ def demo(
         Path, typer.Option("--output", "-o", help="Where to write the HTML report.")
     ] = Path("out/report.html"),
 ) -> None:
-    """Assess the bundled sample person, store it and write the HTML report."""
-    from hiplab import services
+    """Assess the bundled sample person, plan a programme, store both, write report and handout."""
+    from hiplab import plan_service, services
+    from hiplab.report.plan_text import render_plan_text
 
     outcome = services.assess_file(path=services.sample_path(), settings=settings(), save=True)
     show(outcome, "text", None)
     write_output(services.render_report(outcome, "html"), out)
     _saved_line(outcome)
+    request = plan_service.check_request(
+        minutes=15, sessions_per_week=3, weeks=4, equipment=None, avoid_positions=None
+    )
+    planned = plan_service.make_plan(
+        source=str(outcome.assessment_id), settings=settings(), request=request, save=True
+    )
+    render_plan_text(planned.programme, console=console())
+    handout = out.with_name("plan.html")
+    write_output(plan_service.render_plan(planned.programme, "html"), handout)
     typer.echo(f"HTML report: {out.resolve()}")
+    typer.echo(f"Programme handout: {handout.resolve()}")
 
 
 @app.command("sample")
