@@ -232,3 +232,12 @@ def test_negative_times_are_refused(kwargs: dict[str, float]) -> None:
 def test_negative_ticks_are_refused() -> None:
     with pytest.raises(InputError, match="dt_s"):
         make().tick(-0.1)
+
+
+def test_after_going_back_every_later_step_runs_its_full_length() -> None:
+    engine = make()
+    engine.tick(58.0)  # 3 s into the hip flexor's get-ready
+    engine.back()  # to the bridge, from the start
+    events = engine.tick(55.0)  # the whole bridge again
+    assert events[-1].step == engine.steps[4]
+    assert engine.remaining_s == 5.0  # the hip flexor's get-ready, in full

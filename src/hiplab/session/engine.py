@@ -40,6 +40,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -336,7 +337,8 @@ class SessionEngine:
         """Restart the current item, or the previous one when at the current item's start.
 
         "At the start" means in the item's first step (its get-ready countdown). The
-        item gone back to loses its done seconds and its skipped mark.
+        item gone back to, and every item after it, lose their done seconds and
+        skipped marks: they are to be done again.
 
         Returns
         -------
@@ -352,9 +354,10 @@ class SessionEngine:
         if self._index == first and item > 0:
             item -= 1
             first = self._first_step_of(item)
-        for index in range(first, self._last_step_of(item) + 1):
+        for index in range(first, len(self.steps)):
             self._elapsed[index] = 0.0
-        self._skipped[item] = False
+        for later in range(item, len(self.items)):
+            self._skipped[later] = False
         self._started = True
         return self._jump(first)
 
@@ -419,7 +422,11 @@ class SessionEngine:
         if self._index == self._last_step_of(step.item_index):
             events.append(self._event("item_finished"))
         self._index += 1
-        events.append(Event("session_finished") if self.finished else self._event("step_started"))
+        if self.finished:
+            events.append(Event("session_finished"))
+        else:
+            self._elapsed[self._index] = 0.0
+            events.append(self._event("step_started"))
         return events
 
     def _jump(self, index: int) -> list[Event]:
@@ -471,7 +478,9 @@ class SessionEngine:
         for index, item in enumerate(self.items):
             planned_s = round(planned[index])
             status = self.status(index)
-            done_s = planned_s if status == "done" else max(0, min(planned_s - 1, int(done[index])))
+            done_s = (
+                planned_s if status == "done" else max(0, min(planned_s - 1, _whole(done[index])))
+            )
             logs.append(
                 ItemLog(
                     exercise_id=item.exercise_id,
@@ -482,6 +491,11 @@ class SessionEngine:
                 )
             )
         return tuple(logs)
+
+
+def _whole(seconds: float) -> int:
+    """Round down to whole seconds, forgiving float noise (2.9999999999 is 3)."""
+    return math.floor(seconds + 1e-6)
 
 
 def side_label(side: Side | None) -> str:

@@ -36,11 +36,19 @@ class Voice(Protocol):
     """Something that can say short cues without blocking."""
 
     @property
+    def speaks(self) -> bool:
+        """Whether this voice makes any sound at all (False for :class:`SilentVoice`)."""
+
+    @property
     def muted(self) -> bool:
         """Whether cues are currently silenced."""
 
-    def say(self, text: str) -> None:
-        """Say ``text`` (unless muted) and return at once."""
+    def say(self, text: str, *, interrupt: bool = True) -> None:
+        """Say ``text`` (unless muted) and return at once.
+
+        With ``interrupt`` a cue still being spoken is cut off; without it the new
+        cue is dropped while another one is being spoken (for countdown numbers).
+        """
 
     def toggle_mute(self) -> bool:
         """Mute or unmute; return the new muted state."""
@@ -57,11 +65,16 @@ class SilentVoice:
         self.said: list[str] = []
 
     @property
+    def speaks(self) -> bool:
+        """Never: nothing is ever heard."""
+        return False
+
+    @property
     def muted(self) -> bool:
         """Whether cues are currently silenced."""
         return self._muted
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, *, interrupt: bool = True) -> None:
         """Remember ``text`` (for tests) unless muted; make no sound."""
         if not self._muted:
             self.said.append(text)
@@ -100,6 +113,11 @@ class EspeakVoice:
         self.files: list[Path] = []
 
     @property
+    def speaks(self) -> bool:
+        """Always: cues are played, or written to WAV files."""
+        return True
+
+    @property
     def muted(self) -> bool:
         """Whether cues are currently silenced."""
         return self._muted
@@ -111,9 +129,15 @@ class EspeakVoice:
             self._interrupt()
         return self._muted
 
-    def say(self, text: str) -> None:
-        """Start saying ``text`` and return at once (no-op when muted or blank)."""
+    def say(self, text: str, *, interrupt: bool = True) -> None:
+        """Start saying ``text`` and return at once (no-op when muted or blank).
+
+        Playing, ``interrupt`` cuts off the cue being spoken; without it the new cue
+        is dropped while one is still being spoken. Writing files, nothing is dropped.
+        """
         if self._muted or not text.strip():
+            return
+        if not interrupt and self._out_dir is None and self._speaking():
             return
         command = [self._executable, "-s", str(self._speed)]
         if self._out_dir is None:
@@ -141,6 +165,9 @@ class EspeakVoice:
                 child.kill()
                 child.wait()
         self._children.clear()
+
+    def _speaking(self) -> bool:
+        return any(child.poll() is None for child in self._children)
 
     def _interrupt(self) -> None:
         """Stop a cue still playing (only when playing, never when writing files)."""

@@ -1,0 +1,82 @@
+"""Session use-cases over the store: load the session to run, save what was done.
+
+Keyword-only functions taking an open :class:`~hiplab.store.store.Store`; the caller
+opens and closes it (the CLI keeps no connection open while the session runs).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hiplab.errors import InputError
+from hiplab.session.setup import GuidedSession, guided_session, pick_week
+
+if TYPE_CHECKING:
+    from hiplab.library.loader import Library
+    from hiplab.plan.models import SessionLog
+    from hiplab.store.store import Store
+
+
+def prepare_session(
+    *,
+    store: Store,
+    library: Library,
+    person: str | None,
+    plan_id: int | None,
+    week: int | None,
+) -> GuidedSession:
+    """Load a person's latest plan (or plan ``plan_id``) and pick the week to run.
+
+    Parameters
+    ----------
+    store : Store
+        An open store.
+    library : Library
+        Gives each exercise's steps.
+    person : str or None
+        Whose latest plan to run; with ``plan_id`` it must be that plan's owner.
+    plan_id : int or None
+        A stored plan id; None takes the person's latest plan.
+    week : int or None
+        The week to run; None picks the week reached with this plan (see
+        :func:`hiplab.session.setup.default_week`).
+
+    Returns
+    -------
+    GuidedSession
+        The week's items, ready to run.
+
+    Raises
+    ------
+    NotFoundError
+        If the person or plan does not exist.
+    InputError
+        If neither a person nor a plan is given, the plan is someone else's, the
+        plan is a referral, or the week is out of range.
+
+    """
+    if plan_id is not None:
+        stored = store.get_plan(plan_id=plan_id)
+        if person is not None and person.strip() != stored.person_name:
+            raise InputError(
+                f"plan {plan_id} belongs to {stored.person_name!r}, not {person.strip()!r}"
+            )
+    elif person is not None:
+        stored = store.latest_plan(person_name=person)
+    else:
+        raise InputError("give a PERSON (their latest plan is used) or --plan ID")
+    logged = sum(
+        1
+        for entry in store.session_logs(person_name=stored.person_name)
+        if entry.log.plan_id == stored.id
+    )
+    chosen = pick_week(stored.programme, week=week, logged=logged)
+    steps = {key: exercise.steps for key, exercise in library.exercises.items()}
+    return guided_session(
+        stored.programme, person=stored.person_name, plan_id=stored.id, week=chosen, steps=steps
+    )
+
+
+def record_session(*, store: Store, log: SessionLog) -> int:
+    """Save a session log and return its id (see :meth:`Store.save_session_log`)."""
+    return store.save_session_log(log=log)

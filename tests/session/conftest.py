@@ -1,0 +1,124 @@
+"""A store holding one person with a small literal plan, for the session CLI tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from hiplab.plan.models import PlanItem, Programme, Session, SolverReport, Week
+
+PERSON = "Sam Session"
+
+# Short doses so that a whole session takes 120 s of session time (6 s at --time-scale 20):
+# bridge 5 + 10 + 5 + 10 = 30 s; hip flexor 5 + 20 + 5 + 20 = 50 s;
+# clamshell 5 + 15 + 5 + 15 = 40 s (5 reps at 3 s each, per side).
+SHORT_ITEMS = (
+    PlanItem(
+        exercise_id="isometric_glute_bridge",
+        name="Isometric glute bridge",
+        kind="activation",
+        phase="activation",
+        position="supine",
+        side=None,
+        sets=2,
+        hold_s=10,
+        rest_s=5,
+        duration_s=30,
+    ),
+    PlanItem(
+        exercise_id="half_kneeling_hip_flexor_stretch",
+        name="Half-kneeling hip flexor stretch",
+        kind="static_stretch",
+        phase="stretch",
+        position="kneeling",
+        side="both",
+        sets=1,
+        hold_s=20,
+        rest_s=10,
+        duration_s=50,
+    ),
+    PlanItem(
+        exercise_id="clamshell",
+        name="Clamshell",
+        kind="activation",
+        phase="activation",
+        position="side_lying",
+        side="both",
+        sets=1,
+        reps=5,
+        rest_s=30,
+        duration_s=40,
+    ),
+)
+
+
+def programme(*, refer: bool = False, weeks: int = 2) -> Programme:
+    """Return a literal programme: the same short session every week (or a referral)."""
+    session = Session(duration_s=120, items=() if refer else SHORT_ITEMS)
+    return Programme(
+        refer=refer,
+        reason="night pain: see a doctor before exercising" if refer else "",
+        person=PERSON,
+        sessions_per_week=2,
+        minutes=5,
+        weeks=() if refer else tuple(Week(week=n, session=session) for n in range(1, weeks + 1)),
+        retest_week=None,
+        solver=SolverReport(name="literal", status="not_run", objective=None, candidates=0),
+    )
+
+
+def seed(url: str, *, refer: bool = False) -> int:
+    """Store ``PERSON`` (from the bundled sample assessment) and a plan; return the plan id."""
+    from hiplab import services
+    from hiplab.assess import assess
+    from hiplab.assess.parse import load_assessment_file
+    from hiplab.store import open_store
+
+    data = load_assessment_file(services.sample_path())
+    result = assess(data, services.library())
+    with open_store(url) as store:
+        assessment_id = store.save_assessment(person_name=PERSON, data=data, result=result)
+        return store.save_plan(
+            person_name=PERSON, programme=programme(refer=refer), assessment_id=assessment_id
+        )
+
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, store_url: str) -> dict[str, str]:
+    """Environment for a ``hiplab`` child process using the test's store."""
+    env = {
+        **os.environ,
+        "HIPLAB_DATA_DIR": str(tmp_path / "data"),
+        "HIPLAB_DATABASE_URL": store_url,
+        "COLUMNS": "120",
+        "NO_COLOR": "1",
+    }
+    env.pop("HIPLAB_SETTINGS", None)
+    return env
+
+
+@pytest.fixture
+def hiplab(tmp_path: Path, cli_env: dict[str, str]) -> Run:
+    """Return a runner for ``hiplab ARGS`` (standard input is a pipe, not a TTY)."""
+
+    def run(*args: str, input: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "hiplab", *args],
+            capture_output=True,
+            text=True,
+            env=cli_env,
+            cwd=tmp_path,
+            input=input,
+            timeout=120,
+            check=False,
+        )
+
+    return run
