@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from hiplab.cli import assess_cmd, library_cmd, store_cmd
 from hiplab.cli import plan_cmd as plan_cmd
+from hiplab.cli import progress_cmd as progress_cmd
 from hiplab.cli import session_cmd as session_cmd
 from hiplab.cli.app import app, run
 
