@@ -14,9 +14,10 @@ from hiplab.plan.models import PlanItem, Programme, Session, SolverReport, Week
 
 PERSON = "Sam Session"
 
-# Short doses so that a whole session takes 120 s of session time (6 s at --time-scale 20):
-# bridge 5 + 10 + 5 + 10 = 30 s; hip flexor 5 + 20 + 5 + 20 = 50 s;
-# clamshell 5 + 15 + 5 + 15 = 40 s (5 reps at 3 s each, per side).
+# Short doses, timed like the planner (10 s set-up, 5 s side switch, 3 s per activation rep),
+# so that a whole session takes 135 s of session time (under 7 s at --time-scale 20):
+# bridge 10 + 10 + 5 + 10 = 35 s; hip flexor 10 + 20 + 5 + 20 = 55 s;
+# clamshell 10 + 15 + 5 + 15 = 45 s.
 SHORT_ITEMS = (
     PlanItem(
         exercise_id="isometric_glute_bridge",
@@ -28,7 +29,7 @@ SHORT_ITEMS = (
         sets=2,
         hold_s=10,
         rest_s=5,
-        duration_s=30,
+        duration_s=35,
     ),
     PlanItem(
         exercise_id="half_kneeling_hip_flexor_stretch",
@@ -40,7 +41,7 @@ SHORT_ITEMS = (
         sets=1,
         hold_s=20,
         rest_s=10,
-        duration_s=50,
+        duration_s=55,
     ),
     PlanItem(
         exercise_id="clamshell",
@@ -52,14 +53,14 @@ SHORT_ITEMS = (
         sets=1,
         reps=5,
         rest_s=30,
-        duration_s=40,
+        duration_s=45,
     ),
 )
 
 
 def programme(*, refer: bool = False, weeks: int = 2) -> Programme:
     """Return a literal programme: the same short session every week (or a referral)."""
-    session = Session(duration_s=120, items=() if refer else SHORT_ITEMS)
+    session = Session(duration_s=135, items=() if refer else SHORT_ITEMS)
     return Programme(
         refer=refer,
         reason="night pain: see a doctor before exercising" if refer else "",

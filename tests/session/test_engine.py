@@ -1,13 +1,14 @@
 """The session engine with literal items and answers worked out by hand.
 
 Timings below use get_ready_s=5, switch_s=5, tempo_s=3:
-bridge 5 + 20 + 10 + 20 = 55 s (40 s work); hip flexor 5 + 30 + 5 + 30 + 10 + 30 + 5 + 30
-= 145 s (120 s work); clamshell 5 + 36 + 5 + 36 = 82 s (72 s work, 12 reps × 3 s).
+bridge 5 + 20 + 10 + 20 = 55 s (40 s work); hip flexor 5 + (30 + 10 + 30) + 5 + (30 + 10 + 30)
+= 150 s (120 s work); clamshell 5 + 36 + 5 + 36 = 82 s (72 s work, 12 reps × 3 s).
 """
 
 from __future__ import annotations
 
 import doctest
+import itertools
 
 import pytest
 
@@ -33,16 +34,16 @@ def test_docstring_examples_run() -> None:
     assert doctest.testmod(engine_module).failed == 0
 
 
-def test_a_both_sides_hold_alternates_sides_with_a_switch_and_rests_between_sets() -> None:
+def test_a_both_sides_hold_does_every_set_on_one_side_then_switches_once() -> None:
     steps = make(HIP_FLEXOR).steps
     assert [(s.kind, s.duration_s, s.set_no, s.side) for s in steps] == [
         ("get_ready", 5.0, 1, "left"),
         ("work", 30.0, 1, "left"),
-        ("switch", 5.0, 1, "right"),
-        ("work", 30.0, 1, "right"),
         ("rest", 10.0, 2, "left"),
         ("work", 30.0, 2, "left"),
-        ("switch", 5.0, 2, "right"),
+        ("switch", 5.0, 1, "right"),
+        ("work", 30.0, 1, "right"),
+        ("rest", 10.0, 2, "right"),
         ("work", 30.0, 2, "right"),
     ]
 
@@ -65,7 +66,7 @@ def test_one_side_item_and_zero_length_steps_are_left_out() -> None:
 def test_planned_seconds_are_work_seconds() -> None:
     engine = make()
     assert engine.planned_s == (40.0, 120.0, 72.0)
-    assert sum(s.duration_s for s in engine.steps) == 282.0
+    assert sum(s.duration_s for s in engine.steps) == 287.0
 
 
 def test_the_first_tick_starts_the_first_step() -> None:
@@ -203,6 +204,8 @@ def test_next_up_previews_the_following_step() -> None:
     engine.tick(0.0)
     assert engine.next_up == "Isometric glute bridge, set 1/2 (20 s hold)"
     engine.tick(55.0 + 5.0)
+    assert engine.next_up == "Rest 10 s"
+    engine.tick(30.0 + 10.0)
     assert engine.next_up == "Switch sides: Half-kneeling hip flexor stretch — right side"
     engine.tick(1000.0)
     assert engine.next_up == "Finished"
@@ -241,3 +244,27 @@ def test_after_going_back_every_later_step_runs_its_full_length() -> None:
     events = engine.tick(55.0)  # the whole bridge again
     assert events[-1].step == engine.steps[4]
     assert engine.remaining_s == 5.0  # the hip flexor's get-ready, in full
+
+
+def test_rep_tempo_can_depend_on_the_items_kind() -> None:
+    engine = SessionEngine((CLAMSHELL,), get_ready_s=0, tempo_by_kind={"activation": 2})
+    assert [s.duration_s for s in engine.steps if s.kind == "work"] == [24.0, 24.0]
+    with pytest.raises(InputError, match=r"tempo_by_kind\['activation'\]"):
+        SessionEngine((CLAMSHELL,), tempo_by_kind={"activation": 0})
+
+
+def test_a_one_side_item_after_the_same_exercise_on_the_other_side_starts_with_a_switch() -> None:
+    # How a plan gives the right side an extra set: right 3 sets, then left 2 sets.
+    right = CLAMSHELL.model_copy(update={"side": "right", "sets": 3, "rest_s": 30})
+    left = CLAMSHELL.model_copy(update={"side": "left", "sets": 2, "rest_s": 30})
+    engine = make(right, left, LEFT_ONLY)
+    leads = [engine.steps[0]] + [
+        later
+        for earlier, later in itertools.pairwise(engine.steps)
+        if later.item_index != earlier.item_index
+    ]
+    assert [(s.kind, s.item_index, s.side) for s in leads] == [
+        ("get_ready", 0, "right"),
+        ("switch", 1, "left"),
+        ("get_ready", 2, "left"),  # another exercise: get into position
+    ]

@@ -6,6 +6,7 @@ import doctest
 import os
 import shutil
 import subprocess
+import time
 import wave
 from pathlib import Path
 
@@ -44,15 +45,15 @@ def test_a_whole_session_says_names_sides_switches_countdowns_rests_and_done() -
         *count,
         left,
         *count,
-        "Switch sides",
-        *count,
-        right,
-        *count,
         "Rest",
         *count,
         left,
         *count,
         "Switch sides",
+        *count,
+        right,
+        *count,
+        "Rest",
         *count,
         right,
         *count,
@@ -130,3 +131,39 @@ def test_espeak_writes_each_cue_as_a_spoken_wav(tmp_path: Path) -> None:
             ["soxi", "-D", str(files[0])], capture_output=True, text=True, check=True
         )
         assert float(soxi.stdout) == pytest.approx(long_seconds, abs=0.01)
+
+
+def test_playing_never_blocks_cuts_off_for_a_new_cue_and_drops_countdowns_while_busy(
+    tmp_path: Path,
+) -> None:
+    # A stand-in for espeak-ng that logs what it is asked to say and then "speaks" for 30 s.
+    said = tmp_path / "said.txt"
+    fake = tmp_path / "fake-espeak"
+    fake.write_text(
+        f'#!/bin/sh\nfor a; do last="$a"; done\necho "$last" >> {said}\nexec sleep 30\n'
+    )
+    fake.chmod(0o755)
+    voice = EspeakVoice(str(fake))
+
+    def lines(n: int) -> list[str]:
+        deadline = time.monotonic() + 5
+        while (not said.exists() or len(said.read_text().splitlines()) < n) and (
+            time.monotonic() < deadline
+        ):
+            time.sleep(0.02)
+        return said.read_text().splitlines()
+
+    started = time.monotonic()
+    voice.say("Go: Clamshell, left side")
+    assert time.monotonic() - started < 1.0
+    assert lines(1) == ["Go: Clamshell, left side"]
+    assert voice.speaking
+    voice.say("3", interrupt=False)  # dropped: the cue before is still being spoken
+    voice.say("Switch sides")  # cuts the first cue off
+    assert lines(2) == ["Go: Clamshell, left side", "Switch sides"]
+    assert voice.speaking
+    voice.toggle_mute()  # muting cuts the cue being spoken off
+    assert not voice.speaking
+    voice.close()
+    time.sleep(0.2)
+    assert said.read_text().splitlines() == ["Go: Clamshell, left side", "Switch sides"]

@@ -8,12 +8,18 @@ Conventions
 -----------
 * A session is a flat list of :class:`Step`. Each item contributes, in order: a
   ``get_ready`` countdown (``get_ready_s``, to get into position), then for each
-  set and, within a set, for each side: a ``work`` step; a ``switch`` step
-  (``switch_s``) between the two sides of an item done on ``"both"`` sides; a
-  ``rest`` step (the item's ``rest_s``) between sets. No rest follows the last
-  set. Steps of zero seconds are left out.
-* A ``work`` step lasts ``hold_s`` for a hold, or ``reps × tempo_s`` for an item
-  given in repetitions.
+  side it names: a ``work`` step per set with a ``rest`` step (the item's
+  ``rest_s``) between sets. An item done on ``"both"`` sides does every set on the
+  left, a ``switch`` step (``switch_s``), then every set on the right. No rest
+  follows the last set. Steps of zero seconds are left out.
+* A one-side item that directly follows the same exercise on the other side (how
+  a plan gives one side an extra set) starts with a ``switch`` step instead of a
+  ``get_ready`` one: the person is already in position.
+* A ``work`` step lasts ``hold_s`` for a hold, or ``reps`` times the item kind's
+  seconds per repetition (``tempo_by_kind``, else ``tempo_s``).
+* This is the timing model of :mod:`hiplab.plan.dosage`: with ``get_ready_s =
+  SETUP_S``, ``switch_s = SWITCH_S`` and ``tempo_by_kind = REP_SECONDS`` an item's
+  steps add up to its planned ``duration_s``.
 * Only ``work`` seconds count as done. An item's planned seconds are the sum of its
   work steps; its done seconds never exceed them.
 * Paused time never counts: :meth:`SessionEngine.tick` does nothing while paused.
@@ -41,7 +47,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -132,8 +138,18 @@ def _sides(item: PlanItem) -> tuple[Side | None, ...]:
     return (item.side,)
 
 
+def _other_side_of(previous: PlanItem, item: PlanItem) -> bool:
+    """Whether ``item`` is ``previous``'s exercise on the other side."""
+    return previous.exercise_id == item.exercise_id and {previous.side, item.side} == {
+        "left",
+        "right",
+    }
+
+
 def work_seconds(item: PlanItem, *, tempo_s: float) -> float:
     """Return the length of one work step of ``item`` (one set on one side).
+
+    ``tempo_s`` is the item's seconds per repetition (unused for a hold).
 
     Raises
     ------
@@ -152,23 +168,31 @@ def work_seconds(item: PlanItem, *, tempo_s: float) -> float:
 
 
 def build_steps(
-    items: Sequence[PlanItem], *, get_ready_s: float, switch_s: float, tempo_s: float
+    items: Sequence[PlanItem],
+    *,
+    get_ready_s: float,
+    switch_s: float,
+    tempo_s: float,
+    tempo_by_kind: Mapping[str, float] | None = None,
 ) -> tuple[Step, ...]:
     """Flatten ``items`` into the session's steps (see the module conventions)."""
     steps: list[Step] = []
     for index, item in enumerate(items):
-        work = work_seconds(item, tempo_s=tempo_s)
+        work = work_seconds(item, tempo_s=(tempo_by_kind or {}).get(item.kind, tempo_s))
         sides = _sides(item)
         reps = None if item.hold_s else item.reps
-        plan: list[tuple[StepKind, float, int, Side | None]] = [
-            ("get_ready", get_ready_s, 1, sides[0])
-        ]
-        for set_no in range(1, item.sets + 1):
-            if set_no > 1:
-                plan.append(("rest", item.rest_s, set_no, sides[0]))
-            for n, side in enumerate(sides):
-                if n > 0:
-                    plan.append(("switch", switch_s, set_no, side))
+        lead: tuple[StepKind, float] = (
+            ("switch", switch_s)
+            if index > 0 and _other_side_of(items[index - 1], item)
+            else ("get_ready", get_ready_s)
+        )
+        plan: list[tuple[StepKind, float, int, Side | None]] = [(*lead, 1, sides[0])]
+        for n, side in enumerate(sides):
+            if n > 0:
+                plan.append(("switch", switch_s, 1, side))
+            for set_no in range(1, item.sets + 1):
+                if set_no > 1:
+                    plan.append(("rest", item.rest_s, set_no, side))
                 plan.append(("work", work, set_no, side))
         steps.extend(
             Step(
@@ -198,7 +222,10 @@ class SessionEngine:
     switch_s : float
         Pause between the two sides of an item done on ``"both"`` sides.
     tempo_s : float
-        Seconds per repetition for rep-based items.
+        Seconds per repetition for rep-based items whose kind is not in
+        ``tempo_by_kind``.
+    tempo_by_kind : Mapping of str to float, optional
+        Seconds per repetition by the item's ``kind`` (e.g. ``{"strength": 4}``).
 
     Raises
     ------
@@ -214,15 +241,25 @@ class SessionEngine:
         get_ready_s: float = 5.0,
         switch_s: float = 5.0,
         tempo_s: float = 3.0,
+        tempo_by_kind: Mapping[str, float] | None = None,
     ) -> None:
         for name, value in (("get_ready_s", get_ready_s), ("switch_s", switch_s)):
             if value < 0:
                 raise InputError(f"{name} must be 0 or more seconds, not {value}")
-        if tempo_s <= 0:
-            raise InputError(f"tempo_s must be more than 0 seconds, not {tempo_s}")
+        tempos = {
+            "tempo_s": tempo_s,
+            **{f"tempo_by_kind[{k!r}]": v for k, v in (tempo_by_kind or {}).items()},
+        }
+        for name, value in tempos.items():
+            if value <= 0:
+                raise InputError(f"{name} must be more than 0 seconds, not {value}")
         self.items = tuple(items)
         self.steps = build_steps(
-            self.items, get_ready_s=get_ready_s, switch_s=switch_s, tempo_s=tempo_s
+            self.items,
+            get_ready_s=get_ready_s,
+            switch_s=switch_s,
+            tempo_s=tempo_s,
+            tempo_by_kind=tempo_by_kind,
         )
         self._elapsed = [0.0] * len(self.steps)
         self._skipped = [False] * len(self.items)

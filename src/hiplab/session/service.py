@@ -14,6 +14,7 @@ from hiplab.session.setup import GuidedSession, guided_session, pick_week
 if TYPE_CHECKING:
     from hiplab.library.loader import Library
     from hiplab.plan.models import SessionLog
+    from hiplab.store.models import StoredPlan
     from hiplab.store.store import Store
 
 
@@ -55,16 +56,7 @@ def prepare_session(
         plan is a referral, or the week is out of range.
 
     """
-    if plan_id is not None:
-        stored = store.get_plan(plan_id=plan_id)
-        if person is not None and person.strip() != stored.person_name:
-            raise InputError(
-                f"plan {plan_id} belongs to {stored.person_name!r}, not {person.strip()!r}"
-            )
-    elif person is not None:
-        stored = store.latest_plan(person_name=person)
-    else:
-        raise InputError("give a PERSON (their latest plan is used) or --plan ID")
+    stored = _find_plan(store=store, person=person, plan_id=plan_id)
     logged = sum(
         1
         for entry in store.session_logs(person_name=stored.person_name)
@@ -75,6 +67,19 @@ def prepare_session(
     return guided_session(
         stored.programme, person=stored.person_name, plan_id=stored.id, week=chosen, steps=steps
     )
+
+
+def _find_plan(*, store: Store, person: str | None, plan_id: int | None) -> StoredPlan:
+    if plan_id is not None:
+        stored = store.get_plan(plan_id=plan_id)
+        if person is not None and person.strip() != stored.person_name:
+            raise InputError(
+                f"plan {plan_id} belongs to {stored.person_name!r}, not {person.strip()!r}"
+            )
+        return stored
+    if person is not None:
+        return store.latest_plan(person_name=person)
+    raise InputError("give a PERSON (their latest plan is used) or --plan ID")
 
 
 def record_session(*, store: Store, log: SessionLog) -> int:

@@ -40,8 +40,6 @@ if TYPE_CHECKING:
     from hiplab.session.setup import GuidedSession
 
 KEY_HELP = "space pause/resume · n skip · b back · q quit · m mute"
-GET_READY_S = 5.0
-SWITCH_S = 5.0
 FRAME_S = 0.05
 _ESCAPE = "\x1b"
 
@@ -314,6 +312,23 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def plan_engine(items: Sequence[PlanItem]) -> SessionEngine:
+    """Return an engine timed like the planner (:mod:`hiplab.plan.dosage`).
+
+    Get-ready is the planner's set-up time, the side switch its switch time, and
+    repetitions take its seconds per repetition for the exercise kind, so every
+    item runs for exactly its planned ``duration_s``.
+    """
+    from hiplab.plan.dosage import REP_SECONDS, SETUP_S, SWITCH_S
+
+    return SessionEngine(
+        items,
+        get_ready_s=SETUP_S,
+        switch_s=SWITCH_S,
+        tempo_by_kind={kind.value: seconds for kind, seconds in REP_SECONDS.items()},
+    )
+
+
 def run_guided_session(
     session: GuidedSession,
     *,
@@ -332,7 +347,7 @@ def run_guided_session(
         Per-item completion, the answers, and whether the session was quit early.
 
     """
-    engine = SessionEngine(session.items, get_ready_s=GET_READY_S, switch_s=SWITCH_S)
+    engine = plan_engine(session.items)
     started = _now()
     run_timer(
         engine,

@@ -135,9 +135,10 @@ class EspeakVoice:
         Playing, ``interrupt`` cuts off the cue being spoken; without it the new cue
         is dropped while one is still being spoken. Writing files, nothing is dropped.
         """
+        self._children = [child for child in self._children if child.poll() is None]
         if self._muted or not text.strip():
             return
-        if not interrupt and self._out_dir is None and self._speaking():
+        if not interrupt and self._out_dir is None and self.speaking:
             return
         command = [self._executable, "-s", str(self._speed)]
         if self._out_dir is None:
@@ -166,7 +167,9 @@ class EspeakVoice:
                 child.wait()
         self._children.clear()
 
-    def _speaking(self) -> bool:
+    @property
+    def speaking(self) -> bool:
+        """Whether a cue is still being spoken (or written)."""
         return any(child.poll() is None for child in self._children)
 
     def _interrupt(self) -> None:
