@@ -106,8 +106,19 @@ def load_source(*, source: str, store: Store, save: bool, person: str | None) ->
     data = load_assessment_file(path)
     label = person_label(data, person) if save else (person or data.person.name or "anonymous")
     result = assess(data, library())
-    stored_id = store.save_assessment(person_name=label, data=data, result=result) if save else None
+    stored_id = _stored_copy(store, label, data) if save else None
+    if save and stored_id is None:
+        stored_id = store.save_assessment(person_name=label, data=data, result=result)
     return PlanSource(data, result, label, stored_id)
+
+
+def _stored_copy(store: Store, person: str, data: AssessmentInput) -> int | None:
+    """Return the id of an identical stored assessment of this person (not saved twice)."""
+    try:
+        stored = store.assessments(person_name=person)
+    except NotFoundError:
+        return None
+    return next((a.id for a in reversed(stored) if a.data == data), None)
 
 
 def previous_block(store: Store, source: PlanSource) -> PreviousBlock | None:

@@ -98,3 +98,11 @@ def test_save_then_replan_from_remeasured_assessment(hiplab: Run, tmp_path: Path
     assert len(history) == 2
     by_id = json.loads(hiplab("plan", str(history[0]["id"]), "-f", "json").stdout)
     assert by_id["person"] == "Sam Sample"
+
+
+def test_plan_after_assess_does_not_store_the_assessment_twice(hiplab: Run, tmp_path: Path) -> None:
+    src = str(sample(tmp_path))
+    assert hiplab("assess", src, "--save").returncode == 0
+    assert hiplab("plan", src, "--save").returncode == 0
+    history = json.loads(hiplab("history", "Sam Sample", "-f", "json").stdout)
+    assert len(history) == 1
