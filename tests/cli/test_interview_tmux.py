@@ -6,68 +6,17 @@ import json
 import os
 import shlex
 import shutil
-import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 
+from tests.terminal import WAIT_S, Terminal
+
 from .conftest import Run
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
-
-WAIT_S = 30.0
-
-
-class Terminal:
-    def __init__(self, command: str, cwd: Path) -> None:
-        self.name = f"hiplab-{uuid.uuid4().hex[:8]}"
-        subprocess.run(
-            [
-                "tmux",
-                "new-session",
-                "-d",
-                "-s",
-                self.name,
-                "-x",
-                "160",
-                "-y",
-                "50",
-                "-c",
-                str(cwd),
-                command,
-            ],
-            check=True,
-        )
-
-    def screen(self) -> str:
-        return subprocess.run(
-            ["tmux", "capture-pane", "-p", "-S", "-", "-t", self.name],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout
-
-    def wait_for(self, text: str, *, after: int = 0) -> int:
-        deadline = time.monotonic() + WAIT_S
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            found = screen.find(text, after)
-            if found >= 0:
-                return found + len(text)
-            time.sleep(0.05)
-        raise AssertionError(f"never saw {text!r}; screen:\n{self.screen()}")
-
-    def type(self, keys: str) -> None:
-        if keys:
-            subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", keys], check=True)
-        subprocess.run(["tmux", "send-keys", "-t", self.name, "Enter"], check=True)
-
-    def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], check=False, capture_output=True)
-
 
 SCREENING = [("(y/n)", "n")] * 12  # ten red-flag/hypermobility questions, pregnant, replacement
 
@@ -98,7 +47,7 @@ def skip_the_rest(term: Terminal) -> str:
     deadline = time.monotonic() + WAIT_S
     while "EXIT=" not in term.screen() and time.monotonic() < deadline:
         if term.screen().rstrip().endswith(("skip]", ")")):
-            term.type("")
+            term.answer("")
         time.sleep(0.1)
     return term.screen()
 
@@ -119,11 +68,11 @@ def test_interview_validates_answers_skips_tests_and_saves(
     )
     term = Terminal(command, tmp_path)
     try:
-        pos = 0
+        seen = 0
         for expect, answer in SCRIPT:
-            pos = term.wait_for(expect, after=pos)
+            seen = term.wait_after(expect, seen)
             if answer is not None:
-                term.type(answer)
+                term.answer(answer)
         screen = skip_the_rest(term)
         assert "EXIT=0" in screen, screen
     finally:

@@ -16,9 +16,9 @@ import pytest
 
 from hiplab.plan.models import SessionLog
 from hiplab.store import open_store
+from tests.terminal import Terminal
 
 from .conftest import PERSON, seed
-from .terminal import Terminal
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 

@@ -48,6 +48,17 @@ class Terminal:
         """Wait until ``text`` is in the scroll-back or on the screen."""
         return self.wait_until(lambda screen: text in screen, repr(text), history=True)
 
+    def wait_after(self, text: str, seen: int) -> int:
+        """Wait for ``text`` past offset ``seen`` of the scroll-back; return the offset after it."""
+        found = [-1]
+
+        def appears(screen: str) -> bool:
+            found[0] = screen.find(text, seen)
+            return found[0] >= 0
+
+        self.wait_until(appears, repr(text), history=True)
+        return found[0] + len(text)
+
     def press(self, keys: str) -> None:
         """Type ``keys`` literally, without Enter."""
         subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", keys], check=True)
