@@ -22,6 +22,9 @@ Conventions
   forearm = upper arm - elbow_flexion. In the frontal view the figure faces
   the viewer, the subject's right side is drawn on the viewer's left, and
   ``hip_abduction`` swings each thigh away from the midline.
+* ``Pose.roll_deg`` turns the whole drawing clockwise about the pelvis before it
+  is placed on the floor: a frontal figure with ``roll_deg`` 90 lies on its
+  left side, head toward +x, right side on top (side-lying leg lifts).
 * A drawing is shifted so its lowest point rests on the floor line.
 """
 
@@ -162,6 +165,7 @@ class Pose(Frozen):
     """Keyframes from which a stick-figure picture is drawn."""
 
     view: Literal["sagittal", "frontal"] = "sagittal"
+    roll_deg: float = Field(default=0.0, ge=-180, le=180)
     tolerance_deg: float = Field(default=15.0, gt=0, le=45)
     keyframes: tuple[Keyframe, ...] = Field(min_length=1, max_length=4)
 

@@ -194,7 +194,7 @@ def _frontal_points(keyframe: Keyframe) -> dict[str, Point]:
     return points
 
 
-def pose_points(keyframe: Keyframe, view: View) -> dict[str, Point]:
+def pose_points(keyframe: Keyframe, view: View, *, roll_deg: float = 0.0) -> dict[str, Point]:
     """Return the joint positions of a keyframe, in body heights, floor at ``y = 0``.
 
     Parameters
@@ -203,6 +203,9 @@ def pose_points(keyframe: Keyframe, view: View) -> dict[str, Point]:
         The still to draw.
     view
         ``"sagittal"`` (side view facing +x) or ``"frontal"`` (facing the viewer).
+    roll_deg
+        Turn the whole figure clockwise about the pelvis by this many degrees
+        (90: a frontal figure lying on its left side, right side on top).
 
     Returns
     -------
@@ -219,8 +222,20 @@ def pose_points(keyframe: Keyframe, view: View) -> dict[str, Point]:
 
     """
     raw = _frontal_points(keyframe) if view == "frontal" else _sagittal_points(keyframe)
+    if roll_deg:
+        raw = _rolled(raw, roll_deg)
     lowest = min(min(y for _, y in raw.values()), raw["head"][1] - HEAD_RADIUS)
     return {name: (_clean(x), _clean(y - lowest)) for name, (x, y) in raw.items()}
+
+
+def _rolled(points: dict[str, Point], roll_deg: float) -> dict[str, Point]:
+    """Rotate points clockwise by ``roll_deg`` about the pelvis."""
+    px, py = points["pelvis"]
+    c, s = math.cos(math.radians(roll_deg)), math.sin(math.radians(roll_deg))
+    return {
+        name: (px + (x - px) * c + (y - py) * s, py - (x - px) * s + (y - py) * c)
+        for name, (x, y) in points.items()
+    }
 
 
 def _clean(value: float) -> float:
@@ -335,7 +350,7 @@ def pose_svg(
             f"keyframe must be between 0 and {count - 1} for this pose, got {keyframe}"
         )
     frame_data = pose.keyframes[keyframe]
-    points = pose_points(frame_data, pose.view)
+    points = pose_points(frame_data, pose.view, roll_deg=pose.roll_deg)
     frame = _Frame(points, width, height)
     stroke = max(2.0, frame.scale * 0.026)
     name = escape(title or f"Stick figure, {pose.view} view: {frame_data.label}")
