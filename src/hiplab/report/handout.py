@@ -14,9 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
-
-from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from hiplab.library.loader import Library
 from hiplab.plan.models import Change, PlanItem, Programme, Week
@@ -32,7 +29,7 @@ from hiplab.report._plan_format import (
     progression_text,
     rest_text,
 )
-from hiplab.report.html import Picture, SourceView, pictures
+from hiplab.report.html import Picture, SourceView, pictures, template_environment
 
 
 @dataclass(frozen=True)
@@ -94,18 +91,6 @@ class PlanCard:
     addresses: tuple[str, ...]
     evidence: str
     sources: tuple[SourceView, ...]
-
-
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("hiplab.report", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
 
 
 def _finding_label(finding_id: str, library: Library) -> str:
@@ -269,5 +254,5 @@ def render_plan_html(programme: Programme, *, library: Library) -> str:
     True
 
     """
-    template = _environment().get_template("plan.html.j2")
+    template = template_environment().get_template("plan.html.j2")
     return template.render(_context(programme, library))

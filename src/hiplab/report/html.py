@@ -126,7 +126,8 @@ class PrecautionView:
 
 
 @cache
-def _environment() -> Environment:
+def template_environment() -> Environment:
+    """Return the Jinja2 environment of the report templates (autoescaped, strict)."""
     return Environment(
         loader=PackageLoader("hiplab.report", "templates"),
         autoescape=True,
@@ -284,7 +285,7 @@ def render_exercise_card(exercise: Exercise, *, library: Library) -> str:
         evidence=exercise.evidence,
         sources=_sources(exercise.sources, library),
     )
-    return _environment().get_template("exercise.html.j2").render(card=card)
+    return template_environment().get_template("exercise.html.j2").render(card=card)
 
 
 def precaution_view(precaution: Precaution, library: Library) -> PrecautionView:
@@ -352,5 +353,5 @@ def render_html(assessment: Assessment, *, library: Library, person_label: str, 
         referral message stands in their place.
 
     """
-    template = _environment().get_template("report.html.j2")
+    template = template_environment().get_template("report.html.j2")
     return template.render(_context(assessment, library, person_label, date))

@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, TypeVar
 
 from platformdirs import user_data_dir
 from pydantic import ValidationError
@@ -452,14 +452,9 @@ class Store:
         """
         with self._transaction("read the latest assessment") as session:
             person = _find_person(session, person_name)
-            row = session.scalars(
-                select(tables.Assessment)
-                .where(tables.Assessment.person_id == person.id)
-                .order_by(tables.Assessment.taken_on.desc(), tables.Assessment.id.desc())
-                .limit(1)
-            ).first()
-            if row is None:
-                raise NotFoundError(f"no assessment saved for {person.name!r}")
+            row = _newest(
+                session, tables.Assessment, person, tables.Assessment.taken_on, "assessment"
+            )
             return _stored_assessment(row)
 
     def save_plan(
@@ -546,15 +541,9 @@ class Store:
         """
         with self._transaction("read the latest plan") as session:
             person = _find_person(session, person_name)
-            row = session.scalars(
-                select(tables.Plan)
-                .where(tables.Plan.person_id == person.id)
-                .order_by(tables.Plan.created_at.desc(), tables.Plan.id.desc())
-                .limit(1)
-            ).first()
-            if row is None:
-                raise NotFoundError(f"no plan saved for {person.name!r}")
-            return _stored_plan(row)
+            return _stored_plan(
+                _newest(session, tables.Plan, person, tables.Plan.created_at, "plan")
+            )
 
     def plans(self, *, person_name: str) -> list[StoredPlan]:
         """List a person's plans, oldest first (by ``created_at``, then id).
@@ -763,6 +752,24 @@ def _test_result_rows(result: Assessment, *, provenance: str) -> list[tables.Tes
         )
         for value in result.values
     ]
+
+
+_Row = TypeVar("_Row", tables.Assessment, tables.Plan)
+
+
+def _newest(
+    session: Session, table: type[_Row], person: tables.Person, when: Any, what: str
+) -> _Row:
+    """Return the person's newest row of ``table`` by ``when`` then id, or raise NotFoundError."""
+    row = session.scalars(
+        select(table)
+        .where(table.person_id == person.id)
+        .order_by(when.desc(), table.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"no {what} saved for {person.name!r}")
+    return row
 
 
 def _find_person(session: Session, person_name: str) -> tables.Person:
