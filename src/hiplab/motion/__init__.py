@@ -1,0 +1,1 @@
+"""Video motion analysis: decode → pose → track → clean/filter → angles → task metrics → outputs."""
