@@ -5,6 +5,12 @@ channels whose first axis is time. Every channel has a unit and a boolean
 ``valid`` mask (False where the value was not measured or was filled in).
 Methods return new objects; nothing is changed in place.
 
+Samples interpolated over a short dropout carry a value but stay invalid; the
+optional ``filled`` mask marks them (``valid`` and ``filled`` never overlap), so
+``channel(name)`` gives measured samples only and
+``channel(name, include_filled=True)`` adds the filled ones. ``uncertainty``
+holds an optional standard uncertainty per channel, in the channel's unit.
+
 Channel names: sided angles are ``{side}_{angle}`` (``left_knee_flexion``),
 others plain (``trunk_lean``); units are ``"deg"``, ``"deg/s"``, ``"px"``.
 """
@@ -39,6 +45,8 @@ class TimeSeries:
     valid: dict[str, BoolArray] = field(default_factory=dict)
     events: tuple[Event, ...] = ()
     fps: float = 0.0
+    filled: dict[str, BoolArray] = field(default_factory=dict)
+    uncertainty: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         n = self.time.shape[0]
@@ -54,24 +62,61 @@ class TimeSeries:
         return int(self.time.shape[0])
 
     def with_channel(
-        self, name: str, values: FloatArray, unit: str, valid: BoolArray | None = None
+        self,
+        name: str,
+        values: FloatArray,
+        unit: str,
+        valid: BoolArray | None = None,
+        *,
+        filled: BoolArray | None = None,
     ) -> TimeSeries:
-        """Return a copy with one channel added or replaced."""
+        """Return a copy with one channel added or replaced.
+
+        ``filled`` marks samples interpolated over a short gap; they are removed
+        from ``valid``.
+        """
         mask = np.isfinite(values) if valid is None else valid
+        filled_masks = dict(self.filled)
+        if filled is None:
+            filled_masks.pop(name, None)
+        else:
+            mask = mask & ~filled
+            filled_masks[name] = filled
         return replace(
             self,
             data={**self.data, name: values},
             units={**self.units, name: unit},
             valid={**self.valid, name: mask},
+            filled=filled_masks,
         )
+
+    def with_uncertainty(self, name: str, standard_uncertainty: float) -> TimeSeries:
+        """Return a copy with the standard uncertainty of one channel set."""
+        if name not in self.data:
+            raise KeyError(f"channel {name!r} does not exist; have {sorted(self.data)}")
+        return replace(self, uncertainty={**self.uncertainty, name: standard_uncertainty})
 
     def with_event(self, name: str, frame: int) -> TimeSeries:
         """Return a copy with an event added (events stay sorted by frame)."""
         event = Event(name=name, frame=frame, time_s=float(self.time[frame]))
         return replace(self, events=tuple(sorted((*self.events, event), key=lambda e: e.frame)))
 
-    def channel(self, name: str) -> FloatArray:
-        """Return one channel, NaN where it is not valid."""
+    def usable(self, name: str, *, include_filled: bool = False) -> BoolArray:
+        """Return the mask of valid samples, plus the filled ones if asked."""
         values = self.data[name]
         mask = self.valid.get(name)
-        return values if mask is None else np.where(mask, values, np.nan)
+        valid = np.isfinite(values) if mask is None else mask
+        filled = self.filled.get(name)
+        if include_filled and filled is not None:
+            return np.asarray(valid | filled, dtype=np.bool_)
+        return np.asarray(valid, dtype=np.bool_)
+
+    def channel(self, name: str, *, include_filled: bool = False) -> FloatArray:
+        """Return one channel, NaN where it is not valid (nor filled, if asked)."""
+        values = self.data[name]
+        if name not in self.valid and not include_filled:
+            return values
+        mask = self.usable(name, include_filled=include_filled)
+        if mask.ndim < values.ndim:
+            mask = mask.reshape(mask.shape + (1,) * (values.ndim - mask.ndim))
+        return np.where(mask, values, np.nan)
