@@ -1,0 +1,308 @@
+"""The kinematics stage: keypoint track → cleaned keypoints → angles → one TimeSeries.
+
+Conventions
+-----------
+* Stages, each a function that can be run alone:
+
+  1. :func:`clean_keypoints`: a keypoint is *measured* where its score is at
+     least ``min_score``, its coordinates are finite and the frame is not
+     lost; interior gaps of at most ``max_gap`` frames (default 100 ms,
+     :func:`default_max_gap`) are filled by linear interpolation and marked
+     filled; then every keypoint is low-passed with the zero-lag Butterworth
+     filter (:mod:`hiplab.motion.filters`) per contiguous usable run.
+  2. :func:`hiplab.motion.view.detect_view` and
+     :func:`hiplab.motion.view.quality_checks`.
+  3. :func:`hiplab.motion.angles.compute_angles` on the cleaned keypoints
+     (angles ``deg``, velocities ``deg/s``; filled samples marked filled).
+  4. :func:`keypoint_channels`: the cleaned keypoints as ``{name}_x`` and
+     ``{name}_y`` channels in ``px`` (image coordinates, y down).
+  5. :func:`add_uncertainties`: the standard uncertainty of each angle
+     (:func:`hiplab.motion.view.channel_uncertainties`) into
+     ``TimeSeries.uncertainty`` (deg per angle channel).
+
+* ``view`` given to :func:`track_to_series` is the view the caller needs
+  (angles are computed in it, and a different detected view is a
+  ``wrong_view_for_task`` warning); ``None`` uses the detected view.
+* Warnings never stop the computation; a ``"refuse"`` severity tells the
+  caller not to present the result (e.g. a landing filmed below 30 fps).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hiplab.errors import InputError
+from hiplab.motion.angles import (
+    DEFAULT_MIN_SCORE,
+    Facing,
+    View,
+    compute_angles,
+    estimate_facing,
+)
+from hiplab.motion.filters import (
+    ButterworthFilter,
+    Filter,
+    GapMethod,
+    Segment,
+    default_cutoff,
+    fill_gaps,
+)
+from hiplab.motion.keypoints import KEYPOINTS, KeypointTrack
+from hiplab.motion.series import TimeSeries
+from hiplab.motion.view import (
+    QualityWarning,
+    ViewEstimate,
+    channel_uncertainties,
+    detect_view,
+    quality_checks,
+)
+
+BoolArray = NDArray[np.bool_]
+DEFAULT_MAX_GAP_S = 0.1
+
+
+@dataclass(frozen=True)
+class CleanKeypoints:
+    """Cleaned keypoints: ``track.xy`` filled and filtered, NaN where unusable.
+
+    ``measured`` and ``filled`` are ``(N, K)`` masks; ``open_gaps`` are the gaps
+    too long to fill and ``unfiltered`` the runs too short to filter (columns
+    are keypoint indices).
+    """
+
+    track: KeypointTrack
+    measured: BoolArray
+    filled: BoolArray
+    open_gaps: tuple[Segment, ...]
+    unfiltered: tuple[Segment, ...]
+
+
+def default_max_gap(fps: float) -> int:
+    """Return the longest gap filled by default: 100 ms, at least one frame.
+
+    Examples
+    --------
+    >>> default_max_gap(30.0), default_max_gap(120.0)
+    (3, 12)
+
+    """
+    return max(1, round(DEFAULT_MAX_GAP_S * fps))
+
+
+def measured_keypoints(track: KeypointTrack, *, min_score: float = DEFAULT_MIN_SCORE) -> BoolArray:
+    """Return the ``(N, K)`` mask of measured keypoints."""
+    finite = np.isfinite(track.xy).all(axis=-1)
+    return np.asarray((track.score >= min_score) & finite & ~track.lost[:, None], dtype=np.bool_)
+
+
+def clean_keypoints(
+    track: KeypointTrack,
+    *,
+    min_score: float = DEFAULT_MIN_SCORE,
+    max_gap: int | None = None,
+    keypoint_filter: Filter | None = None,
+    method: GapMethod = "linear",
+) -> CleanKeypoints:
+    """Fill short gaps, then low-pass every keypoint (see the module conventions)."""
+    measured = measured_keypoints(track, min_score=min_score)
+    gap = default_max_gap(track.fps) if max_gap is None else max_gap
+    filled = fill_gaps(track.xy, measured, max_gap=gap, method=method)
+    usable = measured | filled.filled
+    active = keypoint_filter or ButterworthFilter()
+    result = active.apply(filled.values, usable, fps=track.fps)
+    cleaned = KeypointTrack(
+        fps=track.fps,
+        width=track.width,
+        height=track.height,
+        xy=result.values,
+        score=track.score,
+        lost=track.lost,
+        time_s=track.time_s,
+        source=track.source,
+    )
+    return CleanKeypoints(
+        track=cleaned,
+        measured=measured,
+        filled=filled.filled,
+        open_gaps=filled.open_gaps,
+        unfiltered=result.unfiltered,
+    )
+
+
+def keypoint_channels(series: TimeSeries, cleaned: CleanKeypoints) -> TimeSeries:
+    """Return ``series`` with ``{name}_x`` and ``{name}_y`` pixel channels added."""
+    for k, name in enumerate(KEYPOINTS):
+        for axis, suffix in enumerate(("x", "y")):
+            series = series.with_channel(
+                f"{name}_{suffix}",
+                cleaned.track.xy[:, k, axis],
+                "px",
+                cleaned.measured[:, k],
+                filled=cleaned.filled[:, k],
+            )
+    return series
+
+
+def cleaning_warnings(cleaned: CleanKeypoints, *, max_gap: int) -> list[QualityWarning]:
+    """Report gaps left open and runs left unfiltered, as ``info`` warnings."""
+    found: list[QualityWarning] = []
+    interior = [g for g in cleaned.open_gaps if g.start > 0 and g.stop < cleaned.track.frames]
+    if interior:
+        longest = max(g.length for g in interior)
+        message = (
+            f"{len(interior)} keypoint gaps longer than {max_gap} frames were left empty "
+            f"(longest {longest} frames)"
+        )
+        found.append(QualityWarning("long_gaps", "info", message, float(longest), float(max_gap)))
+    if cleaned.unfiltered:
+        frames = sum(s.length for s in cleaned.unfiltered)
+        message = (
+            f"{len(cleaned.unfiltered)} keypoint runs ({frames} samples) were too short "
+            "to low-pass and are left unfiltered"
+        )
+        found.append(QualityWarning("unfiltered_segments", "info", message, float(frames)))
+    return found
+
+
+def _detect(track: KeypointTrack, *, view: View | None, min_score: float) -> ViewEstimate | None:
+    try:
+        return detect_view(track, min_score=min_score)
+    except InputError:
+        if view is None:
+            raise
+        return None
+
+
+def _facing_warning(track: KeypointTrack) -> list[QualityWarning]:
+    if np.isfinite(estimate_facing(track)):
+        return []
+    message = "cannot tell which way the subject faces (no feet or nose); sagittal angles are empty"
+    return [QualityWarning("facing_unknown", "warn", message)]
+
+
+@dataclass(frozen=True)
+class Kinematics:
+    """Everything the kinematics stage found: the series, warnings and the view."""
+
+    series: TimeSeries
+    warnings: tuple[QualityWarning, ...]
+    view: View
+    estimate: ViewEstimate | None
+
+
+def run_kinematics(
+    track: KeypointTrack,
+    *,
+    view: View | None = None,
+    facing: Facing | None = None,
+    cutoff_hz: float | None = None,
+    max_gap: int | None = None,
+    min_score: float = DEFAULT_MIN_SCORE,
+    landing: bool = False,
+) -> Kinematics:
+    """Run the whole kinematics stage; like :func:`track_to_series`, keeping the view estimate."""
+    estimate = _detect(track, view=view, min_score=min_score)
+    chosen: View = view or (estimate.view if estimate else "sagittal")
+    warnings = quality_checks(
+        track, estimate=estimate, task_view=view, landing=landing, min_score=min_score
+    )
+    gap = default_max_gap(track.fps) if max_gap is None else max_gap
+    cleaned = clean_keypoints(
+        track, min_score=min_score, max_gap=gap, keypoint_filter=ButterworthFilter(cutoff_hz)
+    )
+    warnings += cleaning_warnings(cleaned, max_gap=gap)
+    if chosen == "sagittal" and facing is None:
+        warnings += _facing_warning(cleaned.track)
+    series = compute_angles(
+        cleaned.track, view=chosen, facing=facing, min_score=min_score, filled=cleaned.filled
+    )
+    series = add_uncertainties(
+        keypoint_channels(series, cleaned),
+        track,
+        view=chosen,
+        view_matches=estimate is None or estimate.view == chosen,
+        cutoff_hz=cutoff_hz,
+        min_score=min_score,
+    )
+    return Kinematics(series=series, warnings=tuple(warnings), view=chosen, estimate=estimate)
+
+
+def track_to_series(
+    track: KeypointTrack,
+    *,
+    view: View | None = None,
+    facing: Facing | None = None,
+    cutoff_hz: float | None = None,
+    max_gap: int | None = None,
+    min_score: float = DEFAULT_MIN_SCORE,
+    landing: bool = False,
+) -> tuple[TimeSeries, list[QualityWarning]]:
+    """Run the whole kinematics stage on a tracked subject.
+
+    Parameters
+    ----------
+    track
+        The tracked subject's keypoints.
+    view
+        The view the task needs; None to use the detected view.
+    facing
+        Sagittal only: ``"left"`` or ``"right"``; estimated from the toes if None.
+    cutoff_hz
+        Low-pass cutoff; default by fps (:func:`hiplab.motion.filters.default_cutoff`).
+    max_gap
+        Longest gap filled, in frames; default 100 ms.
+    min_score
+        Keypoint score from which a keypoint counts as measured.
+    landing
+        Check the frame rate against the landing limits.
+
+    Returns
+    -------
+    tuple
+        The :class:`~hiplab.motion.series.TimeSeries` (angles, velocities,
+        keypoints, uncertainties) and the quality warnings.
+
+    Raises
+    ------
+    InputError
+        When ``view`` is None and the view cannot be detected.
+
+    """
+    result = run_kinematics(
+        track,
+        view=view,
+        facing=facing,
+        cutoff_hz=cutoff_hz,
+        max_gap=max_gap,
+        min_score=min_score,
+        landing=landing,
+    )
+    return result.series, list(result.warnings)
+
+
+def add_uncertainties(
+    series: TimeSeries,
+    track: KeypointTrack,
+    *,
+    view: View,
+    view_matches: bool,
+    cutoff_hz: float | None,
+    min_score: float = DEFAULT_MIN_SCORE,
+) -> TimeSeries:
+    """Return ``series`` with the standard uncertainty of every angle channel of ``view``.
+
+    Uses the raw track's scores and segment lengths (see :mod:`hiplab.motion.view`).
+    """
+    uncertainties = channel_uncertainties(
+        track,
+        view=view,
+        view_matches=view_matches,
+        cutoff_hz=default_cutoff(track.fps) if cutoff_hz is None else cutoff_hz,
+        min_score=min_score,
+    )
+    for name, value in uncertainties.items():
+        series = series.with_uncertainty(name, value)
+    return series
