@@ -23,8 +23,10 @@ from hiplab.motion.synthetic import (
     Dropout,
     drop_landing,
     frontal_squat,
+    hold,
     mean_absolute_errors,
     squat,
+    thomas_test,
 )
 
 FILLED_ANGLE_DEG = 2.0
@@ -189,3 +191,36 @@ def test_run_kinematics_keeps_the_view_estimate() -> None:
     assert result.estimate is not None and result.estimate.near_side == "left"
     assert result.warnings == ()
     assert "left_knee_flexion" in result.series.data
+
+
+def swap_labels(track: kinematics.KeypointTrack, frames: slice, parts: tuple[str, ...]) -> None:
+    for part in parts:
+        left, right = INDEX[f"left_{part}"], INDEX[f"right_{part}"]
+        track.xy[frames, [left, right]] = track.xy[frames, [right, left]]
+        track.score[frames, [left, right]] = track.score[frames, [right, left]]
+
+
+LEG = ("hip", "knee", "ankle", "heel", "foot_index")
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: thomas_test(), lambda: frontal_squat(), lambda: drop_landing()]
+)
+def test_pose_model_side_swaps_are_undone(make: object) -> None:
+    capture = make()  # type: ignore[operator]
+    track = capture.track
+    original = track.xy.copy()
+    swap_labels(track, slice(20, 25), LEG)
+    swaps = kinematics.unswap_sides(track)
+    np.testing.assert_array_equal(swaps.track.xy, original)
+    assert swaps.swapped["legs"].tolist() == [20 <= i < 25 for i in range(track.frames)]
+    assert not swaps.swapped["arms"].any()
+    _, warnings = track_to_series(track, view=capture.view)
+    assert any(w.code == "sides_swapped" and w.value == 5 for w in warnings)
+
+
+def test_overlapping_legs_are_never_swapped() -> None:
+    for capture in (squat(CaptureOptions(noise_px=3.0)), hold(), drop_landing()):
+        swaps = kinematics.unswap_sides(capture.track)
+        assert swaps.frames == 0
+        np.testing.assert_array_equal(swaps.track.xy, capture.track.xy)

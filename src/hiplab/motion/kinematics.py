@@ -4,6 +4,13 @@ Conventions
 -----------
 * Stages, each a function that can be run alone:
 
+  0. :func:`unswap_sides`: pose models sometimes swap a person's left and
+     right labels for a few frames (mostly in side view). Per limb group (legs:
+     hip to toes; arms: shoulder to wrist) and frame, the labels are swapped
+     back when that moves the group's keypoints less than half as far from
+     their last known positions (``SWAP_RATIO``) and the kept labels would
+     jump by more than 1% of the subject's size per keypoint on average.
+     A swap already present in the first frames cannot be seen this way.
   1. :func:`clean_keypoints`: a keypoint is *measured* where its score is at
      least ``min_score``, its coordinates are finite and the frame is not
      lost; interior gaps of at most ``max_gap`` frames (default 100 ms,
@@ -23,13 +30,21 @@ Conventions
 * ``view`` given to :func:`track_to_series` is the view the caller needs
   (angles are computed in it, and a different detected view is a
   ``wrong_view_for_task`` warning); ``None`` uses the detected view.
+* Accuracy on the synthetic figures (:func:`hiplab.motion.synthetic.accuracy_report`,
+  500 px tall subject): noise-free keypoints give the set angles to 1e-6° before
+  filtering and within 0.1° after; with 1 px Gaussian keypoint noise the mean
+  absolute error of every angle is below 0.7°. A zero-lag low-pass spreads an
+  impact both ways: at the initial contact of a drop landing (knee flexing at
+  ~680 deg/s from contact) the knee flexion reads 2–3° high at 120 fps (12 Hz
+  cutoff) and ~5° high at 60 fps (6 Hz).
 * Warnings never stop the computation; a ``"refuse"`` severity tells the
   caller not to present the result (e.g. a landing filmed below 30 fps).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -50,7 +65,7 @@ from hiplab.motion.filters import (
     default_cutoff,
     fill_gaps,
 )
-from hiplab.motion.keypoints import KEYPOINTS, KeypointTrack
+from hiplab.motion.keypoints import INDEX, KEYPOINTS, KeypointTrack
 from hiplab.motion.series import TimeSeries
 from hiplab.motion.view import (
     QualityWarning,
@@ -58,10 +73,18 @@ from hiplab.motion.view import (
     channel_uncertainties,
     detect_view,
     quality_checks,
+    subject_size_px,
 )
 
+FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 DEFAULT_MAX_GAP_S = 0.1
+SWAP_RATIO = 0.5
+SWAP_MIN_JUMP_FRACTION = 0.01
+SIDE_GROUPS: Mapping[str, tuple[str, ...]] = {
+    "legs": ("hip", "knee", "ankle", "heel", "foot_index"),
+    "arms": ("shoulder", "elbow", "wrist"),
+}
 
 
 @dataclass(frozen=True)
@@ -90,6 +113,63 @@ def default_max_gap(fps: float) -> int:
 
     """
     return max(1, round(DEFAULT_MAX_GAP_S * fps))
+
+
+@dataclass(frozen=True)
+class SideSwaps:
+    """Result of :func:`unswap_sides`: the corrected track and, per limb group, the frames fixed."""
+
+    track: KeypointTrack
+    swapped: Mapping[str, BoolArray]
+
+    @property
+    def frames(self) -> int:
+        """Return the number of frames where any group was swapped back."""
+        flags = list(self.swapped.values())
+        return int(np.logical_or.reduce(flags).sum()) if flags else 0
+
+
+def _should_swap(current: FloatArray, reference: FloatArray, min_jump_px: float) -> bool:
+    """Return True when ``current`` (2, P, 2) with its sides swapped fits ``reference`` better."""
+    keep = float(np.linalg.norm(current - reference, axis=-1).mean())
+    swap = float(np.linalg.norm(current[::-1] - reference, axis=-1).mean())
+    return swap < SWAP_RATIO * keep and keep > min_jump_px
+
+
+def _unswap_group(
+    xy: FloatArray, score: FloatArray, measured: BoolArray, parts: Sequence[str], min_jump_px: float
+) -> BoolArray:
+    """Swap one limb group's labels back in place where continuity says so; return the flags."""
+    columns = np.array([[INDEX[f"{side}_{p}"] for p in parts] for side in ("left", "right")])
+    flags = np.zeros(xy.shape[0], dtype=np.bool_)
+    reference = np.full((2, len(parts), 2), np.nan)
+    for t in range(xy.shape[0]):
+        ok = measured[t, columns].all(axis=0) & np.isfinite(reference).all(axis=(0, 2))
+        if ok.any() and _should_swap(xy[t][columns][:, ok], reference[:, ok], min_jump_px):
+            flat, back = columns.ravel(), columns[::-1].ravel()
+            xy[t, flat], score[t, flat], measured[t, flat] = (
+                xy[t, back],
+                score[t, back],
+                measured[t, back],
+            )
+            flags[t] = True
+        seen = measured[t, columns]
+        reference[seen] = xy[t][columns][seen]
+    return flags
+
+
+def unswap_sides(track: KeypointTrack, *, min_score: float = DEFAULT_MIN_SCORE) -> SideSwaps:
+    """Undo left/right label swaps of the pose model by continuity (see the module conventions)."""
+    xy, score = track.xy.copy(), track.score.copy()
+    measured = measured_keypoints(track, min_score=min_score)
+    size = subject_size_px(track, min_score=min_score)
+    min_jump = SWAP_MIN_JUMP_FRACTION * size if np.isfinite(size) else np.inf
+    swapped = {
+        group: _unswap_group(xy, score, measured, parts, min_jump)
+        for group, parts in SIDE_GROUPS.items()
+    }
+    fixed = replace(track, xy=xy, score=score)
+    return SideSwaps(track=fixed, swapped=swapped)
 
 
 def measured_keypoints(track: KeypointTrack, *, min_score: float = DEFAULT_MIN_SCORE) -> BoolArray:
@@ -176,6 +256,14 @@ def _detect(track: KeypointTrack, *, view: View | None, min_score: float) -> Vie
         return None
 
 
+def _swap_warning(swaps: SideSwaps) -> list[QualityWarning]:
+    if swaps.frames == 0:
+        return []
+    groups = ", ".join(g for g, flags in swaps.swapped.items() if flags.any())
+    message = f"left/right labels ({groups}) were swapped back in {swaps.frames} frames"
+    return [QualityWarning("sides_swapped", "info", message, float(swaps.frames))]
+
+
 def _facing_warning(track: KeypointTrack) -> list[QualityWarning]:
     if np.isfinite(estimate_facing(track)):
         return []
@@ -209,11 +297,12 @@ def run_kinematics(
     warnings = quality_checks(
         track, estimate=estimate, task_view=view, landing=landing, min_score=min_score
     )
+    swaps = unswap_sides(track, min_score=min_score)
     gap = default_max_gap(track.fps) if max_gap is None else max_gap
     cleaned = clean_keypoints(
-        track, min_score=min_score, max_gap=gap, keypoint_filter=ButterworthFilter(cutoff_hz)
+        swaps.track, min_score=min_score, max_gap=gap, keypoint_filter=ButterworthFilter(cutoff_hz)
     )
-    warnings += cleaning_warnings(cleaned, max_gap=gap)
+    warnings += _swap_warning(swaps) + cleaning_warnings(cleaned, max_gap=gap)
     if chosen == "sagittal" and facing is None:
         warnings += _facing_warning(cleaned.track)
     series = compute_angles(

@@ -89,6 +89,7 @@ WarningCode = Literal[
     "facing_unknown",
     "unfiltered_segments",
     "long_gaps",
+    "sides_swapped",
 ]
 SAGITTAL_RATIO = 0.25
 FRONTAL_RATIO = 0.45
