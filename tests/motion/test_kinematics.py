@@ -11,7 +11,7 @@ from hiplab.errors import InputError
 from hiplab.motion import kinematics
 from hiplab.motion.angles import angle_channels
 from hiplab.motion.filters import NoFilter
-from hiplab.motion.keypoints import INDEX, KEYPOINTS
+from hiplab.motion.keypoints import INDEX, KEYPOINTS, KeypointTrack
 from hiplab.motion.kinematics import (
     clean_keypoints,
     default_max_gap,
@@ -193,7 +193,7 @@ def test_run_kinematics_keeps_the_view_estimate() -> None:
     assert "left_knee_flexion" in result.series.data
 
 
-def swap_labels(track: kinematics.KeypointTrack, frames: slice, parts: tuple[str, ...]) -> None:
+def swap_labels(track: KeypointTrack, frames: slice, parts: tuple[str, ...]) -> None:
     for part in parts:
         left, right = INDEX[f"left_{part}"], INDEX[f"right_{part}"]
         track.xy[frames, [left, right]] = track.xy[frames, [right, left]]
@@ -224,3 +224,21 @@ def test_overlapping_legs_are_never_swapped() -> None:
         swaps = kinematics.unswap_sides(capture.track)
         assert swaps.frames == 0
         np.testing.assert_array_equal(swaps.track.xy, capture.track.xy)
+
+
+@pytest.mark.parametrize("frames", [0, 1, 2])
+def test_very_short_tracks_give_a_series_without_crashing(frames: int) -> None:
+    full = squat().track
+    track = KeypointTrack(
+        fps=30.0,
+        width=full.width,
+        height=full.height,
+        xy=full.xy[:frames].copy(),
+        score=full.score[:frames].copy(),
+        lost=full.lost[:frames].copy(),
+    )
+    series, warnings = track_to_series(track, view="sagittal")
+    assert series.frames == frames
+    assert np.isfinite(series.channel("right_knee_flexion")).sum() == frames
+    if frames:
+        assert "unfiltered_segments" in codes(warnings)

@@ -254,3 +254,17 @@ def test_same_seed_same_capture() -> None:
     np.testing.assert_array_equal(a.track.xy, b.track.xy)
     c = squat(CaptureOptions(seed=6))
     assert not np.array_equal(a.track.xy, c.track.xy)
+
+
+def test_distractor_can_be_the_largest_person_and_crosses_the_subject() -> None:
+    capture = squat(CaptureOptions(distractor=True, distractor_scale=1.2, seed=2))
+    first, middle = capture.frames[0], capture.frames[len(capture.frames) // 2]
+    slot = capture.subject_slot[0]
+    assert slot is not None
+    subject, other = first.people[slot].box(), first.people[1 - slot].box()
+    assert subject is not None and other is not None
+    assert other[3] > subject[3]  # taller than the subject
+    mid_slot = capture.subject_slot[middle.index]
+    assert mid_slot is not None
+    centres = [np.nanmean(p.xy[:, 0]) for p in middle.people]
+    assert abs(centres[0] - centres[1]) < 0.1 * capture.track.width  # they overlap mid-way

@@ -114,8 +114,9 @@ def _columns(values: FloatArray, usable: BoolArray) -> tuple[FloatArray, BoolArr
         raise ValueError(
             f"usable mask shape {usable.shape} must be a prefix of values shape {values.shape}"
         )
-    n = values.shape[0]
-    return values.reshape(n, -1, int(np.prod(values.shape[usable.ndim :]))), usable.reshape(n, -1)
+    n, columns = values.shape[0], int(np.prod(usable.shape[1:]))
+    trailing = int(np.prod(values.shape[usable.ndim :]))
+    return values.reshape(n, columns, trailing), usable.reshape(n, columns)
 
 
 def _fill_column(

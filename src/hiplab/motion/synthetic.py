@@ -102,6 +102,7 @@ class CaptureOptions:
     noise_px: float = 1.0
     dropouts: tuple[Dropout, ...] = ()
     distractor: bool = False
+    distractor_scale: float = 0.85
     seed: int = 0
 
 
@@ -360,7 +361,11 @@ def _render(
 
 
 def _distractor(n: int, options: CaptureOptions) -> FloatArray:
-    """Return (N, K, 2) pixels of a smaller person walking across the frame."""
+    """Return (N, K, 2) pixels of a person walking across the frame, past the subject.
+
+    Their stature is ``distractor_scale`` times the subject's (larger than 1 makes the
+    distractor the biggest person in view).
+    """
     t = np.arange(n) / options.fps
     swing = 25.0 * np.sin(2 * np.pi * 0.9 * t)
     pose = SagittalPose(
@@ -373,7 +378,7 @@ def _distractor(n: int, options: CaptureOptions) -> FloatArray:
         trunk_lean=np.full(n, 3.0),
         rotation=np.zeros(n),
     )
-    body = Body(height_px=0.85 * options.body.height_px)
+    body = Body(height_px=options.distractor_scale * options.body.height_px)
     xy = _place(sagittal_points(pose, body), options, anchor="feet", lift=np.zeros(n))
     walk = np.linspace(-0.35, 0.35, n) * options.width
     shift = np.stack([walk, np.full(n, -0.02 * options.height)], axis=-1)
