@@ -1,0 +1,84 @@
+"""Angles: the joint-angle series themselves, with the range each angle covered.
+
+For every angle channel (``deg``) of the view: minimum, maximum, range and
+mean over the measured frames, the frames of the extremes, the share of frames
+measured and the channel's standard uncertainty. Velocities and keypoints are
+left out (they are in ``angles.csv`` / ``keypoints.csv``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hiplab.motion.tasks import common as c
+
+
+class AngleRange(c.Model):
+    """The range one angle covered."""
+
+    min_deg: float | None
+    max_deg: float | None
+    range_deg: float | None
+    mean_deg: float | None
+    min_frame: int | None
+    max_frame: int | None
+    measured_fraction: float
+    uncertainty_deg: float
+
+
+class AnglesResult(c.TaskResult):
+    """The angles task's result: one range per angle channel."""
+
+    task: str = "angles"
+    angles: dict[str, AngleRange]
+
+
+def angle_channels(inp: c.TaskInput) -> list[str]:
+    """Return the angle channels of a series (unit ``deg``), in their order."""
+    return [name for name, unit in inp.series.units.items() if unit == "deg"]
+
+
+def _range(inp: c.TaskInput, name: str) -> AngleRange:
+    data = c.values(inp.series, name)
+    finite = np.isfinite(data)
+    sd = round(c.channel_sd(inp.series, name), 1)
+    if not finite.any():
+        return AngleRange(
+            min_deg=None,
+            max_deg=None,
+            range_deg=None,
+            mean_deg=None,
+            min_frame=None,
+            max_frame=None,
+            measured_fraction=0.0,
+            uncertainty_deg=sd,
+        )
+    low, high = int(np.nanargmin(data)), int(np.nanargmax(data))
+    return AngleRange(
+        min_deg=c.rounded(float(data[low])),
+        max_deg=c.rounded(float(data[high])),
+        range_deg=c.rounded(float(data[high] - data[low])),
+        mean_deg=c.rounded(float(np.nanmean(data))),
+        min_frame=low,
+        max_frame=high,
+        measured_fraction=round(float(finite.mean()), 3),
+        uncertainty_deg=sd,
+    )
+
+
+def analyze_angles(inp: c.TaskInput) -> AnglesResult:
+    """Summarise every angle channel's range."""
+    angles = {name: _range(inp, name) for name in angle_channels(inp)}
+    warnings = [
+        c.warning(
+            "never_measured", f"{name} was never measured", applies_to=(name,), severity="info"
+        )
+        for name, r in angles.items()
+        if r.measured_fraction == 0
+    ]
+    return AnglesResult(
+        view=inp.view,
+        uncertainty={name: r.uncertainty_deg for name, r in angles.items()},
+        warnings=(*inp.warnings, *warnings),
+        angles=angles,
+    )

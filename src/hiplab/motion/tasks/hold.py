@@ -1,0 +1,250 @@
+"""Hold an exercise's pose: time inside the pose's tolerance, per side, and the intervals.
+
+Conventions
+-----------
+* The target is the exercise's keyframe labelled ``hold`` (else its last
+  keyframe) with the pose's ``tolerance_deg``. Its angles map to measured
+  channels: ``hip_flexion``, ``knee_flexion``, ``ankle_dorsiflexion`` per side
+  to ``{side}_{angle}`` and ``trunk_deg`` to ``trunk_lean`` (both from
+  vertical, positive forward; the difference is wrapped to ±180°).
+  ``hip_abduction`` is not compared (a side view cannot see it), nor is a
+  channel measured in fewer than half the frames (e.g. the far leg hidden);
+  both are listed with the reason. Arm angles are ignored.
+* A frame is *in the pose* when every compared angle is within the tolerance;
+  a frame where one is not measured does not count. Runs shorter apart than
+  :data:`MERGE_GAP_S` are merged (a flicker at the edge of the tolerance).
+  Intervals are ``[start_s, end_s]`` with ``end_s`` the end of the last frame,
+  so a 60 s hold counts only the seconds the pose is right.
+* Sides of a one-sided exercise: ``right`` is the pose as the library draws
+  it (the keyframe's ``right`` angles on the subject's right leg), ``left``
+  its mirror image (the keyframe's ``right`` angles on the left leg). For a
+  two-sided exercise each side is that leg's angles (and the trunk) against
+  the keyframe's same side, and ``both`` needs both legs.
+* Uncertainty of a time in the pose: each interval edge is uncertain by one
+  frame and by the time the angle takes to cross its own uncertainty
+  (``σ_angle / |ω|``), added in quadrature over the edges.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from hiplab.motion.tasks import common as c
+
+if TYPE_CHECKING:
+    from hiplab.library.models import Exercise, Keyframe
+
+MERGE_GAP_S = 0.2
+MIN_MEASURED_FRACTION = 0.5
+MAX_EDGE_SD_S = 2.0
+LIMB_ANGLES = ("hip_flexion", "knee_flexion", "ankle_dorsiflexion")
+NOT_COMPARED = ("hip_abduction",)
+SideKey = Literal["left", "right", "both"]
+
+
+class NotCompared(c.Model):
+    """A target angle left out, and why."""
+
+    angle: str
+    reason: str
+
+
+class HoldSide(c.Model):
+    """Time in the pose for one side."""
+
+    orientation: str
+    time_in_pose_s: float
+    longest_hold_s: float
+    holds_reaching_target: int | None
+    intervals: tuple[tuple[float, float], ...]
+
+
+class HoldResult(c.TaskResult):
+    """The hold task's result."""
+
+    task: str = "hold"
+    exercise: str
+    exercise_name: str
+    keyframe: str
+    tolerance_deg: float
+    target_hold_s: float | None
+    targets: dict[str, float]
+    compared: tuple[str, ...]
+    not_compared: tuple[NotCompared, ...]
+    sides: dict[str, HoldSide]
+    time_in_pose_s: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One channel and the angle it should hold."""
+
+    channel: str
+    angle: float
+
+
+def hold_keyframe(exercise: Exercise) -> Keyframe:
+    """Return the keyframe a hold is measured against."""
+    frames = exercise.pose.keyframes
+    return next((k for k in frames if k.label == "hold"), frames[-1])
+
+
+def targets_for(keyframe: Keyframe, *, mirrored: bool, legs: tuple[c.Side, ...]) -> list[Target]:
+    """Return the channel targets of a keyframe (``mirrored`` swaps the legs)."""
+    out = [Target("trunk_lean", keyframe.trunk_deg)]
+    for side in legs:
+        source = ("left" if side == "right" else "right") if mirrored else side
+        limb = getattr(keyframe, source)
+        out += [Target(f"{side}_{a}", float(getattr(limb, a))) for a in LIMB_ANGLES]
+    return out
+
+
+def _inside(inp: c.TaskInput, targets: list[Target], tolerance: float) -> c.BoolArray:
+    ok = np.ones(inp.frames, dtype=bool)
+    for target in targets:
+        data = c.values(inp.series, target.channel)
+        difference = (data - target.angle + 180.0) % 360.0 - 180.0
+        ok &= np.isfinite(difference) & (np.abs(difference) <= tolerance)
+    return ok
+
+
+def _intervals(mask: c.BoolArray, fps: float) -> list[tuple[int, int]]:
+    runs = c.finite_runs(np.where(mask, 1.0, np.nan))
+    merged: list[tuple[int, int]] = []
+    gap = max(1, round(MERGE_GAP_S * fps))
+    for start, stop in runs:
+        if merged and start - merged[-1][1] <= gap:
+            merged[-1] = (merged[-1][0], stop)
+        else:
+            merged.append((start, stop))
+    return merged
+
+
+def _edge_sd(inp: c.TaskInput, targets: list[Target], frame: int) -> float:
+    fps = inp.fps
+    worst = 0.0
+    for target in targets:
+        rate = c.at(c.velocity(inp.series, target.channel), min(frame, inp.frames - 1))
+        if rate:
+            worst = max(worst, c.channel_sd(inp.series, target.channel) / abs(rate))
+    return math.hypot(1.0 / fps, min(worst, MAX_EDGE_SD_S))
+
+
+def _side(
+    inp: c.TaskInput,
+    targets: list[Target],
+    orientation: str,
+    tolerance: float,
+    target_s: float | None,
+) -> tuple[HoldSide, float]:
+    fps = inp.fps
+    runs = _intervals(_inside(inp, targets, tolerance), fps)
+    seconds = [(b - a) / fps for a, b in runs]
+    edges = [e for a, b in runs for e in (a, b)]
+    sd = math.sqrt(sum(_edge_sd(inp, targets, e) ** 2 for e in edges)) if edges else 1.0 / fps
+    times = inp.series.time
+    intervals = tuple(
+        (round(float(times[a]), 3), round(float(times[b - 1]) + 1.0 / fps, 3)) for a, b in runs
+    )
+    side = HoldSide(
+        orientation=orientation,
+        time_in_pose_s=round(sum(seconds), 2),
+        longest_hold_s=round(max(seconds, default=0.0), 2),
+        holds_reaching_target=None
+        if target_s is None
+        else sum(1 for s in seconds if s >= target_s),
+        intervals=intervals,
+    )
+    return side, sd
+
+
+def _usable(inp: c.TaskInput, targets: list[Target]) -> tuple[list[Target], list[NotCompared]]:
+    kept: list[Target] = []
+    dropped: list[NotCompared] = []
+    for target in targets:
+        measured = np.isfinite(c.values(inp.series, target.channel)).mean() if inp.frames else 0.0
+        if measured >= MIN_MEASURED_FRACTION:
+            kept.append(target)
+        else:
+            dropped.append(
+                NotCompared(
+                    angle=target.channel,
+                    reason=f"measured in {measured:.0%} of frames (at least "
+                    f"{MIN_MEASURED_FRACTION:.0%} needed)",
+                )
+            )
+    return kept, dropped
+
+
+def _plans(exercise: Exercise, keyframe: Keyframe) -> dict[SideKey, tuple[str, list[Target]]]:
+    if exercise.unilateral:
+        return {
+            "right": ("as drawn", targets_for(keyframe, mirrored=False, legs=("left", "right"))),
+            "left": ("mirrored", targets_for(keyframe, mirrored=True, legs=("left", "right"))),
+        }
+    return {
+        "left": ("left leg and trunk", targets_for(keyframe, mirrored=False, legs=("left",))),
+        "right": ("right leg and trunk", targets_for(keyframe, mirrored=False, legs=("right",))),
+        "both": (
+            "both legs and trunk",
+            targets_for(keyframe, mirrored=False, legs=("left", "right")),
+        ),
+    }
+
+
+def analyze_hold(inp: c.TaskInput, *, exercise: Exercise) -> HoldResult:
+    """Measure how long the subject holds ``exercise``'s pose (see the module conventions)."""
+    keyframe = hold_keyframe(exercise)
+    tolerance = exercise.pose.tolerance_deg
+    target_s = float(exercise.dosage.hold_s) if exercise.dosage.hold_s else None
+    skipped = [
+        NotCompared(angle=f"{s}_{a}", reason="not measurable from a 2-D side view")
+        for s in c.SIDES
+        for a in NOT_COMPARED
+        if getattr(getattr(keyframe, s), a) != 0
+    ]
+    warnings: list[c.TaskWarning] = []
+    if inp.view != "sagittal":
+        warnings.append(c.wrong_view("hold", "sagittal", inp.view, ("sides", "time_in_pose_s")))
+    sides: dict[str, HoldSide] = {}
+    sd: dict[str, float | None] = {}
+    compared: set[str] = set()
+    for key, (orientation, wanted) in _plans(exercise, keyframe).items():
+        kept, dropped = _usable(inp, wanted)
+        skipped += [d for d in dropped if d.angle not in {s.angle for s in skipped}]
+        compared |= {t.channel for t in kept}
+        if not kept:
+            continue
+        side, side_sd = _side(inp, kept, orientation, tolerance, target_s)
+        sides[key] = side
+        sd[f"time_in_pose_s.{key}"] = round(side_sd, 2)
+    if not sides:
+        warnings.append(
+            c.warning(
+                "nothing_to_compare",
+                "no target angle was measured often enough",
+                applies_to=("sides",),
+            )
+        )
+    return HoldResult(
+        view=inp.view,
+        uncertainty=sd,
+        warnings=(*inp.warnings, *warnings),
+        exercise=exercise.id,
+        exercise_name=exercise.name,
+        keyframe=keyframe.label,
+        tolerance_deg=tolerance,
+        target_hold_s=target_s,
+        targets={
+            t.channel: t.angle
+            for t in targets_for(keyframe, mirrored=False, legs=("left", "right"))
+        },
+        compared=tuple(sorted(compared)),
+        not_compared=tuple(skipped),
+        sides=sides,
+        time_in_pose_s={k: v.time_in_pose_s for k, v in sides.items()},
+    )

@@ -1,0 +1,237 @@
+"""Drop landing: initial contact, knee and hip flexion, time to peak, stiffness, FPPA, LESS items.
+
+Conventions
+-----------
+* Initial contact (IC) and the landing phase come from the feet
+  (:mod:`hiplab.motion.tasks.contact`); peaks are taken over the landing
+  phase. A knee-flexion peak on the last frame of the input means the landing
+  was cut off: the result is ``partial``.
+* Side view: knee and hip flexion of the leg nearer the camera
+  (``measured_side``; see :mod:`hiplab.motion.tasks.common`).
+  ``stiff_landing`` is peak knee flexion < 90° (soft > 90°, stiff < 90°:
+  117° vs 77°; Devita & Skelly 1992).
+* Front view: ``peak_knee_fppa_deg`` per side over the landing phase (valgus
+  positive; drop-jump norms F 7–13°, M 3–8°; 2-D SEM 2–4°).
+* LESS: the items this view shows (:mod:`hiplab.motion.tasks.less`).
+* Uncertainty: an angle at IC adds ``|ω| / fps`` (IC found to ±1 frame); the
+  time from IC to the peak is ``√2 / fps``; a peak angular velocity takes the
+  random part of the angle's uncertainty (beyond the 3° 2-D floor, which does
+  not change from frame to frame) times ``fps / √2``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from hiplab.motion.tasks import common as c
+from hiplab.motion.tasks.contact import Contact, find_contact
+from hiplab.motion.tasks.less import Less, LessContext, score_items
+
+STIFF_KNEE_DEG = 90.0
+STIFF_RULE = "peak knee flexion < 90° (Devita & Skelly 1992)"
+RANDOM_FLOOR_DEG = 3.0
+"""Systematic 2-D floor of an angle's uncertainty (see :mod:`hiplab.motion.view`)."""
+SAGITTAL_KEYS = (
+    "knee_flexion_at_contact_deg",
+    "hip_flexion_at_contact_deg",
+    "peak_knee_flexion_deg",
+    "peak_hip_flexion_deg",
+    "time_to_peak_knee_flexion_ms",
+    "stiff_landing",
+)
+
+
+class SidePair(c.Model):
+    """One value per side."""
+
+    left: float | None = None
+    right: float | None = None
+
+
+class ContactFrames(c.Model):
+    """Touch-down frame per foot."""
+
+    left: int | None = None
+    right: int | None = None
+
+
+class LandingResult(c.TaskResult):
+    """The landing task's result (frames are 0-based indices of the input)."""
+
+    task: str = "landing"
+    initial_contact_frame: int | None
+    initial_contact_time_s: float | None
+    contact_frames: ContactFrames = Field(default_factory=ContactFrames)
+    measured_side: Literal["left", "right"] | None = None
+    knee_flexion_at_contact_deg: float | None = None
+    hip_flexion_at_contact_deg: float | None = None
+    peak_knee_flexion_deg: float | None = None
+    peak_knee_flexion_frame: int | None = None
+    peak_hip_flexion_deg: float | None = None
+    peak_hip_flexion_frame: int | None = None
+    time_to_peak_knee_flexion_ms: float | None = None
+    peak_knee_flexion_velocity_deg_s: float | None = None
+    peak_hip_flexion_velocity_deg_s: float | None = None
+    stiff_landing: bool | None = None
+    stiff_landing_rule: str = STIFF_RULE
+    peak_knee_fppa_deg: SidePair | None = None
+    less: Less
+
+
+Metrics = dict[str, object]
+Sds = dict[str, float | None]
+
+
+def _velocity_sd(inp: c.TaskInput, angle: str, side: c.Side | None) -> float:
+    total = c.sided_sd(inp, angle, side)
+    random_part = math.sqrt(max(total**2 - RANDOM_FLOOR_DEG**2, 0.0))
+    return random_part * inp.fps / math.sqrt(2.0)
+
+
+def _joint(inp: c.TaskInput, contact: Contact, angle: str) -> tuple[Metrics, Sds, c.Side | None]:
+    """Return one joint's value at IC, its peak (value, frame) and peak velocity."""
+    out: Metrics = {}
+    sd: Sds = {}
+    ic, fps = contact.frame, inp.fps
+    start = ic if ic is not None else 0
+    data, side = c.sided(inp, angle)
+    base = c.sided_sd(inp, angle, side)
+    rate = c.velocity(inp.series, f"{side}_{angle}", data) if side else np.full_like(data, np.nan)
+    at_ic = c.at(data, ic)
+    out[f"{angle}_at_contact_deg"] = c.rounded(at_ic)
+    if at_ic is not None:
+        sd[f"{angle}_at_contact_deg"] = c.rounded(
+            c.sd_at_event(base, c.at(rate, ic), c.frame_sd_s(fps))
+        )
+    frame, value = c.peak(data, start, contact.stop)
+    out[f"peak_{angle}_deg"] = c.rounded(value)
+    out[f"peak_{angle}_frame"] = frame
+    if value is not None:
+        sd[f"peak_{angle}_deg"] = c.rounded(c.sd_of_peak(base, data, frame, fps))
+    end = frame + 1 if frame is not None else contact.stop
+    _, top_rate = c.peak(rate, start, end)
+    out[f"peak_{angle}_velocity_deg_s"] = c.rounded(top_rate, 0)
+    if top_rate is not None:
+        sd[f"peak_{angle}_velocity_deg_s"] = c.rounded(_velocity_sd(inp, angle, side), 0)
+    return out, sd, side
+
+
+def _sagittal(inp: c.TaskInput, contact: Contact) -> tuple[Metrics, Sds]:
+    knee, sd_knee, side = _joint(inp, contact, "knee_flexion")
+    hip, sd_hip, _ = _joint(inp, contact, "hip_flexion")
+    out: Metrics = {**knee, **hip, "measured_side": side}
+    sd: Sds = {**sd_knee, **sd_hip}
+    peak_frame = knee["peak_knee_flexion_frame"]
+    if contact.frame is not None and isinstance(peak_frame, int):
+        out["time_to_peak_knee_flexion_ms"] = round(
+            1000.0 * (peak_frame - contact.frame) / inp.fps, 1
+        )
+        sd["time_to_peak_knee_flexion_ms"] = round(1000.0 * math.sqrt(2.0) / inp.fps, 1)
+    peak = knee["peak_knee_flexion_deg"]
+    if isinstance(peak, float):
+        out["stiff_landing"] = peak < STIFF_KNEE_DEG
+    return out, sd
+
+
+def _frontal(inp: c.TaskInput, contact: Contact) -> tuple[Metrics, Sds]:
+    start = contact.frame if contact.frame is not None else 0
+    pair: dict[str, float | None] = {}
+    sd: Sds = {}
+    for side in c.SIDES:
+        name = f"{side}_knee_fppa"
+        data = c.values(inp.series, name)
+        frame, value = c.peak(data, start, contact.stop)
+        pair[side] = c.rounded(value)
+        if value is not None:
+            sd[f"peak_knee_fppa_deg.{side}"] = c.rounded(
+                c.sd_of_peak(c.channel_sd(inp.series, name), data, frame, inp.fps)
+            )
+    return {"peak_knee_fppa_deg": SidePair(**pair)}, sd
+
+
+def _warnings(inp: c.TaskInput, contact: Contact, metrics: Metrics, sd: Sds) -> list[c.TaskWarning]:
+    found: list[c.TaskWarning] = []
+    if contact.frame is None:
+        found.append(
+            c.warning(
+                "no_initial_contact",
+                "no initial contact found: the feet never came down onto the floor from above "
+                "(film the whole drop, box to floor, with the feet in view)",
+                applies_to=("initial_contact_frame", "time_to_peak_knee_flexion_ms"),
+            )
+        )
+    peak_frame = metrics.get("peak_knee_flexion_frame")
+    if isinstance(peak_frame, int) and peak_frame >= inp.frames - 1:
+        found.append(
+            c.warning(
+                "landing_cut_off",
+                "knee flexion was still rising on the last frame: the video ends before the "
+                "deepest point of the landing",
+                applies_to=("peak_knee_flexion_deg", "time_to_peak_knee_flexion_ms"),
+            )
+        )
+    peak, peak_sd = metrics.get("peak_knee_flexion_deg"), sd.get("peak_knee_flexion_deg")
+    if isinstance(peak, float) and peak_sd and abs(peak - STIFF_KNEE_DEG) < 1.96 * peak_sd:
+        found.append(
+            c.warning(
+                "stiff_landing_borderline",
+                f"peak knee flexion {peak:g}° ± {peak_sd:g}° is within measurement error of "
+                f"the {STIFF_KNEE_DEG:g}° cut-off",
+                applies_to=("stiff_landing",),
+                severity="info",
+            )
+        )
+    if inp.view == "frontal":
+        found.append(c.wrong_view("landing", "sagittal", "frontal", SAGITTAL_KEYS))
+    else:
+        found.append(
+            c.warning(
+                "fppa_needs_front_view",
+                "knee valgus (FPPA) needs a front view; this video is a side view",
+                applies_to=("peak_knee_fppa_deg",),
+                severity="info",
+            )
+        )
+    return found
+
+
+def analyze_landing(inp: c.TaskInput) -> LandingResult:
+    """Measure a drop landing (see the module conventions)."""
+    contact = find_contact(inp)
+    if inp.view == "sagittal":
+        metrics, sd = _sagittal(inp, contact)
+    else:
+        metrics, sd = _frontal(inp, contact)
+    ic = contact.frame
+    knee_peak = metrics.get("peak_knee_flexion_frame")
+    hip_peak = metrics.get("peak_hip_flexion_frame")
+    less = score_items(
+        LessContext(
+            inp=inp,
+            contact=contact,
+            side=metrics.get("measured_side"),  # type: ignore[arg-type]
+            knee_peak_frame=knee_peak if isinstance(knee_peak, int) else None,
+            hip_peak_frame=hip_peak if isinstance(hip_peak, int) else None,
+        )
+    )
+    warnings = _warnings(inp, contact, metrics, sd)
+    if ic is not None:
+        sd["initial_contact_frame"] = 1.0
+        sd["initial_contact_time_s"] = round(c.frame_sd_s(inp.fps), 4)
+    return LandingResult.model_validate(
+        {
+            **metrics,
+            "view": inp.view,
+            "partial": any(w.code in ("no_initial_contact", "landing_cut_off") for w in warnings),
+            "uncertainty": sd,
+            "warnings": (*inp.warnings, *warnings),
+            "initial_contact_frame": ic,
+            "initial_contact_time_s": None if ic is None else round(float(inp.series.time[ic]), 4),
+            "contact_frames": ContactFrames(**contact.by_side),
+            "less": less,
+        }
+    )

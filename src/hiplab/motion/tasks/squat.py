@@ -1,0 +1,408 @@
+"""Squat: repetitions with their peaks, depth against parallel, heel rise, tempo, asymmetry.
+
+Conventions
+-----------
+* Side view: repetitions are cut (:mod:`hiplab.motion.tasks.reps`) from the
+  mean of hip and knee flexion of the measured leg; the *bottom* is the frame
+  where that mean peaks. Per repetition: peak hip, knee and ankle flexion in
+  ``[start, end]``, trunk lean at the bottom, ``hip_knee_ratio`` = peak hip /
+  peak knee flexion (> 1: hip-dominant), and the thigh angle at the bottom.
+* Depth: ``thigh_angle`` is the thigh's elevation above horizontal (knee
+  above hip positive), so the hip is at or below the knee — *at or below
+  parallel* — when the thigh angle at the bottom is ≥ 0°.
+* Heel rise: the heel's height above its standing height (median heel y over
+  the frames outside repetitions), over the shank length (median knee–ankle
+  distance); heels *rise* when it exceeds :data:`HEEL_RISE_FRACTION` (5% of
+  the shank, about 2 cm for an adult). Side view only: from the front the
+  foot hides the heel.
+* Front view: repetitions are cut from leg shortening ``1 − (ankle y − hip
+  y) / standing`` (mean of both legs); per repetition the peak knee FPPA and
+  pelvic drop per side; the summary compares sides. A side difference counts
+  only when it exceeds 1.96 × the combined uncertainty of both sides.
+* Tempo: descent = bottom − start, ascent = end − bottom, in seconds.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from hiplab.motion.tasks import common as c
+from hiplab.motion.tasks.reps import RepFrames, segment_reps
+
+SAGITTAL_MIN_PROMINENCE_DEG = 25.0
+FRONTAL_MIN_SHORTENING = 0.08
+HEEL_RISE_FRACTION = 0.05
+SIGNIFICANT_Z = 1.96
+DEPTH_RULE = "thigh angle at the bottom ≥ 0° (hip at or below the knee) = at or below parallel"
+HEEL_RULE = f"heel more than {HEEL_RISE_FRACTION:.0%} of the shank length above its standing height"
+SAGITTAL_KEYS = (
+    "peak_hip_flexion_deg",
+    "peak_knee_flexion_deg",
+    "peak_ankle_dorsiflexion_deg",
+    "trunk_lean_at_bottom_deg",
+    "hip_knee_ratio",
+    "summary.depth",
+    "summary.heel_rise",
+)
+
+
+class SidePair(c.Model):
+    """One value per side."""
+
+    left: float | None = None
+    right: float | None = None
+
+
+class SquatRep(c.Model):
+    """One repetition (frames are 0-based indices of the input)."""
+
+    start_frame: int
+    bottom_frame: int
+    end_frame: int
+    complete: bool
+    peak_hip_flexion_deg: float | None = None
+    peak_knee_flexion_deg: float | None = None
+    peak_ankle_dorsiflexion_deg: float | None = None
+    trunk_lean_at_bottom_deg: float | None = None
+    hip_knee_ratio: float | None = None
+    thigh_angle_at_bottom_deg: float | None = None
+    at_or_below_parallel: bool | None = None
+    heel_rise_fraction: float | None = None
+    descent_s: float
+    ascent_s: float
+    peak_knee_fppa_deg: SidePair | None = None
+    peak_pelvic_drop_deg: SidePair | None = None
+    uncertainty: dict[str, float | None] = Field(default_factory=dict)
+
+
+class Depth(c.Model):
+    """Depth against parallel over the repetitions."""
+
+    thigh_angle_at_bottom_deg: float | None
+    reps_at_or_below_parallel: int
+    reps_measured: int
+    at_or_below_parallel: bool | None
+    rule: str = DEPTH_RULE
+
+
+class HeelRise(c.Model):
+    """Largest heel rise over the repetitions."""
+
+    max_fraction_of_shank: float | None
+    max_px: float | None
+    heels_rise: bool | None
+    rule: str = HEEL_RULE
+
+
+class Tempo(c.Model):
+    """Mean phase durations of the complete repetitions."""
+
+    mean_descent_s: float | None
+    mean_ascent_s: float | None
+    mean_rep_s: float | None
+
+
+class Asymmetry(c.Model):
+    """Left/right comparison in a front view (means over repetitions)."""
+
+    peak_knee_fppa_deg: SidePair
+    knee_fppa_difference_deg: float | None
+    more_valgus_side: Literal["left", "right"] | None
+    peak_pelvic_drop_deg: SidePair
+    rule: str = "a side difference counts when it exceeds 1.96 × its combined uncertainty"
+
+
+class SquatSummary(c.Model):
+    """Summary over all repetitions."""
+
+    reps: int
+    complete_reps: int
+    depth: Depth | None
+    heel_rise: HeelRise | None
+    tempo: Tempo
+    asymmetry: Asymmetry | None
+
+
+class SquatResult(c.TaskResult):
+    """The squat task's result."""
+
+    task: str = "squat"
+    reps: tuple[SquatRep, ...]
+    summary: SquatSummary
+
+
+def _composite(inp: c.TaskInput) -> c.FloatArray:
+    hip, _ = c.sided(inp, "hip_flexion")
+    knee, _ = c.sided(inp, "knee_flexion")
+    stacked = np.stack([hip, knee])
+    out = np.full(inp.frames, np.nan)
+    some = np.isfinite(stacked).any(axis=0)
+    out[some] = np.nanmean(stacked[:, some], axis=0)
+    return out
+
+
+def _leg_shortening(inp: c.TaskInput) -> c.FloatArray:
+    lengths = []
+    for side in c.SIDES:
+        hip, ankle = c.point(inp.series, f"{side}_hip"), c.point(inp.series, f"{side}_ankle")
+        lengths.append(ankle[:, 1] - hip[:, 1])
+    stacked = np.stack(lengths)
+    leg = np.full(inp.frames, np.nan)
+    some = np.isfinite(stacked).any(axis=0)
+    leg[some] = np.nanmean(stacked[:, some], axis=0)
+    if not np.isfinite(leg).any():
+        return leg
+    standing = float(np.nanpercentile(leg, 95))
+    return np.asarray(1.0 - leg / standing, dtype=np.float64)
+
+
+def _outside_reps(n: int, reps: list[RepFrames]) -> c.BoolArray:
+    mask = np.ones(n, dtype=bool)
+    for rep in reps:
+        mask[rep.start : rep.end + 1] = False
+    return mask
+
+
+def _heel_heights(inp: c.TaskInput, reps: list[RepFrames]) -> tuple[c.FloatArray, float] | None:
+    """Return the heel height above standing (px, per frame) and the shank length (px)."""
+    heights, shanks = [], []
+    standing_frames = _outside_reps(inp.frames, reps)
+    if not standing_frames.any():
+        standing_frames = np.zeros(inp.frames, dtype=bool)
+        standing_frames[[r.start for r in reps]] = True
+    for side in c.SIDES:
+        heel = c.point(inp.series, f"{side}_heel")[:, 1]
+        base = heel[standing_frames]
+        if not np.isfinite(base).any():
+            continue
+        heights.append(float(np.nanmedian(base)) - heel)
+        knee, ankle = c.point(inp.series, f"{side}_knee"), c.point(inp.series, f"{side}_ankle")
+        shanks.append(np.linalg.norm(knee - ankle, axis=1))
+    if not heights:
+        return None
+    shank = np.concatenate(shanks)
+    if not np.isfinite(shank).any():
+        return None
+    return np.nanmax(np.stack(heights), axis=0), float(np.nanmedian(shank))
+
+
+def _sagittal_rep(
+    inp: c.TaskInput, rep: RepFrames, heel: tuple[c.FloatArray, float] | None
+) -> dict[str, object]:
+    fps, lo, hi = inp.fps, rep.start, rep.end + 1
+    out: dict[str, object] = {}
+    sd: dict[str, float | None] = {}
+    peaks: dict[str, float | None] = {}
+    for angle in ("hip_flexion", "knee_flexion", "ankle_dorsiflexion"):
+        data, side = c.sided(inp, angle)
+        frame, value = c.peak(data, lo, hi)
+        key = f"peak_{angle}_deg"
+        peaks[angle] = value
+        out[key] = c.rounded(value)
+        sd[key] = c.rounded(c.sd_of_peak(c.sided_sd(inp, angle, side), data, frame, fps))
+    trunk = c.values(inp.series, "trunk_lean")
+    out["trunk_lean_at_bottom_deg"] = c.rounded(c.at(trunk, rep.bottom))
+    sd["trunk_lean_at_bottom_deg"] = c.rounded(c.channel_sd(inp.series, "trunk_lean"))
+    hip, knee = peaks["hip_flexion"], peaks["knee_flexion"]
+    if hip is not None and knee is not None and knee > 0:
+        ratio = hip / knee
+        out["hip_knee_ratio"] = round(ratio, 2)
+        rel = math.hypot(
+            (sd["peak_hip_flexion_deg"] or 0) / hip if hip else 0,
+            (sd["peak_knee_flexion_deg"] or 0) / knee,
+        )
+        sd["hip_knee_ratio"] = round(abs(ratio) * rel, 2)
+    thigh, side = c.sided(inp, "thigh_angle")
+    at_bottom = c.at(thigh, rep.bottom)
+    out["thigh_angle_at_bottom_deg"] = c.rounded(at_bottom)
+    out["at_or_below_parallel"] = None if at_bottom is None else at_bottom >= 0.0
+    sd["thigh_angle_at_bottom_deg"] = c.rounded(c.sided_sd(inp, "thigh_angle", side))
+    if heel is not None:
+        heights, shank = heel
+        window = heights[lo:hi]
+        if np.isfinite(window).any() and shank > 0:
+            out["heel_rise_fraction"] = round(float(np.nanmax(window)) / shank, 3)
+    return {**out, "uncertainty": sd}
+
+
+def _frontal_rep(inp: c.TaskInput, rep: RepFrames) -> dict[str, object]:
+    lo, hi = rep.start, rep.end + 1
+    sd: dict[str, float | None] = {}
+    pairs: dict[str, dict[str, float | None]] = {
+        "peak_knee_fppa_deg": {},
+        "peak_pelvic_drop_deg": {},
+    }
+    for key, angle in (
+        ("peak_knee_fppa_deg", "knee_fppa"),
+        ("peak_pelvic_drop_deg", "pelvic_drop"),
+    ):
+        for side in c.SIDES:
+            name = f"{side}_{angle}"
+            data = c.values(inp.series, name)
+            frame, value = c.peak(data, lo, hi)
+            pairs[key][side] = c.rounded(value)
+            sd[f"{key}.{side}"] = c.rounded(
+                c.sd_of_peak(c.channel_sd(inp.series, name), data, frame, inp.fps)
+            )
+    return {
+        "peak_knee_fppa_deg": SidePair(**pairs["peak_knee_fppa_deg"]),
+        "peak_pelvic_drop_deg": SidePair(**pairs["peak_pelvic_drop_deg"]),
+        "uncertainty": sd,
+    }
+
+
+def _rep(inp: c.TaskInput, rep: RepFrames, heel: tuple[c.FloatArray, float] | None) -> SquatRep:
+    fps = inp.fps
+    timing = c.rounded(math.sqrt(2.0) * c.frame_sd_s(fps), 3)
+    base: dict[str, object] = {
+        "start_frame": rep.start,
+        "bottom_frame": rep.bottom,
+        "end_frame": rep.end,
+        "complete": rep.complete,
+        "descent_s": round((rep.bottom - rep.start) / fps, 3),
+        "ascent_s": round((rep.end - rep.bottom) / fps, 3),
+    }
+    detail = _sagittal_rep(inp, rep, heel) if inp.view == "sagittal" else _frontal_rep(inp, rep)
+    sd = dict(detail.pop("uncertainty"))  # type: ignore[call-overload]
+    sd |= {"descent_s": timing, "ascent_s": timing}
+    return SquatRep.model_validate({**base, **detail, "uncertainty": sd})
+
+
+def _mean(items: list[float | None]) -> float | None:
+    known = [v for v in items if v is not None]
+    return float(np.mean(known)) if known else None
+
+
+def _depth(reps: list[SquatRep]) -> Depth:
+    measured = [r for r in reps if r.at_or_below_parallel is not None]
+    below = sum(1 for r in measured if r.at_or_below_parallel)
+    return Depth(
+        thigh_angle_at_bottom_deg=c.rounded(_mean([r.thigh_angle_at_bottom_deg for r in reps])),
+        reps_at_or_below_parallel=below,
+        reps_measured=len(measured),
+        at_or_below_parallel=None if not measured else below == len(measured),
+    )
+
+
+def _heel_rise(reps: list[SquatRep], heel: tuple[c.FloatArray, float] | None) -> HeelRise | None:
+    fractions = [r.heel_rise_fraction for r in reps if r.heel_rise_fraction is not None]
+    if heel is None or not fractions:
+        return None
+    top = max(fractions)
+    return HeelRise(
+        max_fraction_of_shank=top,
+        max_px=c.rounded(top * heel[1]),
+        heels_rise=top > HEEL_RISE_FRACTION,
+    )
+
+
+def _tempo(reps: list[SquatRep]) -> Tempo:
+    done = [r for r in reps if r.complete]
+    return Tempo(
+        mean_descent_s=c.rounded(_mean([r.descent_s for r in done]), 2),
+        mean_ascent_s=c.rounded(_mean([r.ascent_s for r in done]), 2),
+        mean_rep_s=c.rounded(_mean([r.descent_s + r.ascent_s for r in done]), 2),
+    )
+
+
+def _asymmetry(inp: c.TaskInput, reps: list[SquatRep]) -> Asymmetry | None:
+    if inp.view != "frontal" or not reps:
+        return None
+    fppa = {
+        s: _mean([getattr(r.peak_knee_fppa_deg, s) for r in reps if r.peak_knee_fppa_deg])
+        for s in c.SIDES
+    }
+    drop = {
+        s: _mean([getattr(r.peak_pelvic_drop_deg, s) for r in reps if r.peak_pelvic_drop_deg])
+        for s in c.SIDES
+    }
+    difference = None
+    worse: Literal["left", "right"] | None = None
+    if fppa["left"] is not None and fppa["right"] is not None:
+        difference = abs(fppa["left"] - fppa["right"])
+        limit = SIGNIFICANT_Z * math.hypot(
+            c.channel_sd(inp.series, "left_knee_fppa"), c.channel_sd(inp.series, "right_knee_fppa")
+        )
+        if difference > limit:
+            worse = "left" if fppa["left"] > fppa["right"] else "right"
+    return Asymmetry(
+        peak_knee_fppa_deg=SidePair(left=c.rounded(fppa["left"]), right=c.rounded(fppa["right"])),
+        knee_fppa_difference_deg=c.rounded(difference),
+        more_valgus_side=worse,
+        peak_pelvic_drop_deg=SidePair(left=c.rounded(drop["left"]), right=c.rounded(drop["right"])),
+    )
+
+
+def _signal(inp: c.TaskInput) -> tuple[c.FloatArray, float]:
+    if inp.view == "sagittal":
+        return _composite(inp), SAGITTAL_MIN_PROMINENCE_DEG
+    return _leg_shortening(inp), FRONTAL_MIN_SHORTENING
+
+
+def _warnings(inp: c.TaskInput, reps: list[SquatRep]) -> list[c.TaskWarning]:
+    found: list[c.TaskWarning] = []
+    if not reps:
+        found.append(
+            c.warning(
+                "no_reps",
+                "no squat repetition was found (the subject never went down far enough)",
+                applies_to=("reps",),
+            )
+        )
+    cut = [i for i, r in enumerate(reps) if not r.complete]
+    if cut:
+        found.append(
+            c.warning(
+                "incomplete_rep",
+                f"repetition(s) {', '.join(str(i + 1) for i in cut)} are cut by the start or "
+                "end of the video",
+                applies_to=("reps", "summary"),
+            )
+        )
+    if inp.view == "frontal":
+        found.append(c.wrong_view("squat", "sagittal", "frontal", SAGITTAL_KEYS))
+    else:
+        found.append(
+            c.warning(
+                "asymmetry_needs_front_view",
+                "left/right asymmetry needs a front view; this video is a side view",
+                applies_to=("summary.asymmetry",),
+                severity="info",
+            )
+        )
+    return found
+
+
+def analyze_squat(inp: c.TaskInput) -> SquatResult:
+    """Measure every squat repetition in the input (see the module conventions)."""
+    signal, prominence = _signal(inp)
+    frames = segment_reps(signal, fps=inp.fps, min_prominence=prominence)
+    heel = _heel_heights(inp, frames) if frames and inp.view == "sagittal" else None
+    reps = [_rep(inp, f, heel) for f in frames]
+    summary = SquatSummary(
+        reps=len(reps),
+        complete_reps=sum(1 for r in reps if r.complete),
+        depth=_depth(reps) if inp.view == "sagittal" else None,
+        heel_rise=_heel_rise(reps, heel),
+        tempo=_tempo(reps),
+        asymmetry=_asymmetry(inp, reps),
+    )
+    warnings = (*inp.warnings, *_warnings(inp, reps))
+    return SquatResult(
+        view=inp.view,
+        partial=any(not r.complete for r in reps),
+        uncertainty={
+            "summary.depth.thigh_angle_at_bottom_deg": c.rounded(
+                c.sided_sd(inp, "thigh_angle", None)
+            )
+            if inp.view == "sagittal"
+            else None
+        },
+        warnings=warnings,
+        reps=tuple(reps),
+        summary=summary,
+    )

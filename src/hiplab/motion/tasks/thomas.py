@@ -1,0 +1,191 @@
+"""Modified Thomas test: the hanging leg's thigh angle and knee flexion, and what they suggest.
+
+Conventions
+-----------
+* Filmed from the side with the subject supine at a table edge, one knee
+  hugged, the other leg hanging. A leg *hangs* in a frame when its hip flexion
+  is below :data:`HANGING_MAX_HIP_FLEXION_DEG` (the hugged leg's is ~120°).
+* The value of a hanging leg is the median over its longest *still* run (thigh
+  angle changing slower than :data:`STILL_DEG_S` over ±0.25 s, lasting at
+  least :data:`MIN_STILL_S`); without one, over all its hanging frames (warning).
+* ``thigh_angle_deg``: the thigh against horizontal, positive when the knee is
+  above the hip (as the assessment's ``thomas.thigh_angle_deg``);
+  ``knee_flexion_deg``: 0 = straight.
+* Interpretation (domain.md §2): thigh above horizontal (> 0°) suggests short
+  one-joint hip flexors (iliopsoas); knee flexion < 80° suggests a short
+  rectus femoris (one protocol uses < 67°). A value within 1.96 standard
+  uncertainties of its cut-off is *borderline*. Whether the thigh drifts out
+  (TFL/ITB) needs a front view and is not measured.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from hiplab.motion.tasks import common as c
+
+HANGING_MAX_HIP_FLEXION_DEG = 60.0
+STILL_DEG_S = 10.0
+MIN_STILL_S = 0.5
+RATE_HALF_WINDOW_S = 0.25
+ILIOPSOAS_CUTOFF_DEG = 0.0
+RECTUS_CUTOFF_DEG = 80.0
+Z95 = 1.96
+Verdict = Literal["short", "normal", "borderline"]
+
+
+class ThomasLeg(c.Model):
+    """One hanging leg's values and their reading."""
+
+    thigh_angle_deg: float
+    knee_flexion_deg: float | None
+    frames: int
+    still: bool
+    iliopsoas: Verdict
+    rectus_femoris: Verdict | None
+    interpretation: str
+
+
+class ThomasResult(c.TaskResult):
+    """The Thomas task's result: one entry per hanging leg found (None when that leg never hung)."""
+
+    task: str = "thomas"
+    left: ThomasLeg | None
+    right: ThomasLeg | None
+    rule: str = (
+        "thigh above horizontal (> 0°) = short iliopsoas; knee flexion < 80° = short rectus "
+        "femoris (one protocol: < 67°); within 1.96 × uncertainty of a cut-off = borderline"
+    )
+
+
+def _verdict(value: float, cutoff: float, sd: float, *, short_when_above: bool) -> Verdict:
+    if abs(value - cutoff) <= Z95 * sd:
+        return "borderline"
+    beyond = value > cutoff if short_when_above else value < cutoff
+    return "short" if beyond else "normal"
+
+
+def _slow_rate(data: c.FloatArray, fps: float) -> c.FloatArray:
+    """Return ``|Δ angle| / Δt`` over ±:data:`RATE_HALF_WINDOW_S` (less noisy than a frame step)."""
+    half = max(1, round(RATE_HALF_WINDOW_S * fps))
+    rate = np.full(data.shape[0], np.nan)
+    if data.shape[0] > 2 * half:
+        rate[half:-half] = np.abs(data[2 * half :] - data[: -2 * half]) * fps / (2 * half)
+    return rate
+
+
+def _still_run(thigh: c.FloatArray, hanging: c.BoolArray, fps: float) -> c.BoolArray:
+    rate = _slow_rate(np.where(hanging, thigh, np.nan), fps)
+    still = hanging & (rate < STILL_DEG_S)
+    best = np.zeros_like(still)
+    runs = [
+        (a, b)
+        for a, b in c.finite_runs(np.where(still, 1.0, np.nan))
+        if (b - a) / fps >= MIN_STILL_S
+    ]
+    if runs:
+        a, b = max(runs, key=lambda r: r[1] - r[0])
+        best[a:b] = True
+    return best
+
+
+def _text(side: str, leg: ThomasLeg) -> str:
+    words = {
+        "short": "suggests short",
+        "normal": "does not suggest short",
+        "borderline": "is borderline for short",
+    }
+    parts = [
+        f"{side} thigh {leg.thigh_angle_deg:+g}°: {words[leg.iliopsoas]} hip flexors (iliopsoas)"
+    ]
+    if leg.rectus_femoris is not None and leg.knee_flexion_deg is not None:
+        parts.append(f"knee {leg.knee_flexion_deg:g}°: {words[leg.rectus_femoris]} rectus femoris")
+    return "; ".join(parts)
+
+
+def _leg(inp: c.TaskInput, side: c.Side) -> tuple[ThomasLeg | None, list[c.TaskWarning]]:
+    series = inp.series
+    hip = c.values(series, f"{side}_hip_flexion")
+    thigh = c.values(series, f"{side}_thigh_angle")
+    knee = c.values(series, f"{side}_knee_flexion")
+    hanging = np.isfinite(thigh) & np.isfinite(hip) & (hip < HANGING_MAX_HIP_FLEXION_DEG)
+    if not hanging.any():
+        return None, []
+    warnings: list[c.TaskWarning] = []
+    chosen = _still_run(thigh, hanging, inp.fps)
+    still = bool(chosen.any())
+    if not still:
+        chosen = hanging
+        warnings.append(
+            c.warning(
+                "leg_never_still",
+                f"the {side} leg never hung still for {MIN_STILL_S:g} s; values are medians over "
+                "all its hanging frames",
+                applies_to=(side,),
+            )
+        )
+    if inp.near_side is not None and side != inp.near_side:
+        warnings.append(
+            c.warning(
+                "far_leg",
+                f"the {side} leg is the one away from the camera; a 2-D model guesses hidden legs",
+                applies_to=(side,),
+            )
+        )
+    thigh_value = float(np.median(thigh[chosen]))
+    knee_known = knee[chosen][np.isfinite(knee[chosen])]
+    knee_value = float(np.median(knee_known)) if knee_known.size else None
+    thigh_sd = c.channel_sd(series, f"{side}_thigh_angle")
+    knee_sd = c.channel_sd(series, f"{side}_knee_flexion")
+    leg = ThomasLeg(
+        thigh_angle_deg=round(thigh_value, 1),
+        knee_flexion_deg=c.rounded(knee_value),
+        frames=int(chosen.sum()),
+        still=still,
+        iliopsoas=_verdict(thigh_value, ILIOPSOAS_CUTOFF_DEG, thigh_sd, short_when_above=True),
+        rectus_femoris=None
+        if knee_value is None
+        else _verdict(knee_value, RECTUS_CUTOFF_DEG, knee_sd, short_when_above=False),
+        interpretation="",
+    )
+    return leg.model_copy(update={"interpretation": _text(side, leg)}), warnings
+
+
+def analyze_thomas(inp: c.TaskInput) -> ThomasResult:
+    """Measure the hanging leg(s) of a modified Thomas test (see the module conventions)."""
+    legs: dict[str, ThomasLeg | None] = {}
+    warnings: list[c.TaskWarning] = []
+    sd: dict[str, float | None] = {}
+    if inp.view == "sagittal":
+        for side in c.SIDES:
+            leg, found = _leg(inp, side)
+            legs[side] = leg
+            warnings += found
+            if leg is not None:
+                sd[f"{side}.thigh_angle_deg"] = c.rounded(
+                    c.channel_sd(inp.series, f"{side}_thigh_angle")
+                )
+                sd[f"{side}.knee_flexion_deg"] = c.rounded(
+                    c.channel_sd(inp.series, f"{side}_knee_flexion")
+                )
+    else:
+        warnings.append(c.wrong_view("thomas", "sagittal", inp.view, ("left", "right")))
+    if inp.view == "sagittal" and not any(legs.values()):
+        warnings.append(
+            c.warning(
+                "no_hanging_leg",
+                f"no leg hung over the table edge (hip flexion < {HANGING_MAX_HIP_FLEXION_DEG:g}°) "
+                "in any frame",
+                applies_to=("left", "right"),
+            )
+        )
+    return ThomasResult(
+        view=inp.view,
+        partial=False,
+        uncertainty=sd,
+        warnings=(*inp.warnings, *warnings),
+        left=legs.get("left"),
+        right=legs.get("right"),
+    )
