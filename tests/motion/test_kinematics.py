@@ -242,3 +242,41 @@ def test_very_short_tracks_give_a_series_without_crashing(frames: int) -> None:
     assert np.isfinite(series.channel("right_knee_flexion")).sum() == frames
     if frames:
         assert "unfiltered_segments" in codes(warnings)
+
+
+def joined(*tracks: KeypointTrack) -> KeypointTrack:
+    first = tracks[0]
+    return KeypointTrack(
+        fps=first.fps,
+        width=first.width,
+        height=first.height,
+        xy=np.concatenate([t.xy for t in tracks]),
+        score=np.concatenate([t.score for t in tracks]),
+        lost=np.concatenate([t.lost for t in tracks]),
+    )
+
+
+def test_a_subject_who_turns_round_is_followed_after_the_turn() -> None:
+    first, second = squat(reps=2), squat(CaptureOptions(seed=1), reps=2, facing="left")
+    track = joined(first.track, second.track)
+    result = kinematics.run_kinematics(track)
+    turn = first.track.frames
+    assert result.estimate is not None and result.estimate.facing_changes == (turn,)
+    assert any(w.code == "facing_changed" and w.severity == "info" for w in result.warnings)
+    truth = np.concatenate(
+        [first.truth.channel("right_knee_flexion"), second.truth.channel("right_knee_flexion")]
+    )
+    measured = result.series.channel("right_knee_flexion")
+    away = np.abs(np.arange(track.frames) - turn) > 5  # the filter blurs the cut itself
+    assert np.nanmean(np.abs(measured - truth)[away]) < 1.0
+
+
+def test_facing_does_not_flicker_on_a_few_wrong_frames() -> None:
+    from hiplab.motion.angles import facing_per_frame
+
+    track = squat().track
+    for side in ("left", "right"):
+        heel, toe = INDEX[f"{side}_heel"], INDEX[f"{side}_foot_index"]
+        track.xy[50:60, [heel, toe]] = track.xy[50:60, [toe, heel]]  # feet read backwards
+    assert (facing_per_frame(track) == 1.0).all()
+    assert facing_per_frame(track, min_run_s=0.1)[55] == -1.0

@@ -14,10 +14,12 @@ Conventions
   cross product anterior × superior is positive (out of the image) for
   ``"right"``; so a subject lying supine with the head at image left also
   counts as ``"right"``, and ``"right"`` means the subject's right side is the
-  one nearer the camera. It is estimated once per track from the toes (the
-  direction heel → foot index against ankle → knee, which holds in any body
-  orientation), falling back to the nose ahead of the shoulders, so sides never
-  flip within a track.
+  one nearer the camera. It is estimated from the toes (the direction heel →
+  foot index against ankle → knee, which holds in any body orientation),
+  falling back to the nose ahead of the shoulders, with hysteresis: the
+  per-frame votes are summed over a centred one-second window and a facing
+  must hold for at least one second (:data:`FACING_MIN_RUN_S`), so sides
+  never flicker; a subject who really turns round is followed after the turn.
 * Sagittal angles (``view="sagittal"``), per side unless noted:
 
   - ``hip_flexion``: from the trunk line (same-side shoulder → hip) to the
@@ -66,6 +68,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import Literal
 
 import numpy as np
@@ -90,6 +93,7 @@ MID_POINTS: Mapping[str, tuple[str, str]] = {
     "mid_shoulder": ("left_shoulder", "right_shoulder"),
 }
 DEFAULT_MIN_SCORE = 0.3
+FACING_MIN_RUN_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -325,16 +329,16 @@ def unwrap_runs(values: FloatArray, usable: BoolArray, *, wrap: float = -180.0) 
 
 @dataclass(frozen=True)
 class Orientation:
-    """Per-track signs: ``facing`` (sagittal), ``medial`` per side and ``subject_right``.
+    """Signs per track: ``facing`` per frame (sagittal), ``medial`` per side, ``subject_right``.
 
     Each is +1 or -1, or NaN when it could not be determined.
     """
 
-    facing: float
+    facing: FloatArray
     medial: Mapping[Side, float]
     subject_right: float
 
-    def factor(self, row: AngleDefinition) -> float:
+    def factor(self, row: AngleDefinition) -> FloatArray | float:
         """Return the orientation sign a row's ``sign.basis`` names."""
         if row.sign.basis == "facing":
             return self.facing
@@ -345,38 +349,88 @@ class Orientation:
         return 1.0
 
 
-def _weighted_sign(values: FloatArray, weights: FloatArray) -> float:
-    ok = np.isfinite(values) & (weights > 0)
-    total = float(np.sum(np.sign(values[ok]) * weights[ok]))
-    return float(np.sign(total)) if total != 0 else np.nan
-
-
 def _cross(a: FloatArray, b: FloatArray) -> FloatArray:
     return np.asarray(a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0], dtype=np.float64)
 
 
-def estimate_facing(track: KeypointTrack) -> float:
-    """Return +1 (facing right) or -1 (facing left) for a whole track, NaN if unknown.
+def _vote(cross: FloatArray, weight: FloatArray) -> FloatArray:
+    ok = np.isfinite(cross) & (weight > 0)
+    return np.where(ok, np.sign(np.where(ok, cross, 0.0)) * weight, 0.0)
 
-    Votes per frame and side with the sign of (heel → foot index) × (ankle →
-    knee), weighted by the smallest score of the four keypoints; without feet,
-    (mid-shoulder → nose) × (mid-hip → mid-shoulder).
+
+def facing_votes(track: KeypointTrack) -> FloatArray:
+    """Return per frame a signed facing vote (positive: facing right; 0: no evidence).
+
+    The feet vote with the sign of (heel → foot index) × (ankle → knee), each
+    weighted by the smallest score of its four keypoints; a frame without feet
+    votes with (mid-shoulder → nose) × (mid-hip → mid-shoulder).
     """
     xy, score = y_up(track.xy), track.score
-    votes, weights = [], []
+    feet = np.zeros(track.frames)
     for side in SIDES:
         heel, toe, ankle, knee = (
             INDEX[f"{side}_{p}"] for p in ("heel", "foot_index", "ankle", "knee")
         )
-        votes.append(_cross(xy[:, toe] - xy[:, heel], xy[:, knee] - xy[:, ankle]))
-        weights.append(score[:, [heel, toe, ankle, knee]].min(axis=1))
-    facing = _weighted_sign(np.concatenate(votes), np.concatenate(weights))
-    if np.isfinite(facing):
-        return facing
+        cross = _cross(xy[:, toe] - xy[:, heel], xy[:, knee] - xy[:, ankle])
+        feet += _vote(cross, score[:, [heel, toe, ankle, knee]].min(axis=1))
     shoulder = _mid(xy, "mid_shoulder")
-    nose = xy[:, INDEX["nose"]] - shoulder
-    weights_nose = score[:, [INDEX["nose"], INDEX["left_shoulder"], INDEX["right_shoulder"]]]
-    return _weighted_sign(_cross(nose, shoulder - _mid(xy, "mid_hip")), weights_nose.min(axis=1))
+    cross = _cross(xy[:, INDEX["nose"]] - shoulder, shoulder - _mid(xy, "mid_hip"))
+    weight = score[:, [INDEX["nose"], INDEX["left_shoulder"], INDEX["right_shoulder"]]]
+    return np.where(feet != 0, feet, _vote(cross, weight.min(axis=1)))
+
+
+def estimate_facing(track: KeypointTrack) -> float:
+    """Return the dominant facing of a track: +1 (right), -1 (left) or NaN if unknown."""
+    total = float(facing_votes(track).sum())
+    return float(np.sign(total)) if total != 0 else np.nan
+
+
+def _fill_zeros(signs: FloatArray) -> FloatArray:
+    """Carry the last non-zero sign forward (the first one backward) over zeros."""
+    index = np.where(signs != 0, np.arange(signs.size), 0)
+    index = np.maximum.accumulate(index)
+    out = np.asarray(signs[index], dtype=np.float64)
+    first = np.flatnonzero(signs != 0)[0]
+    out[:first] = signs[first]
+    return out
+
+
+def facing_per_frame(track: KeypointTrack, *, min_run_s: float | None = None) -> FloatArray:
+    """Return the facing (+1 right, -1 left) of every frame, all NaN without any evidence.
+
+    Votes are summed over a centred window of ``min_run_s`` seconds (default
+    :data:`FACING_MIN_RUN_S`); runs of one facing shorter than the window take
+    the facing of the run before them (the first run: the one after it).
+    """
+    votes = facing_votes(track)
+    if not votes.any():
+        return np.full(track.frames, np.nan)
+    run_s = FACING_MIN_RUN_S if min_run_s is None else min_run_s
+    width = int(np.clip(round(run_s * track.fps), 1, track.frames))
+    signs = _fill_zeros(np.sign(np.convolve(votes, np.ones(width), mode="same")))
+    spans = runs_of_values(signs)
+    if len(spans) > 1:
+        for i, (start, stop) in enumerate(spans):
+            if stop - start < width:
+                neighbour = spans[i - 1] if i > 0 else spans[i + 1]
+                signs[start:stop] = signs[neighbour[0]]
+    return np.asarray(signs, dtype=np.float64)
+
+
+def runs_of_values(values: FloatArray) -> list[tuple[int, int]]:
+    """Return the ``[start, stop)`` runs of equal consecutive values.
+
+    Examples
+    --------
+    >>> runs_of_values(np.array([1.0, 1.0, -1.0, 1.0]))
+    [(0, 2), (2, 3), (3, 4)]
+
+    """
+    if values.size == 0:
+        return []
+    edges = np.flatnonzero(np.diff(values) != 0) + 1
+    bounds = [0, *edges.tolist(), int(values.size)]
+    return list(pairwise(bounds))
 
 
 def _mid(xy: FloatArray, name: str) -> FloatArray:
@@ -385,11 +439,12 @@ def _mid(xy: FloatArray, name: str) -> FloatArray:
 
 
 def estimate_orientation(track: KeypointTrack, *, facing: Facing | None = None) -> Orientation:
-    """Return the per-track orientation signs (``facing`` given or estimated)."""
-    sign = estimate_facing(track) if facing is None else (1.0 if facing == "right" else -1.0)
-    x_left = track.xy[:, INDEX["left_hip"], 0]
-    x_right = track.xy[:, INDEX["right_hip"], 0]
-    right_minus_left = x_right - x_left
+    """Return the orientation signs (``facing`` given for the whole track, or per frame)."""
+    if facing is None:
+        sign = facing_per_frame(track)
+    else:
+        sign = np.full(track.frames, 1.0 if facing == "right" else -1.0)
+    right_minus_left = track.xy[:, INDEX["right_hip"], 0] - track.xy[:, INDEX["left_hip"], 0]
     finite = right_minus_left[np.isfinite(right_minus_left)]
     subject_right = float(np.sign(np.median(finite))) if finite.size else np.nan
     if subject_right == 0:

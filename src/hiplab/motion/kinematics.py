@@ -17,8 +17,8 @@ Conventions
      :func:`default_max_gap`) are filled by linear interpolation and marked
      filled; then every keypoint is low-passed with the zero-lag Butterworth
      filter (:mod:`hiplab.motion.filters`) per contiguous usable run.
-  2. :func:`hiplab.motion.view.detect_view` and
-     :func:`hiplab.motion.view.quality_checks`.
+  2. :func:`hiplab.motion.view.detect_view` (on the cleaned keypoints) and
+     :func:`hiplab.motion.view.quality_checks` (on the raw track).
   3. :func:`hiplab.motion.angles.compute_angles` on the cleaned keypoints
      (angles ``deg``, velocities ``deg/s``; filled samples marked filled).
   4. :func:`keypoint_channels`: the cleaned keypoints as ``{name}_x`` and
@@ -55,7 +55,7 @@ from hiplab.motion.angles import (
     Facing,
     View,
     compute_angles,
-    estimate_facing,
+    facing_per_frame,
 )
 from hiplab.motion.filters import (
     ButterworthFilter,
@@ -265,10 +265,17 @@ def _swap_warning(swaps: SideSwaps) -> list[QualityWarning]:
 
 
 def _facing_warning(track: KeypointTrack) -> list[QualityWarning]:
-    if np.isfinite(estimate_facing(track)):
+    per_frame = facing_per_frame(track)
+    if not np.isfinite(per_frame).any():
+        message = (
+            "cannot tell which way the subject faces (no feet or nose); sagittal angles are empty"
+        )
+        return [QualityWarning("facing_unknown", "warn", message)]
+    changes = (np.flatnonzero(np.diff(per_frame) != 0) + 1).tolist()
+    if not changes:
         return []
-    message = "cannot tell which way the subject faces (no feet or nose); sagittal angles are empty"
-    return [QualityWarning("facing_unknown", "warn", message)]
+    message = f"the subject turned round at frames {changes}; the near side changes there"
+    return [QualityWarning("facing_changed", "info", message, float(len(changes)))]
 
 
 @dataclass(frozen=True)
@@ -291,16 +298,20 @@ def run_kinematics(
     min_score: float = DEFAULT_MIN_SCORE,
     landing: bool = False,
 ) -> Kinematics:
-    """Run the whole kinematics stage; like :func:`track_to_series`, keeping the view estimate."""
-    estimate = _detect(track, view=view, min_score=min_score)
-    chosen: View = view or (estimate.view if estimate else "sagittal")
-    warnings = quality_checks(
-        track, estimate=estimate, task_view=view, landing=landing, min_score=min_score
-    )
+    """Run the whole kinematics stage; like :func:`track_to_series`, keeping the view estimate.
+
+    The view is detected on the cleaned keypoints, so its facing changes are
+    the ones the angles use; the quality checks look at the raw track.
+    """
     swaps = unswap_sides(track, min_score=min_score)
     gap = default_max_gap(track.fps) if max_gap is None else max_gap
     cleaned = clean_keypoints(
         swaps.track, min_score=min_score, max_gap=gap, keypoint_filter=ButterworthFilter(cutoff_hz)
+    )
+    estimate = _detect(cleaned.track, view=view, min_score=min_score)
+    chosen: View = view or (estimate.view if estimate else "sagittal")
+    warnings = quality_checks(
+        track, estimate=estimate, task_view=view, landing=landing, min_score=min_score
     )
     warnings += _swap_warning(swaps) + cleaning_warnings(cleaned, max_gap=gap)
     if chosen == "sagittal" and facing is None:

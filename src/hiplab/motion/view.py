@@ -11,8 +11,10 @@ Conventions
   ``"frontal"`` at or above it; between :data:`SAGITTAL_RATIO` (0.25) and
   :data:`FRONTAL_RATIO` (0.45) the estimate is flagged uncertain (an oblique
   camera).
-* **Sides.** In sagittal view ``facing`` comes from the toes
-  (:func:`hiplab.motion.angles.estimate_facing`); the side nearer the camera
+* **Sides.** In sagittal view ``facing`` is the dominant facing from the toes
+  (:func:`hiplab.motion.angles.estimate_facing`) and ``facing_changes`` the
+  frames where the subject turned round for at least a second
+  (:func:`hiplab.motion.angles.facing_per_frame`); the side nearer the camera
   is the one whose keypoints score higher on average (pose models score the
   hidden side lower) when the difference is at least 0.05, otherwise the side
   the figure's handedness gives (facing right ⇒ right side near). In frontal
@@ -73,6 +75,7 @@ from hiplab.motion.angles import (
     View,
     definitions_for,
     estimate_facing,
+    facing_per_frame,
     point_set,
 )
 from hiplab.motion.keypoints import INDEX, KEYPOINTS, KeypointTrack
@@ -90,6 +93,7 @@ WarningCode = Literal[
     "unfiltered_segments",
     "long_gaps",
     "sides_swapped",
+    "facing_changed",
 ]
 SAGITTAL_RATIO = 0.25
 FRONTAL_RATIO = 0.45
@@ -131,6 +135,7 @@ class ViewEstimate:
     facing: Facing | None = None
     near_side: Side | None = None
     toward_camera: bool | None = None
+    facing_changes: tuple[int, ...] = ()
 
 
 # --- view -------------------------------------------------------------------------------------
@@ -201,7 +206,14 @@ def detect_view(track: KeypointTrack, *, min_score: float = DEFAULT_MIN_SCORE) -
         return replace(estimate, toward_camera=bool(np.median(right_minus_left) < 0))
     facing = estimate_facing(track)
     named: Facing | None = None if not np.isfinite(facing) else ("right" if facing > 0 else "left")
-    return replace(estimate, facing=named, near_side=_near_side(track, frames, facing))
+    per_frame = facing_per_frame(track)
+    changes = tuple(int(i) + 1 for i in np.flatnonzero(np.diff(per_frame) != 0))
+    return replace(
+        estimate,
+        facing=named,
+        near_side=_near_side(track, frames, facing),
+        facing_changes=changes,
+    )
 
 
 # --- quality ----------------------------------------------------------------------------------
