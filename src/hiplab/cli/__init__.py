@@ -6,6 +6,7 @@ id, invalid option value), 3 store unavailable.
 
 from __future__ import annotations
 
+from hiplab.cli import analyze_cmd as analyze_cmd
 from hiplab.cli import assess_cmd, library_cmd, store_cmd
 from hiplab.cli import plan_cmd as plan_cmd
 from hiplab.cli import progress_cmd as progress_cmd
