@@ -10,7 +10,7 @@ from hiplab.motion.tasks.contact import touch_down
 from hiplab.motion.tasks.landing import STIFF_RULE, analyze_landing
 from hiplab.motion.tasks.less import ITEMS, LESS_MAX_TOTAL
 
-from .task_helpers import capture_input, task_input, truth_frames
+from .task_helpers import capture_input, physical_landing, task_input, truth_frames
 
 # Tolerances against exact truth.
 IC_FRAMES_PHYSICAL = 1  # a foot arriving at falling speed
@@ -18,43 +18,6 @@ IC_FRAMES_GENERATOR = 6  # synthetic.drop_landing eases the foot onto the floor 
 PEAK_FRAMES = 2
 PEAK_DEG = 3.0
 CONTACT_DEG_120FPS = 5.0
-
-
-def physical_landing(fps: float, *, peak_knee: float = 85.0, seed: int = 0) -> synthetic.Capture:
-    """A drop from 30 cm in free fall: the foot hits the floor at ~2.4 m/s.
-
-    ``synthetic.drop_landing`` lowers the foot as ``½ g (t_contact − t)²``, i.e. it
-    decelerates to rest at contact; a real foot accelerates until it hits. The joint
-    curves are the generator's own.
-    """
-    options = synthetic.CaptureOptions(fps=fps, seed=seed)
-    timing = synthetic.landing_timing(options)
-    knee = synthetic.landing_curve(timing, start=10.0, contact=20.0, peak=peak_knee, settle=40.0)
-    ankle = synthetic.landing_curve(timing, start=-30.0, contact=-25.0, peak=25.0, settle=10.0)
-    trunk = synthetic.landing_curve(timing, start=5.0, contact=8.0, peak=30.0, settle=15.0)
-    heel_down = timing.contact + max(1, round(0.06 * fps))
-    pitch = synthetic.ramp(timing.frames, [(timing.contact, -30.0), (heel_down, 0.0)])
-    hip = synthetic.grounded_hip_flexion(knee=knee, ankle=ankle, trunk_lean=trunk, foot_pitch=pitch)
-    t = np.arange(timing.frames) / fps
-    t_contact, box = timing.contact / fps, 0.30
-    t_drop = t_contact - np.sqrt(2 * box / synthetic.GRAVITY)
-    height = box - 0.5 * synthetic.GRAVITY * np.clip(t - t_drop, 0.0, None) ** 2
-    height = np.where(t >= t_contact, 0.0, np.clip(height, 0.0, box))
-    pose = synthetic.SagittalPose(
-        hip_flexion={"right": hip, "left": hip.copy()},
-        knee_flexion={"right": knee, "left": knee.copy()},
-        ankle_dorsiflexion={"right": ankle, "left": ankle.copy()},
-        trunk_lean=trunk,
-        rotation=np.zeros(timing.frames),
-    )
-    events = [("initial_contact", timing.contact), ("peak_knee_flexion", timing.peak)]
-    return synthetic.render_sagittal(
-        pose,
-        options,
-        lift=height * options.body.px_per_metre,
-        events=events,
-        parameters={"peak_knee_flexion": peak_knee, "peak_hip_flexion": float(hip.max())},
-    )
 
 
 def test_touch_down_needs_the_foot_to_come_from_above() -> None:

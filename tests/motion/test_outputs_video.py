@@ -1,0 +1,122 @@
+"""annotated.mp4: a second pass over the video, VP9 in MP4, and it plays in Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from hiplab.motion import synthetic
+from hiplab.motion.kinematics import track_to_series
+from hiplab.motion.outputs_media import ANNOTATED_MAX_SIDE, FOURCC, write_annotated_video
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WIDTH, HEIGHT, FRAMES = 640, 360, 30
+
+
+def make_video(path: Path, capture: synthetic.Capture) -> None:
+    """Write a small MJPEG video with the figure's keypoints as dots (the 'recording')."""
+    import cv2
+
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 30.0, (WIDTH, HEIGHT))
+    assert writer.isOpened()
+    for i in range(FRAMES):
+        image = np.full((HEIGHT, WIDTH, 3), 60, dtype=np.uint8)
+        for x, y in capture.track.xy[i]:
+            if np.isfinite(x) and np.isfinite(y):
+                cv2.circle(image, (round(x), round(y)), 4, (255, 255, 255), -1)
+        writer.write(image)
+    writer.release()
+
+
+@pytest.fixture(scope="module")
+def annotated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("video")
+    options = synthetic.CaptureOptions(
+        width=WIDTH, height=HEIGHT, body=synthetic.Body(height_px=260.0)
+    )
+    capture = synthetic.squat(options, reps=1, rep_s=0.6)
+    source = folder / "input.avi"
+    make_video(source, capture)
+    series, _ = track_to_series(capture.track)
+    out = folder / "annotated.mp4"
+    write_annotated_video(
+        out,
+        video=source,
+        series=series,
+        events=[("bottom", 15)],
+        labels=["right_knee_flexion", "right_hip_flexion"],
+    )
+    return out
+
+
+def test_annotated_video_is_vp9_in_mp4_with_every_frame(annotated: Path) -> None:
+    import cv2
+
+    data = annotated.read_bytes()
+    assert data[4:8] == b"ftyp"
+    assert FOURCC.encode() in data  # the MP4 sample entry of a VP9 track
+    assert [p.name for p in annotated.parent.iterdir() if p.name.startswith(".")] == []
+    capture = cv2.VideoCapture(str(annotated))
+    try:
+        fourcc = int(capture.get(cv2.CAP_PROP_FOURCC))
+        codec = "".join(chr((fourcc >> (8 * i)) & 0xFF) for i in range(4))
+        assert codec == "VP90"  # FFmpeg's name for VP9 as OpenCV reports it
+        assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == FRAMES
+        assert int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)) == ANNOTATED_MAX_SIDE
+        ok, image = capture.read()
+        assert ok and image.shape == (270, ANNOTATED_MAX_SIDE, 3)
+    finally:
+        capture.release()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists() and not os.environ.get("HIPLAB_REQUIRE_BROWSER"):
+        pytest.skip("Debian chromium is not installed (scripts/run_tests.sh installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield instance
+        instance.close()
+
+
+def test_annotated_video_plays_in_chromium(annotated: Path, browser: Any) -> None:
+    page_file = annotated.parent / "play.html"
+    page_file.write_text(
+        '<!doctype html><video id="v" src="annotated.mp4" muted preload="metadata"></video>',
+        encoding="utf-8",
+    )
+    page = browser.new_page()
+    try:
+        page.goto(page_file.as_uri())
+        facts = page.evaluate(
+            """() => new Promise((resolve) => {
+                const v = document.getElementById('v');
+                const done = () => resolve({w: v.videoWidth, h: v.videoHeight, d: v.duration,
+                                            error: v.error ? v.error.code : 0});
+                if (v.readyState >= 1) { done(); return; }
+                v.addEventListener('loadedmetadata', done);
+                v.addEventListener('error', done);
+            })"""
+        )
+    finally:
+        page.close()
+    assert facts["error"] == 0
+    assert facts["w"] == ANNOTATED_MAX_SIDE and facts["h"] > 0
+    assert facts["d"] > 0
