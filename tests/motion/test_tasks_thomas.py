@@ -21,6 +21,7 @@ def hanging(thigh: float, knee: float, n: int = 90) -> dict[str, np.ndarray]:
         "left_hip_flexion": np.full(n, 125.0),
         "left_thigh_angle": np.full(n, 60.0),
         "left_knee_flexion": np.full(n, 130.0),
+        "trunk_lean": np.full(n, -90.0),
     }
 
 
@@ -52,6 +53,15 @@ def test_no_hanging_leg_is_said() -> None:
     channels["right_hip_flexion"] = np.full(90, 120.0)
     result = analyze_thomas(task_input(channels))
     assert result.left is None and result.right is None
+    assert "no_hanging_leg" in {w.code for w in result.warnings}
+
+
+def test_standing_is_not_a_thomas_position() -> None:
+    channels = hanging(-80.0, 5.0)
+    channels["trunk_lean"] = np.full(90, 5.0)
+    channels["right_thigh_angle"] = np.full(90, -30.0)
+    result = analyze_thomas(task_input(channels))
+    assert result.right is None
     assert "no_hanging_leg" in {w.code for w in result.warnings}
 
 

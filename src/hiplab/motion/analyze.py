@@ -96,6 +96,7 @@ class Analysis(Model):
     camera: Camera
     result: SerializeAsAny[TaskResult]
     measured_tests: dict[str, Any] | None = None
+    measured_tests_left_out: tuple[str, ...] = ()
     files: dict[str, str | None] = Field(default_factory=dict)
     skipped_files: dict[str, str] = Field(default_factory=dict)
 
@@ -234,34 +235,50 @@ def event_frames(result: TaskResult, fps: float) -> list[tuple[str, int]]:
     return sorted(events, key=lambda e: e[1])
 
 
-def measured_tests(result: TaskResult) -> Tests | None:
-    """Return the assessment tests a task measured (provenance video), or None."""
+def _in_schema(model: type[Any], field_name: str, value: float | None) -> bool:
+    """Return True when ``value`` passes the assessment schema's bounds for the field."""
     from pydantic import ValidationError
 
-    from hiplab.assess.schema import Tests
+    if value is None:
+        return False
+    try:
+        model.model_validate({field_name: value})
+    except ValidationError:
+        return False
+    return True
+
+
+def measured_tests(result: TaskResult) -> tuple[Tests | None, list[str]]:
+    """Return the assessment tests a task measured (provenance video) and what was left out.
+
+    A value outside the range the assessment accepts is left out, with a note.
+    """
+    from hiplab.assess.schema import LandingKnee, Tests, ThomasSide
 
     data = result.model_dump()
     raw: dict[str, Any] = {}
+    left_out: list[str] = []
     if result.task == "landing" and data.get("peak_knee_flexion_deg") is not None:
         side = data.get("measured_side") or "right"
-        raw["landing_peak_knee_flexion_deg"] = {side: data["peak_knee_flexion_deg"]}
+        value = data["peak_knee_flexion_deg"]
+        if _in_schema(LandingKnee, side, value):
+            raw["landing_peak_knee_flexion_deg"] = {side: value}
+        else:
+            left_out.append(f"landing peak knee flexion {value}° is outside 0–160°")
     if result.task == "thomas":
-        legs = {
-            s: {
-                "thigh_angle_deg": leg["thigh_angle_deg"],
-                "knee_flexion_deg": leg["knee_flexion_deg"],
-            }
-            for s in ("left", "right")
-            if (leg := data.get(s)) is not None
-        }
+        legs: dict[str, dict[str, float]] = {}
+        for side in ("left", "right"):
+            leg = data.get(side)
+            if leg is None:
+                continue
+            for key in ("thigh_angle_deg", "knee_flexion_deg"):
+                if _in_schema(ThomasSide, key, leg[key]):
+                    legs.setdefault(side, {})[key] = leg[key]
+                elif leg[key] is not None:
+                    left_out.append(f"Thomas {side} {key} {leg[key]} is outside its range")
         if legs:
             raw["thomas"] = legs
-    if not raw:
-        return None
-    try:
-        return Tests.model_validate(raw)
-    except ValidationError as exc:
-        raise InputError(f"the measured values are outside the assessment's ranges: {exc}") from exc
+    return (Tests.model_validate(raw) if raw else None), left_out
 
 
 def analyze(request: AnalyzeRequest) -> Analysis:
@@ -276,7 +293,7 @@ def analyze(request: AnalyzeRequest) -> Analysis:
         series=series, view=camera.view, near_side=camera.near_side, warnings=warnings, raw=track
     )
     result = spec.measure(task_input, TaskOptions(exercise=exercise))
-    tests = measured_tests(result)
+    tests, left_out = measured_tests(result)
     analysis = Analysis(
         source=str(request.source),
         input_kind="openpose_json" if request.source.is_dir() else "video",
@@ -291,6 +308,7 @@ def analyze(request: AnalyzeRequest) -> Analysis:
         camera=camera,
         result=result,
         measured_tests=None if tests is None else tests.model_dump(mode="json", exclude_none=True),
+        measured_tests_left_out=tuple(left_out),
     )
     if request.outdir is not None:
         analysis = _write(analysis, request, series, track)

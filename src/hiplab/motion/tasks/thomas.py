@@ -3,8 +3,11 @@
 Conventions
 -----------
 * Filmed from the side with the subject supine at a table edge, one knee
-  hugged, the other leg hanging. A leg *hangs* in a frame when its hip flexion
-  is below :data:`HANGING_MAX_HIP_FLEXION_DEG` (the hugged leg's is ~120°).
+  hugged, the other leg hanging. A leg *hangs* in a frame when the subject
+  lies (trunk at least :data:`LYING_MIN_TRUNK_DEG` from vertical), its hip
+  flexion is below :data:`HANGING_MAX_HIP_FLEXION_DEG` (the hugged leg's is
+  ~120°) and its thigh angle is within the test's range
+  (:data:`THIGH_RANGE_DEG`, as the assessment accepts).
 * The value of a hanging leg is the median over its longest *still* run (thigh
   angle changing slower than :data:`STILL_DEG_S` over ±0.25 s, lasting at
   least :data:`MIN_STILL_S`); without one, over all its hanging frames (warning).
@@ -27,6 +30,8 @@ import numpy as np
 from hiplab.motion.tasks import common as c
 
 HANGING_MAX_HIP_FLEXION_DEG = 60.0
+LYING_MIN_TRUNK_DEG = 60.0
+THIGH_RANGE_DEG = (-45.0, 60.0)
 STILL_DEG_S = 10.0
 MIN_STILL_S = 0.5
 RATE_HALF_WINDOW_S = 0.25
@@ -110,7 +115,15 @@ def _leg(inp: c.TaskInput, side: c.Side) -> tuple[ThomasLeg | None, list[c.TaskW
     hip = c.values(series, f"{side}_hip_flexion")
     thigh = c.values(series, f"{side}_thigh_angle")
     knee = c.values(series, f"{side}_knee_flexion")
-    hanging = np.isfinite(thigh) & np.isfinite(hip) & (hip < HANGING_MAX_HIP_FLEXION_DEG)
+    trunk = np.abs(c.values(series, "trunk_lean"))
+    low, high = THIGH_RANGE_DEG
+    with np.errstate(invalid="ignore"):
+        hanging = (
+            (hip < HANGING_MAX_HIP_FLEXION_DEG)
+            & (thigh >= low)
+            & (thigh <= high)
+            & (trunk >= LYING_MIN_TRUNK_DEG)
+        )
     if not hanging.any():
         return None, []
     warnings: list[c.TaskWarning] = []
@@ -176,8 +189,9 @@ def analyze_thomas(inp: c.TaskInput) -> ThomasResult:
         warnings.append(
             c.warning(
                 "no_hanging_leg",
-                f"no leg hung over the table edge (hip flexion < {HANGING_MAX_HIP_FLEXION_DEG:g}°) "
-                "in any frame",
+                "no leg hung over the table edge in any frame (lying, hip flexion < "
+                f"{HANGING_MAX_HIP_FLEXION_DEG:g}°, thigh between {THIGH_RANGE_DEG[0]:g}° and "
+                f"{THIGH_RANGE_DEG[1]:g}°)",
                 applies_to=("left", "right"),
             )
         )
