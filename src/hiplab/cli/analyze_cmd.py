@@ -200,7 +200,13 @@ def analyze(
     ] = None,
 ) -> None:
     """Measure joint angles and a task (squat, landing, Thomas test, hold) from a video."""
-    from hiplab.motion.analyze import AnalyzeRequest, analyze, check_request, save_analysis
+    from hiplab.motion.analyze import (
+        AnalyzeRequest,
+        analyze,
+        check_request,
+        save_analysis,
+        stored_person,
+    )
 
     request = AnalyzeRequest(
         source=source,
@@ -212,10 +218,11 @@ def analyze(
         outdir=outdir,
     )
     check_request(request, save=save is not None)
+    record = None if save is None else stored_person(person=save, settings=settings())
     analysis = analyze(request)
     saved = None
     if save is not None:
-        saved = save_analysis(analysis=analysis, person=save, settings=settings())
+        saved = save_analysis(analysis=analysis, person=save, settings=settings(), record=record)
     if fmt == "json":
         document = analysis.document()
         if saved is not None:

@@ -37,7 +37,7 @@ from hiplab.errors import InputError
 from hiplab.motion.tasks.common import Model, TaskResult, TaskWarning
 
 if TYPE_CHECKING:
-    from hiplab.assess.schema import Tests
+    from hiplab.assess.schema import Person, Tests
     from hiplab.library.models import Exercise
     from hiplab.motion.keypoints import KeypointTrack
     from hiplab.motion.series import TimeSeries
@@ -352,28 +352,39 @@ class SavedAnalysis(Model):
     chains: tuple[str, ...]
 
 
-def save_analysis(*, analysis: Analysis, person: str, settings: Settings) -> SavedAnalysis:
-    """Store the measured tests as an assessment (provenance ``video``) and the document.
+def stored_person(*, person: str, settings: Settings) -> Person:
+    """Return the age/sex record of PERSON's latest stored assessment (checked before work).
 
-    Age and sex come from the person's latest stored assessment (the video cannot
-    tell them).
+    The video cannot tell age and sex, which the assessment's norms need.
     """
-    from hiplab.assess.schema import AssessmentInput, Tests
     from hiplab.errors import NotFoundError
-    from hiplab.services import assess_input, open_store_for
+    from hiplab.services import open_store_for
 
-    if analysis.measured_tests is None:
-        raise InputError(f"--task {analysis.task} measured no assessment test; nothing to save")
     with open_store_for(settings) as store:
         try:
-            previous = store.latest_assessment(person_name=person)
+            return store.latest_assessment(person_name=person).data.person
         except NotFoundError as exc:
             raise InputError(
                 f"--save {person!r}: no stored assessment of this person to take age and sex "
                 f"from ({exc}); store one first with `hiplab assess FILE --save --person NAME`"
             ) from exc
+
+
+def save_analysis(
+    *, analysis: Analysis, person: str, settings: Settings, record: Person | None = None
+) -> SavedAnalysis:
+    """Store the measured tests as an assessment (provenance ``video``) and the document.
+
+    ``record`` is the person's age/sex record (default: from their latest stored
+    assessment, :func:`stored_person`).
+    """
+    from hiplab.assess.schema import AssessmentInput, Tests
+    from hiplab.services import assess_input, open_store_for
+
+    if analysis.measured_tests is None:
+        raise InputError(f"--task {analysis.task} measured no assessment test; nothing to save")
     data = AssessmentInput(
-        person=previous.data.person,
+        person=record or stored_person(person=person, settings=settings),
         tests=Tests.model_validate(analysis.measured_tests),
         provenance="video",
         date=dt.date.today().isoformat(),
