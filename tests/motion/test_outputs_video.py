@@ -13,7 +13,7 @@ import pytest
 
 from hiplab.motion import synthetic
 from hiplab.motion.kinematics import track_to_series
-from hiplab.motion.outputs_media import ANNOTATED_MAX_SIDE, FOURCC, write_annotated_video
+from hiplab.motion.outputs_media import ENCODERS, FOURCC, write_annotated_video
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
@@ -43,9 +43,12 @@ def make_video(path: Path, capture: synthetic.Capture) -> None:
     writer.release()
 
 
-@pytest.fixture(scope="module")
-def annotated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("video")
+@pytest.fixture(scope="module", params=list(ENCODERS))
+def annotated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    encoder = str(request.param)
+    if encoder == "pyav":
+        pytest.importorskip("av", reason="PyAV (the av package) is not installed")
+    folder = tmp_path_factory.mktemp(f"video-{encoder}")
     options = synthetic.CaptureOptions(
         width=WIDTH, height=HEIGHT, body=synthetic.Body(height_px=260.0)
     )
@@ -54,14 +57,20 @@ def annotated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     make_video(source, capture)
     series, _ = track_to_series(capture.track)
     out = folder / "annotated.mp4"
-    write_annotated_video(
+    used = write_annotated_video(
         out,
         video=source,
         series=series,
         events=[("bottom", 15)],
         labels=["right_knee_flexion", "right_hip_flexion"],
+        encoder=encoder,
     )
+    assert used == encoder
     return out
+
+
+def max_side(annotated: Path) -> int:
+    return ENCODERS[annotated.parent.name.split("-")[1].rstrip("0123456789")].max_side
 
 
 def test_annotated_video_is_vp9_in_mp4_with_every_frame(annotated: Path) -> None:
@@ -77,9 +86,10 @@ def test_annotated_video_is_vp9_in_mp4_with_every_frame(annotated: Path) -> None
         codec = "".join(chr((fourcc >> (8 * i)) & 0xFF) for i in range(4))
         assert codec == "VP90"  # FFmpeg's name for VP9 as OpenCV reports it
         assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == FRAMES
-        assert int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)) == ANNOTATED_MAX_SIDE
+        side = max_side(annotated)
+        assert int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)) == side
         ok, image = capture.read()
-        assert ok and image.shape == (270, ANNOTATED_MAX_SIDE, 3)
+        assert ok and image.shape == (side * HEIGHT // WIDTH, side, 3)
     finally:
         capture.release()
 
@@ -118,5 +128,5 @@ def test_annotated_video_plays_in_chromium(annotated: Path, browser: Any) -> Non
     finally:
         page.close()
     assert facts["error"] == 0
-    assert facts["w"] == ANNOTATED_MAX_SIDE and facts["h"] > 0
+    assert facts["w"] == max_side(annotated) and facts["h"] > 0
     assert facts["d"] > 0

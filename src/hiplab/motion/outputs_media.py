@@ -9,14 +9,19 @@ Conventions
   between runs.
 * ``annotated.mp4``: a second streaming pass over the video
   (:func:`hiplab.motion.video.iter_frames`, rotation honoured, one frame in
-  memory at a time), scaled so its longer side is at most
-  :data:`ANNOTATED_MAX_SIDE` pixels (even sizes), the cleaned keypoints drawn
-  as a skeleton (subject's left blue, right orange; only measured keypoints),
-  the chosen angles written next to their joints, and the frame, time and
-  the latest event in a banner. VP9 in MP4 (OpenCV's FFmpeg, fourcc
-  ``vp09``), which Chromium plays; H.264 is not available in that build.
-  VP9 encoding is the slow part of the analysis (roughly 70 ms a frame at
-  480 × 270 on one core here), hence the size limit.
+  memory at a time), scaled so its longer side is at most the encoder's
+  ``max_side`` (even sizes), the cleaned keypoints drawn as a skeleton
+  (subject's left blue, right orange; only measured keypoints), the chosen
+  angles written next to their joints (H hip, K knee, A ankle, V valgus), and
+  the frame, time and latest event in a banner. VP9 in MP4, which Chromium
+  plays, from one of two encoders (:data:`ENCODERS`, the first available):
+
+  - ``pyav``: libvpx-vp9 through PyAV (the ``av`` package, when installed) in
+    real-time mode (``deadline=realtime``, ``cpu-used=8``, ``crf=32``):
+    about 2 ms a frame at 640 × 360 here;
+  - ``opencv``: OpenCV's FFmpeg writer, fourcc ``vp09`` (H.264 is not in
+    that build). It cannot be told to encode fast: about 70 ms a frame at
+    480 × 270, so it writes smaller frames.
 """
 
 from __future__ import annotations
@@ -36,7 +41,11 @@ from hiplab.motion.series import TimeSeries
 FloatArray = NDArray[np.float64]
 ImageArray = NDArray[np.uint8]
 ANNOTATED_MAX_SIDE = 480
+"""Longer side of annotated.mp4 with the OpenCV encoder (slow: keep frames small)."""
+PYAV_MAX_SIDE = 640
+"""Longer side of annotated.mp4 with the PyAV encoder."""
 FOURCC = "vp09"
+PYAV_OPTIONS = {"deadline": "realtime", "cpu-used": "8", "row-mt": "1", "crf": "32", "b": "0"}
 EVENT_LABEL_S = 0.6
 PLOT_DPI = 100
 PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -126,8 +135,8 @@ def write_plot(path: Path, series: TimeSeries, events: Sequence[tuple[str, int]]
         figure.savefig(tmp, format="png", metadata={"Software": None})
 
 
-def _scaled_size(width: int, height: int) -> tuple[int, int, float]:
-    scale = min(1.0, ANNOTATED_MAX_SIDE / max(width, height))
+def _scaled_size(width: int, height: int, max_side: int) -> tuple[int, int, float]:
+    scale = min(1.0, max_side / max(width, height))
     w = max(2, round(width * scale / 2) * 2)
     h = max(2, round(height * scale / 2) * 2)
     return w, h, w / width
@@ -179,6 +188,76 @@ def _draw(cv2: Any, image: ImageArray, frame: int, scale: float, ctx: dict[str, 
     _text(cv2, image, banner, (8, 20), 0.5)
 
 
+class OpenCvWriter:
+    """VP9 in MP4 through OpenCV's FFmpeg (fourcc ``vp09``)."""
+
+    max_side = ANNOTATED_MAX_SIDE
+
+    def __init__(self, path: Path, fps: float, size: tuple[int, int]) -> None:
+        import cv2
+
+        self._writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*FOURCC), fps, size)
+        if not self._writer.isOpened():
+            raise EncodingError(f"cannot encode {path.name}: OpenCV's FFmpeg has no VP9 encoder")
+
+    def write(self, image: ImageArray) -> None:
+        """Encode one frame."""
+        self._writer.write(image)
+
+    def close(self) -> None:
+        """Flush and close the file."""
+        self._writer.release()
+
+
+class PyAvWriter:
+    """VP9 in MP4 through PyAV's libvpx in real-time mode."""
+
+    max_side = PYAV_MAX_SIDE
+
+    def __init__(self, path: Path, fps: float, size: tuple[int, int]) -> None:
+        from fractions import Fraction
+        from importlib import import_module
+
+        av: Any = import_module("av")  # optional dependency: imported by name, untyped
+        self._container = av.open(str(path), mode="w", format="mp4")
+        try:
+            rate = Fraction(fps).limit_denominator(1001)
+            self._stream = self._container.add_stream("libvpx-vp9", rate=rate, options=PYAV_OPTIONS)
+            self._stream.width, self._stream.height = size
+            self._stream.pix_fmt = "yuv420p"
+        except Exception as exc:
+            self._container.close()
+            raise EncodingError(f"cannot encode {path.name} with PyAV: {exc}") from exc
+        self._frame_type = av.VideoFrame
+
+    def write(self, image: ImageArray) -> None:
+        """Encode one frame."""
+        frame = self._frame_type.from_ndarray(image, format="bgr24")
+        for packet in self._stream.encode(frame):
+            self._container.mux(packet)
+
+    def close(self) -> None:
+        """Flush and close the file."""
+        try:
+            for packet in self._stream.encode(None):
+                self._container.mux(packet)
+        finally:
+            self._container.close()
+
+
+ENCODERS: dict[str, type[OpenCvWriter] | type[PyAvWriter]] = {
+    "pyav": PyAvWriter,
+    "opencv": OpenCvWriter,
+}
+
+
+def available_encoder() -> str:
+    """Return the first encoder of :data:`ENCODERS` whose library is installed."""
+    from importlib.util import find_spec
+
+    return "pyav" if find_spec("av") is not None else "opencv"
+
+
 def write_annotated_video(
     path: Path,
     *,
@@ -186,14 +265,17 @@ def write_annotated_video(
     series: TimeSeries,
     events: Sequence[tuple[str, int]],
     labels: Sequence[str],
-) -> None:
-    """Write ``annotated.mp4`` from a second pass over ``video`` (see the conventions)."""
+    encoder: str | None = None,
+) -> str:
+    """Write ``annotated.mp4`` from a second pass over ``video``; return the encoder used."""
     import cv2
 
     from hiplab.motion.video import iter_frames, probe_video
 
+    name = encoder or available_encoder()
+    kind = ENCODERS[name]
     info = probe_video(video)
-    width, height, scale = _scaled_size(info.width, info.height)
+    width, height, scale = _scaled_size(info.width, info.height, kind.max_side)
     ctx = {
         "points": _points(series),
         "labels": {c: measured(series, c) for c in labels if c in series.data},
@@ -201,11 +283,7 @@ def write_annotated_video(
         "fps": info.fps,
     }
     with atomic_file(path) as tmp:
-        writer = cv2.VideoWriter(
-            str(tmp), cv2.VideoWriter.fourcc(*FOURCC), info.fps, (width, height)
-        )
-        if not writer.isOpened():
-            raise EncodingError(f"cannot encode {path.name}: OpenCV's FFmpeg has no VP9 encoder")
+        writer = kind(tmp, info.fps, (width, height))
         try:
             for frame in iter_frames(info):
                 image = np.asarray(
@@ -215,4 +293,5 @@ def write_annotated_video(
                 _draw(cv2, image, frame.index, scale, ctx)
                 writer.write(image)
         finally:
-            writer.release()
+            writer.close()
+    return name
