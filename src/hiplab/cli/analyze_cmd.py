@@ -88,7 +88,7 @@ def _landing_lines(doc: dict[str, Any]) -> list[str]:
     ]
     if doc["stiff_landing"] is not None:
         verdict = "stiff" if doc["stiff_landing"] else "not stiff"
-        lines.append(f"landing: {verdict} ({doc['stiff_landing_rule']})")
+        lines.append(f"landing: {verdict} (stiff when {doc['stiff_landing_rule']})")
     if doc.get("peak_knee_fppa_deg"):
         f = doc["peak_knee_fppa_deg"]
         lines.append(f"peak knee FPPA: left {_fmt(f['left'], '°')}, right {_fmt(f['right'], '°')}")

@@ -16,6 +16,8 @@ Conventions
 * A repetition cut by the start or end of the input (no crossing) is kept
   and marked ``complete=False``; for the peak search the signal is padded
   with ``low`` at both ends so that such a repetition keeps its prominence.
+* A peak with less than :data:`MIN_PHASE_FRAMES` of descent or ascent inside
+  the input is a spike (tracking noise), not a repetition, and is dropped.
 * Gaps (NaN) are bridged by linear interpolation for the search only.
 """
 
@@ -31,6 +33,7 @@ ONSET_FRACTION = 0.05
 REST_FRACTION = 0.05
 MIN_REP_S = 0.5
 LOW_PERCENTILE = 5.0
+MIN_PHASE_FRAMES = 2
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,11 @@ def segment_reps(
         complete = bool(s[i] <= mid and s[j] <= mid)
         start = _walk_back(s, i, p, floor) if s[i] <= mid else i
         end = _walk_forward(s, j, p, ceiling) if s[j] <= mid else j
+        inner_start, inner_end = start > 0, end < n - 1
+        if (inner_start and p - start < MIN_PHASE_FRAMES) or (
+            inner_end and end - p < MIN_PHASE_FRAMES
+        ):
+            continue  # a spike, not a movement: no descent or no ascent inside the input
         reps.append(RepFrames(start=start, bottom=p, end=end, complete=complete))
         floor = end
     return reps
