@@ -1,0 +1,867 @@
+"""Keep the subject: choose one person and follow them, or report them lost.
+
+Two trackers share one identity gate (:func:`gate`):
+
+* :class:`MultiPersonTracker` works on :class:`~hiplab.motion.keypoints.FramePoses`
+  that already hold everyone (OpenPose JSON, multi-person models). It buffers a
+  short warm-up window, links detections into tracklets by box IoU and picks
+  the *main subject* — the tracklet with the largest sum of ``size² ×
+  completeness`` (:func:`prominence`) — or, with ``person_box``, the tracklet
+  whose first boxes overlap it most. It then follows that person frame by frame.
+* :class:`CropTracker` drives a *single-person* model (the bundled MediaPipe
+  one, which returns whoever is most prominent and so jumps to a passer-by). At
+  the start it finds the people in view by running the model on the whole
+  frame again and again, painting over each person found, and picks the main
+  subject (or the ``person_box`` one) among them. Then the model sees only a
+  square crop around the subject's predicted box (``crop_margin`` × its extent,
+  moving with the subject so that the model's own frame-to-frame tracking stays
+  aligned); while the subject is lost the crop widens with the distance they
+  may have covered, up to the whole frame. People it rejected are remembered as
+  *distractors*: their predicted boxes are painted over in later crops so that
+  the model lets go of them, and a detection that continues a distractor's
+  track is refused.
+
+Sizes are *body sizes* (:func:`body_size`: 4 × the median torso/thigh/shank
+length), which unlike the box do not change when the person crouches, raises
+the arms or turns over in a somersault; positions are *anchors*
+(:func:`anchor`: the mean of shoulders and hips), which do not move when the
+arms swing.
+
+Identity (:func:`rejection`): a detection is the subject only if its anchor lies
+within ``max_jump`` body sizes of the predicted anchor (constant velocity), its
+body size changed by less than ``max_size_change``, and most of its confident
+keypoints fall inside the predicted box widened by the same allowance —
+otherwise the keypoints *jumped* and the frame is lost. While lost, the
+allowance grows by ``search_growth`` sizes per frame, up to ``max_search``:
+somebody further away is somebody else. A frame that fails is reported lost
+(no keypoints) rather than measured on somebody else.
+
+Appearance (clothing colours) is deliberately not used: on the sports2d demo
+video the light changes the jumping man's torso colours (roof against the sky,
+then grass in the sun) as much as a change to the walking woman does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hiplab.motion.keypoints import INDEX, Detection, FramePoses
+from hiplab.motion.pose import ImageArray, PoseEstimator
+from hiplab.motion.video import Frame
+
+Box = tuple[float, float, float, float]
+FloatArray = NDArray[np.float64]
+
+SETTLE_FRAMES = 4
+"""Confirmations after which a subject's size and speed are trusted."""
+
+MAX_SPEED = 0.2
+"""Largest predicted speed of the subject's centre, in sizes per frame."""
+
+_TORSO = tuple(INDEX[n] for n in ("left_shoulder", "right_shoulder", "right_hip", "left_hip"))
+_SEGMENTS = tuple(
+    (INDEX[f"{side}_{a}"], INDEX[f"{side}_{b}"])
+    for side in ("left", "right")
+    for a, b in (("shoulder", "hip"), ("hip", "knee"), ("knee", "ankle"))
+)
+
+
+@dataclass(frozen=True)
+class TrackParams:
+    """How the subject is kept. Sizes are in units of the subject's size (longer box side)."""
+
+    min_score: float = 0.3
+    """A keypoint with at least this score counts as found."""
+    min_keypoints: int = 6
+    """A detection with fewer found keypoints is not used."""
+    crop_margin: float = 2.0
+    """Side of the square crop around the subject, in subject sizes."""
+    crop_max_side: int = 512
+    """Crops larger than this many pixels are scaled down before inference."""
+    search_max_side: int = 960
+    """The whole frame, searched to find people, is scaled down to this many pixels.
+
+    MediaPipe samples its landmark region from the image without smoothing, so
+    a large frame aliases; an area-averaged smaller one finds people more often."""
+    max_jump: float = 0.35
+    """Largest distance from the predicted centre, in sizes, for the same person."""
+    max_size_change: float = 1.5
+    """Largest ratio between a detection's body size and the subject's."""
+    inside_fraction: float = 0.6
+    """Share of confident keypoints that must fall inside the widened predicted box."""
+    search_growth: float = 0.12
+    """While lost, the allowed distance grows by this many sizes per frame."""
+    max_search: float = 3.0
+    """The allowed distance never exceeds this many sizes: further away is somebody else."""
+    max_people: int = 3
+    """People searched for when choosing the subject with a single-person model."""
+    warmup_frames: int = 15
+    """Frames looked at to choose the main subject among several people."""
+    distractor_frames: int = 45
+    """Frames a rejected person is remembered and masked out of crops."""
+
+    def __post_init__(self) -> None:
+        checks = {
+            "min_score": 0 <= self.min_score <= 1,
+            "min_keypoints": self.min_keypoints >= 2,
+            "crop_margin": self.crop_margin >= 1,
+            "crop_max_side": self.crop_max_side >= 64,
+            "search_max_side": self.search_max_side >= 64,
+            "max_jump": self.max_jump > 0,
+            "max_size_change": self.max_size_change >= 1,
+            "inside_fraction": 0 <= self.inside_fraction <= 1,
+            "search_growth": self.search_growth >= 0,
+            "max_people": self.max_people >= 1,
+            "warmup_frames": self.warmup_frames >= 1,
+        }
+        for name, ok in checks.items():
+            if not ok:
+                raise ValueError(f"TrackParams.{name} is out of range: {getattr(self, name)!r}")
+
+
+# --- boxes ---------------------------------------------------------------------------------
+
+
+def box_center(box: Box) -> tuple[float, float]:
+    """Return the centre of ``(x, y, w, h)``."""
+    return box[0] + box[2] / 2, box[1] + box[3] / 2
+
+
+def box_size(box: Box) -> float:
+    """Return the longer side of a box (at least 1 pixel)."""
+    return max(box[2], box[3], 1.0)
+
+
+def iou(a: Box, b: Box) -> float:
+    """Return the intersection over union of two ``(x, y, w, h)`` boxes.
+
+    >>> iou((0, 0, 2, 2), (1, 0, 2, 2))
+    0.3333333333333333
+    """
+    x0, y0 = max(a[0], b[0]), max(a[1], b[1])
+    x1, y1 = min(a[0] + a[2], b[0] + b[2]), min(a[1] + a[3], b[1] + b[3])
+    inter = max(x1 - x0, 0.0) * max(y1 - y0, 0.0)
+    union = a[2] * a[3] + b[2] * b[3] - inter
+    return inter / union if union > 0 else 0.0
+
+
+def expand(box: Box, by: float) -> Box:
+    """Return ``box`` widened by ``by`` pixels on every side."""
+    return box[0] - by, box[1] - by, box[2] + 2 * by, box[3] + 2 * by
+
+
+def found(det: Detection, min_score: float) -> NDArray[np.bool_]:
+    """Return the mask of keypoints found with at least ``min_score``."""
+    mask: NDArray[np.bool_] = (det.score >= min_score) & np.isfinite(det.xy).all(axis=1)
+    return mask
+
+
+def completeness(det: Detection, min_score: float) -> float:
+    """Return the share of keypoints found."""
+    return float(found(det, min_score).mean())
+
+
+def body_size(det: Detection, min_score: float) -> float | None:
+    """Return 4 × the median length of the found torso, thigh and shank segments, or None.
+
+    About the standing height from shoulders to ankles, but unlike the box it
+    does not change when the person crouches, raises the arms or turns over.
+    """
+    ok = found(det, min_score)
+    lengths = [float(np.hypot(*(det.xy[a] - det.xy[b]))) for a, b in _SEGMENTS if ok[a] and ok[b]]
+    return 4 * float(np.median(lengths)) if len(lengths) >= 2 else None
+
+
+def anchor(det: Detection, min_score: float) -> tuple[float, float] | None:
+    """Return the mean of the found shoulders and hips (the box centre if fewer than 2).
+
+    Unlike the box centre, it does not move when the arms or a leg swing.
+    """
+    ok = found(det, min_score)
+    torso = [i for i in _TORSO if ok[i]]
+    if len(torso) >= 2:
+        x, y = det.xy[torso].mean(axis=0)
+        return float(x), float(y)
+    box = det.box(min_score)
+    return None if box is None else box_center(box)
+
+
+def usable(det: Detection, params: TrackParams) -> bool:
+    """Return True if ``det`` has enough keypoints to be followed."""
+    return (
+        int(found(det, params.min_score).sum()) >= params.min_keypoints
+        and body_size(det, params.min_score) is not None
+    )
+
+
+def prominence(det: Detection, min_score: float) -> float:
+    """Return ``size² × completeness`` (body size): how much a person is *the* person in view."""
+    size = body_size(det, min_score)
+    return 0.0 if size is None else size**2 * completeness(det, min_score)
+
+
+def shift(det: Detection, *, dx: float, dy: float, scale: float) -> Detection:
+    """Return a detection from crop pixels to frame pixels (``frame = d + crop / scale``)."""
+    return Detection(xy=det.xy / scale + np.array([dx, dy]), score=det.score)
+
+
+# --- subject state and identity gate -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The followed person: last confirmed box, centre velocity (px/frame), frames lost.
+
+    ``size`` is the running body size (:func:`body_size`), the unit of every allowance.
+    """
+
+    box: Box
+    center: tuple[float, float] = (0.0, 0.0)
+    velocity: tuple[float, float] = (0.0, 0.0)
+    size: float = 0.0
+    lost_for: int = 0
+    seen: int = 1
+    streak: int = 1
+
+    @classmethod
+    def start(cls, det: Detection, min_score: float) -> Subject:
+        """Return a subject first seen as ``det`` (which must be :func:`usable`)."""
+        box, size, center = det.box(min_score), body_size(det, min_score), anchor(det, min_score)
+        if box is None or size is None or center is None:
+            raise ValueError("a subject starts from a detection with a box and a body size")
+        return cls(box=box, center=center, size=size)
+
+    @property
+    def extent(self) -> float:
+        """Return the size of the region the person may occupy (box or body size)."""
+        return max(box_size(self.box), self.size)
+
+    def predicted_center(self) -> tuple[float, float]:
+        """Return where the :func:`anchor` should be now (constant velocity, ≤ 10 frames ahead)."""
+        steps = min(self.lost_for + 1, 10)
+        return self.center[0] + self.velocity[0] * steps, self.center[1] + self.velocity[1] * steps
+
+    def predicted_box(self) -> Box:
+        """Return the last box moved with the predicted anchor."""
+        px, py = self.predicted_center()
+        dx, dy = px - self.center[0], py - self.center[1]
+        return self.box[0] + dx, self.box[1] + dy, self.box[2], self.box[3]
+
+    def allowance(self, params: TrackParams) -> float:
+        """Return how far (pixels) the centre may be from the prediction."""
+        return self.size * min(
+            params.max_jump + params.search_growth * self.lost_for, params.max_search
+        )
+
+    def confirm(self, det: Detection, min_score: float) -> Subject:
+        """Return the state after the subject was found as ``det`` (a :func:`usable` one)."""
+        box, new, center = det.box(min_score), body_size(det, min_score), anchor(det, min_score)
+        if box is None or new is None or center is None:
+            raise ValueError("confirm needs a detection with a box and a body size")
+        settled = self.settled and not self.lost_for
+        size = 0.8 * self.size + 0.2 * new if self.settled else new
+        velocity = (0.0, 0.0)
+        if settled:  # a loose first fit or a re-acquisition says nothing about speed
+            (cx, cy), (px, py) = center, self.center
+            vx = 0.5 * (cx - px) + 0.5 * self.velocity[0]
+            vy = 0.5 * (cy - py) + 0.5 * self.velocity[1]
+            cap = MAX_SPEED * size / max(np.hypot(vx, vy), 1e-9)
+            velocity = (vx * min(cap, 1.0), vy * min(cap, 1.0))
+        return replace(
+            self,
+            box=box,
+            center=center,
+            velocity=velocity,
+            size=size,
+            lost_for=0,
+            seen=self.seen + 1,
+            streak=1 if self.lost_for else self.streak + 1,
+        )
+
+    @property
+    def settled(self) -> bool:
+        """Return True once the subject was confirmed on a few frames.
+
+        A model's first fit after detecting someone is often loose, so the size
+        check and the velocity wait for this.
+        """
+        return self.seen >= SETTLE_FRAMES
+
+    @property
+    def solid(self) -> bool:
+        """Return True if the subject was followed without a gap for a while and lost only briefly.
+
+        Only then is a detection far from it surely somebody else (a distractor).
+        """
+        return self.streak >= SETTLE_FRAMES and self.lost_for <= SETTLE_FRAMES
+
+    def miss(self) -> Subject:
+        """Return the state after a frame without the subject."""
+        return replace(self, lost_for=self.lost_for + 1)
+
+
+def gate(subject: Subject, det: Detection, params: TrackParams) -> bool:
+    """Return True if ``det`` can be the subject: no jump away from the predicted box."""
+    return rejection(subject, det, params) is None
+
+
+def rejection(subject: Subject, det: Detection, params: TrackParams) -> str | None:
+    """Return why ``det`` cannot be the subject (``"too few keypoints"``, ``"jump"``…), or None."""
+    ok = found(det, params.min_score)
+    box, size = det.box(params.min_score), body_size(det, params.min_score)
+    center = anchor(det, params.min_score)
+    if ok.sum() < params.min_keypoints or box is None or size is None or center is None:
+        return "too few keypoints"
+    allowed = subject.allowance(params)
+    (cx, cy), (px, py) = center, subject.predicted_center()
+    if np.hypot(cx - px, cy - py) > allowed:
+        return "jump"
+    growth = params.max_size_change * (1 + 0.05 * min(subject.lost_for, 4))
+    if not subject.settled:
+        growth *= 2
+    ratio = size / max(subject.size, 1.0)
+    if not 1 / growth <= ratio <= growth:
+        return "size change"
+    x, y, w, h = expand(subject.predicted_box(), allowed)
+    pts = det.xy[ok]
+    inside = (pts[:, 0] >= x) & (pts[:, 0] <= x + w) & (pts[:, 1] >= y) & (pts[:, 1] <= y + h)
+    if inside.mean() < params.inside_fraction:
+        return "keypoints jump"
+    return None
+
+
+def distance_to(subject: Subject, det: Detection, min_score: float) -> float:
+    """Return the distance of ``det``'s anchor from the prediction, in subject sizes."""
+    center = anchor(det, min_score)
+    if center is None:
+        return float("inf")
+    (cx, cy), (px, py) = center, subject.predicted_center()
+    return float(np.hypot(cx - px, cy - py) / max(subject.size, 1.0))
+
+
+# --- choosing the subject ----------------------------------------------------------------
+
+
+def choose(
+    people: Sequence[Detection], params: TrackParams, *, person_box: Box | None = None
+) -> int | None:
+    """Return the index of the subject among ``people`` in one frame, or None.
+
+    With ``person_box``: the person whose box overlaps it most (IoU ≥ 0.1).
+    Otherwise the most prominent person (:func:`prominence`).
+    """
+    candidates = [i for i, p in enumerate(people) if usable(p, params)]
+    if not candidates:
+        return None
+    if person_box is not None:
+        overlaps = {i: iou(_box(people[i], params), person_box) for i in candidates}
+        best = max(overlaps, key=lambda i: overlaps[i])
+        return best if overlaps[best] >= 0.1 else None
+    return max(candidates, key=lambda i: prominence(people[i], params.min_score))
+
+
+def _box(det: Detection, params: TrackParams) -> Box:
+    box = det.box(params.min_score)
+    return (0.0, 0.0, 0.0, 0.0) if box is None else box
+
+
+def tracklets(
+    window: Sequence[FramePoses], params: TrackParams
+) -> list[list[tuple[int, Detection]]]:
+    """Link the people of consecutive frames into tracklets (greedy box IoU ≥ 0.3)."""
+    chains: list[list[tuple[int, Detection]]] = []
+    for t, poses in enumerate(window):
+        live = [c for c in chains if t - c[-1][0] <= 3]
+        people = [p for p in poses.people if usable(p, params)]
+        pairs = [
+            (iou(_box(c[-1][1], params), _box(p, params)), ci, pi)
+            for ci, c in enumerate(live)
+            for pi, p in enumerate(people)
+        ]
+        used_c: set[int] = set()
+        used_p: set[int] = set()
+        for score, ci, pi in sorted(pairs, key=lambda s: -s[0]):
+            if score < 0.3 or ci in used_c or pi in used_p:
+                continue
+            live[ci].append((t, people[pi]))
+            used_c.add(ci)
+            used_p.add(pi)
+        for pi, p in enumerate(people):
+            if pi not in used_p:
+                chains.append([(t, p)])
+    return chains
+
+
+def choose_tracklet(
+    chains: Sequence[Sequence[tuple[int, Detection]]],
+    params: TrackParams,
+    person_box: Box | None = None,
+) -> int | None:
+    """Return the index of the main subject's tracklet (or the one ``person_box`` selects)."""
+    if not chains:
+        return None
+    if person_box is not None:
+        overlap = [max(iou(_box(d, params), person_box) for _, d in c[:3]) for c in chains]
+        best = int(np.argmax(overlap))
+        return best if overlap[best] >= 0.1 else None
+    weight = [sum(prominence(d, params.min_score) for _, d in c) for c in chains]
+    return int(np.argmax(weight))
+
+
+# --- multi-person input ----------------------------------------------------------------
+
+
+Decision = tuple[int, Detection | None]
+
+
+class MultiPersonTracker:
+    """Follow one person through frames that list everyone (see the module docstring)."""
+
+    def __init__(
+        self,
+        params: TrackParams,
+        *,
+        person_box: Box | None = None,
+        subject: Subject | None = None,
+    ) -> None:
+        self.params = params
+        self.person_box = person_box
+        self.subject = subject
+        self._window: list[FramePoses] = []
+
+    def push(self, poses: FramePoses) -> list[Decision]:
+        """Add one frame; return the decisions that became final (warm-up delays some)."""
+        if self.subject is not None:
+            return [(poses.index, self._follow(poses))]
+        self._window.append(poses)
+        if len(self._window) < self.params.warmup_frames:
+            return []
+        return self._settle()
+
+    def finish(self) -> list[Decision]:
+        """Return the decisions still held back at the end of the input."""
+        return self._settle() if self._window else []
+
+    def _settle(self) -> list[Decision]:
+        window, self._window = self._window, []
+        chains = tracklets(window, self.params)
+        best = choose_tracklet(chains, self.params, self.person_box)
+        if best is None:
+            return [(p.index, None) for p in window]
+        first, det = chains[best][0]
+        self.subject = Subject.start(det, self.params.min_score)
+        out: list[Decision] = [(p.index, None) for p in window[:first]]
+        out.append((window[first].index, det))
+        out += [(p.index, self._follow(p)) for p in window[first + 1 :]]
+        return out
+
+    def _follow(self, poses: FramePoses) -> Detection | None:
+        subject = self.subject
+        assert subject is not None
+        fits = [p for p in poses.people if gate(subject, p, self.params)]
+        if not fits:
+            self.subject = subject.miss()
+            return None
+        best = min(fits, key=lambda p: distance_to(subject, p, self.params.min_score))
+        self.subject = subject.confirm(best, self.params.min_score)
+        return best
+
+
+# --- single-person model on crops ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Region:
+    """A square (or full-frame) window of the frame fed to the model, and its scale."""
+
+    x0: float
+    y0: float
+    width: float
+    height: float
+    scale: float = 1.0
+
+    @property
+    def full(self) -> bool:
+        """Return True for the whole frame without resampling."""
+        return self.x0 == 0 and self.y0 == 0 and self.scale == 1.0
+
+
+@dataclass(frozen=True)
+class Distractor:
+    """Someone the model returned who is not the subject, remembered to be masked out."""
+
+    box: Box
+    velocity: tuple[float, float] = (0.0, 0.0)
+    age: int = 0
+
+    def older(self) -> Distractor:
+        """Return the distractor one frame later."""
+        return replace(self, age=self.age + 1)
+
+    def predicted(self, ahead: int = 0) -> Box:
+        """Return the box moved by its velocity to ``ahead`` frames from now, widened with age."""
+        steps = self.age + ahead
+        x, y, w, h = self.box
+        grow = 0.1 * box_size(self.box) * (1 + 0.1 * steps)
+        moved = (x + self.velocity[0] * steps, y + self.velocity[1] * steps, w, h)
+        return expand(moved, grow)
+
+
+def whole_frame(width: int, height: int, params: TrackParams) -> Region:
+    """Return the whole frame, scaled down to ``search_max_side`` pixels if larger."""
+    scale = min(1.0, params.search_max_side / max(width, height))
+    return Region(0.0, 0.0, float(width), float(height), scale=scale)
+
+
+def crop_region(subject: Subject, width: int, height: int, params: TrackParams) -> Region:
+    """Return the window to search for ``subject`` in a ``width`` × ``height`` frame.
+
+    A square of ``crop_margin`` × the subject's extent around its predicted box,
+    widened by the distance it may have moved while lost; the whole frame once
+    that covers it.
+    """
+    moved = subject.allowance(params) - params.max_jump * subject.size
+    side = subject.extent * params.crop_margin + 2 * moved
+    if side >= max(width, height):
+        return whole_frame(width, height, params)
+    cx, cy = box_center(subject.predicted_box())
+    side = float(np.ceil(side))
+    out = min(side, float(params.crop_max_side))
+    x0, y0 = float(np.floor(cx - side / 2)), float(np.floor(cy - side / 2))
+    return Region(x0, y0, side, side, scale=out / side)
+
+
+def render(
+    image: ImageArray, region: Region, masks: Sequence[Box] = (), keep: Box | None = None
+) -> ImageArray:
+    """Return the RGB pixels of ``region`` (black outside the frame).
+
+    ``masks`` are painted grey, except where they cover ``keep``.
+    """
+    import cv2
+
+    out = cv2.cvtColor(image if region.full else _window(image, region), cv2.COLOR_BGR2RGB)
+    if not masks:
+        return np.asarray(out, dtype=np.uint8)
+    kept = None if keep is None else _pixels(keep, region, out.shape)
+    saved = None if kept is None else out[kept].copy()
+    for box in masks:
+        out[_pixels(box, region, out.shape)] = 128
+    if kept is not None and saved is not None:
+        out[kept] = saved
+    return np.asarray(out, dtype=np.uint8)
+
+
+def _window(image: ImageArray, region: Region) -> ImageArray:
+    """Return the pixels of a region, scaled, black where it leaves the frame."""
+    import cv2
+
+    height, width = image.shape[:2]
+    x0, y0 = max(int(np.ceil(region.x0)), 0), max(int(np.ceil(region.y0)), 0)
+    x1 = min(int(np.ceil(region.x0 + region.width)), width)
+    y1 = min(int(np.ceil(region.y0 + region.height)), height)
+    rows_out = max(round(region.height * region.scale), 1)
+    cols_out = max(round(region.width * region.scale), 1)
+    if x1 <= x0 or y1 <= y0:
+        return np.zeros((rows_out, cols_out, 3), dtype=np.uint8)
+    part = image[y0:y1, x0:x1]
+    if region.scale != 1.0:
+        size = (max(round((x1 - x0) * region.scale), 1), max(round((y1 - y0) * region.scale), 1))
+        smooth = cv2.INTER_AREA if region.scale < 0.6 else cv2.INTER_LINEAR  # AREA costs 3-6x
+        part = np.asarray(cv2.resize(part, size, interpolation=smooth), dtype=np.uint8)
+    top = min(max(round((y0 - region.y0) * region.scale), 0), rows_out)
+    left = min(max(round((x0 - region.x0) * region.scale), 0), cols_out)
+    rows, cols = min(part.shape[0], rows_out - top), min(part.shape[1], cols_out - left)
+    if (top, left, rows, cols) == (0, 0, rows_out, cols_out):
+        return np.ascontiguousarray(part[:rows, :cols])
+    out = np.zeros((rows_out, cols_out, 3), dtype=np.uint8)
+    out[top : top + rows, left : left + cols] = part[:rows, :cols]
+    return out
+
+
+def _pixels(box: Box, region: Region, shape: tuple[int, ...]) -> tuple[slice, slice]:
+    """Return the array slices of a frame box inside a rendered region."""
+    x, y, w, h = box
+    c0 = min(max(round((x - region.x0) * region.scale), 0), shape[1])
+    r0 = min(max(round((y - region.y0) * region.scale), 0), shape[0])
+    c1 = min(max(round((x + w - region.x0) * region.scale), c0), shape[1])
+    r1 = min(max(round((y + h - region.y0) * region.scale), r0), shape[0])
+    return slice(r0, r1), slice(c0, c1)
+
+
+def find_people(
+    estimator: PoseEstimator, image: ImageArray, params: TrackParams, timestamp_ms: int
+) -> list[Detection]:
+    """Return up to ``max_people`` people in a BGR frame (frame pixels).
+
+    A single-person model is run again with each person found painted over
+    (restart it afterwards: it would keep following the last one).
+    """
+    region = whole_frame(image.shape[1], image.shape[0], params)
+    people: list[Detection] = []
+    masks: list[Box] = []
+    for _ in range(params.max_people if estimator.single_person else 1):
+        seen = estimator.estimate(render(image, region, masks), timestamp_ms=timestamp_ms)
+        new = [shift(d, dx=0.0, dy=0.0, scale=region.scale) for d in seen]
+        new = [d for d in new if usable(d, params)]
+        new = [d for d in new if all(iou(_box(d, params), m) < 0.5 for m in masks)]
+        if not new:
+            break
+        people += new
+        masks += [expand(_box(d, params), 0.1 * box_size(_box(d, params))) for d in new]
+        if not estimator.single_person:
+            break
+    return people
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A detection found after the subject was missing, waiting for the next frame to agree.
+
+    ``before`` is the subject as it was before (None when it had never been found).
+    """
+
+    index: int
+    det: Detection
+    before: Subject | None
+
+
+@dataclass(frozen=True)
+class CropState:
+    """What a :class:`CropTracker` knows after a frame: subject, distractors, pending find."""
+
+    subject: Subject | None = None
+    distractors: tuple[Distractor, ...] = ()
+    pending: Pending | None = None
+
+
+@dataclass(frozen=True)
+class Look:
+    """What the model saw in one frame, in frame pixels, and whether it searched the frame."""
+
+    index: int
+    people: tuple[Detection, ...]
+    searched: bool
+
+
+class Viewer:
+    """A single-person pose model and the region it looked at last.
+
+    MediaPipe follows a person from one call to the next by the position of its
+    last landmarks in the *previous image*. When the region fed to it moves or
+    changes scale a lot (after the subject was found again, or the search
+    widened), that position points somewhere else; :meth:`see` then restarts the
+    model so that it detects afresh in this image instead of returning nothing.
+    """
+
+    def __init__(self, estimator: PoseEstimator) -> None:
+        self.estimator = estimator
+        self.region: Region | None = None
+        self.following = False
+
+    def see(
+        self,
+        image: ImageArray,
+        region: Region,
+        *,
+        timestamp_ms: int,
+        masks: Sequence[Box] = (),
+        keep: Box | None = None,
+        size: float = 0.0,
+    ) -> list[Detection]:
+        """Return the people the model finds in ``region`` of ``image`` (frame pixels).
+
+        ``size`` is the subject's size, the unit of how far a region may move
+        before the model is restarted.
+        """
+        if self.following and self.region is not None and moved(self.region, region) > 0.25 * size:
+            self.estimator.restart()
+        seen = self.estimator.estimate(
+            render(image, region, masks, keep), timestamp_ms=timestamp_ms
+        )
+        self.region, self.following = region, bool(seen)
+        return [shift(d, dx=region.x0, dy=region.y0, scale=region.scale) for d in seen]
+
+    def forget(self) -> None:
+        """Restart the model (after it was run on other images)."""
+        self.estimator.restart()
+        self.region, self.following = None, False
+
+
+def moved(before: Region, after: Region) -> float:
+    """Return how far (frame pixels) a point seen at the same place in both regions moves."""
+    dx0, dy0 = after.x0 - before.x0, after.y0 - before.y0
+    dx1 = dx0 + after.width - before.width
+    dy1 = dy0 + after.height - before.height
+    return float(max(abs(dx0), abs(dy0), abs(dx1), abs(dy1)))
+
+
+def look(
+    viewer: Viewer,
+    frame: Frame,
+    state: CropState,
+    params: TrackParams,
+    *,
+    ahead: int = 1,
+) -> Look:
+    """Run the model for ``frame`` given the state ``ahead`` frames earlier.
+
+    Without a subject, the whole frame is searched for people
+    (:func:`find_people`); otherwise the model sees the crop around the
+    subject's predicted box (:func:`crop_region`), distractors masked. This is
+    the expensive half of a tracking step; it only reads ``state``, so several
+    frames can be looked at concurrently (one viewer each).
+    """
+    stamp = round(frame.time_s * 1000)
+    subject = state.subject
+    if subject is None:
+        people = find_people(viewer.estimator, frame.image, params, stamp)
+        viewer.forget()
+        return Look(frame.index, tuple(people), searched=True)
+    ahead_subject = replace(subject, lost_for=subject.lost_for + ahead - 1)
+    height, width = frame.image.shape[:2]
+    people = viewer.see(
+        frame.image,
+        crop_region(ahead_subject, width, height, params),
+        timestamp_ms=stamp,
+        masks=[d.predicted(ahead) for d in state.distractors],
+        keep=expand(ahead_subject.predicted_box(), 0.1 * subject.extent),
+        size=subject.size,
+    )
+    return Look(frame.index, tuple(people), searched=False)
+
+
+class CropTracker:
+    """Follow one person with a single-person model by cropping around them (module docstring).
+
+    A person found after the subject was missing (or first found) is only
+    *pending*: the decision for that frame waits for the next frame, and if the
+    next frame does not show the same person close by, the find is dropped (the
+    frame is reported lost). One bad fit in the middle of a somersault is thus
+    never reported. :meth:`step` does one frame; :func:`look` and :meth:`settle`
+    are its two halves, for callers that run the model on several frames at once.
+    Decisions come back as ``(frame index, detection or None)``, possibly for the
+    previous frame; :meth:`finish` returns the last one.
+    """
+
+    def __init__(
+        self,
+        estimator: PoseEstimator | None,
+        params: TrackParams,
+        *,
+        person_box: Box | None = None,
+        state: CropState | None = None,
+    ) -> None:
+        self.viewer = None if estimator is None else Viewer(estimator)
+        self.params = params
+        self.person_box = person_box
+        self.state = state or CropState()
+
+    @property
+    def subject(self) -> Subject | None:
+        """Return the followed subject (None before it is found)."""
+        return self.state.subject
+
+    def step(self, frame: Frame) -> list[Decision]:
+        """Track one frame; return the decisions that became final."""
+        if self.viewer is None:
+            raise ValueError("CropTracker.step needs an estimator")
+        return self.settle(look(self.viewer, frame, self.state, self.params))
+
+    def finish(self) -> list[Decision]:
+        """Return the decision still pending at the end: lost (nothing confirmed it)."""
+        pending = self.state.pending
+        self.state = replace(self.state, pending=None)
+        return [] if pending is None else [(pending.index, None)]
+
+    def settle(self, seen: Look) -> list[Decision]:
+        """Decide who in ``seen`` is the subject and update the state (frames in order)."""
+        distractors = tuple(
+            d.older() for d in self.state.distractors if d.age < self.params.distractor_frames
+        )
+        out: list[Decision] = []
+        subject, pending = self.state.subject, self.state.pending
+        best = None
+        if subject is not None:
+            best, distractors = self._pick(subject, seen.people, distractors)
+        if pending is not None:
+            if best is not None:  # the next frame agrees: the find was right
+                out.append((pending.index, pending.det))
+            else:  # it does not: forget the find, look again from where we were
+                out.append((pending.index, None))
+                subject = None if pending.before is None else pending.before.miss()
+                if subject is not None:
+                    best, distractors = self._pick(subject, seen.people, distractors)
+        self.state, decision = self._update(subject, best, seen, distractors)
+        return [*out, decision]
+
+    def _update(
+        self,
+        subject: Subject | None,
+        best: Detection | None,
+        seen: Look,
+        distractors: tuple[Distractor, ...],
+    ) -> tuple[CropState, Decision]:
+        min_score = self.params.min_score
+        if subject is None:
+            pick = choose(list(seen.people), self.params, person_box=self.person_box)
+            if pick is None:
+                return CropState(None, distractors), (seen.index, None)
+            det = seen.people[pick]
+            found_now = Pending(seen.index, det, None)
+            return CropState(Subject.start(det, min_score), distractors, found_now), (
+                seen.index,
+                None,
+            )
+        if best is None:
+            return CropState(subject.miss(), distractors), (seen.index, None)
+        confirmed = subject.confirm(best, min_score)
+        if subject.lost_for:
+            again = Pending(seen.index, best, subject)
+            return CropState(confirmed, distractors, again), (seen.index, None)
+        return CropState(confirmed, distractors), (seen.index, best)
+
+    def _pick(
+        self, subject: Subject, people: Sequence[Detection], distractors: tuple[Distractor, ...]
+    ) -> tuple[Detection | None, tuple[Distractor, ...]]:
+        best: Detection | None = None
+        far = subject.allowance(self.params) / max(subject.size, 1.0)
+        for det in sorted(people, key=lambda d: distance_to(subject, d, self.params.min_score)):
+            if (
+                best is None
+                and gate(subject, det, self.params)
+                and not continues(distractors, subject, det, self.params)
+            ):
+                best = det
+                continue
+            if (
+                subject.settled
+                and distance_to(subject, det, self.params.min_score) > far
+                and iou(_box(det, self.params), subject.predicted_box()) == 0
+            ):
+                distractors = remember(distractors, _box(det, self.params))
+        return best, distractors
+
+
+def continues(
+    distractors: Sequence[Distractor], subject: Subject, det: Detection, params: TrackParams
+) -> bool:
+    """Return True if ``det`` continues a distractor's track better than the subject's."""
+    box = _box(det, params)
+    mine = iou(subject.predicted_box(), box)
+    return any(max(mine, 0.3) < iou(d.predicted(), box) for d in distractors)
+
+
+def remember(distractors: tuple[Distractor, ...], box: Box) -> tuple[Distractor, ...]:
+    """Return the distractors with ``box`` added, or continuing the one it overlaps."""
+    for i, d in enumerate(distractors):
+        if iou(d.predicted(), box) > 0.2:
+            (cx, cy), (px, py) = box_center(box), box_center(d.box)
+            steps = max(d.age, 1)
+            moved = Distractor(box, ((cx - px) / steps, (cy - py) / steps), 0)
+            return (*distractors[:i], moved, *distractors[i + 1 :])
+    return (*distractors, Distractor(box))
