@@ -231,3 +231,54 @@ def test_save_needs_a_stored_person(hiplab: Run, landing_json: Path) -> None:
     )
     assert_bad_input(result, "Zed", "store one first")
     assert "Traceback" not in result.stderr
+
+
+@pytest.fixture(scope="session")
+def demo_mp4() -> Path:
+    """The sports2d demo video (cached download; see tests/motion/demo_video.py)."""
+    import os
+
+    from tests.motion.demo_video import REQUIRE_ENV, demo_video
+
+    found = demo_video()
+    if isinstance(found, Path):
+        return found
+    if os.environ.get(REQUIRE_ENV):
+        pytest.fail(f"{REQUIRE_ENV} is set but the demo video is unavailable: {found}")
+    pytest.skip(f"demo video unavailable: {found}")
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_real_video_angles_writes_every_file(hiplab: Run, demo_mp4: Path, tmp_path: Path) -> None:
+    import csv
+
+    import cv2
+
+    out = tmp_path / "demo"
+    result = hiplab("analyze", str(demo_mp4), "--task", "angles", "-o", str(out), "-f", "json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["frames"] == 230 and doc["fps"] == 30.0 and doc["input_kind"] == "video"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "angles.csv",
+        "angles.mot",
+        "annotated.mp4",
+        "keypoints.csv",
+        "metrics.json",
+        "plot.png",
+    ]
+    assert json.loads((out / "metrics.json").read_text()) == doc
+    with (out / "angles.csv").open() as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][:4] == ["frame", "time_s", "left_hip_flexion", "right_hip_flexion"]
+    assert len(rows) == 231
+    with (out / "keypoints.csv").open() as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][2:5] == ["nose_x", "nose_y", "nose_score"] and len(rows) == 231
+    assert (out / "plot.png").read_bytes()[:4] == b"\x89PNG"
+    capture = cv2.VideoCapture(str(out / "annotated.mp4"))
+    try:
+        assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 230
+    finally:
+        capture.release()
+    assert doc["angles"]["right_knee_flexion"]["measured_fraction"] > 0.5
