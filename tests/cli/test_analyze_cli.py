@@ -282,3 +282,24 @@ def test_real_video_angles_writes_every_file(hiplab: Run, demo_mp4: Path, tmp_pa
     finally:
         capture.release()
     assert doc["angles"]["right_knee_flexion"]["measured_fraction"] > 0.5
+
+
+def test_help_does_not_import_heavy_libraries() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from hiplab.cli import app\n"
+        "try:\n"
+        "    app(['analyze', '--help'], standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = [m for m in ('cv2', 'mediapipe', 'matplotlib', 'scipy') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert "HEAVY []" in done.stdout, done.stdout + done.stderr
+    assert "--person-box" in done.stdout

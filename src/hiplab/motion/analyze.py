@@ -148,7 +148,7 @@ def find_exercise(exercise_id: str | None) -> Exercise:
     from hiplab.services import library
 
     if exercise_id is None:
-        raise InputError("--task hold needs --exercise ID (see `hiplab library list`)")
+        raise InputError("--task hold needs --exercise ID (see `hiplab library`)")
     exercises = library().exercises
     if exercise_id not in exercises:
         raise InputError(unknown_id_message("exercise", exercise_id, list(exercises)))
