@@ -22,5 +22,5 @@ cleanup() { bash scripts/pg_test_server.sh stop >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 eval "$(bash scripts/pg_test_server.sh start)"
 echo "PostgreSQL test server: ${HIPLAB_TEST_PG_URL}"
-export HIPLAB_REQUIRE_PG=1 HIPLAB_REQUIRE_BROWSER=1 HIPLAB_REQUIRE_VOICE=1
+export HIPLAB_REQUIRE_PG=1 HIPLAB_REQUIRE_BROWSER=1 HIPLAB_REQUIRE_VOICE=1 HIPLAB_REQUIRE_VIDEO=1
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

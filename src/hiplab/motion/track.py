@@ -89,7 +89,7 @@ class TrackParams:
     a large frame aliases; an area-averaged smaller one finds people more often."""
     max_jump: float = 0.35
     """Largest distance from the predicted centre, in sizes, for the same person."""
-    max_size_change: float = 1.5
+    max_size_change: float = 1.25
     """Largest ratio between a detection's body size and the subject's."""
     inside_fraction: float = 0.6
     """Share of confident keypoints that must fall inside the widened predicted box."""

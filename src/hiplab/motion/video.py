@@ -173,7 +173,10 @@ def _info_from_capture(path: Path, capture: Any) -> VideoInfo:
     if not np.isfinite(fps) or fps <= 0:
         raise InputError(f"{path}: the container gives no frame rate (fps={fps!r}); pass --fps")
     if width <= 0 or height <= 0:
-        raise InputError(f"{path}: the video stream has no frame size ({width}x{height})")
+        raise InputError(
+            f"{path} contains no decodable video frames (its video stream has no frame size, "
+            f"{width}x{height}: damaged or truncated file)"
+        )
     if rotation in (90, 270):
         width, height = height, width
     return VideoInfo(
