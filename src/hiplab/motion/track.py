@@ -530,7 +530,7 @@ def crop_region(subject: Subject, width: int, height: int, params: TrackParams) 
         return whole_frame(width, height, params)
     cx, cy = box_center(subject.predicted_box())
     side = float(np.ceil(side))
-    out = min(side, float(params.crop_max_side))
+    out = float(params.crop_max_side)
     x0, y0 = float(np.floor(cx - side / 2)), float(np.floor(cy - side / 2))
     return Region(x0, y0, side, side, scale=out / side)
 
