@@ -111,26 +111,46 @@ def test_crop_follows_the_subject_and_widens_while_lost() -> None:
     lost = subject
     for _ in range(30):
         lost = lost.miss()
-    whole = crop_region(lost, 1280, 720, PARAMS)
-    assert (whole.x0, whole.y0, whole.width, whole.height) == (0, 0, 1280, 720)
+    widest = crop_region(lost, 1280, 720, PARAMS)
+    assert widest == crop_region(lost.miss(), 1280, 720, PARAMS)  # no further than max_search
+    whole = crop_region(lost, 800, 450, PARAMS)  # covers a smaller frame: the whole frame
+    assert (whole.x0, whole.y0, whole.width, whole.height) == (0, 0, 800, 450)
 
 
-def test_a_find_after_a_loss_waits_for_the_next_frame() -> None:
-    """A single far-off fit after the subject went missing is reported lost, never measured."""
+def _settled(looks: list[tuple[Detection, ...]]) -> dict[int, bool]:
     tracker = CropTracker(None, PARAMS)
     decisions = []
-    for i in range(6):
-        decisions += tracker.settle(Look(i, (standing(),), searched=i == 0))
-    decisions += tracker.settle(Look(6, (), searched=False))  # missing
-    decisions += tracker.settle(Look(7, (standing(x=380),), searched=False))  # pending find
-    decisions += tracker.settle(Look(8, (), searched=False))  # not confirmed: dropped
-    decisions += tracker.settle(Look(9, (standing(x=310),), searched=False))  # found again
-    decisions += tracker.settle(Look(10, (standing(x=311),), searched=False))  # confirmed
+    for i, people in enumerate(looks):
+        decisions += tracker.settle(Look(i, people, searched=i == 0))
     decisions += tracker.finish()
-    found = {index: det is not None for index, det in decisions}
-    assert sorted(found) == list(range(11))
-    assert [i for i, ok in found.items() if not ok] == [6, 7, 8]
-    assert found[0] and found[9] and found[10]  # confirmed by the frame after
+    indices = [index for index, _ in decisions]
+    assert sorted(indices) == list(range(len(looks)))  # every frame decided once
+    return {index: det is not None for index, det in decisions}
+
+
+def test_a_find_after_a_loss_needs_a_later_frame_to_agree() -> None:
+    """A single far-off fit after the subject went missing is reported lost, never measured."""
+    tracked = [(standing(),)] * 6
+    found = _settled(
+        [
+            *tracked,
+            (),  # 6: missing
+            (standing(x=380),),  # 7: a find, pending
+            (standing(x=900),),  # 8: somebody else: the find is dropped
+            (standing(x=310),),  # 9: found again, pending
+            (standing(x=311),),  # 10: agrees
+        ]
+    )
+    assert sorted(i for i, ok in found.items() if not ok) == [6, 7, 8]
+    assert found[0] and found[9] and found[10]  # the first find waits for frame 1 too
+
+
+def test_a_pending_find_may_wait_through_frames_with_nobody() -> None:
+    tracked = [(standing(),)] * 6
+    found = _settled([*tracked, (), (standing(x=330),), (), (standing(x=335),)])
+    assert sorted(i for i, ok in found.items() if not ok) == [6, 8]
+    unconfirmed = _settled([*tracked, (), (standing(x=330),), (), (), ()])
+    assert sorted(i for i, ok in unconfirmed.items() if not ok) == [6, 7, 8, 9, 10]
 
 
 def _frames_with(walkers: list[Walker], count: int) -> list[Frame]:

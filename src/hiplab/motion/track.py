@@ -83,10 +83,10 @@ class TrackParams:
     crop_max_side: int = 512
     """Crops larger than this many pixels are scaled down before inference."""
     search_max_side: int = 960
-    """The whole frame, searched to find people, is scaled down to this many pixels.
+    """The whole frame, searched to find people, is halved until it is this size or less.
 
     MediaPipe samples its landmark region from the image without smoothing, so
-    a large frame aliases; an area-averaged smaller one finds people more often."""
+    a large frame aliases; a smoothed smaller one finds people more often."""
     max_jump: float = 0.35
     """Largest distance from the predicted centre, in sizes, for the same person."""
     max_size_change: float = 1.25
@@ -95,8 +95,10 @@ class TrackParams:
     """Share of confident keypoints that must fall inside the widened predicted box."""
     search_growth: float = 0.12
     """While lost, the allowed distance grows by this many sizes per frame."""
-    max_search: float = 3.0
+    max_search: float = 2.0
     """The allowed distance never exceeds this many sizes: further away is somebody else."""
+    confirm_within: int = 3
+    """Frames a find after a loss may wait for a frame that agrees (frames with nobody)."""
     max_people: int = 3
     """People searched for when choosing the subject with a single-person model."""
     warmup_frames: int = 15
@@ -116,6 +118,7 @@ class TrackParams:
             "inside_fraction": 0 <= self.inside_fraction <= 1,
             "search_growth": self.search_growth >= 0,
             "max_people": self.max_people >= 1,
+            "confirm_within": self.confirm_within >= 1,
             "warmup_frames": self.warmup_frames >= 1,
         }
         for name, ok in checks.items():
@@ -512,9 +515,9 @@ class Distractor:
 
 
 def whole_frame(width: int, height: int, params: TrackParams) -> Region:
-    """Return the whole frame, scaled down to ``search_max_side`` pixels if larger."""
-    scale = min(1.0, params.search_max_side / max(width, height))
-    return Region(0.0, 0.0, float(width), float(height), scale=scale)
+    """Return the whole frame, halved until it is at most ``search_max_side`` pixels."""
+    halvings = max(0, int(np.ceil(np.log2(max(width, height) / params.search_max_side))))
+    return Region(0.0, 0.0, float(width), float(height), scale=0.5**halvings)
 
 
 def crop_region(subject: Subject, width: int, height: int, params: TrackParams) -> Region:
@@ -571,8 +574,11 @@ def _window(image: ImageArray, region: Region) -> ImageArray:
     part = image[y0:y1, x0:x1]
     if region.scale != 1.0:
         size = (max(round((x1 - x0) * region.scale), 1), max(round((y1 - y0) * region.scale), 1))
-        smooth = cv2.INTER_AREA if region.scale < 0.6 else cv2.INTER_LINEAR  # AREA costs 3-6x
-        part = np.asarray(cv2.resize(part, size, interpolation=smooth), dtype=np.uint8)
+        while part.shape[1] >= 2 * size[0] and part.shape[0] >= 2 * size[1]:
+            part = np.asarray(cv2.pyrDown(part), dtype=np.uint8)  # smoothed halving: no aliasing
+        if (part.shape[1], part.shape[0]) != size:
+            resized = cv2.resize(part, size, interpolation=cv2.INTER_LINEAR)
+            part = np.asarray(resized, dtype=np.uint8)
     top = min(max(round((y0 - region.y0) * region.scale), 0), rows_out)
     left = min(max(round((x0 - region.x0) * region.scale), 0), cols_out)
     rows, cols = min(part.shape[0], rows_out - top), min(part.shape[1], cols_out - left)
@@ -620,14 +626,16 @@ def find_people(
 
 @dataclass(frozen=True)
 class Pending:
-    """A detection found after the subject was missing, waiting for the next frame to agree.
+    """A detection found after the subject was missing, waiting for a later frame to agree.
 
-    ``before`` is the subject as it was before (None when it had never been found).
+    ``before`` is the subject as it was before (None when it had never been found);
+    ``waited`` counts the frames since in which the model saw nobody at all.
     """
 
     index: int
     det: Detection
     before: Subject | None
+    waited: int = 0
 
 
 @dataclass(frozen=True)
@@ -739,13 +747,15 @@ class CropTracker:
     """Follow one person with a single-person model by cropping around them (module docstring).
 
     A person found after the subject was missing (or first found) is only
-    *pending*: the decision for that frame waits for the next frame, and if the
-    next frame does not show the same person close by, the find is dropped (the
-    frame is reported lost). One bad fit in the middle of a somersault is thus
-    never reported. :meth:`step` does one frame; :func:`look` and :meth:`settle`
-    are its two halves, for callers that run the model on several frames at once.
-    Decisions come back as ``(frame index, detection or None)``, possibly for the
-    previous frame; :meth:`finish` returns the last one.
+    *pending*: the decision for that frame waits for a later frame showing the
+    same person close by (frames where the model sees nobody at all may come in
+    between, up to ``confirm_within``); a frame showing somebody else, or none in
+    time, drops the find (that frame is reported lost). One bad fit in the middle
+    of a somersault is thus never reported. :meth:`step` does one frame;
+    :func:`look` and :meth:`settle` are its two halves, for callers that run the
+    model on several frames at once.
+    Decisions come back as ``(frame index, detection or None)``, each frame
+    once, a pending frame's when it is decided; :meth:`finish` returns the last.
     """
 
     def __init__(
@@ -779,51 +789,55 @@ class CropTracker:
         return [] if pending is None else [(pending.index, None)]
 
     def settle(self, seen: Look) -> list[Decision]:
-        """Decide who in ``seen`` is the subject and update the state (frames in order)."""
+        """Decide who in ``seen`` is the subject and update the state (frames in order).
+
+        Returns the decisions made: usually this frame's; none while a find is
+        pending; the pending frame's and this one's when it is decided.
+        """
         distractors = tuple(
             d.older() for d in self.state.distractors if d.age < self.params.distractor_frames
         )
-        out: list[Decision] = []
         subject, pending = self.state.subject, self.state.pending
-        best = None
-        if subject is not None:
-            best, distractors = self._pick(subject, seen.people, distractors)
-        if pending is not None:
-            if best is not None:  # the next frame agrees: the find was right
-                out.append((pending.index, pending.det))
-            else:  # it does not: forget the find, look again from where we were
-                out.append((pending.index, None))
-                subject = None if pending.before is None else pending.before.miss()
-                if subject is not None:
-                    best, distractors = self._pick(subject, seen.people, distractors)
-        self.state, decision = self._update(subject, best, seen, distractors)
-        return [*out, decision]
+        if pending is None:
+            return self._settle(seen, subject, distractors)
+        assert subject is not None  # a pending find is the tentative subject
+        best, distractors = self._pick(subject, seen.people, distractors)
+        if best is not None:  # a later frame agrees: the find was right
+            self.state = CropState(subject.confirm(best, self.params.min_score), distractors)
+            return [(pending.index, pending.det), (seen.index, best)]
+        if not seen.people and pending.waited + 1 < self.params.confirm_within:
+            waiting = replace(pending, waited=pending.waited + 1)
+            self.state = CropState(subject.miss(), distractors, waiting)
+            return [(seen.index, None)]
+        # contradicted, or nothing confirmed it in time: forget the find, resume from before it
+        before = pending.before
+        if before is not None:
+            before = replace(before, lost_for=before.lost_for + seen.index - pending.index)
+        return [(pending.index, None), *self._settle(seen, before, distractors)]
 
-    def _update(
-        self,
-        subject: Subject | None,
-        best: Detection | None,
-        seen: Look,
-        distractors: tuple[Distractor, ...],
-    ) -> tuple[CropState, Decision]:
+    def _settle(
+        self, seen: Look, subject: Subject | None, distractors: tuple[Distractor, ...]
+    ) -> list[Decision]:
         min_score = self.params.min_score
         if subject is None:
             pick = choose(list(seen.people), self.params, person_box=self.person_box)
             if pick is None:
-                return CropState(None, distractors), (seen.index, None)
+                self.state = CropState(None, distractors)
+                return [(seen.index, None)]
             det = seen.people[pick]
-            found_now = Pending(seen.index, det, None)
-            return CropState(Subject.start(det, min_score), distractors, found_now), (
-                seen.index,
-                None,
-            )
+            found = Pending(seen.index, det, None)
+            self.state = CropState(Subject.start(det, min_score), distractors, found)
+            return []
+        best, distractors = self._pick(subject, seen.people, distractors)
         if best is None:
-            return CropState(subject.miss(), distractors), (seen.index, None)
-        confirmed = subject.confirm(best, min_score)
+            self.state = CropState(subject.miss(), distractors)
+            return [(seen.index, None)]
         if subject.lost_for:
-            again = Pending(seen.index, best, subject)
-            return CropState(confirmed, distractors, again), (seen.index, None)
-        return CropState(confirmed, distractors), (seen.index, best)
+            found = Pending(seen.index, best, subject)
+            self.state = CropState(subject.confirm(best, min_score), distractors, found)
+            return []
+        self.state = CropState(subject.confirm(best, min_score), distractors)
+        return [(seen.index, best)]
 
     def _pick(
         self, subject: Subject, people: Sequence[Detection], distractors: tuple[Distractor, ...]

@@ -1,0 +1,213 @@
+"""Video pipeline figures on the sports2d demo video: speed against the bare loop, and memory.
+
+One run, side by side, each case in a fresh process (wall time from process
+start to the end, CPU and peak RSS of that child from ``os.wait4``):
+
+* **bare loop** — OpenCV decode + the bundled MediaPipe pose model on every
+  frame, nothing else (``cv2.VideoCapture.read`` → ``cvtColor`` →
+  ``Pose.process``);
+* **pipeline** — :func:`hiplab.motion.pipeline.extract_track` from process
+  start to the track being ready, then :func:`write_outputs` (the hook where
+  the outputs writer of issue 4 §3 goes; today it does nothing).
+
+Printed: frames/s of each and their ratio (goal ≥ 1.5× the bare loop), user
+and system CPU against wall time, and peak RSS of the pipeline on a short input
+(the demo re-encoded once) and a long one (the demo four times in a row, made
+by a generator that re-reads it) to show that memory does not grow with length
+(goal < 500 MB). Videos are written to a temporary directory under /tmp and
+deleted. Nothing is asserted; ``BENCH_RUNS`` (default 3) sets the repeats.
+
+Usage: ``.venv/bin/python benchmarks/video_pipeline.py [VIDEO]`` (default: the
+cached demo video of the tests, fetched with pip if needed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+
+BARE = """
+import sys, json
+import cv2
+import mediapipe as mp
+
+pose = mp.solutions.pose.Pose(model_complexity=1, static_image_mode=False)
+capture = cv2.VideoCapture(sys.argv[1])
+frames = 0
+while True:
+    ok, image = capture.read()
+    if not ok:
+        break
+    pose.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
+    frames += 1
+print(json.dumps({"frames": frames}))
+"""
+
+PIPELINE = """
+import sys, json
+sys.path.insert(0, {root!r})
+from benchmarks.video_pipeline import write_outputs
+from hiplab.motion.pipeline import extract_track
+
+track = extract_track(sys.argv[1], workers=int(sys.argv[2]))
+write_outputs(track)
+print(json.dumps({{"frames": track.frames, "lost": int(track.lost.sum())}}))
+"""
+
+
+def write_outputs(track: object) -> None:
+    """Write the outputs of ``--task angles`` for ``track`` (hook: issue 4 §3 plugs in here)."""
+    del track
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One child process: wall seconds, CPU seconds, peak RSS MiB and what it printed."""
+
+    wall: float
+    user: float
+    system: float
+    rss_mb: float
+    report: dict[str, int]
+
+
+def run(code: str, *args: str) -> Sample:
+    """Run ``python -c code args`` and measure it."""
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    assert child.stdout is not None
+    out = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    child.stdout.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"benchmark child failed: {args}")
+    report = json.loads(out.decode().strip().splitlines()[-1])
+    return Sample(wall, usage.ru_utime, usage.ru_stime, usage.ru_maxrss / 1024, report)
+
+
+def median(samples: list[Sample]) -> Sample:
+    """Return the sample with the median wall time."""
+    ordered = sorted(samples, key=lambda s: s.wall)
+    return ordered[len(ordered) // 2]
+
+
+def demo_path() -> Path:
+    """Return the demo video the tests use (fetched into their cache if needed)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.motion.demo_video import demo_video
+
+    found = demo_video()
+    if not isinstance(found, Path):
+        raise SystemExit(f"demo video unavailable: {found}")
+    return found
+
+
+def repeated(video: Path, times: int) -> Iterator[object]:
+    """Yield the frames of ``video`` ``times`` times over, re-reading the file each time."""
+    import cv2
+
+    for _ in range(times):
+        capture = cv2.VideoCapture(str(video))
+        try:
+            while True:
+                ok, image = capture.read()
+                if not ok:
+                    break
+                yield image
+        finally:
+            capture.release()
+
+
+def reencode(video: Path, target: Path, times: int) -> Path:
+    """Write ``video`` ``times`` times in a row to ``target`` (mp4v)."""
+    import cv2
+
+    capture = cv2.VideoCapture(str(video))
+    fps = capture.get(cv2.CAP_PROP_FPS)
+    size = (int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)))
+    capture.release()
+    writer = cv2.VideoWriter(str(target), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    for image in repeated(video, times):
+        writer.write(image)
+    writer.release()
+    return target
+
+
+def line(name: str, sample: Sample, frames: int) -> str:
+    cpu = sample.user + sample.system
+    return (
+        f"{name:<34} {frames / sample.wall:7.1f} fps  wall {sample.wall:6.2f} s  "
+        f"user {sample.user:6.2f} s  sys {sample.system:5.2f} s  "
+        f"cpu/wall {cpu / sample.wall:4.2f}  peak RSS {sample.rss_mb:6.0f} MB"
+    )
+
+
+def speed(video: Path) -> None:
+    code = PIPELINE.format(root=str(ROOT))
+    bare: list[Sample] = []
+    two: list[Sample] = []
+    one: list[Sample] = []
+    for _ in range(RUNS):  # interleaved, so that a busy moment of the machine hits all
+        bare.append(run(BARE, str(video)))
+        two.append(run(code, str(video), "2"))
+        one.append(run(code, str(video), "1"))
+    b, p, s = median(bare), median(two), median(one)
+    frames = b.report["frames"]
+    print(f"speed on {video.name} ({frames} frames), median of {RUNS}, process start to end:")
+    print(line("bare loop (decode + model)", b, frames))
+    print(line("extract_track, 2 workers", p, p.report["frames"]))
+    print(line("extract_track, 1 worker", s, s.report["frames"]))
+    print(f"{'ratio pipeline / bare loop':<34} {b.wall / p.wall:7.2f}x  (goal >= 1.5x)")
+    print(f"{'ratio with 1 worker':<34} {b.wall / s.wall:7.2f}x")
+    print(f"{'frames lost by the tracker':<34} {p.report['lost']} of {p.report['frames']}")
+    best = min(x.wall for x in bare) / min(x.wall for x in two)
+    print(f"{'ratio of the best runs':<34} {best:7.2f}x")
+    print(f"{'walls (s)':<34} bare {_walls(bare)}  2 workers {_walls(two)}  1 worker {_walls(one)}")
+
+
+def _walls(samples: list[Sample]) -> str:
+    return "/".join(f"{s.wall:.2f}" for s in samples)
+
+
+def memory(video: Path) -> None:
+    with tempfile.TemporaryDirectory(prefix="hiplab-bench-", dir="/tmp") as tmp:
+        short = reencode(video, Path(tmp) / "demo_x1.mp4", 1)
+        long = reencode(video, Path(tmp) / "demo_x4.mp4", 4)
+        print("memory (peak RSS of the child), demo re-encoded (mp4v):")
+        for name, path in (("short: demo x1", short), ("long: demo x4", long)):
+            samples = [run(PIPELINE.format(root=str(ROOT)), str(path), "2") for _ in range(RUNS)]
+            worst = max(samples, key=lambda s: s.rss_mb)
+            frames = worst.report["frames"]
+            rss = "/".join(f"{s.rss_mb:.0f}" for s in samples)
+            print(line(f"extract_track {name}", median(samples), frames) + f"  (runs: {rss} MB)")
+        bare = run(BARE, str(short))
+        print(line("bare loop, short", bare, bare.report["frames"]))
+    print("goal: peak RSS < 500 MB and flat in video length")
+
+
+def main() -> None:
+    video = Path(sys.argv[1]) if len(sys.argv) > 1 else demo_path()
+    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start")
+    speed(video)
+    memory(video)
+    print(f"load average {os.getloadavg()[0]:.2f} at end (other work on the machine skews figures)")
+
+
+if __name__ == "__main__":
+    main()
