@@ -13,6 +13,7 @@ from hiplab.motion.video import (
     TruncatedVideoError,
     container_kind,
     iter_frames,
+    iter_scaled_frames,
     normalise_rotation,
     probe_video,
     rotate_frame,
@@ -110,6 +111,35 @@ def test_rotation_tag_is_honoured(
         "bottom-left": (row > height / 2, col < width / 2),
     }[corner]
     assert expected == (True, True)
+
+
+@pytest.mark.parametrize("degrees", [0, 90, 180, 270])
+def test_scaled_frames_are_upright_small_copies_of_every_frame(
+    tmp_path: Path, small_video: Path, degrees: int
+) -> None:
+    """The annotated video's second pass: every frame, in order, upright, scaled to the size."""
+    tagged = tmp_path / f"rot{degrees}.mp4"
+    tagged.write_bytes(set_rotation(faststart(small_video.read_bytes()), degrees))
+    info = probe_video(tagged)
+    size = (info.width // 2, info.height // 2)
+    full = list(iter_frames(info))
+    small = list(iter_scaled_frames(info, size))
+    assert [f.index for f in small] == list(range(20))
+    assert all(f.image.shape == (size[1], size[0], 3) for f in small)
+    row, col = _white_corner(small[3].image)
+    full_row, full_col = _white_corner(full[3].image)
+    # within 8 px (the bar cut-off of _white_corner trims the half-size marker); a wrong
+    # orientation would put it 60+ px away
+    assert (row * 2, col * 2) == (pytest.approx(full_row, abs=8), pytest.approx(full_col, abs=8))
+    assert small[5].time_s == pytest.approx(5 / 25)
+
+
+def test_scaled_frames_stop_cleanly_when_the_consumer_stops(small_video: Path) -> None:
+    before = threading.active_count()
+    frames = iter_scaled_frames(probe_video(small_video), (80, 60), queue_frames=2)
+    assert next(frames).index == 0
+    frames.close()
+    assert threading.active_count() == before
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -270,7 +270,7 @@ def write_annotated_video(
     """Write ``annotated.mp4`` from a second pass over ``video``; return the encoder used."""
     import cv2
 
-    from hiplab.motion.video import iter_frames, probe_video
+    from hiplab.motion.video import iter_scaled_frames, probe_video
 
     name = encoder or available_encoder()
     kind = ENCODERS[name]
@@ -285,11 +285,9 @@ def write_annotated_video(
     with atomic_file(path) as tmp:
         writer = kind(tmp, info.fps, (width, height))
         try:
-            for frame in iter_frames(info):
-                image = np.asarray(
-                    cv2.resize(frame.image, (width, height), interpolation=cv2.INTER_AREA),
-                    dtype=np.uint8,
-                )
+            # decoded and scaled in a background thread, overlapping drawing and encoding
+            for frame in iter_scaled_frames(info, (width, height)):
+                image = frame.image
                 _draw(cv2, image, frame.index, scale, ctx)
                 writer.write(image)
         finally:

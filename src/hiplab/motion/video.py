@@ -27,7 +27,8 @@ from __future__ import annotations
 import queue
 import sys
 import threading
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -381,3 +382,72 @@ def _check_complete(info: VideoInfo, start: int, stop: int | None, frames_read: 
 def frame_times(count: int, fps: float, start: int = 0) -> NDArray[np.float64]:
     """Return ``index / fps`` for ``count`` frames from ``start``."""
     return (np.arange(count, dtype=np.float64) + start) / fps
+
+
+def iter_scaled_frames(
+    info: VideoInfo, size: tuple[int, int], *, queue_frames: int = DEFAULT_QUEUE_FRAMES
+) -> Generator[Frame, None, None]:
+    """Yield every frame of a probed video scaled to ``size`` (upright width, height).
+
+    For a second pass over a video already read whole (the annotated video):
+    FFmpeg scales from the decoded YUV planes straight to small BGR (area
+    filter), which on the 1768 × 994 demo video takes 1.0 s instead of 1.9 s for
+    full-size BGR frames resized by OpenCV. Decoding runs in a background thread
+    (:func:`prefetch`); frame times are ``index / fps``.
+    """
+    return prefetch(_scaled_frames(info, size), queue_frames)
+
+
+def _scaled_frames(info: VideoInfo, size: tuple[int, int]) -> Iterator[Frame]:
+    from importlib import import_module
+
+    av: Any = import_module("av")  # untyped
+    width, height = size if info.rotation in (0, 180) else size[::-1]
+    with av.open(str(info.path)) as container:
+        stream = container.streams.video[0]
+        stream.thread_count = 1  # the consumer draws and encodes on the other core
+        for index, decoded in enumerate(container.decode(stream)):
+            image = decoded.to_ndarray(
+                width=width, height=height, format="bgr24", interpolation="AREA"
+            )
+            upright = rotate_frame(np.asarray(image, dtype=np.uint8), info.rotation)
+            yield Frame(index, index / info.fps, upright)
+
+
+def prefetch(items: Iterator[Frame], size: int) -> Generator[Frame, None, None]:
+    """Yield ``items`` produced by a background thread, at most ``size`` ahead of the consumer.
+
+    An exception of the producer is re-raised in the consumer; closing the
+    generator early stops the producer.
+    """
+    box: queue.Queue[Frame | _End | _Failed] = queue.Queue(maxsize=size)
+    stop = threading.Event()
+
+    def produce() -> None:
+        count = 0
+        try:
+            for item in items:
+                while not stop.is_set():
+                    with suppress(queue.Full):
+                        box.put(item, timeout=0.1)
+                        break
+                if stop.is_set():
+                    return
+                count += 1
+            box.put(_End(count))
+        except Exception as error:  # re-raised by the consumer
+            box.put(_Failed(error))
+
+    thread = threading.Thread(target=produce, name="prefetch", daemon=True)
+    thread.start()
+    try:
+        while not isinstance(item := box.get(), _End):
+            if isinstance(item, _Failed):
+                raise InputError(f"decoding failed: {item.error}") from item.error
+            yield item
+    finally:
+        stop.set()
+        with suppress(queue.Empty):
+            while True:
+                box.get_nowait()
+        thread.join()
