@@ -1,4 +1,4 @@
-"""Video pipeline figures on the sports2d demo video: speed against the bare loop, and memory.
+"""Video pipeline figures on the sports2d demo video: speed against the bare loop, memory, accuracy.
 
 One run, side by side, each case in a fresh process (wall time from process
 start to the end, CPU and peak RSS of that child from ``os.wait4``):
@@ -6,16 +6,22 @@ start to the end, CPU and peak RSS of that child from ``os.wait4``):
 * **bare loop** — OpenCV decode + the bundled MediaPipe pose model on every
   frame, nothing else (``cv2.VideoCapture.read`` → ``cvtColor`` →
   ``Pose.process``);
-* **pipeline** — :func:`hiplab.motion.pipeline.extract_track` from process
-  start to the track being ready, then :func:`write_outputs` (the hook where
-  the outputs writer of issue 4 §3 goes; today it does nothing).
+* **full pipeline** — ``hiplab analyze VIDEO --task angles -o DIR --format
+  json``, the command itself, from process start to all outputs written
+  (angles.csv, angles.mot, keypoints.csv, plot.png, annotated.mp4,
+  metrics.json);
+* **tracking only** — :func:`hiplab.motion.pipeline.extract_track` with 2 and
+  1 inference workers (the part of the pipeline that competes with the bare
+  loop frame for frame).
 
-Printed: frames/s of each and their ratio (goal ≥ 1.5× the bare loop), user
-and system CPU against wall time, and peak RSS of the pipeline on a short input
-(the demo re-encoded once) and a long one (the demo four times in a row, made
-by a generator that re-reads it) to show that memory does not grow with length
-(goal < 500 MB). Videos are written to a temporary directory under /tmp and
-deleted. Nothing is asserted; ``BENCH_RUNS`` (default 3) sets the repeats.
+Printed: frames/s of each and their ratios to the bare loop (goal ≥ 1.5× for
+the full pipeline), user and system CPU against wall time, the stages of the
+full pipeline (from a separate in-process run), peak RSS of the tracking on a
+short input (the demo re-encoded once) and a long one (the demo four times in a
+row) to show that memory does not grow with length (goal < 500 MB), and the
+accuracy on synthetic truth (:mod:`benchmarks.motion_accuracy`). Videos and
+outputs go to a temporary directory under /tmp and are deleted. Nothing is
+asserted; ``BENCH_RUNS`` (default 3) sets the repeats.
 
 Usage: ``.venv/bin/python benchmarks/video_pipeline.py [VIDEO]`` (default: the
 cached demo video of the tests, fetched with pip if needed).
@@ -31,7 +37,9 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
@@ -53,21 +61,21 @@ while True:
 print(json.dumps({"frames": frames}))
 """
 
-PIPELINE = """
+TRACKING = """
 import sys, json
-sys.path.insert(0, {root!r})
-from benchmarks.video_pipeline import write_outputs
 from hiplab.motion.pipeline import extract_track
 
 track = extract_track(sys.argv[1], workers=int(sys.argv[2]))
-write_outputs(track)
-print(json.dumps({{"frames": track.frames, "lost": int(track.lost.sum())}}))
+print(json.dumps({"frames": track.frames, "lost": int(track.lost.sum())}))
 """
 
+COMMAND = """
+import sys
+from hiplab.cli import main
 
-def write_outputs(track: object) -> None:
-    """Write the outputs of ``--task angles`` for ``track`` (hook: issue 4 §3 plugs in here)."""
-    del track
+sys.argv = ["hiplab", "analyze", sys.argv[1], "--task", "angles", "-o", sys.argv[2], "-f", "json"]
+main()
+"""
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,7 @@ class Sample:
     user: float
     system: float
     rss_mb: float
-    report: dict[str, int]
+    report: dict[str, Any]
 
 
 def run(code: str, *args: str) -> Sample:
@@ -97,7 +105,8 @@ def run(code: str, *args: str) -> Sample:
     child.stdout.close()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"benchmark child failed: {args}")
-    report = json.loads(out.decode().strip().splitlines()[-1])
+    text = out.decode().strip()
+    report = json.loads(text if text.startswith("{\n") else text.splitlines()[-1])
     return Sample(wall, usage.ru_utime, usage.ru_stime, usage.ru_maxrss / 1024, report)
 
 
@@ -159,26 +168,44 @@ def line(name: str, sample: Sample, frames: int) -> str:
 
 
 def speed(video: Path) -> None:
-    code = PIPELINE.format(root=str(ROOT))
+    tracking = TRACKING
     bare: list[Sample] = []
+    full: list[Sample] = []
     two: list[Sample] = []
     one: list[Sample] = []
-    for _ in range(RUNS):  # interleaved, so that a busy moment of the machine hits all
-        bare.append(run(BARE, str(video)))
-        two.append(run(code, str(video), "2"))
-        one.append(run(code, str(video), "1"))
-    b, p, s = median(bare), median(two), median(one)
+    with tempfile.TemporaryDirectory(prefix="hiplab-bench-", dir="/tmp") as tmp:
+        for run_no in range(RUNS):  # interleaved, so that a busy moment of the machine hits all
+            bare.append(run(BARE, str(video)))
+            full.append(run(COMMAND, str(video), str(Path(tmp) / f"out{run_no}")))
+            two.append(run(tracking, str(video), "2"))
+            one.append(run(tracking, str(video), "1"))
+        written = sorted(p.name for p in (Path(tmp) / "out0").iterdir())
+    b, f, p, s = median(bare), median(full), median(two), median(one)
     frames = b.report["frames"]
     print(f"speed on {video.name} ({frames} frames), median of {RUNS}, process start to end:")
     print(line("bare loop (decode + model)", b, frames))
-    print(line("extract_track, 2 workers", p, p.report["frames"]))
-    print(line("extract_track, 1 worker", s, s.report["frames"]))
-    print(f"{'ratio pipeline / bare loop':<34} {b.wall / p.wall:7.2f}x  (goal >= 1.5x)")
-    print(f"{'ratio with 1 worker':<34} {b.wall / s.wall:7.2f}x")
+    print(line("full pipeline: hiplab analyze", f, f.report["frames"]))
+    print(line("tracking only, 2 workers", p, p.report["frames"]))
+    print(line("tracking only, 1 worker", s, s.report["frames"]))
+    print(f"{'ratio full pipeline / bare loop':<34} {b.wall / f.wall:7.2f}x  (goal >= 1.5x)")
+    print(f"{'ratio tracking (2 workers) / bare':<34} {b.wall / p.wall:7.2f}x")
+    print(f"{'ratio tracking (1 worker) / bare':<34} {b.wall / s.wall:7.2f}x")
     print(f"{'frames lost by the tracker':<34} {p.report['lost']} of {p.report['frames']}")
-    best = min(x.wall for x in bare) / min(x.wall for x in two)
-    print(f"{'ratio of the best runs':<34} {best:7.2f}x")
-    print(f"{'walls (s)':<34} bare {_walls(bare)}  2 workers {_walls(two)}  1 worker {_walls(one)}")
+    print(f"{'files written by the pipeline':<34} {', '.join(written)}")
+    runs = f"bare {_walls(bare)}  full {_walls(full)}  tracking {_walls(two)} / {_walls(one)}"
+    print(f"{'walls (s)':<34} {runs}")
+
+
+def stages(video: Path) -> None:
+    """Time the full pipeline's stages in this process, as ``analyze`` runs them."""
+    from hiplab.motion.analyze import AnalyzeRequest, analyze
+
+    ends: list[tuple[str, float]] = [("start", time.perf_counter())]
+    with tempfile.TemporaryDirectory(prefix="hiplab-bench-", dir="/tmp") as tmp:
+        request = AnalyzeRequest(source=video, task="angles", outdir=Path(tmp))
+        analyze(request, on_stage=lambda stage: ends.append((stage, time.perf_counter())))
+    spans = [f"{name} {end - begin:.2f}" for (_, begin), (name, end) in pairwise(ends)]
+    print("stages of the full pipeline (one in-process run after imports, s): " + "  ".join(spans))
 
 
 def _walls(samples: list[Sample]) -> str:
@@ -191,7 +218,7 @@ def memory(video: Path) -> None:
         long = reencode(video, Path(tmp) / "demo_x4.mp4", 4)
         print("memory (peak RSS of the child), demo re-encoded (mp4v):")
         for name, path in (("short: demo x1", short), ("long: demo x4", long)):
-            samples = [run(PIPELINE.format(root=str(ROOT)), str(path), "2") for _ in range(RUNS)]
+            samples = [run(TRACKING, str(path), "2") for _ in range(RUNS)]
             worst = max(samples, key=lambda s: s.rss_mb)
             frames = worst.report["frames"]
             rss = "/".join(f"{s.rss_mb:.0f}" for s in samples)
@@ -201,11 +228,24 @@ def memory(video: Path) -> None:
     print("goal: peak RSS < 500 MB and flat in video length")
 
 
+def accuracy() -> None:
+    """Print the accuracy on synthetic truth (benchmarks/motion_accuracy.py)."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from benchmarks.motion_accuracy import main as accuracy_main
+    except ImportError as exc:
+        print(f"accuracy: not available ({exc})")
+        return
+    accuracy_main()
+
+
 def main() -> None:
     video = Path(sys.argv[1]) if len(sys.argv) > 1 else demo_path()
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start")
     speed(video)
+    stages(video)
     memory(video)
+    accuracy()
     print(f"load average {os.getloadavg()[0]:.2f} at end (other work on the machine skews figures)")
 
 

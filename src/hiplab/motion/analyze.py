@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -281,14 +282,24 @@ def measured_tests(result: TaskResult) -> tuple[Tests | None, list[str]]:
     return (Tests.model_validate(raw) if raw else None), left_out
 
 
-def analyze(request: AnalyzeRequest) -> Analysis:
-    """Analyse one input (see the module docstring); write the files if ``outdir`` is set."""
+StageHook = Callable[[str], None]
+"""Called with a stage's name when it ends: ``track``, ``kinematics``, ``task``, ``outputs``."""
+
+
+def analyze(request: AnalyzeRequest, *, on_stage: StageHook | None = None) -> Analysis:
+    """Analyse one input (see the module docstring); write the files if ``outdir`` is set.
+
+    ``on_stage`` is told when each stage ends (for progress and timing).
+    """
     from hiplab.motion.tasks import TaskInput, TaskOptions
 
+    done = on_stage or (lambda _stage: None)
     spec = check_request(request)
     exercise = find_exercise(request.exercise) if spec.needs_exercise else None
     track = _track(request)
+    done("track")
     series, camera, warnings = kinematics(track, spec)
+    done("kinematics")
     task_input = TaskInput(
         series=series, view=camera.view, near_side=camera.near_side, warnings=warnings, raw=track
     )
@@ -310,8 +321,10 @@ def analyze(request: AnalyzeRequest) -> Analysis:
         measured_tests=None if tests is None else tests.model_dump(mode="json", exclude_none=True),
         measured_tests_left_out=tuple(left_out),
     )
+    done("task")
     if request.outdir is not None:
         analysis = _write(analysis, request, series, track)
+        done("outputs")
     return analysis
 
 

@@ -242,7 +242,12 @@ def subject_size_px(track: KeypointTrack, *, min_score: float = DEFAULT_MIN_SCOR
 def check_subject_size(
     track: KeypointTrack, *, limits: QualityLimits, min_score: float
 ) -> list[QualityWarning]:
-    """Warn when the subject fills less than ``min_subject_fraction`` of the frame."""
+    """Warn when the subject fills less than ``min_subject_fraction`` of the frame.
+
+    Skipped when the frame size is unknown (OpenPose JSON: ``width == height == 0``).
+    """
+    if track.width <= 0 or track.height <= 0:
+        return []
     boxes = subject_boxes(track, min_score=min_score)
     fractions = np.maximum(boxes[:, 0] / track.width, boxes[:, 1] / track.height)
     fractions = fractions[np.isfinite(fractions)]
