@@ -20,7 +20,9 @@ Conventions
   2. :func:`hiplab.motion.view.detect_view` (on the cleaned keypoints) and
      :func:`hiplab.motion.view.quality_checks` (on the raw track).
   3. :func:`hiplab.motion.angles.compute_angles` on the cleaned keypoints
-     (angles ``deg``, velocities ``deg/s``; filled samples marked filled).
+     (angles ``deg``, velocities ``deg/s``; filled samples marked filled),
+     then the plausibility gate (:mod:`hiplab.motion.gate`): frames seen from
+     the other view and angles outside a joint's range are left unmeasured.
   4. :func:`keypoint_channels`: the cleaned keypoints as ``{name}_x`` and
      ``{name}_y`` channels in ``px`` (image coordinates, y down).
   5. :func:`add_uncertainties`: the standard uncertainty of each angle
@@ -65,6 +67,7 @@ from hiplab.motion.filters import (
     default_cutoff,
     fill_gaps,
 )
+from hiplab.motion.gate import gate_implausible, gate_off_view
 from hiplab.motion.keypoints import INDEX, KEYPOINTS, KeypointTrack
 from hiplab.motion.series import TimeSeries
 from hiplab.motion.view import (
@@ -319,6 +322,9 @@ def run_kinematics(
     series = compute_angles(
         cleaned.track, view=chosen, facing=facing, min_score=min_score, filled=cleaned.filled
     )
+    series, off_view = gate_off_view(series, cleaned.track, chosen)
+    series, implausible = gate_implausible(series)
+    warnings += off_view + implausible
     series = add_uncertainties(
         keypoint_channels(series, cleaned),
         track,

@@ -94,6 +94,8 @@ WarningCode = Literal[
     "long_gaps",
     "sides_swapped",
     "facing_changed",
+    "frames_off_view",
+    "implausible_angles",
 ]
 SAGITTAL_RATIO = 0.25
 FRONTAL_RATIO = 0.45
