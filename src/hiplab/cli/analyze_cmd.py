@@ -64,6 +64,12 @@ def _squat_lines(doc: dict[str, Any]) -> list[str]:
             f"depth: {depth['reps_at_or_below_parallel']} of {depth['reps_measured']} reps "
             "at or below parallel"
         )
+    if summary.get("fms_deep_squat"):
+        fms = summary["fms_deep_squat"]
+        lines.append(
+            f"FMS deep squat: at most {fms['best_possible_score']} from what was filmed "
+            f"(rep {fms['best_rep']}; not judged: {'; '.join(fms['not_judged'])})"
+        )
     if summary.get("heel_rise"):
         lines.append(f"heels rise: {'yes' if summary['heel_rise']['heels_rise'] else 'no'}")
     if summary.get("asymmetry"):

@@ -47,6 +47,10 @@ if TYPE_CHECKING:
 
 TaskName = Literal["squat", "landing", "thomas", "hold", "angles"]
 MEASURED_TESTS: dict[str, str] = {
+    "squat": (
+        "deep_squat_fms, only when the filmed criteria cap it below 3 (the best score they "
+        "allow; a video never confirms a 3)"
+    ),
     "landing": "landing_peak_knee_flexion_deg (peak knee flexion of the measured leg)",
     "thomas": "thomas.{side}.thigh_angle_deg and knee_flexion_deg",
 }
@@ -266,6 +270,13 @@ def measured_tests(result: TaskResult) -> tuple[Tests | None, list[str]]:
             raw["landing_peak_knee_flexion_deg"] = {side: value}
         else:
             left_out.append(f"landing peak knee flexion {value}° is outside 0–160°")
+    fms = (data.get("summary") or {}).get("fms_deep_squat") if result.task == "squat" else None
+    if fms is not None and fms["best_possible_score"] < 3:
+        raw["deep_squat_fms"] = fms["best_possible_score"]
+    elif fms is not None:
+        left_out.append(
+            "FMS deep squat: every filmed criterion holds, but a video cannot confirm a 3"
+        )
     if result.task == "thomas":
         legs: dict[str, dict[str, float]] = {}
         for side in ("left", "right"):

@@ -20,6 +20,8 @@ Conventions
   pelvic drop per side; the summary compares sides. A side difference counts
   only when it exceeds 1.96 × the combined uncertainty of both sides.
 * Tempo: descent = bottom − start, ascent = end − bottom, in seconds.
+* FMS deep squat (side view): the criteria the video can judge and the best
+  score they allow (:mod:`hiplab.motion.tasks.fms`) — never an FMS score.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import numpy as np
 from pydantic import Field
 
 from hiplab.motion.tasks import common as c
+from hiplab.motion.tasks.fms import FmsDeepSquat, fms_deep_squat, rep_criteria
 from hiplab.motion.tasks.reps import RepFrames, segment_reps
 
 SAGITTAL_MIN_PROMINENCE_DEG = 25.0
@@ -68,6 +71,7 @@ class SquatRep(c.Model):
     peak_knee_flexion_deg: float | None = None
     peak_ankle_dorsiflexion_deg: float | None = None
     trunk_lean_at_bottom_deg: float | None = None
+    ankle_dorsiflexion_at_bottom_deg: float | None = None
     hip_knee_ratio: float | None = None
     thigh_angle_at_bottom_deg: float | None = None
     at_or_below_parallel: bool | None = None
@@ -125,6 +129,7 @@ class SquatSummary(c.Model):
     heel_rise: HeelRise | None
     tempo: Tempo
     asymmetry: Asymmetry | None
+    fms_deep_squat: FmsDeepSquat | None = None
 
 
 class SquatResult(c.TaskResult):
@@ -206,6 +211,8 @@ def _sagittal_rep(
         sd[key] = c.rounded(c.sd_of_peak(c.sided_sd(inp, angle, side), data, frame, fps))
     trunk = c.values(inp.series, "trunk_lean")
     out["trunk_lean_at_bottom_deg"] = c.rounded(c.at(trunk, rep.bottom))
+    ankle, _ = c.sided(inp, "ankle_dorsiflexion")
+    out["ankle_dorsiflexion_at_bottom_deg"] = c.rounded(c.at(ankle, rep.bottom))
     sd["trunk_lean_at_bottom_deg"] = c.rounded(c.channel_sd(inp.series, "trunk_lean"))
     hip, knee = peaks["hip_flexion"], peaks["knee_flexion"]
     if hip is not None and knee is not None and knee > 0:
@@ -377,6 +384,22 @@ def _warnings(inp: c.TaskInput, reps: list[SquatRep]) -> list[c.TaskWarning]:
     return found
 
 
+def _fms(reps: list[SquatRep]) -> FmsDeepSquat | None:
+    return fms_deep_squat(
+        [
+            rep_criteria(
+                thigh_at_bottom=r.thigh_angle_at_bottom_deg,
+                trunk_at_bottom=r.trunk_lean_at_bottom_deg,
+                ankle_at_bottom=r.ankle_dorsiflexion_at_bottom_deg,
+                heel_rises=None
+                if r.heel_rise_fraction is None
+                else r.heel_rise_fraction > HEEL_RISE_FRACTION,
+            )
+            for r in reps
+        ]
+    )
+
+
 def analyze_squat(inp: c.TaskInput) -> SquatResult:
     """Measure every squat repetition in the input (see the module conventions)."""
     signal, prominence = _signal(inp)
@@ -390,6 +413,7 @@ def analyze_squat(inp: c.TaskInput) -> SquatResult:
         heel_rise=_heel_rise(reps, heel),
         tempo=_tempo(reps),
         asymmetry=_asymmetry(inp, reps),
+        fms_deep_squat=_fms(reps) if inp.view == "sagittal" else None,
     )
     warnings = (*inp.warnings, *_warnings(inp, reps))
     return SquatResult(
