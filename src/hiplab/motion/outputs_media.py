@@ -8,9 +8,10 @@ Conventions
   dashed vertical lines labelled at the top. No metadata that changes
   between runs.
 * ``annotated.mp4``: a second streaming pass over the video
-  (:func:`hiplab.motion.video.iter_frames`, rotation honoured, one frame in
-  memory at a time), scaled so its longer side is at most the encoder's
-  ``max_side`` (even sizes), the cleaned keypoints drawn as a skeleton
+  (:func:`hiplab.motion.video.iter_scaled_frames`: FFmpeg decodes and scales
+  in a background thread while this thread draws and encodes; rotation
+  honoured; a few frames in memory), scaled so its longer side is at most the
+  encoder's ``max_side`` (even sizes), the cleaned keypoints drawn as a skeleton
   (subject's left blue, right orange; only measured keypoints), the chosen
   angles written next to their joints (H hip, K knee, A ankle, V valgus), and
   the frame, time and latest event in a banner. VP9 in MP4, which Chromium
