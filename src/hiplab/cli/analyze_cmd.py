@@ -1,7 +1,16 @@
-"""``hiplab analyze``: measure a squat, landing, Thomas test or held pose from a video."""
+"""``hiplab analyze``: measure a squat, landing, Thomas test or held pose from a video.
+
+One plain INPUT (a video, or an OpenPose JSON folder) is analysed here and
+printed. Several INPUTs, a quoted pattern or a folder of videos run a batch
+(:mod:`hiplab.motion.batch`): a progress bar on stderr, one folder per input
+in OUTDIR, a summary table (or ``--format json``: the summary document), and
+exit code 1 when some input failed (each failure is reported, the rest finish).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -12,7 +21,8 @@ from hiplab.cli.app import app, console, dump_json, fail, settings
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from hiplab.motion.analyze import Analysis, SavedAnalysis
+    from hiplab.motion.analyze import Analysis, AnalyzeRequest, SavedAnalysis
+    from hiplab.motion.batch import BatchResult, InputOutcome
 
 Task = Literal["squat", "landing", "thomas", "hold", "angles"]
 TextOrJson = Literal["text", "json"]
@@ -167,12 +177,133 @@ def _saved(saved: SavedAnalysis) -> None:
     )
 
 
+def _status(status: str) -> str:
+    style = {"ok": "green", "partial": "bold yellow", "error": "bold red"}[status]
+    return f"[{style}]{status.upper() if status == 'partial' else status}[/]"
+
+
+def render_batch(result: BatchResult, out: Console) -> None:
+    """Print the batch summary table: input, status, frames, the task's key metrics, folder."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    names = list(dict.fromkeys(k for o in result.outcomes for k in o.metrics))
+    table = Table(title=f"hiplab analyze --task {result.task}: {len(result.outcomes)} inputs")
+    for header in ("input", "status", "frames", *names, "folder or error"):
+        table.add_column(header, overflow="fold")
+    for o in result.outcomes:
+        metrics = [escape(_fmt(o.metrics.get(k))) for k in names]
+        last = escape((o.folder if o.error is None else o.error) or "—")
+        table.add_row(escape(o.input), _status(o.status), _fmt(o.frames), *metrics, last)
+    out.print(table)
+    out.print(
+        f"{result.count('ok')} ok, {result.count('partial')} partial (a measurement cut short by "
+        f"the input), {result.failed} failed"
+    )
+
+
+@contextmanager
+def _progress_bar(total: int) -> Iterator[Callable[[int, int, InputOutcome], None]]:
+    """Yield a batch progress callback drawing a rich progress bar on stderr."""
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("analysing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, TextColumn("{task.description}"), console=console(stderr=True)) as bar:
+        task_id = bar.add_task("", total=total)
+
+        def advance(done: int, total: int, outcome: InputOutcome) -> None:
+            if outcome.error is not None:
+                bar.console.print(
+                    f"[bold red]error:[/] {escape(outcome.input)}: {escape(outcome.error)} "
+                    "(skipped; the other inputs go on)"
+                )
+            bar.update(
+                task_id, completed=done, description=escape(f"{outcome.input}: {outcome.status}")
+            )
+
+        yield advance
+
+
+def _check_batch_options(
+    *, outdir: Path | None, save: str | None, jobs: int, ray: str | None
+) -> Path:
+    """Exit 2 on options a batch cannot take; return OUTDIR."""
+    if save is not None:
+        fail(
+            "--save is not supported with several inputs: it stores one analysis as one "
+            "person's assessment, and a batch's inputs may be different people; run "
+            "`hiplab analyze INPUT --save PERSON` for each"
+        )
+    if outdir is None:
+        fail("several inputs need -o OUTDIR: each input's files go to OUTDIR/<name>/")
+    if outdir.exists() and not outdir.is_dir():
+        fail(f"-o {outdir}: a file, not a folder")
+    if ray is not None and jobs != 1:
+        fail("--jobs runs local worker processes; with --ray the cluster runs one task per input")
+    return outdir
+
+
+def analyze_batch(
+    sources: list[Path],
+    request: AnalyzeRequest,
+    *,
+    outdir: Path,
+    fmt: TextOrJson,
+    jobs: int,
+    ray: str | None,
+) -> None:
+    """Run the batch behind several INPUTs; exit 1 when some input failed."""
+    from hiplab.motion.batch import expand_inputs, plan_batch, ray_cluster, run_batch, write_summary
+
+    items = plan_batch(expand_inputs(sources), template=request, outdir=outdir)
+    with ray_cluster(ray) if ray is not None else nullcontext(), _progress_bar(len(items)) as bar:
+        result = run_batch(
+            items, task=request.task, jobs=jobs, use_ray=ray is not None, progress=bar
+        )
+    try:
+        summary, table = write_summary(result, outdir)
+    except OSError as exc:
+        fail(f"cannot write the summary into {outdir}: {exc.strerror}")
+    if fmt == "json":
+        typer.echo(dump_json(result.document()), nl=False)
+    else:
+        render_batch(result, console())
+        console().print(f"summary: {summary}, {table}")
+    if result.failed:
+        raise typer.Exit(1)
+
+
+def analyze_one(request: AnalyzeRequest, *, fmt: TextOrJson, save: str | None) -> None:
+    """Analyse one plain INPUT: print it (text or JSON), and store it with ``--save``."""
+    from hiplab.motion.analyze import analyze, check_request, save_analysis, stored_person
+
+    check_request(request, save=save is not None)
+    record = None if save is None else stored_person(person=save, settings=settings())
+    analysis = analyze(request)
+    saved = None
+    if save is not None:
+        saved = save_analysis(analysis=analysis, person=save, settings=settings(), record=record)
+    if fmt == "json":
+        document = analysis.document()
+        if saved is not None:
+            document["saved"] = saved.model_dump(mode="json")
+        typer.echo(dump_json(document), nl=False)
+    else:
+        render_text(analysis, console())
+    if saved is not None:
+        _saved(saved)
+
+
 @app.command()
 def analyze(
-    source: Annotated[
-        Path,
+    sources: Annotated[
+        list[Path],
         typer.Argument(
-            metavar="INPUT", help="A video file, or a folder of OpenPose *_keypoints.json files."
+            metavar="INPUT...",
+            help="A video file, or a folder of OpenPose *_keypoints.json files. Several, a quoted "
+            "pattern ('videos/*.mp4') or a folder of videos run a batch (needs -o).",
+            show_default=False,
         ),
     ],
     task: Annotated[
@@ -196,7 +327,8 @@ def analyze(
         TextOrJson, typer.Option("--format", "-f", help="text (summary) or json (stdout).")
     ] = "text",
     outdir: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Folder for the output files.")
+        Path | None,
+        typer.Option("--output", "-o", help="Folder for the output files (batch: one per input)."),
     ] = None,
     save: Annotated[
         str | None,
@@ -204,18 +336,24 @@ def analyze(
             "--save", metavar="PERSON", help="Store the measured tests as PERSON's assessment."
         ),
     ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Batch: inputs analysed at once (processes).")
+    ] = 1,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray",
+            metavar="ADDRESS",
+            help="Batch: run each input as a task on the Ray cluster at ADDRESS (host:port, auto).",
+        ),
+    ] = None,
 ) -> None:
     """Measure joint angles and a task (squat, landing, Thomas test, hold) from a video."""
-    from hiplab.motion.analyze import (
-        AnalyzeRequest,
-        analyze,
-        check_request,
-        save_analysis,
-        stored_person,
-    )
+    from hiplab.motion.analyze import AnalyzeRequest, check_request
+    from hiplab.motion.batch import is_batch
 
     request = AnalyzeRequest(
-        source=source,
+        source=sources[0],
         task=task,
         exercise=exercise,
         fps=fps,
@@ -223,18 +361,9 @@ def analyze(
         person_box=parse_person_box(person_box),
         outdir=outdir,
     )
-    check_request(request, save=save is not None)
-    record = None if save is None else stored_person(person=save, settings=settings())
-    analysis = analyze(request)
-    saved = None
-    if save is not None:
-        saved = save_analysis(analysis=analysis, person=save, settings=settings(), record=record)
-    if fmt == "json":
-        document = analysis.document()
-        if saved is not None:
-            document["saved"] = saved.model_dump(mode="json")
-        typer.echo(dump_json(document), nl=False)
-    else:
-        render_text(analysis, console())
-    if saved is not None:
-        _saved(saved)
+    if not is_batch(sources) and ray is None:
+        analyze_one(request, fmt=fmt, save=save)
+        return
+    folder = _check_batch_options(outdir=outdir, save=save, jobs=jobs, ray=ray)
+    check_request(request)
+    analyze_batch(sources, request, outdir=folder, fmt=fmt, jobs=jobs, ray=ray)
