@@ -8,6 +8,22 @@ database_url
 data_dir
     Folder for the default SQLite store and reports. Environment:
     ``HIPLAB_DATA_DIR``. Default: the platform user-data folder for "hiplab".
+host, port
+    Where ``hiplab serve`` listens. Default ``127.0.0.1`` and ``8000``.
+secret_key
+    Key that signs the web app's session cookies (at least 32 characters).
+    Default: generated once and kept in ``data_dir/secret_key`` (mode 0600).
+cookie_secure
+    Send the session cookie over HTTPS only. Default false (set it behind TLS).
+session_hours
+    How long a login lasts. Default 12.
+upload_dir
+    Folder of uploaded files, never served directly. Default ``data_dir/uploads``.
+max_upload_mb
+    Largest upload accepted, in MB. Default 200.
+login_attempts, login_window_minutes
+    Failed logins allowed per client address and e-mail within the window, before
+    further attempts are refused (HTTP 429). Default 5 in 15 minutes.
 settings_file
     Optional TOML file with the keys above. Environment: ``HIPLAB_SETTINGS``.
     Default: ``settings.toml`` in the platform user-config folder, if present.
@@ -16,16 +32,32 @@ settings_file
 from __future__ import annotations
 
 import os
+import secrets
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from hiplab.errors import InputError
 
 ENV_PREFIX = "HIPLAB_"
-SETTING_NAMES = ("database_url", "data_dir")
+SETTING_NAMES = (
+    "database_url",
+    "data_dir",
+    "host",
+    "port",
+    "secret_key",
+    "cookie_secure",
+    "session_hours",
+    "upload_dir",
+    "max_upload_mb",
+    "login_attempts",
+    "login_window_minutes",
+)
+SECRET_FILE = "secret_key"
+"""File in ``data_dir`` that keeps the generated secret key."""
+MIN_SECRET = 32
 
 
 class Settings(BaseModel):
@@ -35,6 +67,15 @@ class Settings(BaseModel):
 
     database_url: str | None = None
     data_dir: Path | None = None
+    host: str = Field(default="127.0.0.1", min_length=1)
+    port: int = Field(default=8000, ge=1, le=65535)
+    secret_key: SecretStr | None = Field(default=None, min_length=MIN_SECRET)
+    cookie_secure: bool = False
+    session_hours: int = Field(default=12, ge=1, le=720)
+    upload_dir: Path | None = None
+    max_upload_mb: int = Field(default=200, ge=1, le=10_000)
+    login_attempts: int = Field(default=5, ge=1, le=1000)
+    login_window_minutes: int = Field(default=15, ge=1, le=1440)
 
     def resolved_data_dir(self) -> Path:
         """Return ``data_dir`` or the platform user-data folder."""
@@ -49,6 +90,45 @@ class Settings(BaseModel):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.resolved_data_dir() / 'hiplab.sqlite'}"
+
+    def resolved_upload_dir(self) -> Path:
+        """Return ``upload_dir`` or ``data_dir/uploads``."""
+        return self.upload_dir or self.resolved_data_dir() / "uploads"
+
+    def resolved_secret_key(self) -> str:
+        """Return ``secret_key``, or the key kept in ``data_dir``, made on first use.
+
+        Raises
+        ------
+        InputError
+            If the key file is shorter than 32 characters or cannot be read or written.
+
+        """
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        return _kept_secret(self.resolved_data_dir() / SECRET_FILE)
+
+
+def _kept_secret(path: Path) -> str:
+    """Read the key file, or create it (mode 0600) with a new random key."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # O_EXCL: two servers starting at once never overwrite each other's key.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            key = path.read_text(encoding="utf-8").strip()
+        else:
+            key = secrets.token_urlsafe(48)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(key + "\n")
+    except OSError as exc:
+        raise InputError(f"secret key file {path}: {exc.strerror}") from None
+    if len(key) < MIN_SECRET:
+        raise InputError(
+            f"secret key file {path} holds {len(key)} characters; allowed: at least {MIN_SECRET}"
+        )
+    return key
 
 
 def _default_settings_file() -> Path:
@@ -92,4 +172,8 @@ def load_settings(
     try:
         return Settings.model_validate(merged)
     except ValidationError as exc:
-        raise InputError(f"invalid settings: {exc.errors()[0]['msg']}") from None
+        error = exc.errors()[0]
+        name = ".".join(str(part) for part in error["loc"]) or "settings"
+        # Never echo the value of secret_key.
+        shown = "" if name == "secret_key" else f" {error.get('input')!r}"
+        raise InputError(f"invalid settings: {name}{shown}: {error['msg']}") from None

@@ -11,6 +11,7 @@ from hiplab.cli import assess_cmd, library_cmd, store_cmd
 from hiplab.cli import plan_cmd as plan_cmd
 from hiplab.cli import progress_cmd as progress_cmd
 from hiplab.cli import session_cmd as session_cmd
+from hiplab.cli import web_cmd as web_cmd
 from hiplab.cli.app import app, run
 
 __all__ = ["app", "assess_cmd", "library_cmd", "main", "store_cmd"]

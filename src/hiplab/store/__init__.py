@@ -1,4 +1,4 @@
-"""Storage of people, assessments, reports, plans and session logs (SQLite or PostgreSQL).
+"""Storage of people, assessments, reports, plans, session logs, logins and jobs.
 
 Open a store with :func:`open_store`; see :mod:`hiplab.store.store` for the methods,
 :mod:`hiplab.store.tables` for the tables and :mod:`hiplab.store.backup` for the
@@ -9,25 +9,33 @@ from __future__ import annotations
 
 from hiplab.store.models import (
     AssessmentSummary,
+    NewLogin,
+    PersonRecord,
     PersonSummary,
     StoredAssessment,
+    StoredJob,
     StoredPlan,
     StoredReport,
     StoredSessionLog,
     StoredTestResult,
+    StoredUser,
 )
 from hiplab.store.store import CSV_COLUMNS, Store, default_url, open_store
 
 __all__ = [
     "CSV_COLUMNS",
     "AssessmentSummary",
+    "NewLogin",
+    "PersonRecord",
     "PersonSummary",
     "Store",
     "StoredAssessment",
+    "StoredJob",
     "StoredPlan",
     "StoredReport",
     "StoredSessionLog",
     "StoredTestResult",
+    "StoredUser",
     "default_url",
     "open_store",
 ]

@@ -30,6 +30,10 @@ from hiplab.errors import StoreError
 BUSY_TIMEOUT_MS = 5000
 """How long an SQLite connection waits for a lock before failing, in milliseconds."""
 
+BEGIN_OPTION = "hiplab_begin"
+"""Connection execution option naming the SQLite statement that opens a transaction
+(``"BEGIN"`` when unset; ``"BEGIN IMMEDIATE"`` for a writer that must not race)."""
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 """Alembic script location (shipped inside the package)."""
 
@@ -160,7 +164,10 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: object) -> None:
 
 
 def _sqlite_on_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    statement = connection.get_execution_options().get(BEGIN_OPTION, "BEGIN")
+    if statement not in ("BEGIN", "BEGIN IMMEDIATE"):
+        raise StoreError(f"{BEGIN_OPTION} {statement!r}; allowed: 'BEGIN', 'BEGIN IMMEDIATE'")
+    connection.exec_driver_sql(statement)
 
 
 def upgrade(engine: Engine, *, revision: str = "head") -> None:

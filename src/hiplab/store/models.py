@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -12,6 +12,8 @@ from hiplab.assess.schema import AssessmentInput, Sex
 from hiplab.plan.models import Programme, SessionLog
 
 Provenance = Literal["self", "clinician", "video"]
+Role = Literal["coach", "client"]
+JobState = Literal["queued", "running", "failed", "done"]
 
 
 class StoreModel(BaseModel):
@@ -92,3 +94,51 @@ class StoredSessionLog(StoreModel):
 
     id: int
     log: SessionLog
+
+
+class StoredUser(StoreModel):
+    """A login without its password hash; ``person_id`` is a client's own person."""
+
+    id: int
+    email: str
+    display_name: str
+    role: Role
+    person_id: int | None
+    created_at: datetime
+
+
+class PersonRecord(StoreModel):
+    """A person by id, with the coach who looks after them and their login, if any."""
+
+    id: int
+    name: str
+    age: int
+    sex: Sex
+    coach_id: int | None
+    login_email: str | None
+    created_at: datetime
+
+
+class StoredJob(StoreModel):
+    """A background job: what to do (``kind``, ``payload``), its state and its outcome."""
+
+    id: int
+    kind: str
+    state: JobState
+    owner_id: int | None
+    person_id: int | None
+    payload: dict[str, Any]
+    result: dict[str, Any] | None
+    error: str | None
+    progress: float
+    attempts: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class NewLogin(StoreModel):
+    """A login to create: the address, the name shown and the argon2 hash of the password."""
+
+    email: str
+    display_name: str
+    password_hash: str

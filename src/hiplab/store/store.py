@@ -25,18 +25,15 @@ import difflib
 import io
 import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Literal, Self, TypeVar
+from typing import Any, Literal, TypeVar
 
 from platformdirs import user_data_dir
 from pydantic import ValidationError
-from sqlalchemy import URL, Engine, Select, and_, func, select
+from sqlalchemy import URL, Select, and_, func, select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from hiplab.assess.result import Assessment
 from hiplab.assess.schema import AssessmentInput
@@ -44,7 +41,10 @@ from hiplab.errors import InputError, NotFoundError, StoreError
 from hiplab.plan.models import Programme, SessionLog
 from hiplab.store import backup as backups
 from hiplab.store import tables
+from hiplab.store.accounts import AccountMethods
+from hiplab.store.core import StoreCore, aware
 from hiplab.store.engine import create_store_engine, mask_url, parse_url, store_error, upgrade
+from hiplab.store.jobs import JobMethods
 from hiplab.store.models import (
     AssessmentSummary,
     PersonSummary,
@@ -134,8 +134,12 @@ def open_store(url: str | None = None) -> Store:
     return Store(engine)
 
 
-class Store:
+class Store(AccountMethods, JobMethods, StoreCore):
     """Repository of people, assessments, test results, reports, plans and session logs.
+
+    Logins, coach ownership and background jobs come from the mixins
+    :class:`~hiplab.store.accounts.AccountMethods` and :class:`~hiplab.store.jobs.JobMethods`;
+    the engine and transactions from :class:`~hiplab.store.core.StoreCore`.
 
     Parameters
     ----------
@@ -143,51 +147,6 @@ class Store:
         An engine whose database is already migrated; use :func:`open_store`.
 
     """
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
-        self._closed = False
-
-    @property
-    def url(self) -> str:
-        """The database URL, password masked."""
-        return mask_url(self._engine.url)
-
-    @property
-    def dialect(self) -> str:
-        """The backend name: ``"sqlite"`` or ``"postgresql"``."""
-        return self._engine.dialect.name
-
-    def close(self) -> None:
-        """Close every connection of the store; later calls raise :class:`StoreError`."""
-        self._closed = True
-        self._engine.dispose()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"Store({self.url!r})"
-
-    @contextmanager
-    def _transaction(self, action: str) -> Iterator[Session]:
-        """Run a block in one transaction: commit at the end, roll back on any error."""
-        if self._closed:
-            raise StoreError(f"cannot {action}: the store {self.url} is closed")
-        try:
-            with self._sessions.begin() as session:
-                yield session
-        except DBAPIError as exc:
-            raise store_error(action, self._engine.url, exc) from exc
 
     def save_assessment(
         self, *, person_name: str, data: AssessmentInput, result: Assessment
@@ -724,9 +683,7 @@ def _taken_on(value: str | None) -> date:
         raise InputError(f"date {value!r} is not a calendar date (YYYY-MM-DD)") from None
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite drops the time zone: times are stored in UTC, so put it back."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+_aware = aware
 
 
 def _upsert_person(session: Session, *, name: str, data: AssessmentInput) -> tables.Person:

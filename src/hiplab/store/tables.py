@@ -1,12 +1,15 @@
 """SQLAlchemy table models of the hiplab store.
 
-Six tables: ``person`` (one row per name), ``assessment`` (one row per saved
+Nine tables. Six hold the domain: ``person`` (one row per name), ``assessment`` (one row per saved
 assessment, with the validated input and the result kept as JSON), ``test_result``
 (one row per measured value, for history and charts), ``report`` (rendered
 reports; text formats in ``text``, binary ones such as PDF in ``data``), ``plan``
 (one row per saved programme, the whole :class:`~hiplab.plan.models.Programme` as
 JSON) and ``session_log`` (one row per guided session done, the whole
-:class:`~hiplab.plan.models.SessionLog` as JSON plus queryable columns).
+:class:`~hiplab.plan.models.SessionLog` as JSON plus queryable columns). Three serve the
+web app: ``app_user`` (a login: coach or client; a client's row points at their own
+``person``), ``coach_client`` (which coach looks after which person) and ``job``
+(background work such as a video analysis, with its state and progress).
 
 Conventions
 -----------
@@ -17,6 +20,13 @@ Conventions
   a plan made from it keeps existing with ``assessment_id`` set to NULL.
 * Deleting a person deletes their assessments, plans and session logs; deleting a plan
   keeps its session logs with ``plan_id`` set to NULL.
+* Ownership is a link table, ``coach_client``, rather than a ``person.coach_id``
+  column: adding it needs no rebuild of ``person`` (on SQLite a rebuild would run
+  the cascades of its children), and shared care (two coaches) later only means
+  dropping the primary key on ``person_id``. Deleting a coach frees their people;
+  deleting a person deletes their client login and their link.
+* E-mail addresses are stored trimmed and lower-cased, so the unique constraint on
+  ``app_user.email`` makes them unique regardless of case.
 """
 
 from __future__ import annotations
@@ -41,6 +51,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 PROVENANCES = ("self", "clinician", "video")
+ROLES = ("coach", "client")
+"""Roles of a login: a coach (or physical therapist) looks after clients."""
+JOB_STATES = ("queued", "running", "failed", "done")
+"""States of a background job; ``running`` jobs go back to ``queued`` at start-up."""
 """Where an assessment's values come from."""
 
 NAMING_CONVENTION = {
@@ -217,3 +231,66 @@ class SessionLogRow(Base):
     log_json: Mapped[dict[str, Any]]
 
     person: Mapped[Person] = relationship(back_populates="session_logs")
+
+
+class AppUser(Base):
+    """A login of the web app: a coach, or a client tied to their own person record."""
+
+    __tablename__ = "app_user"
+    __table_args__ = (
+        CheckConstraint("role IN ('coach', 'client')", name="role"),
+        CheckConstraint(
+            "(role = 'coach' AND person_id IS NULL) OR (role = 'client' AND person_id IS NOT NULL)",
+            name="client_person",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), unique=True
+    )
+
+
+class CoachClient(Base):
+    """Which coach looks after a person (at most one coach per person for now)."""
+
+    __tablename__ = "coach_client"
+    __table_args__ = (Index("ix_coach_client_coach_id", "coach_id"),)
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    coach_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Job(Base):
+    """A unit of background work with its state, progress, input and outcome."""
+
+    __tablename__ = "job"
+    __table_args__ = (
+        CheckConstraint("state IN ('queued', 'running', 'failed', 'done')", name="state"),
+        CheckConstraint("progress >= 0 AND progress <= 1", name="progress"),
+        CheckConstraint("attempts >= 0", name="attempts"),
+        Index("ix_job_state_created_at", "state", "created_at", "id"),
+        Index("ix_job_owner_id", "owner_id"),
+        Index("ix_job_person_id", "person_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(16))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    payload_json: Mapped[dict[str, Any]]
+    result_json: Mapped[dict[str, Any] | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    progress: Mapped[float] = mapped_column(Float)
+    attempts: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

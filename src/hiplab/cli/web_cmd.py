@@ -1,0 +1,80 @@
+"""``hiplab serve`` (the web app) and ``hiplab user create`` (its logins)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Literal
+
+import typer
+
+from hiplab.cli.app import State, app, settings
+
+user_app = typer.Typer(help="Logins of the web app.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None,
+        typer.Option(
+            "--host", help="Address to listen on (default 127.0.0.1).", show_default=False
+        ),
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option("--port", help="Port to listen on (default 8000).", show_default=False),
+    ] = None,
+) -> None:
+    """Run the web app: coach and client pages and the REST API under /api/v1."""
+    from hiplab.settings import load_settings
+
+    resolved = load_settings(
+        overrides={
+            "database_url": State.database_url,
+            "data_dir": State.data_dir,
+            "host": host,
+            "port": port,
+        }
+    )
+    import uvicorn
+
+    from hiplab.web.app import create_app
+
+    typer.echo(f"hiplab on http://{resolved.host}:{resolved.port}/ (Ctrl+C stops it)")
+    uvicorn.run(create_app(resolved), host=resolved.host, port=resolved.port, log_level="info")
+
+
+@user_app.command("create")
+def user_create(
+    role: Annotated[Literal["coach", "client"], typer.Option("--role", help="coach or client.")],
+    email: Annotated[str, typer.Option("--email", help="Login e-mail (any case).")],
+    name: Annotated[str, typer.Option("--name", help="Name shown in the app.")],
+    person: Annotated[
+        str | None,
+        typer.Option("--person", help="Client only: the stored person this login belongs to."),
+    ] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="Read the password from the first line of stdin."),
+    ] = False,
+) -> None:
+    """Create a login; the password is asked for (or read from stdin), never an argument."""
+    from hiplab import clinic_service, services
+    from hiplab.passwords import check_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    check_password(password)
+    with services.open_store_for(settings()) as store:
+        user = clinic_service.create_login(
+            store=store,
+            email=email,
+            display_name=name,
+            role=role,
+            password=password,
+            person_name=person,
+        )
+    typer.echo(f"created {user.role} login {user.email} (id {user.id})")

@@ -1,0 +1,248 @@
+"""Use-cases of a coaching practice, shared by the web app and the CLI.
+
+Logins (``hiplab user create``, the login form), a coach's people and their
+dashboard rows, a person's overview, assessments entered for a person and their
+reports. Keyword-only functions over an open :class:`~hiplab.store.Store` (the web
+app keeps one open; the CLI opens one per command with
+:func:`hiplab.services.open_store_for`). No HTTP and no printing here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, Literal
+
+from hiplab.errors import InputError, NotFoundError
+from hiplab.services import AssessOutcome, ReportFormat, library, render_report
+
+if TYPE_CHECKING:
+    from hiplab.assess.result import Assessment
+    from hiplab.assess.schema import AssessmentInput
+    from hiplab.store import (
+        AssessmentSummary,
+        PersonRecord,
+        Store,
+        StoredAssessment,
+        StoredUser,
+    )
+
+
+@dataclass(frozen=True)
+class Flags:
+    """Safety flags of an assessment: red flags (see a clinician) and precautions."""
+
+    refer: bool
+    red_flags: tuple[str, ...]
+    precautions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ClientRow:
+    """One line of a coach's client list."""
+
+    person: PersonRecord
+    last_assessed: date | None
+    flags: Flags | None
+    adherence: str
+    adherence_ratio: float | None
+
+
+@dataclass(frozen=True)
+class PersonOverview:
+    """What a person's page shows: who, their latest assessment, history, adherence."""
+
+    person: PersonRecord
+    latest: StoredAssessment | None
+    flags: Flags | None
+    history: tuple[AssessmentSummary, ...]
+    adherence: str
+
+
+def create_login(
+    *,
+    store: Store,
+    email: str,
+    display_name: str,
+    role: str,
+    password: str,
+    person_name: str | None = None,
+) -> StoredUser:
+    """Create a coach login, or a client login for an existing person (by name).
+
+    Raises
+    ------
+    InputError
+        If a field or the password breaks its rules, the e-mail is taken, a client has
+        no ``person_name`` or a coach has one.
+    NotFoundError
+        If no person has ``person_name``.
+
+    """
+    from hiplab.passwords import hash_password
+
+    if role == "client" and not person_name:
+        raise InputError("a client login needs --person NAME (the client's stored person)")
+    if role != "client" and person_name:
+        raise InputError(f"--person is only for client logins, not for role {role!r}")
+    person_id = store.find_person(name=person_name).id if person_name else None
+    return store.create_user(
+        email=email,
+        display_name=display_name,
+        role=role,
+        password_hash=hash_password(password),
+        person_id=person_id,
+    )
+
+
+def authenticate(*, store: Store, email: str, password: str) -> StoredUser | None:
+    """Return the login whose e-mail and password match, else None (whatever was wrong).
+
+    An unknown address costs the same argon2 work as a wrong password. A hash made
+    with older argon2 parameters is replaced after a successful check.
+    """
+    from hiplab.passwords import hash_password, needs_rehash, verify_or_waste_time
+
+    found = store.login_record(email=email)
+    if not verify_or_waste_time(None if found is None else found[1], password):
+        return None
+    assert found is not None  # verify_or_waste_time is False without a hash
+    user, password_hash = found
+    if needs_rehash(password_hash):
+        store.set_password_hash(user_id=user.id, password_hash=hash_password(password))
+    return user
+
+
+def create_client(
+    *,
+    store: Store,
+    coach_id: int,
+    name: str,
+    age: int,
+    sex: str,
+    email: str | None = None,
+    password: str | None = None,
+) -> PersonRecord:
+    """Create a person looked after by ``coach_id``, with a client login when ``email`` is set.
+
+    Raises
+    ------
+    InputError
+        If a field is invalid, the name or e-mail is taken, or only one of ``email``
+        and ``password`` is given.
+
+    """
+    from hiplab.passwords import hash_password
+    from hiplab.store import NewLogin
+
+    if bool(email) != bool(password):
+        raise InputError("a client login needs both email and password (or neither)")
+    login = None
+    if email and password:
+        login = NewLogin(email=email, display_name=name, password_hash=hash_password(password))
+    return store.create_person(name=name, age=age, sex=sex, coach_id=coach_id, login=login)
+
+
+def flags_of(result: Assessment) -> Flags:
+    """Return the safety flags of an assessment in plain words."""
+    from hiplab.report.html import precaution_view
+
+    lib = library()
+    return Flags(
+        refer=result.refer,
+        red_flags=tuple(flag.reason for flag in result.red_flags),
+        precautions=tuple(precaution_view(p, lib).text for p in result.precautions),
+    )
+
+
+def _latest(store: Store, person: PersonRecord) -> StoredAssessment | None:
+    try:
+        return store.latest_assessment(person_name=person.name)
+    except NotFoundError:
+        return None
+
+
+def adherence_of(store: Store, person: PersonRecord, *, today: date) -> tuple[str, float | None]:
+    """Return adherence to the person's latest plan in words, and as a ratio (or None)."""
+    from hiplab.progress._format import adherence_words
+    from hiplab.progress.build import adherence
+
+    try:
+        plan = store.latest_plan(person_name=person.name)
+    except NotFoundError:
+        return "no plan", None
+    found = adherence(plan, store.session_logs(person_name=person.name), as_of=today)
+    if found is None:
+        return "plan starts later", None
+    return adherence_words(found), found.ratio
+
+
+def client_rows(*, store: Store, coach_id: int, today: date) -> list[ClientRow]:
+    """Return a coach's people with their last assessment, flags and adherence."""
+    rows = []
+    for person in store.people_of_coach(coach_id=coach_id):
+        latest = _latest(store, person)
+        words, ratio = adherence_of(store, person, today=today)
+        rows.append(
+            ClientRow(
+                person=person,
+                last_assessed=latest.taken_on if latest else None,
+                flags=flags_of(latest.result) if latest else None,
+                adherence=words,
+                adherence_ratio=ratio,
+            )
+        )
+    return rows
+
+
+def person_overview(*, store: Store, person_id: int, today: date) -> PersonOverview:
+    """Return a person, their latest assessment with its flags, history and adherence."""
+    person = store.get_person(person_id=person_id)
+    latest = _latest(store, person)
+    words, _ratio = adherence_of(store, person, today=today)
+    return PersonOverview(
+        person=person,
+        latest=latest,
+        flags=flags_of(latest.result) if latest else None,
+        history=tuple(store.history(person_name=person.name)),
+        adherence=words,
+    )
+
+
+def parse_assessment(raw: Any) -> AssessmentInput:
+    """Validate assessment input given as data (a form or a JSON body).
+
+    The messages are the CLI's (:func:`hiplab.assess.parse.validate`): they name the
+    dotted field, the value and what is allowed.
+    """
+    from hiplab.assess.parse import validate
+
+    return validate(raw, source="input")
+
+
+def record_assessment(*, store: Store, person_id: int, data: AssessmentInput) -> int:
+    """Assess ``data`` and save it for the person; return the new assessment's id."""
+    from hiplab.assess import assess
+
+    person = store.get_person(person_id=person_id)
+    result = assess(data, library())
+    return store.save_assessment(person_name=person.name, data=data, result=result)
+
+
+def assessment_report(*, store: Store, assessment_id: int, fmt: ReportFormat) -> str | bytes:
+    """Render a stored assessment as JSON, HTML or PDF (as ``hiplab assess -f`` does)."""
+    stored = store.get_assessment(assessment_id=assessment_id)
+    outcome = AssessOutcome(
+        data=stored.data,
+        result=stored.result,
+        person=stored.person_name,
+        date=stored.taken_on.isoformat(),
+        assessment_id=stored.id,
+    )
+    return render_report(outcome, fmt)
+
+
+def export_person(*, store: Store, person_id: int, fmt: Literal["json", "csv"]) -> str:
+    """Export everything stored about a person (as ``hiplab export``)."""
+    person = store.get_person(person_id=person_id)
+    return store.export_person(person_name=person.name, fmt=fmt)

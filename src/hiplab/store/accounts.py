@@ -1,0 +1,364 @@
+"""Logins (``app_user``), coach ownership (``coach_client``) and people by id.
+
+Mixed into :class:`~hiplab.store.Store`. The store never sees a password: callers
+hash it (:mod:`hiplab.passwords`) and pass the hash. Inputs are checked here, at the
+boundary, with :class:`~hiplab.errors.InputError` messages that name the field, the
+value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hiplab.assess.schema import Sex
+from hiplab.errors import InputError, NotFoundError
+from hiplab.store import tables
+from hiplab.store.core import StoreCore, aware
+from hiplab.store.models import NewLogin, PersonRecord, Role, StoredUser
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_EMAIL = 254
+MAX_NAME = 120
+AGE_RANGE = (5, 110)
+"""Allowed ages, the same as the assessment input's ``person.age``."""
+
+
+def clean_email(email: str) -> str:
+    """Return an e-mail address trimmed and lower-cased, or raise :class:`InputError`.
+
+    Parameters
+    ----------
+    email : str
+        The address as typed.
+
+    Returns
+    -------
+    str
+        The normalised address (the form stored and compared).
+
+    Raises
+    ------
+    InputError
+        If it is not ``name@domain.tld`` or is longer than 254 characters.
+
+    Examples
+    --------
+    >>> clean_email("  Coach@Example.ORG ")
+    'coach@example.org'
+
+    """
+    cleaned = email.strip().lower()
+    if len(cleaned) > MAX_EMAIL or not EMAIL_PATTERN.match(cleaned):
+        raise InputError(
+            f"email {email!r} is not an e-mail address; allowed: name@domain.tld, "
+            f"at most {MAX_EMAIL} characters"
+        )
+    return cleaned
+
+
+def _clean_text(field: str, value: str) -> str:
+    cleaned = value.strip()
+    if not 1 <= len(cleaned) <= MAX_NAME:
+        raise InputError(f"{field} {value!r} must be 1 to {MAX_NAME} characters")
+    return cleaned
+
+
+def _check_role(role: str) -> Role:
+    if role == "coach":
+        return "coach"
+    if role == "client":
+        return "client"
+    raise InputError(f"role {role!r} is not allowed; allowed: {', '.join(tables.ROLES)}")
+
+
+def _check_person_fields(age: int, sex: str) -> Sex:
+    low, high = AGE_RANGE
+    if not low <= age <= high:
+        raise InputError(f"age {age} is not allowed; allowed: {low} to {high}")
+    try:
+        return Sex(sex)
+    except ValueError:
+        raise InputError(
+            f"sex {sex!r} is not allowed; allowed: {', '.join(s.value for s in Sex)}"
+        ) from None
+
+
+def _check_hash(password_hash: str) -> str:
+    if not password_hash.startswith("$argon2"):
+        raise InputError("password_hash must be an argon2 hash (hiplab.passwords.hash_password)")
+    return password_hash
+
+
+def _clean_login(login: NewLogin) -> NewLogin:
+    return NewLogin(
+        email=clean_email(login.email),
+        display_name=_clean_text("display_name", login.display_name),
+        password_hash=_check_hash(login.password_hash),
+    )
+
+
+class AccountMethods(StoreCore):
+    """Store methods for logins, ownership and people by id."""
+
+    def create_user(
+        self,
+        *,
+        email: str,
+        display_name: str,
+        role: str,
+        password_hash: str,
+        person_id: int | None = None,
+    ) -> StoredUser:
+        """Create a login.
+
+        Parameters
+        ----------
+        email : str
+            Unique regardless of case; stored trimmed and lower-cased.
+        display_name : str
+            The name shown in the app (1 to 120 characters).
+        role : {"coach", "client"}
+            A coach looks after clients; a client sees only their own data.
+        password_hash : str
+            An argon2 hash (see :func:`hiplab.passwords.hash_password`).
+        person_id : int or None
+            A client's own person record (required for a client, refused for a coach);
+            a person has at most one login.
+
+        Returns
+        -------
+        StoredUser
+            The new login.
+
+        Raises
+        ------
+        InputError
+            If a field is invalid, the e-mail is taken, or the person already has a login.
+        NotFoundError
+            If there is no person with ``person_id``.
+
+        """
+        login = _clean_login(
+            NewLogin(email=email, display_name=display_name, password_hash=password_hash)
+        )
+        checked_role = _check_role(role)
+        if (checked_role == "client") != (person_id is not None):
+            raise InputError(
+                f"role {role!r} with person_id {person_id!r}: a client login needs its "
+                "person (person_id), a coach login has none"
+            )
+        with self._write_transaction("create the login") as session:
+            if person_id is not None:
+                _person_row(session, person_id)
+            row = _add_user(session, login, role=checked_role, person_id=person_id)
+            return _stored_user(row)
+
+    def user_by_email(self, *, email: str) -> StoredUser | None:
+        """Return the login with this e-mail address (any case), or None."""
+        found = self.login_record(email=email)
+        return None if found is None else found[0]
+
+    def login_record(self, *, email: str) -> tuple[StoredUser, str] | None:
+        """Return a login and its password hash by e-mail (any case), or None.
+
+        An address that is not an e-mail address gives None, not an error, so a
+        login form can answer every failure with the same words.
+        """
+        try:
+            cleaned = clean_email(email)
+        except InputError:
+            return None
+        with self._transaction("read the login") as session:
+            row = session.scalars(
+                select(tables.AppUser).where(tables.AppUser.email == cleaned)
+            ).first()
+            return None if row is None else (_stored_user(row), row.password_hash)
+
+    def user_by_id(self, *, user_id: int) -> StoredUser:
+        """Return the login with this id, or raise :class:`NotFoundError`."""
+        with self._transaction("read the login") as session:
+            row = session.get(tables.AppUser, user_id)
+            if row is None:
+                raise NotFoundError(f"no login with id {user_id}")
+            return _stored_user(row)
+
+    def set_password_hash(self, *, user_id: int, password_hash: str) -> None:
+        """Replace a login's password hash (after a change or an argon2 re-hash)."""
+        checked = _check_hash(password_hash)
+        with self._transaction("change the password") as session:
+            row = session.get(tables.AppUser, user_id)
+            if row is None:
+                raise NotFoundError(f"no login with id {user_id}")
+            row.password_hash = checked
+
+    def create_person(
+        self,
+        *,
+        name: str,
+        age: int,
+        sex: str,
+        coach_id: int | None = None,
+        login: NewLogin | None = None,
+    ) -> PersonRecord:
+        """Create a person, optionally looked after by a coach and with a client login.
+
+        Parameters
+        ----------
+        name : str
+            Unique in the store (1 to 120 characters).
+        age : int
+            5 to 110, as in the assessment input.
+        sex : {"female", "male", "other"}
+            Used to select norms.
+        coach_id : int or None
+            The coach who looks after the person.
+        login : NewLogin or None
+            A client login for the person, created in the same transaction.
+
+        Returns
+        -------
+        PersonRecord
+            The new person.
+
+        Raises
+        ------
+        InputError
+            If a field is invalid, the name or the e-mail is taken, or ``coach_id`` is
+            not a coach.
+
+        """
+        clean_name = _clean_text("name", name)
+        checked_sex = _check_person_fields(age, sex)
+        login = None if login is None else _clean_login(login)
+        with self._write_transaction("create the person") as session:
+            if session.scalars(
+                select(tables.Person.id).where(tables.Person.name == clean_name)
+            ).first():
+                raise InputError(f"name {clean_name!r} is already taken; choose another name")
+            person = tables.Person(name=clean_name, age=age, sex=checked_sex.value)
+            session.add(person)
+            session.flush()
+            if coach_id is not None:
+                _link(session, person_id=person.id, coach_id=coach_id)
+            if login is not None:
+                _add_user(session, login, role="client", person_id=person.id)
+            return _person_record(session, person)
+
+    def get_person(self, *, person_id: int) -> PersonRecord:
+        """Return a person by id, or raise :class:`NotFoundError`."""
+        with self._transaction("read the person") as session:
+            return _person_record(session, _person_row(session, person_id))
+
+    def find_person(self, *, name: str) -> PersonRecord:
+        """Return a person by exact name, or raise :class:`NotFoundError`."""
+        with self._transaction("read the person") as session:
+            person = session.scalars(
+                select(tables.Person).where(tables.Person.name == name.strip())
+            ).first()
+            if person is None:
+                raise NotFoundError(f"no person named {name.strip()!r}")
+            return _person_record(session, person)
+
+    def people_of_coach(self, *, coach_id: int) -> list[PersonRecord]:
+        """Return the people a coach looks after, by name."""
+        with self._transaction("list the coach's people") as session:
+            rows = session.scalars(
+                select(tables.Person)
+                .join(tables.CoachClient, tables.CoachClient.person_id == tables.Person.id)
+                .where(tables.CoachClient.coach_id == coach_id)
+                .order_by(func.lower(tables.Person.name), tables.Person.id)
+            ).all()
+            return [_person_record(session, row) for row in rows]
+
+    def assign_coach(self, *, person_id: int, coach_id: int) -> None:
+        """Make ``coach_id`` the coach of ``person_id`` (replacing any other coach)."""
+        with self._write_transaction("assign the coach") as session:
+            _person_row(session, person_id)
+            _link(session, person_id=person_id, coach_id=coach_id)
+
+    def person_of_assessment(self, *, assessment_id: int) -> int:
+        """Return the id of the person an assessment belongs to, or raise NotFoundError."""
+        with self._transaction("read the assessment") as session:
+            found = session.scalars(
+                select(tables.Assessment.person_id).where(tables.Assessment.id == assessment_id)
+            ).first()
+            if found is None:
+                raise NotFoundError(f"no assessment with id {assessment_id}")
+            return found
+
+
+def _person_row(session: Session, person_id: int) -> tables.Person:
+    row = session.get(tables.Person, person_id)
+    if row is None:
+        raise NotFoundError(f"no person with id {person_id}")
+    return row
+
+
+def _add_user(
+    session: Session, login: NewLogin, *, role: Role, person_id: int | None
+) -> tables.AppUser:
+    taken = session.scalars(
+        select(tables.AppUser.id).where(tables.AppUser.email == login.email)
+    ).first()
+    if taken is not None:
+        raise InputError(f"email {login.email!r} is already registered; use another address")
+    if person_id is not None:
+        has_login = session.scalars(
+            select(tables.AppUser.id).where(tables.AppUser.person_id == person_id)
+        ).first()
+        if has_login is not None:
+            raise InputError(f"person_id {person_id} already has a login")
+    row = tables.AppUser(
+        email=login.email,
+        display_name=login.display_name,
+        role=role,
+        password_hash=login.password_hash,
+        person_id=person_id,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _link(session: Session, *, person_id: int, coach_id: int) -> None:
+    coach = session.get(tables.AppUser, coach_id)
+    if coach is None or coach.role != "coach":
+        raise InputError(f"coach_id {coach_id} is not a coach login")
+    link = session.get(tables.CoachClient, person_id)
+    if link is None:
+        session.add(tables.CoachClient(person_id=person_id, coach_id=coach_id))
+    else:
+        link.coach_id = coach_id
+    session.flush()
+
+
+def _stored_user(row: tables.AppUser) -> StoredUser:
+    return StoredUser(
+        id=row.id,
+        email=row.email,
+        display_name=row.display_name,
+        role=_check_role(row.role),
+        person_id=row.person_id,
+        created_at=aware(row.created_at),
+    )
+
+
+def _person_record(session: Session, person: tables.Person) -> PersonRecord:
+    coach_id = session.scalars(
+        select(tables.CoachClient.coach_id).where(tables.CoachClient.person_id == person.id)
+    ).first()
+    email = session.scalars(
+        select(tables.AppUser.email).where(tables.AppUser.person_id == person.id)
+    ).first()
+    return PersonRecord(
+        id=person.id,
+        name=person.name,
+        age=person.age,
+        sex=Sex(person.sex),
+        coach_id=coach_id,
+        login_email=email,
+        created_at=aware(person.created_at),
+    )

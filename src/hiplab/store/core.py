@@ -1,0 +1,115 @@
+"""The base every part of the :class:`~hiplab.store.store.Store` shares: engine, transactions.
+
+The repository methods live in mixins by subject (:mod:`hiplab.store.accounts`,
+:mod:`hiplab.store.jobs`, and the domain methods in :mod:`hiplab.store.store`); each
+method opens one transaction with :meth:`StoreCore._transaction` (reads and ordinary
+writes) or :meth:`StoreCore._write_transaction` (writes that must not race: on SQLite
+it takes the write lock before reading, so concurrent writers queue behind
+``busy_timeout`` instead of failing on a stale snapshot).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from hiplab.errors import StoreError
+from hiplab.store.engine import BEGIN_OPTION, mask_url, store_error
+
+
+class StoreCore:
+    """Engine, sessions and transactions of a store; see :class:`~hiplab.store.Store`.
+
+    Parameters
+    ----------
+    engine : Engine
+        An engine whose database is already migrated; use :func:`~hiplab.store.open_store`.
+
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._closed = False
+
+    @property
+    def url(self) -> str:
+        """The database URL, password masked."""
+        return mask_url(self._engine.url)
+
+    @property
+    def dialect(self) -> str:
+        """The backend name: ``"sqlite"`` or ``"postgresql"``."""
+        return self._engine.dialect.name
+
+    def close(self) -> None:
+        """Close every connection of the store; later calls raise :class:`StoreError`."""
+        self._closed = True
+        self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r})"
+
+    @contextmanager
+    def _transaction(self, action: str) -> Iterator[Session]:
+        """Run a block in one transaction: commit at the end, roll back on any error."""
+        if self._closed:
+            raise StoreError(f"cannot {action}: the store {self.url} is closed")
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except DBAPIError as exc:
+            raise store_error(action, self._engine.url, exc) from exc
+
+    @contextmanager
+    def _write_transaction(self, action: str) -> Iterator[Session]:
+        """Run a read-then-write block as the only writer (SQLite ``BEGIN IMMEDIATE``).
+
+        PostgreSQL needs no such lock for correctness here: callers that pick a row to
+        change lock it themselves (``SELECT … FOR UPDATE SKIP LOCKED``).
+        """
+        if self._closed:
+            raise StoreError(f"cannot {action}: the store {self.url} is closed")
+        try:
+            with self._engine.connect() as connection:
+                if self.dialect == "sqlite":
+                    connection.execution_options(**{BEGIN_OPTION: "BEGIN IMMEDIATE"})
+                with Session(bind=connection, expire_on_commit=False) as session, session.begin():
+                    yield session
+        except DBAPIError as exc:
+            raise store_error(action, self._engine.url, exc) from exc
+
+
+def aware(moment: datetime) -> datetime:
+    """Return ``moment`` with UTC attached when the database dropped the time zone.
+
+    Parameters
+    ----------
+    moment : datetime
+        A time read from the store (SQLite returns naive times; they are UTC).
+
+    Returns
+    -------
+    datetime
+        A timezone-aware time.
+
+    """
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

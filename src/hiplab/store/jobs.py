@@ -1,0 +1,247 @@
+"""Background jobs (table ``job``): enqueue, claim atomically, report progress, finish.
+
+A job moves ``queued`` → ``running`` (claimed by one worker) → ``done`` or ``failed``.
+:meth:`JobMethods.claim_job` hands each queued job to exactly one claimer, on SQLite
+(the claim runs under ``BEGIN IMMEDIATE``: one writer at a time) and on PostgreSQL
+(``SELECT … FOR UPDATE SKIP LOCKED``: concurrent claimers skip each other's row). A
+process that dies leaves its jobs ``running``; :meth:`JobMethods.requeue_running_jobs`
+at start-up puts them back in the queue (``attempts`` counts the claims).
+
+Mixed into :class:`~hiplab.store.Store`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Collection
+from typing import Any, Literal
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from hiplab.errors import InputError, NotFoundError
+from hiplab.store import tables
+from hiplab.store.core import StoreCore, aware
+from hiplab.store.models import JobState, StoredJob
+
+KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+MAX_ERROR = 2000
+"""Longest error text kept; longer messages are cut (the start says what failed)."""
+
+
+def check_kind(kind: str) -> str:
+    """Return ``kind`` if it is a job kind name, else raise :class:`InputError`.
+
+    Examples
+    --------
+    >>> check_kind("video_analysis")
+    'video_analysis'
+
+    """
+    if not KIND_PATTERN.match(kind):
+        raise InputError(
+            f"job kind {kind!r} is not allowed; allowed: lower-case letters, digits and "
+            "underscores, starting with a letter, at most 40 characters"
+        )
+    return kind
+
+
+def _check_json(field: str, value: dict[str, Any]) -> dict[str, Any]:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            f"{field} must be plain JSON (objects, lists, text, numbers): {exc}"
+        ) from None
+    return value
+
+
+class JobMethods(StoreCore):
+    """Store methods for the job queue."""
+
+    def enqueue_job(
+        self,
+        *,
+        kind: str,
+        payload: dict[str, Any],
+        owner_id: int | None = None,
+        person_id: int | None = None,
+    ) -> StoredJob:
+        """Add a job to the queue.
+
+        Parameters
+        ----------
+        kind : str
+            What to do, e.g. ``"video_analysis"``; workers pick the kinds they handle.
+        payload : dict
+            The job's input as plain JSON (e.g. the stored upload's name and options).
+        owner_id : int or None
+            The login that asked for it (None for jobs started outside the web app).
+        person_id : int or None
+            The person the job is about; deleting the person deletes the job.
+
+        Returns
+        -------
+        StoredJob
+            The queued job.
+
+        Raises
+        ------
+        InputError
+            If ``kind`` is not a kind name or ``payload`` is not plain JSON.
+
+        """
+        row = tables.Job(
+            kind=check_kind(kind),
+            state="queued",
+            owner_id=owner_id,
+            person_id=person_id,
+            payload_json=_check_json("payload", payload),
+            result_json=None,
+            progress=0.0,
+            attempts=0,
+        )
+        with self._transaction("queue the job") as session:
+            session.add(row)
+            session.flush()
+            return _stored_job(row)
+
+    def claim_job(self, *, kinds: Collection[str] | None = None) -> StoredJob | None:
+        """Take the oldest queued job (of ``kinds``, if given) and mark it ``running``.
+
+        Two claimers never get the same job, on either backend.
+
+        Returns
+        -------
+        StoredJob or None
+            The claimed job (``attempts`` counts this claim), or None if none is queued.
+
+        """
+        query = (
+            select(tables.Job)
+            .where(tables.Job.state == "queued")
+            .order_by(tables.Job.created_at, tables.Job.id)
+            .limit(1)
+        )
+        if kinds is not None:
+            query = query.where(tables.Job.kind.in_([check_kind(k) for k in kinds]))
+        if self.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        with self._write_transaction("claim a job") as session:
+            row = session.scalars(query).first()
+            if row is None:
+                return None
+            row.state = "running"
+            row.progress = 0.0
+            row.attempts += 1
+            row.updated_at = tables.utcnow()
+            session.flush()
+            return _stored_job(row)
+
+    def update_job_progress(self, *, job_id: int, progress: float) -> None:
+        """Record how far a running job is, from 0 to 1.
+
+        Raises
+        ------
+        InputError
+            If ``progress`` is outside 0–1 or the job is not running.
+
+        """
+        if not 0.0 <= progress <= 1.0:
+            raise InputError(f"progress {progress!r} is not allowed; allowed: 0 to 1")
+        with self._transaction("record the job's progress") as session:
+            row = _running(session, job_id)
+            row.progress = progress
+            row.updated_at = tables.utcnow()
+
+    def finish_job(self, *, job_id: int, result: dict[str, Any]) -> None:
+        """Mark a running job ``done`` with its result (plain JSON)."""
+        self._end_job(job_id, state="done", result=_check_json("result", result), error=None)
+
+    def fail_job(self, *, job_id: int, error: str) -> None:
+        """Mark a running job ``failed`` with a message for the person who asked for it."""
+        message = error.strip() or "the job failed without a message"
+        self._end_job(job_id, state="failed", result=None, error=message[:MAX_ERROR])
+
+    def _end_job(
+        self,
+        job_id: int,
+        *,
+        state: Literal["done", "failed"],
+        result: dict[str, Any] | None,
+        error: str | None,
+    ) -> None:
+        with self._transaction(f"mark the job {state}") as session:
+            row = _running(session, job_id)
+            row.state = state
+            row.result_json = result
+            row.error = error
+            if state == "done":
+                row.progress = 1.0
+            row.updated_at = tables.utcnow()
+
+    def requeue_running_jobs(self) -> int:
+        """Put every ``running`` job back in the queue (at start-up: its worker is gone).
+
+        Returns
+        -------
+        int
+            How many jobs were re-queued.
+
+        """
+        with self._write_transaction("re-queue running jobs") as session:
+            done = session.execute(
+                update(tables.Job)
+                .where(tables.Job.state == "running")
+                .values(state="queued", progress=0.0, updated_at=tables.utcnow())
+            )
+            return int(getattr(done, "rowcount", 0) or 0)
+
+    def get_job(self, *, job_id: int) -> StoredJob:
+        """Return a job by id, or raise :class:`NotFoundError`."""
+        with self._transaction("read the job") as session:
+            row = session.get(tables.Job, job_id)
+            if row is None:
+                raise NotFoundError(f"no job with id {job_id}")
+            return _stored_job(row)
+
+    def jobs(
+        self, *, person_id: int | None = None, state: JobState | None = None
+    ) -> list[StoredJob]:
+        """List jobs, newest first, optionally of one person and/or in one state."""
+        query = select(tables.Job).order_by(tables.Job.created_at.desc(), tables.Job.id.desc())
+        if person_id is not None:
+            query = query.where(tables.Job.person_id == person_id)
+        if state is not None:
+            query = query.where(tables.Job.state == state)
+        with self._transaction("list the jobs") as session:
+            return [_stored_job(row) for row in session.scalars(query)]
+
+
+def _running(session: Session, job_id: int) -> tables.Job:
+    row = session.get(tables.Job, job_id)
+    if row is None:
+        raise NotFoundError(f"no job with id {job_id}")
+    if row.state != "running":
+        raise InputError(f"job {job_id} is {row.state}; only a running job can change")
+    return row
+
+
+def _stored_job(row: tables.Job) -> StoredJob:
+    return StoredJob.model_validate(
+        {
+            "id": row.id,
+            "kind": row.kind,
+            "state": row.state,
+            "owner_id": row.owner_id,
+            "person_id": row.person_id,
+            "payload": row.payload_json,
+            "result": row.result_json,
+            "error": row.error,
+            "progress": row.progress,
+            "attempts": row.attempts,
+            "created_at": aware(row.created_at),
+            "updated_at": aware(row.updated_at),
+        }
+    )

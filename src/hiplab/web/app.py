@@ -1,0 +1,229 @@
+"""The app factory: ``create_app(settings)`` returns a ready FastAPI app.
+
+Nothing happens on import. The factory opens (and migrates) the store named by the
+settings, builds the session codec from the secret key, the login limiter, the
+template environment and the job worker, mounts the pages, the API (OpenAPI at
+``/api/v1/openapi.json``) and ``/static``, installs the error handlers and the
+cookie/header middleware, and finally refuses to return an app with a route that
+declares no authorization rule (:func:`hiplab.web.authz.check_routes`).
+
+Start-up (lifespan) re-queues jobs left ``running`` and starts the worker; shutdown
+stops it and closes the store. Tests use ``with TestClient(create_app(s)) as c``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hiplab import __version__, services
+from hiplab.errors import HiplabError, InputError, NotFoundError, StoreError
+from hiplab.settings import Settings
+from hiplab.web import api, pages
+from hiplab.web.authz import NEW_SESSION_KEY, Denied, check_routes, current_session
+from hiplab.web.deps import AppState, app_state
+from hiplab.web.jobs import JobHandler, JobWorker
+from hiplab.web.security import SESSION_COOKIE, LoginLimiter, SessionCodec, SessionData
+
+STATIC_DIR = Path(__file__).parent / "static"
+CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+    "style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
+"""Content security policy of every page (inline styles: the reports carry their CSS)."""
+
+
+def create_app(
+    settings: Settings,
+    *,
+    job_handlers: Mapping[str, JobHandler] | None = None,
+    run_jobs: bool = True,
+) -> FastAPI:
+    """Build the web app.
+
+    Parameters
+    ----------
+    settings : Settings
+        Store, secret key, cookie, upload and rate-limit settings.
+    job_handlers : mapping of str to JobHandler, optional
+        What runs each kind of background job (see :mod:`hiplab.web.jobs`).
+    run_jobs : bool
+        Start the job worker at start-up (tests may run jobs by hand instead).
+
+    Returns
+    -------
+    FastAPI
+        The app; its store is open until the app's lifespan ends.
+
+    Raises
+    ------
+    StoreError
+        If the store cannot be opened or migrated.
+    RuntimeError
+        If a route declares no authorization rule (a programming error).
+
+    """
+    store = services.open_store_for(settings)
+    state = AppState(
+        settings=settings,
+        store=store,
+        codec=SessionCodec(
+            settings.resolved_secret_key(), max_age_seconds=settings.session_hours * 3600
+        ),
+        limiter=LoginLimiter(
+            attempts=settings.login_attempts,
+            window_seconds=settings.login_window_minutes * 60,
+        ),
+        templates=pages.template_environment(),
+    )
+    worker = JobWorker(store=store, settings=settings, handlers=job_handlers or {})
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        store.requeue_running_jobs()
+        if run_jobs:
+            worker.start()
+        try:
+            yield
+        finally:
+            worker.stop()
+            store.close()
+
+    app = FastAPI(
+        title="hiplab",
+        version=__version__,
+        description="Hip assessments, programmes, sessions and progress. Not a diagnosis.",
+        openapi_url=f"{api.PREFIX}/openapi.json",
+        docs_url=f"{api.PREFIX}/docs",
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=f"{api.PREFIX}/docs/oauth2-redirect",
+        lifespan=lifespan,
+    )
+    app.state.hiplab = state
+    for router in (pages.router, api.router):
+        # Flattened rather than include_router: since FastAPI 0.137 that leaves one opaque
+        # router object in app.routes, and check_routes must see every endpoint and path.
+        app.router.routes.extend(router.routes)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _add_error_handlers(app)
+    app.add_middleware(SessionCookieMiddleware, codec=state.codec, secure=settings.cookie_secure)
+    check_routes(app)
+    return app
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(api.PREFIX + "/")
+
+
+def error_response(request: Request, status: int, message: str) -> Response:
+    """Answer an error: JSON ``{"detail": message}`` for the API, an HTML page otherwise."""
+    if _is_api(request):
+        return JSONResponse({"detail": message}, status_code=status)
+    if not hasattr(request.state, "session"):
+        return JSONResponse({"detail": message}, status_code=status)
+    html = (
+        app_state(request)
+        .templates.get_template("error.html.j2")
+        .render(
+            viewer=None,
+            csrf=current_session(request).csrf,
+            title=_TITLES.get(status, "Error"),
+            message=message,
+        )
+    )
+    return Response(html, status_code=status, media_type="text/html; charset=utf-8")
+
+
+_TITLES = {
+    401: "Please log in",
+    403: "Not allowed",
+    404: "Not found",
+    422: "Please check the input",
+    503: "The store is unavailable",
+}
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """Map refusals and domain errors to HTTP answers, in one place."""
+
+    async def denied(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Denied)
+        if exc.status == 401 and not _is_api(request):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            from urllib.parse import quote
+
+            return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+        return error_response(request, exc.status, exc.message)
+
+    async def domain(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, NotFoundError):
+            return error_response(request, 404, str(exc))
+        if isinstance(exc, InputError):
+            return error_response(request, 422, str(exc))
+        if isinstance(exc, StoreError):
+            return error_response(request, 503, str(exc))
+        return error_response(request, 500, "hiplab could not complete this request")
+
+    app.add_exception_handler(Denied, denied)
+    app.add_exception_handler(HiplabError, domain)
+
+
+class SessionCookieMiddleware:
+    """Set the session cookie a request started (login, logout, first visit) and headers.
+
+    One place for the cookie's flags: HttpOnly, SameSite=Lax, Secure when configured,
+    Max-Age equal to the codec's expiry. Also adds the security headers to every
+    response (no sniffing, no framing, the content security policy).
+    """
+
+    def __init__(self, app: ASGIApp, *, codec: SessionCodec, secure: bool) -> None:
+        self.app = app
+        self.codec = codec
+        self.secure = secure
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on; add the cookie and headers to the response start."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                session = scope.get("state", {}).get(NEW_SESSION_KEY)
+                if isinstance(session, SessionData):
+                    headers.append("set-cookie", self.cookie(session))
+                _security_headers(headers, docs=scope["path"].endswith("/docs"))
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+    def cookie(self, session: SessionData) -> str:
+        """Return the ``Set-Cookie`` value of a session."""
+        response = Response()
+        response.set_cookie(
+            SESSION_COOKIE,
+            self.codec.encode(session),
+            max_age=self.codec.max_age_seconds,
+            path="/",
+            secure=self.secure,
+            httponly=True,
+            samesite="lax",
+        )
+        return response.headers["set-cookie"]
+
+
+def _security_headers(headers: MutableHeaders, *, docs: bool) -> None:
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    if not docs:  # FastAPI's interactive docs load their scripts from a CDN
+        headers.setdefault("Content-Security-Policy", CSP)

@@ -1,0 +1,322 @@
+"""Authorization in one place: every route declares one rule, one dependency enforces it.
+
+A route states its rule by taking its viewer through one of the aliases below, e.g.
+``viewer: CoachViewer`` (or ``dependencies=[Depends(guard(Rule.coach))]`` when it needs
+no viewer). The guard, run before the route body, also checks the CSRF token of every
+state-changing request (see :mod:`hiplab.web.security`).
+
+========================  ==========================================================
+rule                      who passes
+========================  ==========================================================
+``public``                anyone (the viewer is None when not logged in)
+``authenticated``         any logged-in user
+``coach``                 a coach
+``client``                a client
+``person_access``         the person's coach, or the client who is that person
+``coach_of_person``       only the person's coach
+========================  ==========================================================
+
+Refusals: not logged in → 401 (pages redirect to the login page); logged in with the
+wrong role → 403; a person (or anything of a person) that is not the viewer's → 404,
+exactly as if it did not exist, so ids of other people's data reveal nothing.
+
+The person of a request comes from its path parameters through :data:`PERSON_PARAMS`
+(``person_id`` itself, ``assessment_id`` → its person, ``job_id`` → its person). A
+route with such a parameter must use a person rule, and every parameter must be known
+(:data:`PERSON_PARAMS` or :data:`FREE_PARAMS`): :func:`check_routes` refuses any app
+that breaks this, and the test suite runs it over every route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+from starlette.routing import BaseRoute
+
+from hiplab.errors import NotFoundError
+from hiplab.store import Store, StoredUser
+from hiplab.web.deps import app_state
+from hiplab.web.security import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    SAFE_METHODS,
+    SESSION_COOKIE,
+    SessionData,
+    csrf_matches,
+    new_session,
+)
+
+NEW_SESSION_KEY = "hiplab_new_session"
+"""Key in ``request.state`` of a session the response must set as the cookie."""
+RULE_ATTRIBUTE = "__hiplab_rule__"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+NOT_FOUND = "not found"
+CSRF_MESSAGE = "the form has expired or did not come from this site; reload the page and try again"
+
+
+class Rule(StrEnum):
+    """Who may use a route."""
+
+    public = "public"
+    authenticated = "authenticated"
+    coach = "coach"
+    client = "client"
+    person_access = "person_access"
+    coach_of_person = "coach_of_person"
+
+
+PERSON_RULES = frozenset({Rule.person_access, Rule.coach_of_person})
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The logged-in user of a request and the session's CSRF token (for forms)."""
+
+    user: StoredUser
+    csrf: str
+
+    @property
+    def id(self) -> int:
+        """The login's id."""
+        return self.user.id
+
+    @property
+    def is_coach(self) -> bool:
+        """Whether the viewer is a coach."""
+        return self.user.role == "coach"
+
+
+class Denied(Exception):
+    """A request refused by the guard: ``status`` 401, 403 or 404 and a message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _assessment_person(store: Store, assessment_id: int) -> int:
+    return store.person_of_assessment(assessment_id=assessment_id)
+
+
+def _job_person(store: Store, job_id: int) -> int:
+    person_id = store.get_job(job_id=job_id).person_id
+    if person_id is None:
+        raise NotFoundError(f"job {job_id} is not about a person")
+    return person_id
+
+
+PERSON_PARAMS: Mapping[str, Callable[[Store, int], int]] = {
+    "person_id": lambda _store, person_id: person_id,
+    "assessment_id": _assessment_person,
+    "job_id": _job_person,
+}
+"""Path parameters that name a person's data, and how to find the person.
+
+Add one entry here for a new kind of person-owned record (``plan_id``, ``video_id``…);
+the guard and :func:`check_routes` pick it up."""
+
+FREE_PARAMS = frozenset({"path", "fmt"})
+"""Path parameters that name no person's data (static file paths, output formats)."""
+
+
+@cache
+def guard(rule: Rule) -> Callable[[Request], Awaitable[Viewer | None]]:
+    """Return the dependency that enforces ``rule`` (one per rule, so FastAPI caches it)."""
+
+    async def enforce(request: Request) -> Viewer | None:
+        return await _enforce(request, rule)
+
+    enforce.__name__ = f"guard_{rule.value}"
+    setattr(enforce, RULE_ATTRIBUTE, rule)
+    return enforce
+
+
+PublicViewer = Annotated[Viewer | None, Depends(guard(Rule.public))]
+AnyViewer = Annotated[Viewer, Depends(guard(Rule.authenticated))]
+CoachViewer = Annotated[Viewer, Depends(guard(Rule.coach))]
+ClientViewer = Annotated[Viewer, Depends(guard(Rule.client))]
+PersonViewer = Annotated[Viewer, Depends(guard(Rule.person_access))]
+PersonCoachViewer = Annotated[Viewer, Depends(guard(Rule.coach_of_person))]
+
+
+def current_session(request: Request) -> SessionData:
+    """Return the request's session (the guard has read or started it)."""
+    session: SessionData = request.state.session
+    return session
+
+
+def start_session(request: Request, session: SessionData) -> None:
+    """Make ``session`` the request's session and have the response set its cookie."""
+    request.state.session = session
+    setattr(request.state, NEW_SESSION_KEY, session)
+
+
+async def _enforce(request: Request, rule: Rule) -> Viewer | None:
+    state = app_state(request)
+    session = state.codec.decode(request.cookies.get(SESSION_COOKIE))
+    if session is None:
+        session = new_session()
+        start_session(request, session)
+    else:
+        request.state.session = session
+    if request.method not in SAFE_METHODS and not csrf_matches(
+        session.csrf, await _submitted_token(request)
+    ):
+        raise Denied(403, CSRF_MESSAGE)
+    viewer = await run_in_threadpool(_load_viewer, state.store, session)
+    if rule is Rule.public:
+        return viewer
+    if viewer is None:
+        raise Denied(401, "log in first")
+    if rule is Rule.coach and not viewer.is_coach:
+        raise Denied(403, "this is for coaches only")
+    if rule is Rule.client and viewer.is_coach:
+        raise Denied(403, "this is for clients only")
+    if rule in PERSON_RULES:
+        await run_in_threadpool(_check_person, state.store, viewer, rule, dict(request.path_params))
+    return viewer
+
+
+async def _submitted_token(request: Request) -> str | None:
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(FORM_TYPES):
+        value = (await request.form()).get(CSRF_FIELD)
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _load_viewer(store: Store, session: SessionData) -> Viewer | None:
+    if session.user_id is None:
+        return None
+    try:
+        user = store.user_by_id(user_id=session.user_id)
+    except NotFoundError:
+        return None  # the login was deleted: the cookie means nothing any more
+    return Viewer(user=user, csrf=session.csrf)
+
+
+def person_of_request(store: Store, path_params: Mapping[str, Any]) -> int:
+    """Return the one person named by a request's path parameters.
+
+    Raises
+    ------
+    Denied
+        404 when a parameter is not an id, names nothing, or two name different people.
+
+    """
+    people = set()
+    for name, resolve in PERSON_PARAMS.items():
+        if name not in path_params:
+            continue
+        try:
+            people.add(resolve(store, int(path_params[name])))
+        except (ValueError, NotFoundError):
+            raise Denied(404, NOT_FOUND) from None
+    if len(people) != 1:
+        raise Denied(404, NOT_FOUND)
+    return people.pop()
+
+
+def _check_person(store: Store, viewer: Viewer, rule: Rule, path_params: Mapping[str, Any]) -> None:
+    person_id = person_of_request(store, path_params)
+    if viewer.is_coach:
+        try:
+            allowed = store.get_person(person_id=person_id).coach_id == viewer.id
+        except NotFoundError:
+            allowed = False  # same answer as for someone else's person
+    else:
+        allowed = rule is Rule.person_access and viewer.user.person_id == person_id
+    if not allowed:
+        raise Denied(404, NOT_FOUND)
+
+
+@dataclass(frozen=True)
+class RouteRule:
+    """A route of the app and the rules it declares (exactly one when all is well)."""
+
+    path: str
+    methods: frozenset[str]
+    name: str
+    rules: tuple[Rule, ...]
+    params: frozenset[str]
+
+
+def _rules_of(dependant: Any) -> Iterator[Rule]:
+    rule = getattr(dependant.call, RULE_ATTRIBUTE, None)
+    if isinstance(rule, Rule):
+        yield rule
+    for sub in dependant.dependencies:
+        yield from _rules_of(sub)
+
+
+def system_paths(app: FastAPI) -> frozenset[str]:
+    """Return the public paths FastAPI and the app add themselves (schema, docs, static)."""
+    paths = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
+    return frozenset(p for p in paths if p) | {"/static"}
+
+
+def route_rules(app: FastAPI) -> list[RouteRule]:
+    """List every route of ``app`` with its declared rules and path parameters."""
+    system = system_paths(app)
+    out = []
+    for route in app.routes:
+        out.append(_route_rule(route, system))
+    return out
+
+
+def _route_rule(route: BaseRoute, system: frozenset[str]) -> RouteRule:
+    path = getattr(route, "path", "")
+    params = frozenset(getattr(route, "param_convertors", {}))
+    if isinstance(route, APIRoute):
+        rules = tuple(dict.fromkeys(_rules_of(route.dependant)))
+        methods = frozenset(route.methods or ())
+    else:
+        rules = (Rule.public,) if path in system else ()
+        methods = frozenset(getattr(route, "methods", None) or ())
+    name = getattr(route, "name", None) or type(route).__name__
+    return RouteRule(path=path, methods=methods, name=name, rules=rules, params=params)
+
+
+def route_problems(app: FastAPI) -> list[str]:
+    """Return what is wrong with the declared rules of ``app`` (empty when all is well)."""
+    problems = []
+    for route in route_rules(app):
+        where = f"{sorted(route.methods)} {route.path} ({route.name})"
+        if len(route.rules) != 1:
+            problems.append(f"{where}: declares {len(route.rules)} rules; exactly one needed")
+            continue
+        unknown = route.params - set(PERSON_PARAMS) - FREE_PARAMS
+        if unknown:
+            problems.append(f"{where}: path parameters {sorted(unknown)} are not in authz")
+        names_person = bool(route.params & set(PERSON_PARAMS))
+        if names_person != (route.rules[0] in PERSON_RULES):
+            problems.append(
+                f"{where}: rule {route.rules[0].value} but "
+                f"{'a' if names_person else 'no'} person parameter"
+            )
+    return problems
+
+
+def check_routes(app: FastAPI) -> None:
+    """Refuse an app whose routes break the rules above (called by ``create_app``).
+
+    Raises
+    ------
+    RuntimeError
+        Listing every route without exactly one rule or with unexpected parameters.
+
+    """
+    problems = route_problems(app)
+    if problems:
+        raise RuntimeError("routes without a proper authorization rule:\n" + "\n".join(problems))

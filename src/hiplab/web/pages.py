@@ -1,0 +1,277 @@
+"""Server-rendered pages (Jinja2, autoescaped); they work without JavaScript.
+
+Each route takes its viewer through an :mod:`~hiplab.web.authz` alias (its rule),
+calls a service (:mod:`hiplab.clinic_service`) in a worker thread (the store is
+synchronous) and renders a template from ``templates/``. Forms post back with the
+hidden ``csrf_token``; after a successful POST the browser is redirected (303).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
+
+from hiplab import clinic_service
+from hiplab.errors import InputError
+from hiplab.web.authz import (
+    ClientViewer,
+    CoachViewer,
+    PersonViewer,
+    PublicViewer,
+    Viewer,
+    current_session,
+    start_session,
+)
+from hiplab.web.deps import StateDep, StoreDep, app_state
+from hiplab.web.security import limiter_key, new_session
+
+router = APIRouter(include_in_schema=False)
+LOGIN_FAILED = "email or password is wrong"
+SEXES = ("female", "male", "other")
+
+
+@cache
+def template_environment() -> Environment:
+    """Return the Jinja2 environment of the web pages (autoescaped, strict)."""
+    return Environment(
+        loader=PackageLoader("hiplab.web", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(
+    request: Request, template: str, *, viewer: Viewer | None, status: int = 200, **context: Any
+) -> HTMLResponse:
+    """Render a page with the viewer and the session's CSRF token in its context."""
+    env = app_state(request).templates
+    html = env.get_template(template).render(
+        viewer=viewer, csrf=current_session(request).csrf, **context
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def see_other(path: str) -> RedirectResponse:
+    """Redirect after a POST (or to the right home page) with 303 See Other."""
+    return RedirectResponse(path, status_code=303)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return ``target`` if it is a path on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+def home_of(viewer: Viewer) -> str:
+    """Return the start page of a viewer."""
+    return "/coach" if viewer.is_coach else "/me"
+
+
+@router.get("/", name="home")
+def home(viewer: PublicViewer) -> RedirectResponse:
+    """Send each viewer to their start page (the login page when logged out)."""
+    return see_other("/login" if viewer is None else home_of(viewer))
+
+
+@router.get("/login", name="login_form", response_model=None)
+def login_form(
+    request: Request, viewer: PublicViewer, next: str | None = None
+) -> HTMLResponse | RedirectResponse:
+    """Show the login form (or go home when already logged in)."""
+    if viewer is not None:
+        return see_other(home_of(viewer))
+    return render(
+        request, "login.html.j2", viewer=None, title="Log in", error=None, email="", next=next or ""
+    )
+
+
+@router.post("/login", name="login")
+async def login(
+    request: Request,
+    _viewer: PublicViewer,
+    state: StateDep,
+    email: Annotated[str, Form(max_length=1000)],
+    password: Annotated[str, Form(max_length=2000)],
+    next: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Check the e-mail and password; start a new session on success."""
+    key = limiter_key(request.client.host if request.client else None, email)
+    wait = state.limiter.retry_after(key)
+    if wait is not None:
+        minutes = max(1, round(wait / 60))
+        message = f"too many failed logins; try again in about {minutes} minute(s)"
+        response = _login_page(request, email, next, message, status=429)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    user = await run_in_threadpool(
+        clinic_service.authenticate, store=state.store, email=email, password=password
+    )
+    if user is None:
+        state.limiter.failed(key)
+        return _login_page(request, email, next, LOGIN_FAILED, status=401)
+    state.limiter.succeeded(key)
+    start_session(request, new_session(user.id))  # new CSRF token: no session fixation
+    return see_other(safe_next(next) or ("/coach" if user.role == "coach" else "/me"))
+
+
+def _login_page(
+    request: Request, email: str, next: str, error: str, *, status: int
+) -> HTMLResponse:
+    return render(
+        request,
+        "login.html.j2",
+        viewer=None,
+        status=status,
+        title="Log in",
+        error=error,
+        email=email,
+        next=next,
+    )
+
+
+@router.post("/logout", name="logout")
+def logout(request: Request, _viewer: PublicViewer) -> RedirectResponse:
+    """End the session (a new anonymous one replaces it) and go to the login page."""
+    start_session(request, new_session())
+    return see_other("/login")
+
+
+@router.get("/coach", name="coach_home")
+def coach_home(request: Request, viewer: CoachViewer, store: StoreDep) -> HTMLResponse:
+    """Show the coach's client list: last assessment, flags and adherence."""
+    rows = clinic_service.client_rows(store=store, coach_id=viewer.id, today=date.today())
+    return render(request, "coach_home.html.j2", viewer=viewer, title="Clients", rows=rows)
+
+
+@router.get("/coach/clients/new", name="client_new_form")
+def client_new_form(request: Request, viewer: CoachViewer) -> HTMLResponse:
+    """Show the form that creates a client (and optionally their login)."""
+    return _client_form(request, viewer, form={"name": "", "age": "", "sex": "", "email": ""})
+
+
+def _client_form(
+    request: Request,
+    viewer: Viewer,
+    *,
+    form: dict[str, str],
+    error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "client_new.html.j2",
+        viewer=viewer,
+        status=status,
+        title="New client",
+        form=form,
+        sexes=SEXES,
+        error=error,
+    )
+
+
+@router.post("/coach/clients", name="client_create", response_model=None)
+def client_create(
+    request: Request,
+    viewer: CoachViewer,
+    store: StoreDep,
+    name: Annotated[str, Form(max_length=1000)],
+    age: Annotated[str, Form(max_length=10)],
+    sex: Annotated[str, Form(max_length=20)],
+    email: Annotated[str, Form(max_length=1000)] = "",
+    password: Annotated[str, Form(max_length=2000)] = "",
+) -> HTMLResponse | RedirectResponse:
+    """Create the client; on bad input show the form again with the message."""
+    form = {"name": name, "age": age, "sex": sex, "email": email}
+    try:
+        if not age.strip().isdigit():
+            raise InputError(f"age {age!r} is not a whole number; allowed: 5 to 110")
+        person = clinic_service.create_client(
+            store=store,
+            coach_id=viewer.id,
+            name=name,
+            age=int(age),
+            sex=sex,
+            email=email.strip() or None,
+            password=password or None,
+        )
+    except InputError as exc:
+        return _client_form(request, viewer, form=form, error=str(exc), status=422)
+    return see_other(f"/people/{person.id}")
+
+
+@router.get("/people/{person_id}", name="person_page")
+def person_page(
+    request: Request, person_id: int, viewer: PersonViewer, store: StoreDep
+) -> HTMLResponse:
+    """Show a person: latest findings with evidence grades, chain diagram, reports."""
+    overview = clinic_service.person_overview(store=store, person_id=person_id, today=date.today())
+    return _person(request, viewer, overview, heading=overview.person.name)
+
+
+@router.get("/me", name="client_home")
+def client_home(request: Request, viewer: ClientViewer, store: StoreDep) -> HTMLResponse:
+    """Show a client their own latest findings and reports."""
+    assert viewer.user.person_id is not None  # a client login always has its person
+    overview = clinic_service.person_overview(
+        store=store, person_id=viewer.user.person_id, today=date.today()
+    )
+    return _person(request, viewer, overview, heading="Your hips")
+
+
+def _person(
+    request: Request, viewer: Viewer, overview: clinic_service.PersonOverview, *, heading: str
+) -> HTMLResponse:
+    from hiplab.report.chain_svg import chain_svg
+    from hiplab.report.html import chain_view, finding_rows
+    from hiplab.services import library
+
+    lib = library()
+    latest = overview.latest
+    findings = finding_rows(latest.result.findings, lib) if latest else []
+    chains = [chain_view(c, lib) for c in latest.result.chains] if latest else []
+    diagram = Markup(  # trusted: chain_svg escapes every label
+        chain_svg(
+            latest.result.chains,
+            latest.result.findings,
+            node_labels={node.id: node.label for node in lib.chains.nodes},
+            finding_labels={key: meaning.label for key, meaning in lib.findings.items()},
+        )
+        if latest
+        else ""
+    )
+    return render(
+        request,
+        "person.html.j2",
+        viewer=viewer,
+        title=heading,
+        heading=heading,
+        o=overview,
+        findings=findings,
+        chains=chains,
+        diagram=diagram,
+    )
+
+
+@router.get("/assessments/{assessment_id}/report.{fmt}", name="assessment_report")
+def assessment_report(
+    assessment_id: int, fmt: Literal["html", "pdf"], _viewer: PersonViewer, store: StoreDep
+) -> Response:
+    """Return an assessment's full report as the CLI renders it (HTML page or PDF)."""
+    content = clinic_service.assessment_report(store=store, assessment_id=assessment_id, fmt=fmt)
+    if fmt == "pdf":
+        return Response(
+            content,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="assessment-{assessment_id}.pdf"'},
+        )
+    return HTMLResponse(content)
