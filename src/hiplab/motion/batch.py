@@ -79,6 +79,9 @@ Status = Literal["ok", "partial", "error"]
 Metric = bool | int | float | None
 Progress = Callable[[int, int, "InputOutcome"], None]
 """Called as ``progress(done, total, outcome)`` in the calling thread after each input."""
+Analyse = Callable[["BatchItem"], "InputOutcome"]
+"""Analyses one item without raising (:func:`analyse_one`); module-level, so it pickles."""
+Report = Callable[[int, "InputOutcome"], None]
 
 VIDEO_SUFFIXES = frozenset(
     {".mp4", ".mov", ".m4v", ".avi", ".webm", ".mkv", ".mpg", ".mpeg", ".wmv", ".3gp"}
@@ -321,9 +324,9 @@ def workers_per_analysis(jobs: int, cpus: int | None = None) -> int:
     return max(1, min(MAX_WORKERS_PER_ANALYSIS, (cpus or 1) // jobs))
 
 
-def _sequential(items: Sequence[BatchItem], report: Callable[[int, InputOutcome], None]) -> None:
+def _sequential(items: Sequence[BatchItem], analyse: Analyse, report: Report) -> None:
     for i, item in enumerate(items):
-        report(i, analyse_one(item))
+        report(i, analyse(item))
 
 
 def _pool(jobs: int) -> Any:
@@ -333,26 +336,24 @@ def _pool(jobs: int) -> Any:
     return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
 
 
-def _alone(item: BatchItem) -> InputOutcome:
+def _alone(item: BatchItem, analyse: Analyse) -> InputOutcome:
     """Run one input in a fresh process of its own; an error outcome if that process dies."""
     with _pool(1) as pool:
         try:
-            outcome: InputOutcome = pool.submit(analyse_one, item).result()
+            outcome: InputOutcome = pool.submit(analyse, item).result()
         except Exception as exc:  # the worker died: report it as this input's
             return error_outcome(item, exc)
     return outcome
 
 
-def _processes(
-    items: Sequence[BatchItem], jobs: int, report: Callable[[int, InputOutcome], None]
-) -> None:
+def _processes(items: Sequence[BatchItem], jobs: int, analyse: Analyse, report: Report) -> None:
     from concurrent.futures import as_completed
     from concurrent.futures.process import BrokenProcessPool
 
     died: list[int] = []
     with _pool(min(jobs, len(items))) as pool:
         futures: dict[Future[InputOutcome], int] = {
-            pool.submit(analyse_one, item): i for i, item in enumerate(items)
+            pool.submit(analyse, item): i for i, item in enumerate(items)
         }
         for future in as_completed(futures):
             i = futures[future]
@@ -365,17 +366,17 @@ def _processes(
             except Exception as exc:  # e.g. a result that cannot be pickled
                 report(i, error_outcome(items[i], exc))
     for i in sorted(died):
-        report(i, _alone(items[i]))
+        report(i, _alone(items[i], analyse))
 
 
-def _ray_tasks(items: Sequence[BatchItem], report: Callable[[int, InputOutcome], None]) -> None:
+def _ray_tasks(items: Sequence[BatchItem], analyse: Analyse, report: Report) -> None:
     import ray
 
     if not ray.is_initialized():
         raise RuntimeError("run_batch(use_ray=True) needs a connection: use ray_cluster(address)")
     # One CPU per task (the analysis then runs one inference thread); one retry
     # covers a lost node without repeating a crashing input many times.
-    task = ray.remote(num_cpus=1, max_retries=1)(analyse_one)
+    task = ray.remote(num_cpus=1, max_retries=1)(analyse)
     refs = {task.remote(item): i for i, item in enumerate(items)}
     pending = list(refs)
     try:
@@ -401,6 +402,7 @@ def run_batch(
     jobs: int = 1,
     use_ray: bool = False,
     progress: Progress | None = None,
+    analyse: Analyse = analyse_one,
 ) -> BatchResult:
     """Analyse every item and return the outcomes in input order.
 
@@ -416,6 +418,9 @@ def run_batch(
         Run each item as a Ray task on the cluster connected with :func:`ray_cluster`.
     progress
         ``progress(done, total, outcome)`` after each input, in the calling thread.
+    analyse
+        What runs for each item (default :func:`analyse_one`; another must not
+        raise, and must be a module-level function so that it pickles).
 
     """
     if jobs < 1:
@@ -430,11 +435,11 @@ def run_batch(
             progress(len(outcomes), len(items), outcome)
 
     if use_ray:
-        _ray_tasks(items, report)
+        _ray_tasks(items, analyse, report)
     elif jobs == 1 or len(items) == 1:
-        _sequential(items, report)
+        _sequential(items, analyse, report)
     else:
-        _processes(items, jobs, report)
+        _processes(items, jobs, analyse, report)
     return BatchResult(task=task, outcomes=tuple(outcomes[i] for i in range(len(items))))
 
 
