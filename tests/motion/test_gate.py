@@ -26,7 +26,7 @@ def test_samples_outside_the_range_are_unmeasured_and_named(angle: str) -> None:
     values = np.full(20, 0.5 * (low + high))
     values[4], values[9] = high + 1.0, low - 1.0
     values[12] = high  # the limits themselves are plausible
-    channel = f"left_{angle}" if angle != "trunk_lean" else angle
+    channel = f"left_{angle}"
     series = series_of({channel: values}, fps=30.0)
     series = series.with_channel(f"{channel}_velocity", np.zeros(20), "deg/s")
     gated, warnings = gate_implausible(series)
@@ -34,6 +34,16 @@ def test_samples_outside_the_range_are_unmeasured_and_named(angle: str) -> None:
     assert np.flatnonzero(~gated.usable(f"{channel}_velocity")).tolist() == [4, 9]
     assert [w.code for w in warnings] == ["implausible_angles"]
     assert f"{channel} 2" in warnings[0].message
+
+
+def test_segment_orientations_are_not_gated() -> None:
+    """A supine trunk (-90°) or an inverted one (180°) is a real orientation, not an error."""
+    values = np.array([-90.0, -120.0, 180.0, 0.0])
+    series = series_of({"trunk_lean": values, "left_thigh_angle": values}, fps=30.0)
+    gated, warnings = gate_implausible(series)
+    assert warnings == []
+    assert gated.usable("trunk_lean").all()
+    assert gated.usable("left_thigh_angle").all()
 
 
 def test_nothing_to_gate_gives_no_warning() -> None:

@@ -13,7 +13,7 @@ velocity channel of an angle follows it:
   that frame are not joint angles. A frontal analysis measures nothing in
   frames below :data:`~hiplab.motion.view.SAGITTAL_RATIO` (seen from the side).
   A frame whose ratio cannot be computed keeps its angles.
-* **Physiological range** (``implausible_angles``): a sample outside
+* **Physiological range** (``implausible_angles``): a joint-angle sample outside
   :data:`PLAUSIBLE_DEG` — the normal active range of the joint (Roaas &
   Andersson 1982 for the hip; textbook ranges for knee and ankle) widened by
   generous margins for 2-D projection — comes from a wrong keypoint, an
@@ -39,13 +39,15 @@ PLAUSIBLE_DEG: dict[str, tuple[float, float]] = {
     "hip_flexion": (-45.0, 160.0),
     "knee_flexion": (-25.0, 165.0),
     "ankle_dorsiflexion": (-75.0, 55.0),
-    "thigh_angle": (-100.0, 100.0),
-    "trunk_lean": (-90.0, 90.0),
     "knee_fppa": (-60.0, 60.0),
     "pelvic_drop": (-30.0, 30.0),
-    "trunk_lateral_lean": (-60.0, 60.0),
 }
-"""Range (degrees, inclusive) of each angle that a joint can show; see the module docstring."""
+"""Range (degrees, inclusive) of each joint angle; see the module docstring.
+
+Segment angles (``thigh_angle``, ``trunk_lean``, ``trunk_lateral_lean``) are
+orientations in the room, not joint angles: a supine trunk reads −90°, an
+inverted one ±180°, so no range applies to them.
+"""
 
 
 def angle_name(channel: str) -> str:
