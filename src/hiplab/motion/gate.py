@@ -78,8 +78,9 @@ def _drop(series: TimeSeries, channel: str, drop: BoolArray) -> TimeSeries:
     return replace(series, valid=valid, filled=filled)
 
 
-def _angle_channels(series: TimeSeries) -> list[str]:
-    return [c for c in series.data if series.units[c] == "deg" and angle_name(c) in PLAUSIBLE_DEG]
+def _angle_channels(series: TimeSeries, *, joints_only: bool) -> list[str]:
+    angles = [c for c in series.data if series.units[c] == "deg"]
+    return [c for c in angles if angle_name(c) in PLAUSIBLE_DEG] if joints_only else angles
 
 
 def gate_off_view(
@@ -89,7 +90,7 @@ def gate_off_view(
     off = off_view_frames(track, view)
     if not off.any():
         return series, []
-    for channel in _angle_channels(series):
+    for channel in _angle_channels(series, joints_only=False):
         series = _drop(series, channel, off)
     other = "front or back" if view == "sagittal" else "side"
     message = (
@@ -103,7 +104,7 @@ def gate_off_view(
 def gate_implausible(series: TimeSeries) -> tuple[TimeSeries, list[QualityWarning]]:
     """Unmeasure samples outside :data:`PLAUSIBLE_DEG`; warn naming channels and counts."""
     removed: dict[str, int] = {}
-    for channel in _angle_channels(series):
+    for channel in _angle_channels(series, joints_only=True):
         low, high = PLAUSIBLE_DEG[angle_name(channel)]
         values = series.data[channel]
         usable = series.usable(channel, include_filled=True)
