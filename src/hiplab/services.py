@@ -70,9 +70,17 @@ def person_label(data: AssessmentInput, override: str | None) -> str:
 
 
 def assess_input(
-    *, data: AssessmentInput, settings: Settings, save: bool, person: str | None = None
+    *,
+    data: AssessmentInput,
+    settings: Settings,
+    save: bool,
+    person: str | None = None,
+    reports: Sequence[tuple[str, str | bytes]] = (),
 ) -> AssessOutcome:
-    """Assess validated input and, when ``save``, store it in one transaction."""
+    """Assess validated input and, when ``save``, store it in one transaction.
+
+    ``reports`` (format, content) are stored with it in that transaction.
+    """
     from hiplab.assess import assess
 
     result = assess(data, library())
@@ -81,7 +89,9 @@ def assess_input(
     stored_id = None
     if save:
         with open_store_for(settings) as store:
-            stored_id = store.save_assessment(person_name=label, data=data, result=result)
+            stored_id = store.save_assessment(
+                person_name=label, data=data, result=result, reports=reports
+            )
     return AssessOutcome(data=data, result=result, person=label, date=date, assessment_id=stored_id)
 
 

@@ -237,6 +237,36 @@ def test_reports_text_and_binary(store: Store, make_input, make_result) -> None:
         store.save_report(assessment_id=assessment_id, fmt="", content="x")
 
 
+def test_assessment_with_its_reports_in_one_transaction(
+    store: Store, make_input, make_result, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reports = [("motion-json", '{"task": "landing"}'), ("pdf", b"%PDF")]
+    assessment_id = store.save_assessment(
+        person_name="Alice", data=make_input(), result=make_result(), reports=reports
+    )
+    stored = store.reports(assessment_id=assessment_id)
+    assert [(r.format, r.content) for r in stored] == reports
+    before = _count_rows(store)
+
+    with pytest.raises(InputError, match="report format"):
+        store.save_assessment(
+            person_name="Alice", data=make_input(), result=make_result(), reports=[("", "x")]
+        )
+
+    def explode(assessment_id, fmt, content):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store_module, "_report_row", explode)
+    with pytest.raises(RuntimeError, match="disk full"):
+        store.save_assessment(
+            person_name="Bob", data=make_input(), result=make_result(), reports=reports
+        )
+    assert _count_rows(store) == before  # neither the assessment nor its reports
+    assert [p.name for p in store.people()] == ["Alice"]
+    with pytest.raises(NotFoundError):
+        store.reports(assessment_id=assessment_id + 100)
+
+
 def test_input_errors(store: Store, make_input, make_result) -> None:
     with pytest.raises(InputError, match="person_name"):
         store.save_assessment(person_name="  ", data=make_input(), result=make_result())

@@ -413,14 +413,17 @@ def save_analysis(
         provenance="video",
         date=dt.date.today().isoformat(),
     )
-    outcome = assess_input(data=data, settings=settings, save=True, person=person)
+    document = json.dumps(analysis.document(), ensure_ascii=False)
+    outcome = assess_input(
+        data=data,
+        settings=settings,
+        save=True,
+        person=person,
+        reports=[(REPORT_FORMAT, document)],  # one transaction: both or neither
+    )
     assert outcome.assessment_id is not None
     with open_store_for(settings) as store:
-        report_id = store.save_report(
-            assessment_id=outcome.assessment_id,
-            fmt=REPORT_FORMAT,
-            content=json.dumps(analysis.document(), ensure_ascii=False),
-        )
+        report_id = store.reports(assessment_id=outcome.assessment_id)[-1].id
     return SavedAnalysis(
         person=outcome.person,
         assessment_id=outcome.assessment_id,

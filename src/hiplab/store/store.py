@@ -25,6 +25,7 @@ import difflib
 import io
 import json
 import os
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -149,7 +150,12 @@ class Store(AccountMethods, JobMethods, StoreCore):
     """
 
     def save_assessment(
-        self, *, person_name: str, data: AssessmentInput, result: Assessment
+        self,
+        *,
+        person_name: str,
+        data: AssessmentInput,
+        result: Assessment,
+        reports: Sequence[tuple[str, str | bytes]] = (),
     ) -> int:
         """Save an assessment, its test values, and the person's latest age and sex.
 
@@ -161,6 +167,9 @@ class Store(AccountMethods, JobMethods, StoreCore):
             The validated input; stored whole, ``data.date`` (or today) is the date.
         result : Assessment
             The result; stored whole, one test-result row per ``result.values`` item.
+        reports : sequence of (format, content)
+            Reports of this assessment stored in the same transaction (e.g. the
+            video analysis a measured assessment came from): both or neither.
 
         Returns
         -------
@@ -170,13 +179,16 @@ class Store(AccountMethods, JobMethods, StoreCore):
         Raises
         ------
         InputError
-            If the name is empty or ``data.date`` is not a calendar date.
+            If the name is empty, ``data.date`` is not a calendar date, or a
+            report format is not 1 to 16 characters.
         StoreError
             If the database fails; then nothing of this assessment is stored.
 
         """
         name = _clean_name(person_name)
         taken_on = _taken_on(data.date)
+        for fmt, _ in reports:
+            _check_format(fmt)
         with self._transaction("save the assessment") as session:
             person = _upsert_person(session, name=name, data=data)
             row = tables.Assessment(
@@ -190,6 +202,7 @@ class Store(AccountMethods, JobMethods, StoreCore):
             session.add(row)
             session.flush()
             row.test_results = _test_result_rows(result, provenance=data.provenance)
+            session.add_all(_report_row(row.id, fmt, content) for fmt, content in reports)
             session.flush()
             return row.id
 
@@ -218,15 +231,10 @@ class Store(AccountMethods, JobMethods, StoreCore):
             If there is no assessment with that id.
 
         """
-        if not fmt or len(fmt) > _MAX_FORMAT_LENGTH:
-            raise InputError(f"report format {fmt!r} must be 1 to 16 characters")
+        _check_format(fmt)
         with self._transaction("save the report") as session:
             _get_assessment_row(session, assessment_id)
-            row = tables.Report(assessment_id=assessment_id, format=fmt)
-            if isinstance(content, str):
-                row.text = content
-            else:
-                row.data = bytes(content)
+            row = _report_row(assessment_id, fmt, content)
             session.add(row)
             session.flush()
             return row.id
@@ -254,13 +262,25 @@ class Store(AccountMethods, JobMethods, StoreCore):
             row = session.get(tables.Report, report_id)
             if row is None:
                 raise NotFoundError(f"no report with id {report_id}")
-            return StoredReport(
-                id=row.id,
-                assessment_id=row.assessment_id,
-                format=row.format,
-                content=row.text if row.text is not None else (row.data or b""),
-                created_at=_aware(row.created_at),
+            return _stored_report(row)
+
+    def reports(self, *, assessment_id: int) -> list[StoredReport]:
+        """List the saved reports of an assessment, oldest first.
+
+        Raises
+        ------
+        NotFoundError
+            If there is no assessment with that id.
+
+        """
+        with self._transaction("read the reports") as session:
+            _get_assessment_row(session, assessment_id)
+            query = (
+                select(tables.Report)
+                .where(tables.Report.assessment_id == assessment_id)
+                .order_by(tables.Report.id)
             )
+            return [_stored_report(row) for row in session.scalars(query)]
 
     def people(self) -> list[PersonSummary]:
         """List everyone in the store, by name.
@@ -791,6 +811,30 @@ def _log_time(field: str, value: str) -> datetime:
             f"{field} {value!r} is not an ISO 8601 time (e.g. 2025-01-31T18:30:00+01:00)"
         ) from None
     return _aware(moment).astimezone(UTC)
+
+
+def _stored_report(row: tables.Report) -> StoredReport:
+    return StoredReport(
+        id=row.id,
+        assessment_id=row.assessment_id,
+        format=row.format,
+        content=row.text if row.text is not None else (row.data or b""),
+        created_at=_aware(row.created_at),
+    )
+
+
+def _check_format(fmt: str) -> None:
+    if not fmt or len(fmt) > _MAX_FORMAT_LENGTH:
+        raise InputError(f"report format {fmt!r} must be 1 to 16 characters")
+
+
+def _report_row(assessment_id: int, fmt: str, content: str | bytes) -> tables.Report:
+    row = tables.Report(assessment_id=assessment_id, format=fmt)
+    if isinstance(content, str):
+        row.text = content
+    else:
+        row.data = bytes(content)
+    return row
 
 
 def _session_log_row(
