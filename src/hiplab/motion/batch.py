@@ -351,7 +351,7 @@ def _processes(items: Sequence[BatchItem], jobs: int, analyse: Analyse, report: 
     from concurrent.futures.process import BrokenProcessPool
 
     died: list[int] = []
-    with _pool(min(jobs, len(items))) as pool:
+    with _pool(jobs) as pool:
         futures: dict[Future[InputOutcome], int] = {
             pool.submit(analyse, item): i for i, item in enumerate(items)
         }
@@ -425,6 +425,7 @@ def run_batch(
     """
     if jobs < 1:
         raise InputError(f"--jobs must be at least 1; got {jobs}")
+    jobs = min(jobs, max(1, len(items)))  # 3 jobs for 2 inputs share the cores as 2 jobs
     threads = 1 if use_ray else workers_per_analysis(jobs)
     items = [replace(item, request=replace(item.request, workers=threads)) for item in items]
     outcomes: dict[int, InputOutcome] = {}
@@ -436,7 +437,7 @@ def run_batch(
 
     if use_ray:
         _ray_tasks(items, analyse, report)
-    elif jobs == 1 or len(items) == 1:
+    elif jobs == 1:
         _sequential(items, analyse, report)
     else:
         _processes(items, jobs, analyse, report)
