@@ -27,14 +27,24 @@ the arms or turns over in a somersault; positions are *anchors*
 (:func:`anchor`: the mean of shoulders and hips), which do not move when the
 arms swing.
 
+Keypoint memory: the subject remembers where each keypoint was last seen (for
+up to ``MEMORY_FRAMES`` frames). A shoulder or hip the model misses in a frame
+is taken at its remembered place (moved with the subject's velocity) when the
+subject's anchor is computed, so a dropout does not move the anchor and never
+enters the velocity. Among the people who pass the gate, the subject is the one
+whose keypoints lie nearest, by the median over the keypoints both have, to
+where the subject's keypoints should be (:func:`distance_to`): a passer-by whose
+hips happen to be near the subject's still has the head, arms and legs
+elsewhere, and a keypoint the subject misses just leaves the comparison.
+
 Identity (:func:`rejection`): a detection is the subject only if its anchor lies
 within ``max_jump`` body sizes of the predicted anchor (constant velocity), its
-body size changed by less than ``max_size_change``, and most of its confident
-keypoints fall inside the predicted box widened by the same allowance —
-otherwise the keypoints *jumped* and the frame is lost. While lost, the
-allowance grows by ``search_growth`` sizes per frame, up to ``max_search``:
-somebody further away is somebody else. A frame that fails is reported lost
-(no keypoints) rather than measured on somebody else.
+body size (when it can be measured) changed by less than ``max_size_change``,
+and most of its confident keypoints fall inside the predicted box widened by the
+same allowance — otherwise the keypoints *jumped* and the frame is lost. While
+lost, the allowance grows by ``search_growth`` sizes per frame, up to
+``max_search``: somebody further away is somebody else. A frame that fails is
+reported lost (no keypoints) rather than measured on somebody else.
 
 Appearance (clothing colours) is deliberately not used: on the sports2d demo
 video the light changes the jumping man's torso colours (roof against the sky,
@@ -44,12 +54,12 @@ then grass in the sun) as much as a change to the walking woman does.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
-from hiplab.motion.keypoints import INDEX, Detection, FramePoses
+from hiplab.motion.keypoints import INDEX, KEYPOINTS, Detection, FramePoses
 from hiplab.motion.pose import ImageArray, PoseEstimator
 from hiplab.motion.video import Frame
 
@@ -61,6 +71,17 @@ SETTLE_FRAMES = 4
 
 MAX_SPEED = 0.2
 """Largest predicted speed of the subject's centre, in sizes per frame."""
+
+MEMORY_FRAMES = 15
+"""Frames a keypoint's last position is remembered (the pose changes meanwhile).
+
+Covers a dropout of 0.5 s at 30 fps, 0.125 s at 120 fps; the prediction moves a
+remembered keypoint with the velocity for at most 10 frames."""
+
+MIN_SHARED = 4
+"""Keypoints a detection must share with the subject's memory to be compared one by one.
+
+With fewer, the anchors are compared instead (:func:`distance_to`)."""
 
 _TORSO = tuple(INDEX[n] for n in ("left_shoulder", "right_shoulder", "right_hip", "left_hip"))
 _SEGMENTS = tuple(
@@ -168,26 +189,72 @@ def completeness(det: Detection, min_score: float) -> float:
     return float(found(det, min_score).mean())
 
 
-def body_size(det: Detection, min_score: float) -> float | None:
+def _length(xy: FloatArray, a: int, b: int) -> float:
+    return float(np.hypot(*(xy[a] - xy[b])))
+
+
+def body_size(
+    det: Detection, min_score: float, *, memory: FloatArray | None = None
+) -> float | None:
     """Return 4 × the median length of the found torso, thigh and shank segments, or None.
 
     About the standing height from shoulders to ankles, but unlike the box it
     does not change when the person crouches, raises the arms or turns over.
+
+    Parameters
+    ----------
+    det
+        The person.
+    min_score
+        A keypoint with a lower score is not found.
+    memory
+        Optional (K, 2) positions where each keypoint is expected (NaN: unknown),
+        such as :meth:`Subject.predicted_points`. A segment ``det`` misses is
+        measured there: in a front-view squat the thighs are foreshortened, and
+        a knee dropping out would otherwise move the median by a third.
+
     """
     ok = found(det, min_score)
-    lengths = [float(np.hypot(*(det.xy[a] - det.xy[b]))) for a, b in _SEGMENTS if ok[a] and ok[b]]
+    lengths = [_length(det.xy, a, b) for a, b in _SEGMENTS if ok[a] and ok[b]]
+    if memory is not None:
+        known = np.isfinite(memory).all(axis=1)
+        lengths += [
+            _length(memory, a, b)
+            for a, b in _SEGMENTS
+            if not (ok[a] and ok[b]) and known[a] and known[b]
+        ]
     return 4 * float(np.median(lengths)) if len(lengths) >= 2 else None
 
 
-def anchor(det: Detection, min_score: float) -> tuple[float, float] | None:
-    """Return the mean of the found shoulders and hips (the box centre if fewer than 2).
+def anchor(
+    det: Detection, min_score: float, *, memory: FloatArray | None = None
+) -> tuple[float, float] | None:
+    """Return the mean of the shoulders and hips (the box centre if fewer than 2).
 
     Unlike the box centre, it does not move when the arms or a leg swing.
+
+    Parameters
+    ----------
+    det
+        The person.
+    min_score
+        A keypoint with a lower score is not found.
+    memory
+        Optional (K, 2) positions where each keypoint is expected (NaN: unknown),
+        such as :meth:`Subject.predicted_points`. A shoulder or hip not found in
+        ``det`` is taken from it, so that a keypoint dropping out does not move
+        the anchor by half the torso (at least one must be found: the anchor
+        is never only remembered).
+
     """
     ok = found(det, min_score)
-    torso = [i for i in _TORSO if ok[i]]
+    torso = det.xy[[i for i in _TORSO if ok[i]]]
+    if memory is not None:
+        filled = [memory[i] for i in _TORSO if not ok[i] and np.isfinite(memory[i]).all()]
+        if len(torso) and filled:
+            torso = np.concatenate([torso, np.asarray(filled)])
     if len(torso) >= 2:
-        x, y = det.xy[torso].mean(axis=0)
+        x, y = torso.mean(axis=0)
         return float(x), float(y)
     box = det.box(min_score)
     return None if box is None else box_center(box)
@@ -220,6 +287,8 @@ class Subject:
     """The followed person: last confirmed box, centre velocity (px/frame), frames lost.
 
     ``size`` is the running body size (:func:`body_size`), the unit of every allowance.
+    ``points`` (K, 2) is where each keypoint was last seen (NaN: never) and
+    ``ages`` (K,) how many frames ago (see :meth:`predicted_points`).
     """
 
     box: Box
@@ -229,6 +298,8 @@ class Subject:
     lost_for: int = 0
     seen: int = 1
     streak: int = 1
+    points: FloatArray | None = field(default=None, compare=False, repr=False)
+    ages: NDArray[np.int64] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def start(cls, det: Detection, min_score: float) -> Subject:
@@ -236,7 +307,10 @@ class Subject:
         box, size, center = det.box(min_score), body_size(det, min_score), anchor(det, min_score)
         if box is None or size is None or center is None:
             raise ValueError("a subject starts from a detection with a box and a body size")
-        return cls(box=box, center=center, size=size)
+        ok = found(det, min_score)
+        points = np.where(ok[:, None], det.xy, np.nan)
+        ages = np.where(ok, 0, MEMORY_FRAMES + 1).astype(np.int64)
+        return cls(box=box, center=center, size=size, points=points, ages=ages)
 
     @property
     def extent(self) -> float:
@@ -247,6 +321,17 @@ class Subject:
         """Return where the :func:`anchor` should be now (constant velocity, ≤ 10 frames ahead)."""
         steps = min(self.lost_for + 1, 10)
         return self.center[0] + self.velocity[0] * steps, self.center[1] + self.velocity[1] * steps
+
+    def predicted_points(self) -> FloatArray:
+        """Return where each keypoint should be now (K, 2), NaN if unknown.
+
+        A keypoint's last position moved with the centre's velocity for the
+        frames since it was seen (≤ 10); forgotten after ``MEMORY_FRAMES`` frames.
+        """
+        ages = self._ages()
+        moved = self._points() + np.asarray(self.velocity) * np.minimum(ages + 1, 10)[:, None]
+        out: FloatArray = np.where((ages <= MEMORY_FRAMES)[:, None], moved, np.nan)
+        return out
 
     def predicted_box(self) -> Box:
         """Return the last box moved with the predicted anchor."""
@@ -261,19 +346,24 @@ class Subject:
         )
 
     def confirm(self, det: Detection, min_score: float) -> Subject:
-        """Return the state after the subject was found as ``det`` (a :func:`usable` one)."""
-        box, new, center = det.box(min_score), body_size(det, min_score), anchor(det, min_score)
-        if box is None or new is None or center is None:
-            raise ValueError("confirm needs a detection with a box and a body size")
-        settled = self.settled and not self.lost_for
-        size = 0.8 * self.size + 0.2 * new if self.settled else new
+        """Return the state after the subject was found as ``det``.
+
+        The anchor and the body size take a keypoint ``det`` misses from the
+        keypoint memory, and the velocity follows only the shoulders and hips
+        seen in both frames, so a keypoint dropping out or coming back never
+        enters the velocity. A body size that cannot be measured keeps the
+        running one.
+        """
+        memory = self.predicted_points()
+        box, new = det.box(min_score), body_size(det, min_score, memory=memory)
+        center = anchor(det, min_score, memory=memory)
+        if box is None or center is None:
+            raise ValueError("confirm needs a detection with a box")
+        ok = found(det, min_score)
+        size = self.size if new is None else 0.8 * self.size + 0.2 * new if self.settled else new
         velocity = (0.0, 0.0)
-        if settled:  # a loose first fit or a re-acquisition says nothing about speed
-            (cx, cy), (px, py) = center, self.center
-            vx = 0.5 * (cx - px) + 0.5 * self.velocity[0]
-            vy = 0.5 * (cy - py) + 0.5 * self.velocity[1]
-            cap = MAX_SPEED * size / max(np.hypot(vx, vy), 1e-9)
-            velocity = (vx * min(cap, 1.0), vy * min(cap, 1.0))
+        if self.settled and not self.lost_for:  # a loose first fit or a re-find says nothing
+            velocity = self._velocity(det, ok, size)
         return replace(
             self,
             box=box,
@@ -283,7 +373,24 @@ class Subject:
             lost_for=0,
             seen=self.seen + 1,
             streak=1 if self.lost_for else self.streak + 1,
+            points=np.where(ok[:, None], det.xy, self._points()),
+            ages=np.where(ok, 0, self._ages() + 1).astype(np.int64),
         )
+
+    def _velocity(self, det: Detection, ok: NDArray[np.bool_], size: float) -> tuple[float, float]:
+        """Return the velocity updated with the torso's move since the last frame (≤ MAX_SPEED).
+
+        Only the shoulders and hips found in both frames count: one that drops out
+        or comes back moves the mean of the found ones, not the body.
+        """
+        both = [i for i in _TORSO if ok[i] and self._ages()[i] == 0]
+        if not both:
+            return self.velocity
+        dx, dy = (det.xy[both] - self._points()[both]).mean(axis=0)
+        vx = 0.5 * float(dx) + 0.5 * self.velocity[0]
+        vy = 0.5 * float(dy) + 0.5 * self.velocity[1]
+        cap = min(MAX_SPEED * size / max(float(np.hypot(vx, vy)), 1e-9), 1.0)
+        return vx * cap, vy * cap
 
     @property
     def settled(self) -> bool:
@@ -304,7 +411,15 @@ class Subject:
 
     def miss(self) -> Subject:
         """Return the state after a frame without the subject."""
-        return replace(self, lost_for=self.lost_for + 1)
+        return replace(self, lost_for=self.lost_for + 1, ages=self._ages() + 1)
+
+    def _ages(self) -> NDArray[np.int64]:
+        if self.ages is None:
+            return np.full(len(KEYPOINTS), MEMORY_FRAMES + 1, dtype=np.int64)
+        return self.ages
+
+    def _points(self) -> FloatArray:
+        return np.full((len(KEYPOINTS), 2), np.nan) if self.points is None else self.points
 
 
 def gate(subject: Subject, det: Detection, params: TrackParams) -> bool:
@@ -313,11 +428,15 @@ def gate(subject: Subject, det: Detection, params: TrackParams) -> bool:
 
 
 def rejection(subject: Subject, det: Detection, params: TrackParams) -> str | None:
-    """Return why ``det`` cannot be the subject (``"too few keypoints"``, ``"jump"``…), or None."""
+    """Return why ``det`` cannot be the subject (``"too few keypoints"``, ``"jump"``…), or None.
+
+    The body size takes segments ``det`` misses from the subject's keypoint
+    memory; the size change is checked only when it can be measured at all.
+    """
     ok = found(det, params.min_score)
-    box, size = det.box(params.min_score), body_size(det, params.min_score)
-    center = anchor(det, params.min_score)
-    if ok.sum() < params.min_keypoints or box is None or size is None or center is None:
+    box, center = det.box(params.min_score), anchor(det, params.min_score)
+    size = body_size(det, params.min_score, memory=subject.predicted_points())
+    if ok.sum() < params.min_keypoints or box is None or center is None:
         return "too few keypoints"
     allowed = subject.allowance(params)
     (cx, cy), (px, py) = center, subject.predicted_center()
@@ -326,7 +445,7 @@ def rejection(subject: Subject, det: Detection, params: TrackParams) -> str | No
     growth = params.max_size_change * (1 + 0.05 * min(subject.lost_for, 4))
     if not subject.settled:
         growth *= 2
-    ratio = size / max(subject.size, 1.0)
+    ratio = 1.0 if size is None else size / max(subject.size, 1.0)
     if not 1 / growth <= ratio <= growth:
         return "size change"
     x, y, w, h = expand(subject.predicted_box(), allowed)
@@ -338,7 +457,19 @@ def rejection(subject: Subject, det: Detection, params: TrackParams) -> str | No
 
 
 def distance_to(subject: Subject, det: Detection, min_score: float) -> float:
-    """Return the distance of ``det``'s anchor from the prediction, in subject sizes."""
+    """Return how far ``det`` is from where the subject should be, in subject sizes.
+
+    The median, over the keypoints ``det`` has and the subject's memory knows
+    (at least ``MIN_SHARED``), of each keypoint's distance from its predicted
+    place (:meth:`Subject.predicted_points`); otherwise the distance of the
+    anchor from the predicted centre. A keypoint missing on either side leaves
+    the comparison instead of moving a reference point.
+    """
+    expected = subject.predicted_points()
+    shared = found(det, min_score) & np.isfinite(expected).all(axis=1)
+    if shared.sum() >= MIN_SHARED:
+        gaps = np.hypot(*(det.xy[shared] - expected[shared]).T)
+        return float(np.median(gaps) / max(subject.size, 1.0))
     center = anchor(det, min_score)
     if center is None:
         return float("inf")
