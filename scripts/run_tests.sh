@@ -18,6 +18,10 @@ ldconfig -p | grep -q libpangoft2-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.
 if [ ${#missing[@]} -gt 0 ]; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >/dev/null
 fi
+# A server of this run's own (its own state file), so that stopping it at the end never
+# stops a server another run or a developer started.
+HIPLAB_PG_STATE=$(mktemp -u /tmp/hiplab-pg-run.XXXXXX.state)
+export HIPLAB_PG_STATE
 cleanup() { bash scripts/pg_test_server.sh stop >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 eval "$(bash scripts/pg_test_server.sh start)"

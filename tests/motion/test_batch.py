@@ -16,7 +16,6 @@ from hiplab.motion.batch import BatchItem, InputOutcome
 from tests.cli.test_analyze_cli import write_openpose
 
 # OpenPose JSON has no frame size (width 0): view.check_subject_size divides by it.
-pytestmark = pytest.mark.filterwarnings("ignore:divide by zero encountered:RuntimeWarning")
 
 SQUAT = AnalyzeRequest(source=Path("unused"), task="squat", fps=30.0)
 
