@@ -58,3 +58,19 @@ def store_url(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[str]:
         pytest.skip(f"{PG_ENV} is not set (start a server: scripts/pg_test_server.sh start)")
     with fresh_pg_database(server) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def demo_video_path() -> Path:
+    """Return the sports2d demo video; skip (or fail with HIPLAB_REQUIRE_VIDEO) if unavailable.
+
+    Fetched with pip into a cache on first use (see tests/motion/demo_video.py).
+    """
+    from tests.motion.demo_video import REQUIRE_ENV, demo_video
+
+    found = demo_video()
+    if isinstance(found, Path):
+        return found
+    if os.environ.get(REQUIRE_ENV):
+        pytest.fail(f"{REQUIRE_ENV} is set but the demo video is unavailable: {found}")
+    pytest.skip(f"demo video unavailable: {found}")

@@ -240,25 +240,14 @@ def test_ray_runs_the_same_batch_as_a_local_run(
 # --- a real video ------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def demo_mp4() -> Path:
-    """The sports2d demo video (cached download; see tests/motion/demo_video.py)."""
-    from tests.motion.demo_video import REQUIRE_ENV, demo_video
-
-    found = demo_video()
-    if isinstance(found, Path):
-        return found
-    if os.environ.get(REQUIRE_ENV):
-        pytest.fail(f"{REQUIRE_ENV} is set but the demo video is unavailable: {found}")
-    pytest.skip(f"demo video unavailable: {found}")
-
-
 @sqlite_only
-def test_real_video_batch_with_a_bad_file(hiplab: Run, demo_mp4: Path, tmp_path: Path) -> None:
+def test_real_video_batch_with_a_bad_file(
+    hiplab: Run, demo_video_path: Path, tmp_path: Path
+) -> None:
     videos = tmp_path / "videos"
     videos.mkdir()
-    (videos / "demo.mp4").symlink_to(demo_mp4)
-    (videos / "broken.mp4").write_bytes(demo_mp4.read_bytes()[:4096])
+    (videos / "demo.mp4").symlink_to(demo_video_path)
+    (videos / "broken.mp4").write_bytes(demo_video_path.read_bytes()[:4096])
     result = hiplab("analyze", "videos/*.mp4", "--task", "angles", "-o", "out", "-f", "json")
     assert result.returncode == 1, result.stderr
     document = json.loads(result.stdout)

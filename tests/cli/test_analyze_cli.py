@@ -233,29 +233,18 @@ def test_save_needs_a_stored_person(hiplab: Run, landing_json: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-@pytest.fixture(scope="session")
-def demo_mp4() -> Path:
-    """The sports2d demo video (cached download; see tests/motion/demo_video.py)."""
-    import os
-
-    from tests.motion.demo_video import REQUIRE_ENV, demo_video
-
-    found = demo_video()
-    if isinstance(found, Path):
-        return found
-    if os.environ.get(REQUIRE_ENV):
-        pytest.fail(f"{REQUIRE_ENV} is set but the demo video is unavailable: {found}")
-    pytest.skip(f"demo video unavailable: {found}")
-
-
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
-def test_real_video_angles_writes_every_file(hiplab: Run, demo_mp4: Path, tmp_path: Path) -> None:
+def test_real_video_angles_writes_every_file(
+    hiplab: Run, demo_video_path: Path, tmp_path: Path
+) -> None:
     import csv
 
     import cv2
 
     out = tmp_path / "demo"
-    result = hiplab("analyze", str(demo_mp4), "--task", "angles", "-o", str(out), "-f", "json")
+    result = hiplab(
+        "analyze", str(demo_video_path), "--task", "angles", "-o", str(out), "-f", "json"
+    )
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["frames"] == 230 and doc["fps"] == 30.0 and doc["input_kind"] == "video"

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.motion.demo_video import REQUIRE_ENV, build_pose_task, demo_video
-
-
-@pytest.fixture(scope="session")
-def demo_video_path() -> Path:
-    """Return the sports2d demo video; skip (or fail with HIPLAB_REQUIRE_VIDEO) if unavailable."""
-    found = demo_video()
-    if isinstance(found, Path):
-        return found
-    if os.environ.get(REQUIRE_ENV):
-        pytest.fail(f"{REQUIRE_ENV} is set but the demo video is unavailable: {found}")
-    pytest.skip(f"demo video unavailable: {found}")
+from tests.motion.demo_video import build_pose_task
 
 
 @pytest.fixture(scope="session")
