@@ -15,6 +15,7 @@ Conventions
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,10 @@ from hiplab.errors import StoreError
 
 BUSY_TIMEOUT_MS = 5000
 """How long an SQLite connection waits for a lock before failing, in milliseconds."""
+
+_MIGRATION_LOCK = threading.Lock()
+"""Alembic keeps its running migration context in module globals: one upgrade at a time
+per process (two threads opening stores at once would otherwise break each other)."""
 
 BEGIN_OPTION = "hiplab_begin"
 """Connection execution option naming the SQLite statement that opens a transaction
@@ -190,7 +195,7 @@ def upgrade(engine: Engine, *, revision: str = "head") -> None:
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("path_separator", "os")
     try:
-        with engine.begin() as connection:
+        with _MIGRATION_LOCK, engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
     except CommandError as exc:

@@ -1,0 +1,101 @@
+"""Logins, coach ownership and people by id."""
+
+from __future__ import annotations
+
+import pytest
+
+from hiplab.errors import InputError, NotFoundError
+from hiplab.passwords import hash_password
+from hiplab.store import NewLogin, Store
+
+HASH = hash_password("a long enough password")
+
+
+def _coach(store: Store, email: str = "coach@example.org") -> int:
+    return store.create_user(email=email, display_name="Coach", role="coach", password_hash=HASH).id
+
+
+def test_emails_are_unique_whatever_their_case(store: Store) -> None:
+    user = store.create_user(
+        email="  Dana@Example.ORG ", display_name=" Dana ", role="coach", password_hash=HASH
+    )
+    assert (user.email, user.display_name, user.role, user.person_id) == (
+        "dana@example.org",
+        "Dana",
+        "coach",
+        None,
+    )
+    with pytest.raises(InputError, match=r"email 'dana@example\.org' is already registered"):
+        store.create_user(
+            email="DANA@example.org", display_name="D", role="coach", password_hash=HASH
+        )
+    found = store.login_record(email="dAnA@example.org")
+    assert found is not None and found[0] == user and found[1] == HASH
+    assert store.user_by_email(email="nobody@example.org") is None
+    assert store.login_record(email="not an address") is None
+    assert store.user_by_id(user_id=user.id) == user
+
+
+def test_login_fields_are_checked_at_the_boundary(store: Store) -> None:
+    with pytest.raises(InputError, match="email 'x@' is not an e-mail address"):
+        store.create_user(email="x@", display_name="X", role="coach", password_hash=HASH)
+    with pytest.raises(InputError, match="role 'admin' is not allowed; allowed: coach, client"):
+        store.create_user(email="x@y.org", display_name="X", role="admin", password_hash=HASH)
+    with pytest.raises(InputError, match="a client login needs its person"):
+        store.create_user(email="x@y.org", display_name="X", role="client", password_hash=HASH)
+    with pytest.raises(InputError, match="must be an argon2 hash"):
+        store.create_user(email="x@y.org", display_name="X", role="coach", password_hash="plain")
+    with pytest.raises(NotFoundError, match="no person with id 99"):
+        store.create_user(
+            email="x@y.org", display_name="X", role="client", password_hash=HASH, person_id=99
+        )
+
+
+def test_a_coach_sees_only_their_people(store: Store) -> None:
+    coach_a, coach_b = _coach(store, "a@example.org"), _coach(store, "b@example.org")
+    login = NewLogin(email="Zoe@Example.org", display_name="Zoe", password_hash=HASH)
+    zoe = store.create_person(name="Zoe", age=30, sex="female", coach_id=coach_a, login=login)
+    adam = store.create_person(name="adam", age=40, sex="male", coach_id=coach_a)
+    store.create_person(name="Bea", age=50, sex="other", coach_id=coach_b)
+    assert [p.name for p in store.people_of_coach(coach_id=coach_a)] == ["adam", "Zoe"]
+    assert zoe.coach_id == coach_a and zoe.login_email == "zoe@example.org"
+    assert adam.login_email is None
+    client = store.user_by_email(email="zoe@example.org")
+    assert client is not None and (client.role, client.person_id) == ("client", zoe.id)
+    store.assign_coach(person_id=adam.id, coach_id=coach_b)
+    assert [p.name for p in store.people_of_coach(coach_id=coach_b)] == ["adam", "Bea"]
+
+
+def test_person_creation_is_one_transaction(store: Store) -> None:
+    coach = _coach(store)
+    store.create_user(email="taken@example.org", display_name="T", role="coach", password_hash=HASH)
+    login = NewLogin(email="taken@example.org", display_name="Yan", password_hash=HASH)
+    with pytest.raises(InputError, match="already registered"):
+        store.create_person(name="Yan", age=30, sex="male", coach_id=coach, login=login)
+    assert store.people_of_coach(coach_id=coach) == []  # no person without its login
+    with pytest.raises(InputError, match="age 4 is not allowed; allowed: 5 to 110"):
+        store.create_person(name="Yan", age=4, sex="male")
+    with pytest.raises(InputError, match="sex 'f' is not allowed; allowed: female, male, other"):
+        store.create_person(name="Yan", age=30, sex="f")
+    store.create_person(name="Yan", age=30, sex="male")
+    with pytest.raises(InputError, match="name 'Yan' is already taken"):
+        store.create_person(name=" Yan ", age=30, sex="male")
+    with pytest.raises(InputError, match="coach_id 424242 is not a coach login"):
+        store.create_person(name="Xi", age=30, sex="male", coach_id=424242)
+
+
+def test_deleting_a_person_deletes_their_login(store: Store, make_input, make_result) -> None:
+    coach = _coach(store)
+    login = NewLogin(email="p@example.org", display_name="P", password_hash=HASH)
+    person = store.create_person(name="P", age=30, sex="male", coach_id=coach, login=login)
+    assessment_id = store.save_assessment(person_name="P", data=make_input(), result=make_result())
+    assert store.person_of_assessment(assessment_id=assessment_id) == person.id
+    from sqlalchemy import delete
+
+    from hiplab.store import tables
+
+    with store._transaction("delete") as session:
+        session.execute(delete(tables.Person).where(tables.Person.id == person.id))
+    assert store.user_by_email(email="p@example.org") is None
+    assert store.people_of_coach(coach_id=coach) == []
+    assert store.user_by_id(user_id=coach).role == "coach"
