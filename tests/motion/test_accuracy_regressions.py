@@ -11,15 +11,34 @@ import numpy as np
 import pytest
 
 from hiplab.motion import synthetic as syn
+from hiplab.motion.analyze import kinematics
 from hiplab.motion.keypoints import INDEX, KEYPOINTS, Detection
+from hiplab.motion.tasks import TaskInput, TaskOptions, TaskResult, get_task
+from hiplab.motion.tasks.contact import foot_contact
+from hiplab.motion.tasks.landing import analyze_landing
 from hiplab.motion.track import MultiPersonTracker, Subject, TrackParams, anchor, distance_to
 from tests.motion.demo_video import box_skeleton
+from tests.motion.task_helpers import task_input
 
 BODY = syn.Body(height_px=400.0)
 
 
 def _drops(*spans: tuple[str, int, int]) -> tuple[syn.Dropout, ...]:
     return tuple(syn.Dropout(start, stop, (name,)) for name, start, stop in spans)
+
+
+def _analyse(capture: syn.Capture, task: str) -> tuple[TaskResult, TaskInput]:
+    """Run the kinematics and the task as ``hiplab analyze`` does (as the benchmark does)."""
+    spec = get_task(task)
+    series, camera, notes = kinematics(capture.track, spec)
+    inp = TaskInput(
+        series=series,
+        view=camera.view,
+        near_side=camera.near_side,
+        warnings=notes,
+        raw=capture.track,
+    )
+    return spec.measure(inp, TaskOptions()), inp
 
 
 def _wrong_frames(capture: syn.Capture) -> list[int]:
@@ -121,3 +140,94 @@ def test_tracker_keeps_a_front_view_squatter_whose_knee_drops_out() -> None:
         fps=30.0, body=BODY, noise_px=2.0, distractor=True, seed=4, dropouts=holes
     )
     assert _wrong_frames(syn.frontal_squat(options)) == []
+
+
+# --- landing: a missing toe is not a lift-off -------------------------------------------
+
+
+def _landing_with_toe_dropouts() -> syn.Capture:
+    """The benchmark's "landing sag 120 gen" capture, noise and seed 0, with its foot dropouts.
+
+    The right toe (the lowest point of a toe-first contact at frame 44) is missing
+    over frames 47–58, while the heel is still ~30 px above the floor.
+    """
+    holes = _drops(
+        ("right_ankle", 26, 38),
+        ("left_foot_index", 38, 42),
+        ("left_ankle", 42, 54),
+        ("right_foot_index", 47, 59),
+        ("left_heel", 84, 88),
+    )
+    options = syn.CaptureOptions(fps=120.0, body=BODY, noise_px=2.0, seed=0, dropouts=holes)
+    return syn.drop_landing(options, facing="right")
+
+
+def test_a_missing_toe_after_contact_is_not_a_rebound() -> None:
+    capture = _landing_with_toe_dropouts()
+    result, _ = _analyse(capture, "landing")
+    (ic,) = [e.frame for e in capture.truth.events if e.name == "initial_contact"]
+    (peak,) = [e.frame for e in capture.truth.events if e.name == "peak_knee_flexion"]
+    truth = float(capture.truth.channel("right_knee_flexion")[peak])
+    assert result.initial_contact_frame is not None
+    assert abs(result.initial_contact_frame - ic) <= 6  # the generator eases the foot down
+    assert result.peak_knee_flexion_frame is not None
+    assert abs(result.peak_knee_flexion_frame - peak) <= 3  # was frame 44: 3 frames after IC
+    assert result.peak_knee_flexion_deg is not None
+    assert abs(result.peak_knee_flexion_deg - truth) < 3.0  # was 20.5° instead of 85°
+
+
+def test_a_lift_off_must_be_seen_by_a_keypoint_that_was_down() -> None:
+    nan = np.nan
+    heel = np.array([30.0, 30.0, 20.0, 20.0, 20.0, 0.0, 0.0, 0.0, 25.0, 25.0])
+    toe = np.array([20.0, 20.0, 0.0, nan, nan, 0.0, 0.0, 0.0, 25.0, 25.0])
+    foot = foot_contact(np.stack([heel, toe]), leg=100.0)
+    assert (foot.touch, foot.lift) == (2, 8)  # the rebound at 8, not the missing toe at 3
+    assert foot.unclear.nonzero()[0].tolist() == [3, 4]
+    # the heel rising while the toe stays down (push-off) is no lift-off either
+    heel_up = np.array([30.0, 30.0, 0.0, 0.0, 20.0, 20.0, 20.0])
+    toe_down = np.array([20.0, 20.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    assert foot_contact(np.stack([heel_up, toe_down]), leg=100.0).lift is None
+
+
+def _toe_landing(toe_missing: slice) -> dict[str, np.ndarray]:
+    """Toe-first landing at frame 40 (120 fps); the heel comes down at 48; knee peaks at 60."""
+    n, ic, heel_down = 120, 40, 48
+    frames = np.arange(n)
+    fall = 150.0 * np.clip((ic - frames) / 20, 0, 1)
+    toe_y = 600.0 - fall
+    heel_y = np.where(frames < heel_down, toe_y - 30.0, 600.0)
+    toe_y[toe_missing] = np.nan
+    knee = 20.0 + 80.0 * np.sin(0.5 * np.pi * np.clip((frames - ic) / 20, 0, 1))
+    channels: dict[str, np.ndarray] = {"trunk_lean": np.full(n, 10.0)}
+    for side in ("left", "right"):
+        channels[f"{side}_knee_flexion"] = knee
+        channels[f"{side}_hip_flexion"] = knee + 5.0
+        for name, x, y in (
+            ("hip", 500.0, heel_y - 200.0),  # leg 180 px: airborne above 14 px
+            ("knee", 510.0, heel_y - 105.0),
+            ("ankle", 500.0, heel_y - 20.0),
+            ("heel", 490.0, heel_y),
+            ("foot_index", 540.0, toe_y),
+        ):
+            channels[f"{side}_{name}_x"] = np.full(n, x)
+            channels[f"{side}_{name}_y"] = np.asarray(y, dtype=np.float64)
+    return channels
+
+
+def test_a_toe_missing_briefly_after_contact_is_contact() -> None:
+    result = analyze_landing(task_input(_toe_landing(slice(42, 47)), fps=120.0))
+    assert result.initial_contact_frame == 40
+    assert result.peak_knee_flexion_frame == 60  # the phase did not end at frame 42
+    assert "contact_unclear" not in {w.code for w in result.warnings}
+
+
+def test_a_foot_that_cannot_be_told_down_or_up_for_long_warns() -> None:
+    """The toe is missing for 200 ms while the heel is still up: was that a rebound?"""
+    channels = _toe_landing(slice(42, 66))
+    for side in ("left", "right"):  # the heel (and ankle) stay up while the toe is unseen
+        channels[f"{side}_heel_y"][42:66] = 570.0
+        channels[f"{side}_ankle_y"][42:66] = 550.0
+    result = analyze_landing(task_input(channels, fps=120.0))
+    unclear = [w for w in result.warnings if w.code == "contact_unclear"]
+    assert len(unclear) == 1 and "peak_knee_flexion_deg" in unclear[0].applies_to
+    assert result.peak_knee_flexion_frame == 60

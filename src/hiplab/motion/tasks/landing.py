@@ -5,7 +5,9 @@ Conventions
 * Initial contact (IC) and the landing phase come from the feet
   (:mod:`hiplab.motion.tasks.contact`); peaks are taken over the landing
   phase. A knee-flexion peak on the last frame of the input means the landing
-  was cut off: the result is ``partial``.
+  was cut off: the result is ``partial``. When the feet's keypoints could not
+  tell contact from a rebound for longer than the kinematics' gap fill, the
+  phase is taken as contact and ``contact_unclear`` warns.
 * Side view: knee and hip flexion of the leg nearer the camera
   (``measured_side``; see :mod:`hiplab.motion.tasks.common`).
   ``stiff_landing`` is peak knee flexion < 90° (soft > 90°, stiff < 90°:
@@ -28,7 +30,7 @@ import numpy as np
 from pydantic import Field
 
 from hiplab.motion.tasks import common as c
-from hiplab.motion.tasks.contact import Contact, find_contact
+from hiplab.motion.tasks.contact import UNCLEAR_LIMIT_S, Contact, find_contact
 from hiplab.motion.tasks.less import Less, LessContext, score_items
 
 STIFF_KNEE_DEG = 90.0
@@ -185,6 +187,7 @@ def _warnings(inp: c.TaskInput, contact: Contact, metrics: Metrics, sd: Sds) -> 
                 severity="info",
             )
         )
+    found += _contact_warning(inp, contact)
     if inp.view == "frontal":
         found.append(c.wrong_view("landing", "sagittal", "frontal", SAGITTAL_KEYS))
     else:
@@ -197,6 +200,25 @@ def _warnings(inp: c.TaskInput, contact: Contact, metrics: Metrics, sd: Sds) -> 
             )
         )
     return found
+
+
+def _contact_warning(inp: c.TaskInput, contact: Contact) -> list[c.TaskWarning]:
+    """Warn when the landing phase may hide a rebound the feet's keypoints did not show.
+
+    A run of unclear frames (see :mod:`hiplab.motion.tasks.contact`) longer than
+    the kinematics' gap fill is taken as contact, but could be a lift-off.
+    """
+    limit = max(1, round(UNCLEAR_LIMIT_S * inp.fps))
+    if contact.unclear_frames <= limit:
+        return []
+    ms = 1000.0 * contact.unclear_frames / inp.fps
+    message = (
+        f"for {ms:.0f} ms after contact the keypoints of a foot that were on the floor were "
+        "missing while the others were off it: whether the foot left the floor (a rebound) "
+        "cannot be told; the landing phase assumes it stayed down"
+    )
+    keys = ("peak_knee_flexion_deg", "peak_hip_flexion_deg", "time_to_peak_knee_flexion_ms")
+    return [c.warning("contact_unclear", message, applies_to=(*keys, "peak_knee_fppa_deg"))]
 
 
 def analyze_landing(inp: c.TaskInput) -> LandingResult:
