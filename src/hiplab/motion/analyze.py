@@ -160,7 +160,9 @@ def find_exercise(exercise_id: str | None) -> Exercise:
     return exercises[exercise_id]
 
 
-def _track(request: AnalyzeRequest) -> KeypointTrack:
+def _track(
+    request: AnalyzeRequest, progress: Callable[[int, int], None] | None = None
+) -> KeypointTrack:
     from hiplab.motion.pipeline import extract_track
     from hiplab.motion.video import TruncatedVideoError
 
@@ -173,6 +175,7 @@ def _track(request: AnalyzeRequest) -> KeypointTrack:
             fps=request.fps,
             person_box=request.person_box,
             workers=request.workers,
+            progress=progress,
         )
     except TruncatedVideoError as exc:
         raise InputError(f"{exc} — refused rather than analysed as if complete") from exc
@@ -297,17 +300,23 @@ StageHook = Callable[[str], None]
 """Called with a stage's name when it ends: ``track``, ``kinematics``, ``task``, ``outputs``."""
 
 
-def analyze(request: AnalyzeRequest, *, on_stage: StageHook | None = None) -> Analysis:
+def analyze(
+    request: AnalyzeRequest,
+    *,
+    on_stage: StageHook | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Analysis:
     """Analyse one input (see the module docstring); write the files if ``outdir`` is set.
 
-    ``on_stage`` is told when each stage ends (for progress and timing).
+    ``on_stage`` is told when each stage ends (for progress and timing); ``progress``
+    gets ``(frames_done, frames_total)`` while the track is extracted (the longest stage).
     """
     from hiplab.motion.tasks import TaskInput, TaskOptions
 
     done = on_stage or (lambda _stage: None)
     spec = check_request(request)
     exercise = find_exercise(request.exercise) if spec.needs_exercise else None
-    track = _track(request)
+    track = _track(request, progress)
     done("track")
     series, camera, warnings = kinematics(track, spec)
     done("kinematics")
