@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from hiplab.library.loader import default_library
 from hiplab.motion import synthetic as syn
 from hiplab.motion.analyze import kinematics
 from hiplab.motion.keypoints import INDEX, KEYPOINTS, Detection
@@ -27,6 +28,29 @@ def _drops(*spans: tuple[str, int, int]) -> tuple[syn.Dropout, ...]:
     return tuple(syn.Dropout(start, stop, (name,)) for name, start, stop in spans)
 
 
+def _bursts(frames: int, fps: float, seed: int, fraction: float = 0.05) -> tuple[syn.Dropout, ...]:
+    """Return the benchmark's dropouts: per keypoint, 1-3 frame bursts at 30 fps (33-100 ms).
+
+    The same draw as ``benchmarks/motion_accuracy.py``'s ``dropouts`` (kept in
+    step by hand: tests do not import the benchmarks).
+    """
+    rng = np.random.default_rng(10_000 + seed)
+    unit = max(1, round(fps / 30.0))
+    out: list[syn.Dropout] = []
+    for name in KEYPOINTS:
+        missing = np.zeros(frames, dtype=bool)
+        while missing.mean() < fraction:
+            length = int(rng.integers(1, 4)) * unit
+            start = int(rng.integers(0, max(1, frames - length)))
+            missing[start : start + length] = True
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], missing.astype(int), [0]))))
+        out += [
+            syn.Dropout(int(a), int(b), (name,))
+            for a, b in zip(edges[::2], edges[1::2], strict=True)
+        ]
+    return tuple(out)
+
+
 def _analyse(capture: syn.Capture, task: str) -> tuple[TaskResult, TaskInput]:
     """Run the kinematics and the task as ``hiplab analyze`` does (as the benchmark does)."""
     spec = get_task(task)
@@ -38,7 +62,8 @@ def _analyse(capture: syn.Capture, task: str) -> tuple[TaskResult, TaskInput]:
         warnings=notes,
         raw=capture.track,
     )
-    return spec.measure(inp, TaskOptions()), inp
+    exercise = default_library().exercises["deep_squat_hold"] if spec.needs_exercise else None
+    return spec.measure(inp, TaskOptions(exercise=exercise)), inp
 
 
 def _wrong_frames(capture: syn.Capture) -> list[int]:
@@ -231,3 +256,26 @@ def test_a_foot_that_cannot_be_told_down_or_up_for_long_warns() -> None:
     unclear = [w for w in result.warnings if w.code == "contact_unclear"]
     assert len(unclear) == 1 and "peak_knee_flexion_deg" in unclear[0].applies_to
     assert result.peak_knee_flexion_frame == 60
+
+
+# --- hold: dropouts do not cut a hold ---------------------------------------------------
+
+
+def test_a_hold_is_not_cut_by_short_keypoint_dropouts() -> None:
+    """Hold seed 0 (deep_squat_hold, 2 px noise, 5 % dropouts): 8 s in the pose, 4.5 s longest.
+
+    Samples the kinematics fill across a gap of ≤ 100 ms did not count, so the
+    right side read 6.7 s in 7 intervals, the longest 3.07 s.
+    """
+    base = syn.CaptureOptions(fps=30.0, body=BODY, noise_px=2.0, seed=0)
+    frames = syn.hold(base).track.frames
+    options = syn.CaptureOptions(
+        fps=30.0, body=BODY, noise_px=2.0, seed=0, dropouts=_bursts(frames, 30.0, seed=0)
+    )
+    capture = syn.hold(options, target_knee=140.0, target_ankle=35.0, target_trunk=25.0)
+    result, _ = _analyse(capture, "hold")
+    for key in ("left", "right", "both"):
+        side = result.sides[key]
+        assert side.time_in_pose_s >= 7.8, key
+        assert side.longest_hold_s >= 4.4, key
+        assert len(side.intervals) == 2, key

@@ -10,9 +10,16 @@ Conventions
   ``hip_abduction`` is not compared (a side view cannot see it), nor is a
   channel measured in fewer than half the frames (e.g. the far leg hidden);
   both are listed with the reason. Arm angles are ignored.
-* A frame is *in the pose* when every compared angle is within the tolerance;
-  a frame where one is not measured does not count. Runs shorter apart than
-  :data:`MERGE_GAP_S` are merged (a flicker at the edge of the tolerance).
+* A frame is *in the pose* when every compared angle is within the tolerance.
+  Samples the kinematics filled across a short keypoint gap (≤ 100 ms, linear
+  interpolation; ``TimeSeries.usable(..., include_filled=True)``) count as
+  measured: a 5 % dropout rate would otherwise break a hold every second. A
+  frame where an angle is still not measured does not count by itself.
+* Runs shorter apart than :data:`MERGE_GAP_S` (0.2 s) are merged and the gap
+  counted: a flicker at the edge of the tolerance, or a still unmeasured
+  stretch too short for the pose to have been left and re-entered. Longer
+  gaps are never bridged: a frame seen outside the pose, or missing longer than
+  the kinematics would fill, ends the interval.
   Intervals are ``[start_s, end_s]`` with ``end_s`` the end of the last frame,
   so a 60 s hold counts only the seconds the pose is right.
 * Sides of a one-sided exercise: ``right`` is the pose as the library draws
@@ -104,9 +111,13 @@ def targets_for(keyframe: Keyframe, *, mirrored: bool, legs: tuple[c.Side, ...])
 
 
 def _inside(inp: c.TaskInput, targets: list[Target], tolerance: float) -> c.BoolArray:
+    """Return the frames where every target is measured (or gap-filled) within ``tolerance``.
+
+    The targets' channels exist (:func:`_usable` kept only measured ones).
+    """
     ok = np.ones(inp.frames, dtype=bool)
     for target in targets:
-        data = c.values(inp.series, target.channel)
+        data = inp.series.channel(target.channel, include_filled=True)
         difference = (data - target.angle + 180.0) % 360.0 - 180.0
         ok &= np.isfinite(difference) & (np.abs(difference) <= tolerance)
     return ok
