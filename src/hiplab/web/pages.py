@@ -19,7 +19,10 @@ from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from hiplab import clinic_service
+from hiplab.assess.schema import AssessmentInput
 from hiplab.errors import InputError
+from hiplab.store import PersonRecord
+from hiplab.web.assessment_form import form_groups, form_to_input
 from hiplab.web.authz import (
     ClientViewer,
     CoachViewer,
@@ -275,3 +278,74 @@ def assessment_report(
             headers={"Content-Disposition": f'inline; filename="assessment-{assessment_id}.pdf"'},
         )
     return HTMLResponse(content)
+
+
+@router.get("/people/{person_id}/assessments/new", name="assessment_form")
+def assessment_form(
+    request: Request, person_id: int, viewer: PersonViewer, store: StoreDep
+) -> HTMLResponse:
+    """Show the assessment form, with the person's age and sex filled in."""
+    person = store.get_person(person_id=person_id)
+    values = {"person.age": str(person.age), "person.sex": person.sex.value}
+    if viewer.is_coach:
+        values["provenance"] = "clinician"
+    return _assessment_page(request, viewer, person, values=values, multi={})
+
+
+def _assessment_page(
+    request: Request,
+    viewer: Viewer,
+    person: PersonRecord,
+    *,
+    values: dict[str, str],
+    multi: dict[str, list[str]],
+    document: str = "",
+    error: str | None = None,
+) -> HTMLResponse:
+    return render(
+        request,
+        "assessment_form.html.j2",
+        viewer=viewer,
+        status=422 if error else 200,
+        title="New assessment",
+        person=person,
+        groups=form_groups(),
+        values=values,
+        multi=multi,
+        document=document,
+        error=error,
+    )
+
+
+@router.post("/people/{person_id}/assessments", name="assessment_create", response_model=None)
+async def assessment_create(
+    request: Request, person_id: int, viewer: PersonViewer, state: StateDep
+) -> HTMLResponse | RedirectResponse:
+    """Assess and save the form (or a pasted file); on bad input show the CLI's message."""
+    form = await request.form()
+    values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    multi = {k: [v for v in form.getlist(k) if isinstance(v, str)] for k in form}
+    document = values.pop("document", "")
+    store = state.store
+    try:
+        data = await run_in_threadpool(_input_of, values, multi, document)
+        await run_in_threadpool(
+            clinic_service.record_assessment, store=store, person_id=person_id, data=data
+        )
+    except InputError as exc:
+        person = await run_in_threadpool(store.get_person, person_id=person_id)
+        return _assessment_page(
+            request, viewer, person, values=values, multi=multi, document=document, error=str(exc)
+        )
+    return see_other(f"/people/{person_id}")
+
+
+def _input_of(
+    values: dict[str, str], multi: dict[str, list[str]], document: str
+) -> AssessmentInput:
+    if document.strip():
+        from hiplab.assess.parse import parse_text
+
+        # YAML is a superset of JSON: one parser for both, with the CLI's messages.
+        return clinic_service.parse_assessment(parse_text(document, fmt="yaml", source="input"))
+    return clinic_service.parse_assessment(form_to_input(values, multi))
