@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hiplab import __version__, services
 from hiplab.errors import HiplabError, InputError, NotFoundError, StoreError
 from hiplab.settings import Settings
-from hiplab.web import api, pages
+from hiplab.web import api, pages, progress_routes
 from hiplab.web.authz import NEW_SESSION_KEY, Denied, check_routes, current_session
 from hiplab.web.deps import AppState, app_state
 from hiplab.web.jobs import JobHandler, JobWorker
@@ -108,7 +108,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.hiplab = state
-    for router in (pages.router, api.router):
+    for router in (pages.router, api.router, progress_routes.router):
         # Flattened rather than include_router: since FastAPI 0.137 that leaves one opaque
         # router object in app.routes, and check_routes must see every endpoint and path.
         app.router.routes.extend(router.routes)
