@@ -218,6 +218,17 @@ def test_other_people_progress_and_exports_are_not_found(
         assert "Bob" not in coach.get(path).text
 
 
+def test_person_page_and_client_menu_link_progress_and_exports(
+    alice: TestClient, coach: TestClient, world: World
+) -> None:
+    person_page = coach.get(f"/people/{world.alice}").text
+    assert f'href="/people/{world.alice}/progress"' in person_page
+    assert f'href="/people/{world.alice}/export"' in person_page
+    home = alice.get("/me").text
+    assert 'href="/me/progress"' in home
+    assert 'href="/me/export"' in home
+
+
 # --- plotly.js asset ----------------------------------------------------------------
 
 
