@@ -17,6 +17,7 @@ from hiplab.motion.keypoints import INDEX, KEYPOINTS, Detection
 from hiplab.motion.tasks import TaskInput, TaskOptions, TaskResult, get_task
 from hiplab.motion.tasks.contact import foot_contact
 from hiplab.motion.tasks.landing import analyze_landing
+from hiplab.motion.tasks.reps import segment_reps
 from hiplab.motion.track import MultiPersonTracker, Subject, TrackParams, anchor, distance_to
 from tests.motion.demo_video import box_skeleton
 from tests.motion.task_helpers import task_input
@@ -279,3 +280,29 @@ def test_a_hold_is_not_cut_by_short_keypoint_dropouts() -> None:
         assert side.time_in_pose_s >= 7.8, key
         assert side.longest_hold_s >= 4.4, key
         assert len(side.intervals) == 2, key
+
+
+# --- squat repetitions: one low sample does not set the resting level -------------------
+
+
+def test_one_low_sample_at_the_end_does_not_stretch_the_last_rep() -> None:
+    """A rep from frame 20 to 80 over a resting 5°; the last sample reads -2.1° (filter edge)."""
+    t = np.arange(100)
+    rep = (t >= 20) & (t <= 80)
+    signal = 5.0 + np.where(rep, 50 * (1 - np.cos(2 * np.pi * (t - 20) / 60)), 0.0)
+    signal[-1] = -2.1
+    (found,) = segment_reps(signal, fps=30.0, min_prominence=20.0)
+    assert found.complete
+    assert abs(found.end - 80) <= 2  # was 99: the minimum set the "back up" level below rest
+    assert abs(found.start - 20) <= 2
+
+
+def test_squat_last_rep_ends_where_the_subject_stands_up() -> None:
+    """Squat seed 0, 2 px noise: the last rep ended on frame 209 instead of 195."""
+    options = syn.CaptureOptions(fps=30.0, body=BODY, noise_px=2.0, seed=0)
+    capture = syn.squat(options, facing="right")
+    result, _ = _analyse(capture, "squat")
+    ends = [e.frame for e in capture.truth.events if e.name == "rep_end"]
+    assert len(result.reps) == len(ends) == 3
+    for rep, end in zip(result.reps, ends, strict=True):
+        assert abs(rep.end_frame - end) <= 4

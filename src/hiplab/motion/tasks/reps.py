@@ -9,10 +9,12 @@ Conventions
   low) / 2`` on the way down and up (``low``: the signal's 5th percentile).
   From the crossing down, the *start* is found by walking back while the
   signal is still more than :data:`REST_FRACTION` of the depth above its
-  lowest value before the crossing, or still rises by more than
-  :data:`ONSET_FRACTION` of the steepest per-frame rise of that descent; the
-  *end* likewise forward. So a pause at the bottom never ends a repetition, and the start and
-  end are where the movement begins and stops, not where a threshold is met.
+  resting level before the crossing (its :data:`LOW_PERCENTILE` th
+  percentile there, not its minimum: one noisy or filter-edge sample does
+  not set it), or still rises by more than :data:`ONSET_FRACTION` of the
+  steepest per-frame rise of that descent; the *end* likewise forward. So a
+  pause at the bottom never ends a repetition, and the start and end are
+  where the movement begins and stops, not where a threshold is met.
 * A repetition cut by the start or end of the input (no crossing) is kept
   and marked ``complete=False``; for the peak search the signal is padded
   with ``low`` at both ends so that such a repetition keeps its prominence.
@@ -70,8 +72,17 @@ def _walk_forward(s: FloatArray, crossing: int, bottom: int, ceiling: int) -> in
 
 
 def _level(s: FloatArray, start: int, stop: int, bottom: int) -> float:
-    """Return the height below which the subject counts as back up: base + a share of depth."""
-    base = float(np.min(s[start:stop])) if stop > start else float(s[bottom])
+    """Return the height below which the subject counts as back up: base + a share of depth.
+
+    The base is the :data:`LOW_PERCENTILE` th percentile of the frames beside
+    the repetition (as for the half-depth ``low``), not their minimum: one
+    noisy sample, or the low-pass's transient on the input's last frame, would
+    otherwise set it too low and the repetition would run on to the end of the
+    input. (A higher percentile ends repetitions earlier in noise: with 2 px
+    noise the 10th moved the mean end from 1.5 to 2.3 frames early.)
+    """
+    beside = s[start:stop]
+    base = float(np.percentile(beside, LOW_PERCENTILE)) if beside.size else float(s[bottom])
     return base + REST_FRACTION * (float(s[bottom]) - base)
 
 
