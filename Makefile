@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo demo-stop test lint typecheck unit bench clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "hiplab needs Python 3.11 or 3.12 on PATH"; exit 1; }
@@ -20,6 +20,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 demo: $(STAMP)
 	$(BIN)/hiplab demo -o out/report.html
+	bash scripts/demo_server.sh start
+
+demo-stop:
+	bash scripts/demo_server.sh stop
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts

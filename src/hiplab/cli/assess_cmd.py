@@ -109,6 +109,18 @@ def demo(
     write_output(plan_service.render_plan(planned.programme, "html"), handout)
     typer.echo(f"HTML report: {out.resolve()}")
     typer.echo(f"Programme handout: {handout.resolve()}")
+    _demo_logins(outcome.person)
+
+
+def _demo_logins(person: str) -> None:
+    from hiplab.demo_service import seed_web_demo
+
+    logins = seed_web_demo(settings=settings(), person_name=person)
+    typer.echo(
+        f"Web app (hiplab serve): coach {logins.coach_email}"
+        + (f", client {logins.client_email}" if logins.client_email else "")
+        + f", password {logins.password!r} (demo only)"
+    )
 
 
 @app.command("sample")
