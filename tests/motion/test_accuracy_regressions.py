@@ -306,3 +306,12 @@ def test_squat_last_rep_ends_where_the_subject_stands_up() -> None:
     assert len(result.reps) == len(ends) == 3
     for rep, end in zip(result.reps, ends, strict=True):
         assert abs(rep.end_frame - end) <= 4
+
+
+def test_a_frame_without_either_heel_raises_no_warning() -> None:
+    """Both heels missing in the same frames: ``All-NaN slice`` (an error in this suite)."""
+    holes = _drops(("left_heel", 100, 103), ("right_heel", 100, 103))
+    options = syn.CaptureOptions(fps=30.0, body=BODY, noise_px=2.0, seed=0, dropouts=holes)
+    result, _ = _analyse(syn.squat(options, facing="right"), "squat")
+    assert result.summary.heel_rise is not None
+    assert all(rep.heel_rise_fraction is not None for rep in result.reps)

@@ -173,7 +173,10 @@ def _outside_reps(n: int, reps: list[RepFrames]) -> c.BoolArray:
 
 
 def _heel_heights(inp: c.TaskInput, reps: list[RepFrames]) -> tuple[c.FloatArray, float] | None:
-    """Return the heel height above standing (px, per frame) and the shank length (px)."""
+    """Return the heel height above standing (px, per frame) and the shank length (px).
+
+    The higher heel's; NaN in frames where neither heel was measured.
+    """
     heights, shanks = [], []
     standing_frames = _outside_reps(inp.frames, reps)
     if not standing_frames.any():
@@ -192,7 +195,11 @@ def _heel_heights(inp: c.TaskInput, reps: list[RepFrames]) -> tuple[c.FloatArray
     shank = np.concatenate(shanks)
     if not np.isfinite(shank).any():
         return None
-    return np.nanmax(np.stack(heights), axis=0), float(np.nanmedian(shank))
+    stacked = np.stack(heights)
+    seen = np.isfinite(stacked).any(axis=0)
+    highest = np.full(inp.frames, np.nan)
+    highest[seen] = np.nanmax(stacked[:, seen], axis=0)  # nanmax warns on an all-NaN frame
+    return highest, float(np.nanmedian(shank))
 
 
 def _sagittal_rep(
