@@ -206,6 +206,19 @@ def _load_viewer(store: Store, session: SessionData) -> Viewer | None:
     return Viewer(user=user, csrf=session.csrf)
 
 
+MAX_RECORD_ID = 2**31 - 1
+"""Largest id a table can hold (``Integer`` columns: 32 bits on PostgreSQL); a larger
+number would make SQLite's driver overflow or PostgreSQL refuse the query (a 5xx)."""
+
+
+def _record_id(value: Any) -> int:
+    """Return a path parameter as a record id; ValueError when no record can have it."""
+    number = int(value)
+    if not 1 <= number <= MAX_RECORD_ID:  # found by the API fuzzing
+        raise ValueError(f"{number} is not a record id")
+    return number
+
+
 def person_of_request(store: Store, path_params: Mapping[str, Any]) -> int:
     """Return the one person named by a request's path parameters.
 
@@ -220,7 +233,7 @@ def person_of_request(store: Store, path_params: Mapping[str, Any]) -> int:
         if name not in path_params:
             continue
         try:
-            people.add(resolve(store, int(path_params[name])))
+            people.add(resolve(store, _record_id(path_params[name])))
         except (ValueError, NotFoundError):
             raise Denied(404, NOT_FOUND) from None
     if len(people) != 1:
