@@ -20,7 +20,7 @@ from hiplab.motion.tasks.landing import analyze_landing
 from hiplab.motion.tasks.reps import segment_reps
 from hiplab.motion.track import MultiPersonTracker, Subject, TrackParams, anchor, distance_to
 from tests.motion.demo_video import box_skeleton
-from tests.motion.task_helpers import task_input
+from tests.motion.task_helpers import series_of, task_input
 
 BODY = syn.Body(height_px=400.0)
 
@@ -315,3 +315,72 @@ def test_a_frame_without_either_heel_raises_no_warning() -> None:
     result, _ = _analyse(syn.squat(options, facing="right"), "squat")
     assert result.summary.heel_rise is not None
     assert all(rep.heel_rise_fraction is not None for rep in result.reps)
+
+
+# --- landing: the time to peak knee flexion carries the peak's timing noise --------------
+
+
+def _free_fall_landing(options: syn.CaptureOptions) -> syn.Capture:
+    """The benchmark's "landing sag 120": drop_landing's curves, feet in free fall from 30 cm."""
+    timing = syn.landing_timing(options)
+    knee = syn.landing_curve(timing, start=10.0, contact=20.0, peak=85.0, settle=40.0)
+    ankle = syn.landing_curve(timing, start=-30.0, contact=-25.0, peak=25.0, settle=10.0)
+    trunk = syn.landing_curve(timing, start=5.0, contact=8.0, peak=30.0, settle=15.0)
+    heel_down = timing.contact + max(1, round(0.06 * options.fps))
+    pitch = syn.ramp(timing.frames, [(timing.contact, -30.0), (heel_down, 0.0)])
+    hip = syn.grounded_hip_flexion(knee=knee, ankle=ankle, trunk_lean=trunk, foot_pitch=pitch)
+    t = np.arange(timing.frames) / options.fps
+    t_contact = timing.contact / options.fps
+    t_drop = t_contact - np.sqrt(2 * 0.30 / syn.GRAVITY)
+    height = 0.30 - 0.5 * syn.GRAVITY * np.clip(t - t_drop, 0.0, None) ** 2
+    height = np.where(t >= t_contact, 0.0, np.clip(height, 0.0, 0.30))
+    pose = syn.SagittalPose(
+        hip_flexion={"right": hip, "left": hip.copy()},
+        knee_flexion={"right": knee, "left": knee.copy()},
+        ankle_dorsiflexion={"right": ankle, "left": ankle.copy()},
+        trunk_lean=trunk,
+        rotation=np.zeros(timing.frames),
+    )
+    events = [("initial_contact", timing.contact), ("peak_knee_flexion", timing.peak)]
+    lift = height * options.body.px_per_metre
+    return syn.render_sagittal(pose, options, facing="right", lift=lift, events=events)
+
+
+def test_time_to_peak_is_within_its_uncertainty_with_noise() -> None:
+    """Landing at 120 fps, 2 px noise, seed 0: the peak frame is 3 frames late (25 ms).
+
+    The reported sd was one frame per event (11.8 ms), so 25 ms was outside 2 sd.
+    """
+    options = syn.CaptureOptions(fps=120.0, body=BODY, noise_px=2.0, seed=0)
+    capture = _free_fall_landing(options)
+    result, _ = _analyse(capture, "landing")
+    (ic,) = [e.frame for e in capture.truth.events if e.name == "initial_contact"]
+    (peak,) = [e.frame for e in capture.truth.events if e.name == "peak_knee_flexion"]
+    assert result.time_to_peak_knee_flexion_ms is not None
+    error = result.time_to_peak_knee_flexion_ms - 1000.0 * (peak - ic) / 120.0
+    assert abs(error) <= 2 * result.uncertainty["time_to_peak_knee_flexion_ms"]
+
+
+def test_time_to_peak_uncertainty_follows_the_curvature_at_the_peak() -> None:
+    """A parabolic peak of 4000 °/s² in an angle of sd 3.6° (random part √(3.6² − 3²) = 1.99°).
+
+    The peak may fall where the curve is within 1.99° of its top: ±√(2·1.99/4000)
+    = ±31.5 ms, uniform (sd 18.2 ms), with one frame (8.3 ms) for IC and for the
+    peak frame: √(8.3² + 8.3² + 18.2²) = 21.7 ms.
+    """
+    fps, n, ic, top = 120.0, 120, 40, 70
+    frames = np.arange(n)
+    knee = np.where(frames < ic, 20.0, 85.0 - 0.5 * 4000.0 * ((frames - top) / fps) ** 2)
+    channels = _toe_landing(slice(0, 0))
+    channels["left_knee_flexion"] = channels["right_knee_flexion"] = np.maximum(knee, 20.0)
+    angles = {k: v for k, v in channels.items() if not k.endswith(("_x", "_y"))}
+    series = series_of(angles, fps=fps, sd=3.6)
+    for name, values in channels.items():
+        if name.endswith(("_x", "_y")):
+            series = series.with_channel(name, values, "px")
+    result = analyze_landing(TaskInput(series=series, view="sagittal", near_side="right"))
+    assert result.peak_knee_flexion_frame == top
+    random = np.sqrt(3.6**2 - 3.0**2)
+    half = np.sqrt(2 * random / 4000.0)
+    expected = 1000.0 * np.sqrt(2 / fps**2 + half**2 / 3)
+    assert result.uncertainty["time_to_peak_knee_flexion_ms"] == pytest.approx(expected, abs=0.2)
