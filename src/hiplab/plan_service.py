@@ -1,4 +1,4 @@
-"""Planning use-cases shared by the CLI and (later) the web app.
+"""Planning use-cases shared by the CLI and the web app (see :mod:`hiplab.programme_service`).
 
 An input is an assessment file or the id of a stored assessment. When the
 person already has a stored plan built from an earlier assessment, the new
@@ -89,7 +89,8 @@ def _split(raw: str | None, known: list[str], flag: str) -> list[str]:
     return values
 
 
-def _from_store(store: Store, assessment_id: int) -> PlanSource:
+def stored_source(store: Store, assessment_id: int) -> PlanSource:
+    """Return a stored assessment as the source of a plan."""
     stored = store.get_assessment(assessment_id=assessment_id)
     return PlanSource(stored.data, stored.result, stored.person_name, stored.id)
 
@@ -102,7 +103,7 @@ def load_source(*, source: str, store: Store, save: bool, person: str | None) ->
 
     path = Path(source)
     if source.isdigit() and not path.exists():
-        return _from_store(store, int(source))
+        return stored_source(store, int(source))
     data = load_assessment_file(path)
     label = person_label(data, person) if save else (person or data.person.name or "anonymous")
     result = assess(data, library())
@@ -139,28 +140,34 @@ def make_plan(
     *, source: str, settings: Settings, request: PlanRequest, save: bool, person: str | None = None
 ) -> PlanOutcome:
     """Make (and with ``save`` store) the programme for an assessment file or stored id."""
-    from hiplab.plan.generate import make_programme
-    from hiplab.services import library, open_store_for
+    from hiplab.services import open_store_for
 
     with open_store_for(settings) as store:
         src = load_source(source=source, store=store, save=save, person=person)
-        previous = previous_block(store, src) if src.person else None
-        start = src.data.date or dt.date.today().isoformat()
-        programme = make_programme(
-            assessment=src.result,
-            person=src.data.person,
-            library=library(),
-            request=request,
-            label=src.person,
-            previous=previous,
-            start_date=start,
-        )
+        programme = programme_for(store=store, source=src, request=request)
         plan_id = None
         if save:
             plan_id = store.save_plan(
                 person_name=src.person, programme=programme, assessment_id=src.assessment_id
             )
     return PlanOutcome(programme=programme, source=src, plan_id=plan_id)
+
+
+def programme_for(*, store: Store, source: PlanSource, request: PlanRequest) -> Programme:
+    """Return the programme for a loaded source (the next block after an earlier plan)."""
+    from hiplab.plan.generate import make_programme
+    from hiplab.services import library
+
+    previous = previous_block(store, source) if source.person else None
+    return make_programme(
+        assessment=source.result,
+        person=source.data.person,
+        library=library(),
+        request=request,
+        label=source.person,
+        previous=previous,
+        start_date=source.data.date or dt.date.today().isoformat(),
+    )
 
 
 def render_plan(programme: Programme, fmt: PlanFormat) -> str | bytes:

@@ -25,7 +25,7 @@ import difflib
 import io
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -498,6 +498,61 @@ class Store(AccountMethods, JobMethods, StoreCore):
         """
         with self._transaction("read the plan") as session:
             return _stored_plan(_get_plan_row(session, plan_id))
+
+    def person_of_plan(self, *, plan_id: int) -> int:
+        """Return the id of the person a plan belongs to, or raise NotFoundError."""
+        with self._transaction("read the plan") as session:
+            found = session.scalars(
+                select(tables.Plan.person_id).where(tables.Plan.id == plan_id)
+            ).first()
+            if found is None:
+                raise NotFoundError(f"no plan with id {plan_id}")
+            return found
+
+    def update_plan(self, *, plan_id: int, change: Callable[[Programme], Programme]) -> StoredPlan:
+        """Replace a plan's programme in place by ``change(programme)``, as one writer.
+
+        The plan keeps its id, person, assessment, block and ``created_at`` (so the
+        session logs stored against it and its adherence weeks stay as they were).
+        ``change`` runs inside the transaction with the row locked (SQLite: the write
+        lock; PostgreSQL: ``SELECT … FOR UPDATE``), so two edits never lose each other.
+
+        Parameters
+        ----------
+        plan_id : int
+            The plan to change.
+        change : callable
+            Returns the new programme from the stored one; an exception it raises
+            leaves the plan untouched and propagates.
+
+        Returns
+        -------
+        StoredPlan
+            The plan as now stored.
+
+        Raises
+        ------
+        NotFoundError
+            If there is no plan with that id.
+        InputError
+            If the new programme has another block number than the plan.
+        StoreError
+            If the database fails; then the plan is unchanged.
+
+        """
+        with self._write_transaction("update the plan") as session:
+            row = session.get(tables.Plan, plan_id, with_for_update=True)
+            if row is None:
+                raise NotFoundError(f"no plan with id {plan_id}")
+            before = _stored_plan(row)
+            programme = change(before.programme)
+            if programme.block != row.block:
+                raise InputError(
+                    f"block {programme.block} differs from plan {plan_id}'s block {row.block}"
+                )
+            row.programme_json = programme.model_dump(mode="json")
+            session.flush()
+            return before.model_copy(update={"programme": programme})
 
     def latest_plan(self, *, person_name: str) -> StoredPlan:
         """Load a person's newest plan (latest ``created_at``, then highest id).
