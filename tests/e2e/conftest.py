@@ -150,6 +150,10 @@ def _wait_until_up(server: Server, process: subprocess.Popen[bytes]) -> None:
         time.sleep(0.2)
 
 
+SQLITE_ONLY = pytest.mark.parametrize("server", ["sqlite"], indirect=True)
+"""For tests of layout and browser behaviour, which no store changes: saves a minute."""
+
+
 @pytest.fixture(
     scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
@@ -337,8 +341,14 @@ SEED_ASSESSMENT = {
 }
 
 
-def seed_client(server: Server, *, name: str, coach_email: str = COACH_EMAIL) -> Seeded:
-    """Make a client with a login and one assessment for ``coach_email`` (the store API)."""
+def seed_client(
+    server: Server,
+    *,
+    name: str,
+    coach_email: str = COACH_EMAIL,
+    assessments: tuple[dict[str, Any], ...] = (SEED_ASSESSMENT,),
+) -> Seeded:
+    """Make a client with a login and ``assessments`` for ``coach_email`` (the store API)."""
     from hiplab import clinic_service
     from hiplab.store.store import open_store
 
@@ -351,8 +361,9 @@ def seed_client(server: Server, *, name: str, coach_email: str = COACH_EMAIL) ->
             store=store, coach_id=coach.id, name=name, age=41, sex="male",
             email=email, password=PASSWORD,
         )  # fmt: skip
-        data = clinic_service.parse_assessment(SEED_ASSESSMENT)
-        clinic_service.record_assessment(store=store, person_id=person.id, data=data)
+        for raw in assessments:
+            data = clinic_service.parse_assessment(raw)
+            clinic_service.record_assessment(store=store, person_id=person.id, data=data)
         return Seeded(person.id, name, email)
     finally:
         store.close()

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from tests.e2e.conftest import (
     PASSWORD,
     PHONE,
+    SQLITE_ONLY,
     Server,
     Tab,
     horizontal_overflow,
@@ -87,6 +88,7 @@ def test_keyboard_only_login_and_own_data_only(tab: Tab, server: Server) -> None
         assert other.name not in page.content()
 
 
+@SQLITE_ONLY
 def test_wrong_password_is_announced_and_form_keeps_the_email(tab: Tab, server: Server) -> None:
     me = seed_client(server, name=unique("Noa"))
     tab.goto("/login")
@@ -101,6 +103,7 @@ def test_wrong_password_is_announced_and_form_keeps_the_email(tab: Tab, server: 
     assert tab.page.get_by_label("E-mail").get_attribute("aria-describedby") == "login-error"
 
 
+@SQLITE_ONLY
 def test_client_pages_fit_a_phone(tabs: Callable[..., Tab], server: Server) -> None:
     me = seed_client(server, name=unique("Ari"))
     tab = tabs(PHONE)

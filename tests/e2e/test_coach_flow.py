@@ -13,6 +13,7 @@ from tests.e2e.conftest import (
     COACH_EMAIL,
     PASSWORD,
     PHONE,
+    SQLITE_ONLY,
     Server,
     Tab,
     horizontal_overflow,
@@ -138,6 +139,7 @@ def test_coach_signs_up_a_client_and_enters_an_assessment(
     tab.shot("report.png")
 
 
+@SQLITE_ONLY
 def test_coach_pages_fit_a_phone(tabs: Callable[..., Tab], server: Server) -> None:
     tab = tabs(PHONE)
     log_in(tab, COACH_EMAIL)

@@ -1,0 +1,188 @@
+"""Programme and session in a real browser: the coach generates a programme from the latest
+assessment, checks the preview and assigns it; the client runs today's session on a
+sped-up clock (``?speed=N``, the page's test hook), rates it, and finds it in the log."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from itertools import pairwise
+from typing import Any
+
+from tests.e2e.conftest import (
+    COACH_EMAIL,
+    PHONE,
+    SQLITE_ONLY,
+    Seeded,
+    Server,
+    Tab,
+    horizontal_overflow,
+    log_in,
+    seed_client,
+    unique,
+    unlabelled_controls,
+)
+
+SPEED = 50
+"""Session clock speed-up: a 5-minute session runs in seconds."""
+
+RECORDER_JS = """
+() => {
+  const root = document.getElementById('session-player');
+  window.__seen = {kinds: [], steps: [], timer: []};
+  const note = () => {
+    const kind = root.getAttribute('data-kind');
+    if (kind && window.__seen.kinds.at(-1) !== kind) window.__seen.kinds.push(kind);
+    const step = document.getElementById('session-step').textContent;
+    if (window.__seen.steps.at(-1) !== step) window.__seen.steps.push(step);
+    const timer = document.getElementById('session-timer').textContent;
+    if (window.__seen.timer.at(-1) !== timer) window.__seen.timer.push(timer);
+  };
+  new MutationObserver(note).observe(root, {attributes: true, childList: true,
+                                            characterData: true, subtree: true});
+}
+"""
+
+
+def _seconds(clock: str) -> int:
+    minutes, seconds = clock.split(":")
+    return int(minutes) * 60 + int(seconds)
+
+
+def assign_plan(tab: Tab, person: Seeded) -> int:
+    """As the logged-in coach: generate, preview and assign a 5-minute programme."""
+    page = tab.page
+    tab.goto(f"/people/{person.person_id}")
+    page.get_by_role("link", name="Programme and sessions").click()
+    assert page.get_by_test_id("no-plan").is_visible()
+    assert unlabelled_controls(tab) == []
+    page.get_by_label("Minutes per session").fill("5")
+    page.get_by_label("Sessions per week").fill("3")
+    page.get_by_label("Weeks").fill("2")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Generate programme").click()
+    assert "Not assigned yet" in page.locator("main").inner_text()
+    assert page.get_by_test_id("plan-week-1").is_visible()
+    assert page.locator("[data-testid^='plan-item-1-']").count() >= 1
+    tab.shot("plan_preview.png")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Assign this programme").click()
+    found = re.search(r"/plans/(\d+)\?assigned=1$", page.url)
+    assert found, page.url
+    assert page.get_by_role("status").first.inner_text() == f"Assigned to {person.name}."
+    assert page.get_by_test_id("plan-week-2").is_visible()
+    return int(found.group(1))
+
+
+def test_coach_assigns_a_plan_and_the_client_runs_todays_session(
+    tabs: Callable[..., Tab], server: Server
+) -> None:
+    person = seed_client(server, name=unique("Quinn"))
+    coach = tabs()
+    log_in(coach, COACH_EMAIL)
+    plan_id = assign_plan(coach, person)
+    coach.shot("plan.png")
+
+    client = tabs()
+    page = client.page
+    log_in(client, person.email)
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("link", name="Today's session").click()
+    assert page.url.endswith("/me/session")
+    client.goto(f"/me/session?speed={SPEED}")
+    player = page.get_by_test_id("session-player")
+    assert player.is_visible()
+    assert player.get_attribute("data-state") == "ready"
+    assert page.get_by_test_id("session-checklist").is_hidden()  # JS runs the player
+    assert unlabelled_controls(client) == []
+    script: dict[str, Any] = json.loads(page.locator("#session-data").text_content() or "")
+    assert script["plan_id"] == plan_id
+    kinds = {step["kind"] for step in script["steps"]}
+    assert "work" in kinds
+    page.evaluate(RECORDER_JS)
+
+    page.get_by_test_id("session-start").click()
+    page.get_by_test_id("session-pause").click()
+    assert player.get_attribute("data-state") == "paused"
+    assert page.get_by_test_id("session-pause").get_attribute("aria-pressed") == "true"
+    assert page.get_by_test_id("session-step").inner_text().startswith("Paused: ")
+    client.shot("session_running.png")
+    held = page.get_by_test_id("session-timer").inner_text()
+    page.wait_for_timeout(400)  # 20 s of session time at this speed, were the clock running
+    assert page.get_by_test_id("session-timer").inner_text() == held
+    page.get_by_test_id("session-pause").click()
+    assert player.get_attribute("data-state") == "running"
+
+    page.wait_for_function(
+        "() => document.getElementById('session-player').dataset.state === 'finished'",
+        timeout=120_000,
+    )
+    seen: dict[str, list[str]] = page.evaluate("() => window.__seen")
+    assert "work" in seen["kinds"], seen["kinds"]
+    if "switch" in kinds:  # a one-sided exercise: the side switch is shown
+        assert "switch" in seen["kinds"], seen["kinds"]
+    timer = [_seconds(t) for t in seen["timer"]]
+    assert any(later < earlier for earlier, later in pairwise(timer)), seen["timer"]
+    assert seen["timer"][-1] == "0:00"
+    assert page.get_by_test_id("session-step").inner_text() == "Session finished. Well done!"
+    states = page.locator("#session-items li .state").all_inner_texts()
+    assert states and all(state == "done" for state in states), states
+
+    player.get_by_label("Discomfort during the session").fill("3")
+    player.get_by_label("Effort (RPE)").fill("6")
+    page.get_by_test_id("session-save").click()
+    page.wait_for_function(
+        "() => document.getElementById('session-player').dataset.state === 'saved'"
+    )
+    assert page.get_by_test_id("session-result").inner_text().startswith("Saved: 100%")
+    page.get_by_role("link", name="See your session log").click()
+    row = page.get_by_test_id("session-log").locator("tbody tr").first
+    cells = dict(
+        zip(
+            ["day", "plan", "done", "skipped", "completion", "discomfort", "effort"],
+            row.locator("td").all_inner_texts(),
+            strict=True,
+        )
+    )
+    assert cells["completion"] == "100%" and cells["discomfort"] == "3" and cells["effort"] == "6"
+    assert f"plan {plan_id}" in cells["plan"]
+
+    coach.goto(f"/people/{person.person_id}/plans")  # the coach sees the same log
+    assert coach.page.get_by_test_id("session-log").locator("tbody tr").count() == 1
+
+
+@SQLITE_ONLY
+def test_session_without_speech_synthesis_and_on_a_phone(
+    tabs: Callable[..., Tab], server: Server
+) -> None:
+    person = seed_client(server, name=unique("Remy"))
+    coach = tabs()
+    log_in(coach, COACH_EMAIL)
+    assign_plan(coach, person)
+
+    phone = tabs(PHONE)
+    page = phone.page
+    # Some browsers have no speech synthesis at all: the session must run silently.
+    page.add_init_script("delete window.speechSynthesis; delete window.SpeechSynthesisUtterance;")
+    log_in(phone, person.email)
+    phone.goto("/me/session?speed=1000")
+    mute = page.get_by_test_id("session-mute")
+    assert mute.is_disabled() and mute.inner_text() == "No voice in this browser"
+    width = horizontal_overflow(phone)
+    assert width["scroll"] <= width["client"], width
+    page.get_by_test_id("session-start").click()
+    page.wait_for_function(
+        "() => document.getElementById('session-player').dataset.state === 'finished'",
+        timeout=60_000,
+    )
+    page.get_by_test_id("session-save").click()  # no ratings: both left blank
+    page.wait_for_function(
+        "() => document.getElementById('session-player').dataset.state === 'saved'"
+    )
+    phone.shot("session_phone.png")
+
+    phone.expect_status(422)
+    response = phone.goto("/me/session?speed=fast")
+    assert response.status == 422
+    assert "speed 'fast' is not allowed" in page.get_by_role("alert").inner_text()
