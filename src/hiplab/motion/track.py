@@ -55,6 +55,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -327,10 +328,17 @@ class Subject:
 
         A keypoint's last position moved with the centre's velocity for the
         frames since it was seen (≤ 10); forgotten after ``MEMORY_FRAMES`` frames.
+        The array is shared by the calls on one state: do not modify it.
         """
+        return self._predicted
+
+    @cached_property
+    def _predicted(self) -> FloatArray:
+        # every candidate of a frame is compared with it, several times
         ages = self._ages()
         moved = self._points() + np.asarray(self.velocity) * np.minimum(ages + 1, 10)[:, None]
         out: FloatArray = np.where((ages <= MEMORY_FRAMES)[:, None], moved, np.nan)
+        out.flags.writeable = False
         return out
 
     def predicted_box(self) -> Box:
