@@ -309,6 +309,23 @@ OVERFLOW_JS = """
 """
 
 
+def charts_drawn(tab: Tab) -> list[dict[str, Any]]:
+    """Wait until every chart is drawn; return each chart's id and what plotly put in it."""
+    page = tab.page
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.chart')].length > 0 && "
+        "[...document.querySelectorAll('.chart')].every(c => c.dataset.drawn === 'true')"
+    )
+    found: list[dict[str, Any]] = page.evaluate(
+        """() => [...document.querySelectorAll('.chart')].map(c => ({
+              id: c.id, hidden: c.hidden,
+              svg: c.querySelectorAll('svg').length,
+              points: c.querySelectorAll('.point, .scatterlayer path').length,
+              height: c.getBoundingClientRect().height}))"""
+    )
+    return found
+
+
 def unlabelled_controls(tab: Tab) -> list[str]:
     """Return the form controls on the page that have no accessible name."""
     found: list[str] = tab.page.evaluate(UNLABELLED_JS)

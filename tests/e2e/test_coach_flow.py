@@ -16,6 +16,7 @@ from tests.e2e.conftest import (
     SQLITE_ONLY,
     Server,
     Tab,
+    charts_drawn,
     horizontal_overflow,
     log_in,
     unique,
@@ -122,6 +123,11 @@ def test_coach_signs_up_a_client_and_enters_an_assessment(
     box = diagram.bounding_box()
     assert box is not None and box["width"] > 100 and box["height"] > 50
     tab.shot("person_page.png")
+
+    page.locator("main").get_by_role("link", name="Progress").click()
+    assert page.url.endswith(f"/people/{person_id}/progress")
+    assert page.get_by_role("heading", level=1).inner_text() == f"Progress of {name}"
+    assert len(charts_drawn(tab)) >= 2  # internal rotation and knee-to-wall, one date each
 
     page.get_by_role("link", name="Clients").click()
     row = page.locator("table.cards tbody tr", has_text=name)

@@ -1,6 +1,7 @@
 """Programme and session in a real browser: the coach generates a programme from the latest
 assessment, checks the preview and assigns it; the client runs today's session on a
-sped-up clock (``?speed=N``, the page's test hook), rates it, and finds it in the log."""
+sped-up clock (``?speed=N``, the page's test hook), rates it, and finds it in the log;
+then again on a phone in a browser without speech synthesis."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from typing import Any
 from tests.e2e.conftest import (
     COACH_EMAIL,
     PHONE,
-    SQLITE_ONLY,
     Seeded,
     Server,
     Tab,
@@ -148,41 +148,35 @@ def test_coach_assigns_a_plan_and_the_client_runs_todays_session(
     assert cells["completion"] == "100%" and cells["discomfort"] == "3" and cells["effort"] == "6"
     assert f"plan {plan_id}" in cells["plan"]
 
-    coach.goto(f"/people/{person.person_id}/plans")  # the coach sees the same log
-    assert coach.page.get_by_test_id("session-log").locator("tbody tr").count() == 1
-
-
-@SQLITE_ONLY
-def test_session_without_speech_synthesis_and_on_a_phone(
-    tabs: Callable[..., Tab], server: Server
-) -> None:
-    person = seed_client(server, name=unique("Remy"))
-    coach = tabs()
-    log_in(coach, COACH_EMAIL)
-    assign_plan(coach, person)
-
-    phone = tabs(PHONE)
-    page = phone.page
-    # Some browsers have no speech synthesis at all: the session must run silently.
-    page.add_init_script("delete window.speechSynthesis; delete window.SpeechSynthesisUtterance;")
-    log_in(phone, person.email)
-    phone.goto("/me/session?speed=1000")
+    # Some browsers have no speech synthesis at all: the session must run silently, and
+    # fit a phone; ratings may be left blank.
+    page.context.add_init_script(
+        "delete window.speechSynthesis; delete window.SpeechSynthesisUtterance;"
+    )
+    page.set_viewport_size(PHONE)
+    client.goto("/me/session?speed=1000")
     mute = page.get_by_test_id("session-mute")
     assert mute.is_disabled() and mute.inner_text() == "No voice in this browser"
-    width = horizontal_overflow(phone)
+    width = horizontal_overflow(client)
     assert width["scroll"] <= width["client"], width
     page.get_by_test_id("session-start").click()
     page.wait_for_function(
         "() => document.getElementById('session-player').dataset.state === 'finished'",
         timeout=60_000,
     )
-    page.get_by_test_id("session-save").click()  # no ratings: both left blank
+    page.get_by_test_id("session-save").click()
     page.wait_for_function(
         "() => document.getElementById('session-player').dataset.state === 'saved'"
     )
-    phone.shot("session_phone.png")
+    client.shot("session_phone.png")
 
-    phone.expect_status(422)
-    response = phone.goto("/me/session?speed=fast")
+    client.expect_status(422)
+    response = client.goto("/me/session?speed=fast")
     assert response.status == 422
     assert "speed 'fast' is not allowed" in page.get_by_role("alert").inner_text()
+
+    coach.goto(f"/people/{person.person_id}/plans")  # the coach sees both sessions
+    log = coach.page.get_by_test_id("session-log").locator("tbody tr")
+    assert log.count() == 2
+    efforts = log.locator("td[data-label='Effort']").all_inner_texts()
+    assert sorted(efforts) == ["6", "—"], efforts
