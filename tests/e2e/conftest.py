@@ -17,6 +17,7 @@ Chromium missing: the tests skip, unless ``HIPLAB_REQUIRE_BROWSER`` is set (``ma
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -384,3 +385,28 @@ def seed_client(
         return Seeded(person.id, name, email)
     finally:
         store.close()
+
+
+def assign_plan(tab: Tab, person: Seeded, *, shot: str = "plan_preview.png") -> int:
+    """As the logged-in coach: generate, preview (screenshot ``shot``) and assign a plan."""
+    page = tab.page
+    tab.goto(f"/people/{person.person_id}")
+    page.get_by_role("link", name="Programme and sessions").click()
+    assert page.get_by_test_id("no-plan").is_visible()
+    assert unlabelled_controls(tab) == []
+    page.get_by_label("Minutes per session").fill("5")
+    page.get_by_label("Sessions per week").fill("3")
+    page.get_by_label("Weeks").fill("2")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Generate programme").click()
+    assert "Not assigned yet" in page.locator("main").inner_text()
+    assert page.get_by_test_id("plan-week-1").is_visible()
+    assert page.locator("[data-testid^='plan-item-1-']").count() >= 1
+    tab.shot(shot)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Assign this programme").click()
+    found = re.search(r"/plans/(\d+)\?assigned=1$", page.url)
+    assert found, page.url
+    assert page.get_by_role("status").first.inner_text() == f"Assigned to {person.name}."
+    assert page.get_by_test_id("plan-week-2").is_visible()
+    return int(found.group(1))

@@ -112,8 +112,17 @@ def test_client_pages_fit_a_phone(tabs: Callable[..., Tab], server: Server) -> N
     assert width["scroll"] <= width["client"], width
     tab.shot("login_phone.png")
     log_in(tab, me.email)
-    for path in ("/me", f"/people/{me.person_id}/assessments/new"):
-        tab.goto(path)
+    for path in (
+        "/me",
+        f"/people/{me.person_id}/assessments/new",
+        "/me/session",  # no plan yet: says so
+        f"/people/{me.person_id}/plans",
+        "/me/progress",
+        "/me/export",
+        f"/people/{me.person_id}/videos",
+    ):
+        response = tab.goto(path)
+        assert response.status == 200, path
         width = horizontal_overflow(tab)
         assert width["scroll"] <= width["client"], (path, width)
         assert unlabelled_controls(tab) == [], path

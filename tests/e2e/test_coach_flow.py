@@ -16,9 +16,11 @@ from tests.e2e.conftest import (
     SQLITE_ONLY,
     Server,
     Tab,
+    assign_plan,
     charts_drawn,
     horizontal_overflow,
     log_in,
+    seed_client,
     unique,
     unlabelled_controls,
 )
@@ -149,15 +151,26 @@ def test_coach_signs_up_a_client_and_enters_an_assessment(
 def test_coach_pages_fit_a_phone(tabs: Callable[..., Tab], server: Server) -> None:
     tab = tabs(PHONE)
     log_in(tab, COACH_EMAIL)
-    name = unique("Sam")
-    person_id = create_client(tab, name, f"{unique('sam').replace(' ', '')}@client.e2e.test")
+    tab.goto("/coach")
+    new_id = create_client(tab, unique("Sam"), f"{unique('sam').replace(' ', '')}@client.e2e.test")
+    person = seed_client(server, name=unique("Ines"))
+    plan_id = assign_plan(tab, person, shot="plan_preview_phone.png")
+    pid = person.person_id
     for path, shot in (
         ("/coach", "coach_clients_phone.png"),
         ("/coach/clients/new", None),
-        (f"/people/{person_id}", None),
-        (f"/people/{person_id}/assessments/new", "assessment_form_phone.png"),
+        (f"/people/{new_id}", None),
+        (f"/people/{pid}", "person_page_phone.png"),
+        (f"/people/{pid}/assessments/new", "assessment_form_phone.png"),
+        (f"/people/{pid}/plans", None),
+        (f"/plans/{plan_id}", "plan_phone.png"),
+        (f"/plans/{plan_id}/edit?week=1&item=1", "plan_edit_phone.png"),
+        (f"/people/{pid}/videos", None),
+        (f"/people/{pid}/progress", None),
+        (f"/people/{pid}/export", None),
     ):
-        tab.goto(path)
+        response = tab.goto(path)
+        assert response.status == 200, path
         width = horizontal_overflow(tab)
         assert width["scroll"] <= width["client"], (path, width)
         assert unlabelled_controls(tab) == [], path

@@ -6,7 +6,6 @@ then again on a phone in a browser without speech synthesis."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
@@ -14,9 +13,9 @@ from typing import Any
 from tests.e2e.conftest import (
     COACH_EMAIL,
     PHONE,
-    Seeded,
     Server,
     Tab,
+    assign_plan,
     horizontal_overflow,
     log_in,
     seed_client,
@@ -48,31 +47,6 @@ RECORDER_JS = """
 def _seconds(clock: str) -> int:
     minutes, seconds = clock.split(":")
     return int(minutes) * 60 + int(seconds)
-
-
-def assign_plan(tab: Tab, person: Seeded) -> int:
-    """As the logged-in coach: generate, preview and assign a 5-minute programme."""
-    page = tab.page
-    tab.goto(f"/people/{person.person_id}")
-    page.get_by_role("link", name="Programme and sessions").click()
-    assert page.get_by_test_id("no-plan").is_visible()
-    assert unlabelled_controls(tab) == []
-    page.get_by_label("Minutes per session").fill("5")
-    page.get_by_label("Sessions per week").fill("3")
-    page.get_by_label("Weeks").fill("2")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Generate programme").click()
-    assert "Not assigned yet" in page.locator("main").inner_text()
-    assert page.get_by_test_id("plan-week-1").is_visible()
-    assert page.locator("[data-testid^='plan-item-1-']").count() >= 1
-    tab.shot("plan_preview.png")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Assign this programme").click()
-    found = re.search(r"/plans/(\d+)\?assigned=1$", page.url)
-    assert found, page.url
-    assert page.get_by_role("status").first.inner_text() == f"Assigned to {person.name}."
-    assert page.get_by_test_id("plan-week-2").is_visible()
-    return int(found.group(1))
 
 
 def test_coach_assigns_a_plan_and_the_client_runs_todays_session(
