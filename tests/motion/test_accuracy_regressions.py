@@ -384,3 +384,17 @@ def test_time_to_peak_uncertainty_follows_the_curvature_at_the_peak() -> None:
     half = np.sqrt(2 * random / 4000.0)
     expected = 1000.0 * np.sqrt(2 / fps**2 + half**2 / 3)
     assert result.uncertainty["time_to_peak_knee_flexion_ms"] == pytest.approx(expected, abs=0.2)
+
+
+def test_thomas_hanging_leg_is_still_despite_short_dropouts() -> None:
+    """Seed 0 with the benchmark's dropouts: every still run was split by a filled gap."""
+    frames = round(3.0 * 30.0)
+    options = syn.CaptureOptions(
+        fps=30.0, body=BODY, noise_px=2.0, seed=0, dropouts=_bursts(frames, 30.0, 0)
+    )
+    result, _ = _analyse(syn.thomas_test(options, thigh_angle=-10.0), "thomas")
+    leg = result.model_dump()["right"]
+    assert leg is not None
+    assert leg["still"] is True
+    assert leg["thigh_angle_deg"] == pytest.approx(-10.0, abs=1.5)
+    assert "leg_never_still" not in {w.code for w in result.warnings}

@@ -8,6 +8,9 @@ Conventions
   flexion is below :data:`HANGING_MAX_HIP_FLEXION_DEG` (the hugged leg's is
   ~120°) and its thigh angle is within the test's range
   (:data:`THIGH_RANGE_DEG`, as the assessment accepts).
+* Hanging and still are judged on measured and gap-filled samples (a dropout
+  shorter than the kinematics' fill limit does not split a run); values are
+  medians of measured samples only.
 * The value of a hanging leg is the median over its longest *still* run (thigh
   angle changing slower than :data:`STILL_DEG_S` over ±0.25 s, lasting at
   least :data:`MIN_STILL_S`); without one, over all its hanging frames (warning).
@@ -27,6 +30,7 @@ from typing import Literal
 
 import numpy as np
 
+from hiplab.motion.series import TimeSeries
 from hiplab.motion.tasks import common as c
 
 HANGING_MAX_HIP_FLEXION_DEG = 60.0
@@ -96,6 +100,13 @@ def _still_run(thigh: c.FloatArray, hanging: c.BoolArray, fps: float) -> c.BoolA
     return best
 
 
+def _with_filled(series: TimeSeries, name: str) -> c.FloatArray:
+    """Return a channel's measured and gap-filled samples (NaN elsewhere or if missing)."""
+    if name not in series.data:
+        return np.full(series.frames, np.nan)
+    return np.asarray(series.channel(name, include_filled=True), dtype=np.float64)
+
+
 def _text(side: str, leg: ThomasLeg) -> str:
     words = {
         "short": "suggests short",
@@ -112,10 +123,13 @@ def _text(side: str, leg: ThomasLeg) -> str:
 
 def _leg(inp: c.TaskInput, side: c.Side) -> tuple[ThomasLeg | None, list[c.TaskWarning]]:
     series = inp.series
-    hip = c.values(series, f"{side}_hip_flexion")
-    thigh = c.values(series, f"{side}_thigh_angle")
+    # whether the leg hangs still is read from measured and gap-filled samples (a short
+    # dropout must not split a still run); the reported values only from measured ones
+    hip = _with_filled(series, f"{side}_hip_flexion")
+    thigh = _with_filled(series, f"{side}_thigh_angle")
+    measured_thigh = c.values(series, f"{side}_thigh_angle")
     knee = c.values(series, f"{side}_knee_flexion")
-    trunk = np.abs(c.values(series, "trunk_lean"))
+    trunk = np.abs(_with_filled(series, "trunk_lean"))
     low, high = THIGH_RANGE_DEG
     with np.errstate(invalid="ignore"):
         hanging = (
@@ -147,7 +161,8 @@ def _leg(inp: c.TaskInput, side: c.Side) -> tuple[ThomasLeg | None, list[c.TaskW
                 applies_to=(side,),
             )
         )
-    thigh_value = float(np.median(thigh[chosen]))
+    thigh_known = measured_thigh[chosen][np.isfinite(measured_thigh[chosen])]
+    thigh_value = float(np.median(thigh_known if thigh_known.size else thigh[chosen]))
     knee_known = knee[chosen][np.isfinite(knee[chosen])]
     knee_value = float(np.median(knee_known)) if knee_known.size else None
     thigh_sd = c.channel_sd(series, f"{side}_thigh_angle")
