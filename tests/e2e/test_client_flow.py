@@ -126,5 +126,6 @@ def test_client_pages_fit_a_phone(tabs: Callable[..., Tab], server: Server) -> N
         width = horizontal_overflow(tab)
         assert width["scroll"] <= width["client"], (path, width)
         assert unlabelled_controls(tab) == [], path
+    assert tab.page.get_by_role("button", name="Upload and analyse").count() == 0  # coach only
     tab.goto("/me")
     tab.shot("client_page_phone.png")

@@ -103,3 +103,28 @@ def test_coach_uploads_the_demo_video_and_uses_the_measurements(
     assert page.url.endswith(f"/people/{person.person_id}")
     latest = page.get_by_role("heading", level=2, name=re.compile("Latest assessment"))
     assert "(video)" in latest.inner_text()
+
+
+@SQLITE_ONLY
+def test_an_upload_that_is_no_video_is_refused_in_the_form(tab: Tab, server: Server) -> None:
+    person = seed_client(server, name=unique("Wes"))
+    page = tab.page
+    log_in(tab, COACH_EMAIL)
+    tab.goto(f"/people/{person.person_id}")
+    section = page.get_by_role("region", name="Video analysis")
+    section.get_by_label("Video file").set_input_files(
+        {"name": "squat.mp4", "mimeType": "video/mp4", "buffer": b"these are my notes\n" * 50}
+    )
+    tab.expect_status(415)
+    section.get_by_role("button", name="Upload and analyse").click()
+    alert = section.get_by_role("alert")
+    alert.wait_for()
+    message = alert.inner_text()
+    assert message.startswith("video 'squat.mp4': "), message
+    assert "recognised from the content, not the file name" in message
+    assert page.url.endswith(f"/people/{person.person_id}")  # no job was made
+    assert section.get_by_role("button", name="Upload and analyse").is_enabled()
+    assert page.evaluate("() => document.activeElement.getAttribute('role')") == "alert"
+    tab.shot("video_upload_error.png")
+    tab.goto(f"/people/{person.person_id}/videos")
+    assert "squat.mp4" not in page.locator("main").inner_text()
