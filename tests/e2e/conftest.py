@@ -327,6 +327,28 @@ def charts_drawn(tab: Tab) -> list[dict[str, Any]]:
     return found
 
 
+BASICS_JS = """
+() => {
+  const found = [];
+  const h1 = document.querySelectorAll('h1').length;
+  if (h1 !== 1) found.push(`${h1} h1 headings`);
+  if (!document.documentElement.lang) found.push('no lang on <html>');
+  if (!document.title.trim()) found.push('no <title>');
+  for (const img of document.querySelectorAll('img:not([alt])')) {
+    found.push(img.outerHTML.slice(0, 80));
+  }
+  if (!document.querySelector('main')) found.push('no <main>');
+  return found;
+}
+"""
+
+
+def page_basics(tab: Tab) -> list[str]:
+    """Return what the page lacks of the basics: one h1, lang, title, <main>, img alt."""
+    found: list[str] = tab.page.evaluate(BASICS_JS)
+    return found + unlabelled_controls(tab)
+
+
 def unlabelled_controls(tab: Tab) -> list[str]:
     """Return the form controls on the page that have no accessible name."""
     found: list[str] = tab.page.evaluate(UNLABELLED_JS)
