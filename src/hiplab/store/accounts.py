@@ -188,7 +188,7 @@ class AccountMethods(StoreCore):
     def set_password_hash(self, *, user_id: int, password_hash: str) -> None:
         """Replace a login's password hash (after a change or an argon2 re-hash)."""
         checked = _check_hash(password_hash)
-        with self._transaction("change the password") as session:
+        with self._write_transaction("change the password") as session:
             row = session.get(tables.AppUser, user_id)
             if row is None:
                 raise NotFoundError(f"no login with id {user_id}")
@@ -263,15 +263,16 @@ class AccountMethods(StoreCore):
             return _person_record(session, person)
 
     def people_of_coach(self, *, coach_id: int) -> list[PersonRecord]:
-        """Return the people a coach looks after, by name."""
+        """Return the people a coach looks after, by name (one query, logins joined)."""
         with self._transaction("list the coach's people") as session:
-            rows = session.scalars(
-                select(tables.Person)
+            rows = session.execute(
+                select(tables.Person, tables.AppUser.email)
                 .join(tables.CoachClient, tables.CoachClient.person_id == tables.Person.id)
+                .outerjoin(tables.AppUser, tables.AppUser.person_id == tables.Person.id)
                 .where(tables.CoachClient.coach_id == coach_id)
                 .order_by(func.lower(tables.Person.name), tables.Person.id)
             ).all()
-            return [_person_record(session, row) for row in rows]
+            return [_record(person, coach_id=coach_id, email=email) for person, email in rows]
 
     def assign_coach(self, *, person_id: int, coach_id: int) -> None:
         """Make ``coach_id`` the coach of ``person_id`` (replacing any other coach)."""
@@ -353,6 +354,10 @@ def _person_record(session: Session, person: tables.Person) -> PersonRecord:
     email = session.scalars(
         select(tables.AppUser.email).where(tables.AppUser.person_id == person.id)
     ).first()
+    return _record(person, coach_id=coach_id, email=email)
+
+
+def _record(person: tables.Person, *, coach_id: int | None, email: str | None) -> PersonRecord:
     return PersonRecord(
         id=person.id,
         name=person.name,

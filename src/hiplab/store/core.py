@@ -2,10 +2,11 @@
 
 The repository methods live in mixins by subject (:mod:`hiplab.store.accounts`,
 :mod:`hiplab.store.jobs`, and the domain methods in :mod:`hiplab.store.store`); each
-method opens one transaction with :meth:`StoreCore._transaction` (reads and ordinary
-writes) or :meth:`StoreCore._write_transaction` (writes that must not race: on SQLite
-it takes the write lock before reading, so concurrent writers queue behind
-``busy_timeout`` instead of failing on a stale snapshot).
+method opens one transaction with :meth:`StoreCore._transaction` (reads) or
+:meth:`StoreCore._write_transaction` (every write: the one writer path. On SQLite it
+takes the write lock before reading, so concurrent writers — the CLI, the web app's
+requests and its job worker — queue behind ``busy_timeout`` instead of failing at once
+with "database is locked" when a read snapshot goes stale).
 """
 
 from __future__ import annotations

@@ -102,7 +102,7 @@ class JobMethods(StoreCore):
             progress=0.0,
             attempts=0,
         )
-        with self._transaction("queue the job") as session:
+        with self._write_transaction("queue the job") as session:
             session.add(row)
             session.flush()
             return _stored_job(row)
@@ -150,7 +150,7 @@ class JobMethods(StoreCore):
         """
         if not 0.0 <= progress <= 1.0:
             raise InputError(f"progress {progress!r} is not allowed; allowed: 0 to 1")
-        with self._transaction("record the job's progress") as session:
+        with self._write_transaction("record the job's progress") as session:
             row = _running(session, job_id)
             row.progress = progress
             row.updated_at = tables.utcnow()
@@ -172,7 +172,7 @@ class JobMethods(StoreCore):
         result: dict[str, Any] | None,
         error: str | None,
     ) -> None:
-        with self._transaction(f"mark the job {state}") as session:
+        with self._write_transaction(f"mark the job {state}") as session:
             row = _running(session, job_id)
             row.state = state
             row.result_json = result

@@ -189,7 +189,7 @@ class Store(AccountMethods, JobMethods, StoreCore):
         taken_on = _taken_on(data.date)
         for fmt, _ in reports:
             _check_format(fmt)
-        with self._transaction("save the assessment") as session:
+        with self._write_transaction("save the assessment") as session:
             person = _upsert_person(session, name=name, data=data)
             row = tables.Assessment(
                 person=person,
@@ -232,7 +232,7 @@ class Store(AccountMethods, JobMethods, StoreCore):
 
         """
         _check_format(fmt)
-        with self._transaction("save the report") as session:
+        with self._write_transaction("save the report") as session:
             _get_assessment_row(session, assessment_id)
             row = _report_row(assessment_id, fmt, content)
             session.add(row)
@@ -466,7 +466,7 @@ class Store(AccountMethods, JobMethods, StoreCore):
             If the database fails; then nothing of this plan is stored.
 
         """
-        with self._transaction("save the plan") as session:
+        with self._write_transaction("save the plan") as session:
             person = _find_person(session, person_name)
             if assessment_id is not None:
                 _check_assessment_of(session, assessment_id, person)
@@ -635,7 +635,7 @@ class Store(AccountMethods, JobMethods, StoreCore):
             raise InputError(
                 f"finished_at {log.finished_at!r} is before started_at {log.started_at!r}"
             )
-        with self._transaction("save the session log") as session:
+        with self._write_transaction("save the session log") as session:
             person = _find_person(session, log.person)
             if log.plan_id is not None:
                 _check_plan_of(session, log.plan_id, person)
