@@ -12,10 +12,12 @@ from typing import Any
 
 from tests.e2e.conftest import (
     COACH_EMAIL,
+    DESKTOP,
     PHONE,
     Server,
     Tab,
     assign_plan,
+    charts_drawn,
     horizontal_overflow,
     log_in,
     seed_client,
@@ -158,6 +160,18 @@ def test_coach_assigns_a_plan_and_the_client_runs_todays_session(
     response = client.goto("/me/session?speed=fast")
     assert response.status == 422
     assert "speed 'fast' is not allowed" in page.get_by_role("alert").inner_text()
+
+    # The client's progress page now counts both sessions and charts the discomfort.
+    page.set_viewport_size(DESKTOP)
+    nav.get_by_role("link", name="My progress").click()
+    drawn = {chart["id"] for chart in charts_drawn(client)}
+    assert {"chart-adherence", "chart-discomfort"} <= drawn, drawn
+    week = page.locator("section[aria-labelledby='h-adherence'] tbody tr").first
+    assert week.locator("td[data-label='Done']").inner_text() == "2"
+    discomfort = page.locator("section[aria-labelledby='h-chart-discomfort'] tbody tr")
+    assert discomfort.count() == 1  # the second session left it blank
+    assert discomfort.locator("td[data-label='Pain']").inner_text() == "3"
+    client.shot("progress_sessions.png")
 
     coach.goto(f"/people/{person.person_id}/plans")  # the coach sees both sessions
     log = coach.page.get_by_test_id("session-log").locator("tbody tr")
