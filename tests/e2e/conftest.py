@@ -402,30 +402,11 @@ def seed_client(
             email=email, password=PASSWORD,
         )  # fmt: skip
         for raw in assessments:
-            _record(store, person.id, clinic_service.parse_assessment(raw))
+            data = clinic_service.parse_assessment(raw)
+            clinic_service.record_assessment(store=store, person_id=person.id, data=data)
         return Seeded(person.id, name, email)
     finally:
         store.close()
-
-
-def _record(store: Any, person_id: int, data: Any, attempts: int = 3) -> None:
-    """Save a seeded assessment, trying again if SQLite answers "database is locked".
-
-    Store.save_assessment reads, then writes, in a deferred transaction; on SQLite that
-    fails at once (no busy wait) while the server's job worker holds its write lock
-    (``claim_job``, BEGIN IMMEDIATE, twice a second). Known bug, reported; this is test
-    set-up, not the thing under test, so it may try again.
-    """
-    from hiplab import clinic_service
-    from hiplab.errors import StoreError
-
-    for attempt in range(attempts):
-        try:
-            clinic_service.record_assessment(store=store, person_id=person_id, data=data)
-            return
-        except StoreError as exc:
-            if "locked" not in str(exc) or attempt == attempts - 1:
-                raise
 
 
 def assign_plan(tab: Tab, person: Seeded, *, shot: str = "plan_preview.png") -> int:
