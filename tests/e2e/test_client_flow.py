@@ -88,6 +88,18 @@ def test_keyboard_only_login_and_own_data_only(tab: Tab, server: Server) -> None
             assert page.get_by_role("heading", level=1).inner_text() == heading
         assert other.name not in page.content()
 
+    # Someone else's programme and progress pages do not exist for the client either.
+    tab.expect_status(404)
+    for path in (f"/people/{other.person_id}/plans", f"/people/{other.person_id}/progress"):
+        assert tab.goto(path).status == 404, path
+
+    tab.goto("/me")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log out").click()
+    assert page.url.endswith("/login")
+    tab.goto("/me")  # the old session is gone
+    assert "/login?next=" in page.url
+
 
 @SQLITE_ONLY
 def test_wrong_password_is_announced_and_form_keeps_the_email(tab: Tab, server: Server) -> None:
