@@ -6,6 +6,7 @@ then again on a phone in a browser without speech synthesis."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
@@ -65,6 +66,20 @@ def test_coach_assigns_a_plan_and_the_client_runs_todays_session(
     plan_id = assign_plan(coach, person)
     coach.shot("plan.png")
 
+    # The coach adds a set to the first exercise of week 1 (checked against precautions).
+    first = coach.page.get_by_test_id("plan-item-1-1")
+    first.get_by_role("link", name=re.compile("^Change")).click()
+    dose = coach.page.get_by_test_id("dose-form")
+    sets = int(dose.get_by_label("Sets").input_value())
+    assert sets < 10
+    dose.get_by_label("Sets").fill(str(sets + 1))
+    with coach.page.expect_navigation():
+        dose.get_by_role("button", name="Save dose").click()
+    assert coach.page.url.endswith(f"/plans/{plan_id}?changed=1-1#week-1")
+    changed = coach.page.get_by_test_id("plan-changed").inner_text()
+    assert changed == "Saved the change to week 1, item 1."
+    assert first.locator(".dose").inner_text().startswith(f"{sets + 1} ×")
+
     client = tabs()
     page = client.page
     log_in(client, person.email)
@@ -79,6 +94,8 @@ def test_coach_assigns_a_plan_and_the_client_runs_todays_session(
     assert unlabelled_controls(client) == []
     script: dict[str, Any] = json.loads(page.locator("#session-data").text_content() or "")
     assert script["plan_id"] == plan_id
+    first_item = page.locator("#session-items li").first.inner_text()
+    assert f" · {sets + 1} × " in first_item, first_item  # the coach's change reached the client
     kinds = {step["kind"] for step in script["steps"]}
     assert {"get_ready", "work", "switch"} <= kinds, kinds  # the seeded findings give both
     page.evaluate(RECORDER_JS)
