@@ -116,11 +116,11 @@ def test_coach_signs_up_a_client_and_enters_an_assessment(
     assert page.url.endswith(f"/people/{person_id}")
     main = page.locator("main").inner_text()
     assert "Latest assessment, 2026-02-01" in main
-    findings = page.locator("table.cards tbody tr")
-    assert findings.count() >= 1
-    assert "internal rotation" in findings.all_inner_texts()[0].lower() or any(
-        "internal rotation" in row.lower() for row in findings.all_inner_texts()
-    )
+    # The corrected value was saved: left internal rotation 20° is below the norm (30°).
+    limited = page.locator("table.cards tbody tr", has_text="Limited hip internal rotation")
+    assert limited.count() == 1
+    assert limited.locator("td[data-label='Side']").inner_text() == "left"
+    assert limited.locator("td[data-label='Value']").inner_text() == "20°"
     diagram = page.locator("figure.diagram svg")
     assert diagram.count() == 1
     box = diagram.bounding_box()
