@@ -1,0 +1,616 @@
+"""Video analysis use-cases shared by the web app and any other edge: upload → job → result.
+
+A video moves through four steps, each a keyword-only function here:
+
+1. :func:`parse_options` checks the task, exercise and frame rate the user chose
+   (messages name the form field, the value and what is allowed);
+2. :func:`store_upload` streams the uploaded bytes to
+   ``upload_dir/<uuid>/video.<ext>`` in chunks, refusing them once they pass the size
+   limit (:class:`UploadTooLarge`) or when their first bytes are no accepted video
+   container (:class:`UnsupportedVideo`) — the client's file name never reaches the
+   filesystem, it is kept only to be shown; :func:`enqueue_analysis` then queues a
+   ``video_analysis`` job with the upload's id (both or neither: a failed enqueue
+   removes the upload);
+3. :func:`run_analysis` is the job: :func:`hiplab.motion.analyze.analyze` with its
+   output folder ``upload_dir/<uuid>/out``, progress reported from the frames and the
+   stages, and the result made public (:func:`publish`: the display name instead of
+   server paths, also in ``metrics.json``);
+4. :func:`video_result` reads a finished job back (the analysis, its key metrics with
+   their uncertainty, warnings, files), :func:`output_file` maps a name from the fixed
+   :data:`OUTPUT_FILES` allow-list to its file, and :func:`use_measurements` stores the
+   measured tests as an assessment of the job's person (provenance ``video``) with
+   :func:`hiplab.motion.analyze.save_analysis`.
+
+Nothing here speaks HTTP; the web layer maps :class:`UploadTooLarge` to 413,
+:class:`UnsupportedVideo` to 415 and other :class:`~hiplab.errors.InputError` to 422.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import unicodedata
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
+
+from hiplab.errors import InputError, NotFoundError, StoreError
+
+if TYPE_CHECKING:
+    from hiplab.motion.analyze import Analysis, SavedAnalysis, TaskName
+    from hiplab.motion.tasks.common import TaskResult, TaskWarning
+    from hiplab.settings import Settings
+    from hiplab.store import Store, StoredJob
+
+JOB_KIND = "video_analysis"
+TASK_NAMES: tuple[str, ...] = ("squat", "landing", "thomas", "hold", "angles")
+"""The tasks a video can be analysed for (:data:`hiplab.motion.tasks.TASKS`)."""
+CONTAINERS: dict[str, str] = {
+    "MP4/QuickTime": "mp4",
+    "QuickTime": "mov",
+    "Matroska/WebM": "mkv",
+    "AVI": "avi",
+}
+"""Accepted container families (:func:`hiplab.motion.video.container_kind`) → stored extension."""
+ALLOWED_WORDS = "MP4, MOV (QuickTime), WebM, MKV (Matroska) or AVI"
+NOT_VIDEO_BRANDS = frozenset(
+    {b"heic", b"heix", b"mif1", b"msf1", b"avif", b"M4A ", b"M4B ", b"M4P "}
+)
+"""ISO media brands of still images and audio: an ``ftyp`` box, but no video to analyse."""
+OUTPUT_FILES: dict[str, str] = {
+    "annotated.mp4": "video/mp4",
+    "plot.png": "image/png",
+    "angles.csv": "text/csv; charset=utf-8",
+    "keypoints.csv": "text/csv; charset=utf-8",
+    "angles.mot": "text/plain; charset=utf-8",
+    "metrics.json": "application/json",
+}
+"""The only files of an analysis that can be fetched, by name, and their media types."""
+CHUNK = 1 << 20
+"""Bytes copied at a time (1 MiB): an upload is never held in memory as a whole."""
+MIN_FPS, MAX_FPS = 1.0, 1000.0
+MAX_NAME = 200
+"""Longest display name kept for an uploaded file (characters)."""
+UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
+STAGE_PROGRESS = {"track": 0.8, "kinematics": 0.85, "task": 0.9, "outputs": 0.99}
+"""Job progress when each stage of the analysis ends (frames fill 0.02–0.8)."""
+FRAMES_START, FRAMES_END = 0.02, 0.8
+
+
+class UploadTooLarge(InputError):
+    """The upload is larger than ``max_upload_mb`` (HTTP 413)."""
+
+
+class UnsupportedVideo(InputError):
+    """The upload's content is no accepted video container, whatever its name (HTTP 415)."""
+
+
+@dataclass(frozen=True)
+class VideoOptions:
+    """How a video is analysed: the task, the exercise of a ``hold``, the frame rate."""
+
+    task: TaskName
+    exercise: str | None = None
+    fps: float | None = None
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    """An upload kept on disk: its generated id and file name, size, container, display name."""
+
+    upload_id: str
+    video: str
+    size: int
+    container: str
+    filename: str
+
+
+@dataclass(frozen=True)
+class VideoJobInput:
+    """The payload of a ``video_analysis`` job, checked (it names files on disk)."""
+
+    upload_id: str
+    video: str
+    filename: str
+    options: VideoOptions
+
+    @classmethod
+    def of(cls, payload: Mapping[str, Any]) -> VideoJobInput:
+        """Read a job payload; InputError if it does not name an upload properly."""
+        upload_id, video = payload.get("upload_id"), payload.get("video")
+        allowed_videos = {f"video.{ext}" for ext in CONTAINERS.values()}
+        if not isinstance(upload_id, str) or not UPLOAD_ID.match(upload_id):
+            raise InputError("the job's upload id is malformed; upload the video again")
+        if video not in allowed_videos:
+            raise InputError("the job's video name is malformed; upload the video again")
+        options = parse_options(
+            task=str(payload.get("task", "")),
+            exercise=payload.get("exercise"),
+            fps=payload.get("fps"),
+        )
+        filename = clean_filename(str(payload.get("filename") or ""))
+        return cls(upload_id=upload_id, video=str(video), filename=filename, options=options)
+
+    def payload(self, *, size: int, container: str) -> dict[str, Any]:
+        """Return the plain-JSON payload stored with the job."""
+        return {
+            "upload_id": self.upload_id,
+            "video": self.video,
+            "filename": self.filename,
+            "size": size,
+            "container": container,
+            "task": self.options.task,
+            "exercise": self.options.exercise,
+            "fps": self.options.fps,
+        }
+
+
+# --- 1. options ---------------------------------------------------------------------------------
+
+
+def parse_options(
+    *, task: str, exercise: str | None = None, fps: str | float | None = None
+) -> VideoOptions:
+    """Check the options of an analysis as a form or an API call gives them.
+
+    Blank ``exercise`` and ``fps`` mean none (the video's own frame rate).
+
+    Raises
+    ------
+    InputError
+        Naming the field, the value and what is allowed.
+
+    Examples
+    --------
+    >>> parse_options(task="landing", fps="120")
+    VideoOptions(task='landing', exercise=None, fps=120.0)
+
+    """
+    task = task.strip()
+    if task not in TASK_NAMES:
+        raise InputError(f"task {task!r} is not allowed; allowed: {', '.join(TASK_NAMES)}")
+    chosen = (exercise or "").strip() or None
+    if task == "hold":
+        from hiplab.motion.analyze import find_exercise
+
+        if chosen is None:
+            raise InputError(
+                "exercise: the hold task needs the id of a library exercise whose pose is "
+                "held (e.g. pigeon_stretch)"
+            )
+        try:
+            find_exercise(chosen)
+        except InputError as exc:
+            raise InputError(f"exercise: {exc}") from None
+    elif chosen is not None:
+        raise InputError(f"exercise {chosen!r} is used only with task hold, not with task {task}")
+    return VideoOptions(task=_task_name(task), exercise=chosen, fps=_fps(fps))
+
+
+def _task_name(task: str) -> TaskName:
+    assert task in TASK_NAMES  # checked by parse_options
+    return cast("TaskName", task)
+
+
+def _fps(value: str | float | None) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    allowed = f"allowed: {MIN_FPS:g} to {MAX_FPS:g} frames per second, or empty for the video's own"
+    try:
+        fps = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"fps {value!r} is not a number; {allowed}") from None
+    if not MIN_FPS <= fps <= MAX_FPS:  # also refuses nan
+        raise InputError(f"fps {value!r} is not allowed; {allowed}")
+    return fps
+
+
+def clean_filename(name: str) -> str:
+    r"""Return a client's file name fit to show: no folders, no control characters, not too long.
+
+    It is only ever shown (escaped); files are stored under generated names.
+
+    >>> clean_filename("C:\\clips\\squat\x00.mp4")
+    'squat.mp4'
+    """
+    base = re.split(r"[/\\]", name)[-1]
+    shown = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    return shown[:MAX_NAME] or "video"
+
+
+# --- 2. upload ----------------------------------------------------------------------------------
+
+
+def store_upload(
+    *, stream: BinaryIO, filename: str | None, upload_dir: Path, max_bytes: int
+) -> StoredUpload:
+    """Copy an upload to ``upload_dir/<uuid>/video.<ext>`` in chunks; refuse it part-way if too big.
+
+    Parameters
+    ----------
+    stream : binary file
+        The uploaded bytes, read in :data:`CHUNK` pieces.
+    filename : str or None
+        The client's name of the file: shown, never used as a path.
+    upload_dir : Path
+        Folder of uploads (``Settings.resolved_upload_dir``), never served directly.
+    max_bytes : int
+        The largest file accepted.
+
+    Raises
+    ------
+    UploadTooLarge
+        As soon as more than ``max_bytes`` arrive (nothing is left on disk).
+    UnsupportedVideo
+        If the first bytes announce no accepted container (nothing is left on disk).
+    InputError
+        If the file is empty.
+    StoreError
+        If the upload folder cannot be written.
+
+    """
+    shown = clean_filename(filename or "")
+    upload_id = uuid.uuid4().hex
+    folder = upload_dir / upload_id
+    try:
+        upload_dir.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700)
+    except OSError as exc:
+        raise StoreError(f"cannot keep the upload in {upload_dir}: {exc.strerror}") from None
+    try:
+        part = folder / "upload.part"
+        size = _copy(stream, part, max_bytes=max_bytes, shown=shown)
+        container = sniff_container(part, shown=shown)
+        video = f"video.{CONTAINERS[container]}"
+        part.rename(folder / video)
+    except OSError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise StoreError(f"cannot keep the upload in {upload_dir}: {exc.strerror}") from None
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return StoredUpload(
+        upload_id=upload_id, video=video, size=size, container=container, filename=shown
+    )
+
+
+def too_large_message(max_bytes: int) -> str:
+    """Return the message of an upload over the limit (also used before any byte is read)."""
+    return (
+        f"video: the file is larger than the {max_bytes / 2**20:g} MB allowed (max_upload_mb); "
+        "cut or compress the clip and upload it again"
+    )
+
+
+def _copy(stream: BinaryIO, target: Path, *, max_bytes: int, shown: str) -> int:
+    size = 0
+    with target.open("wb") as out:
+        while chunk := stream.read(CHUNK):
+            size += len(chunk)
+            if size > max_bytes:
+                raise UploadTooLarge(too_large_message(max_bytes))
+            out.write(chunk)
+    if size == 0:
+        raise InputError(f"video {shown!r} is empty (0 bytes); choose a video file")
+    return size
+
+
+def sniff_container(path: Path, *, shown: str) -> str:
+    """Return the accepted container family of a file from its first bytes (never its name).
+
+    Raises
+    ------
+    UnsupportedVideo
+        Naming what the content looks like and what is allowed.
+
+    """
+    from hiplab.motion.video import container_kind
+
+    kind = container_kind(path)
+    with path.open("rb") as handle:
+        head = handle.read(12)
+    if kind == "AVI" and head[8:12] != b"AVI ":
+        kind = None  # RIFF holds WAV audio and WebP images too
+    if kind == "MP4/QuickTime" and head[8:12] in NOT_VIDEO_BRANDS:
+        kind = None
+    if kind not in CONTAINERS:
+        found = f"it is {kind}" if kind else "its content is no video container"
+        raise UnsupportedVideo(
+            f"video {shown!r}: {found}; allowed: {ALLOWED_WORDS} (recognised from the "
+            "content, not the file name)"
+        )
+    return kind
+
+
+def enqueue_analysis(
+    *,
+    store: Store,
+    upload: StoredUpload,
+    options: VideoOptions,
+    person_id: int,
+    owner_id: int | None,
+    upload_dir: Path,
+) -> StoredJob:
+    """Queue the analysis of a stored upload for a person; remove the upload if that fails."""
+    job_input = VideoJobInput(
+        upload_id=upload.upload_id, video=upload.video, filename=upload.filename, options=options
+    )
+    try:
+        return store.enqueue_job(
+            kind=JOB_KIND,
+            payload=job_input.payload(size=upload.size, container=upload.container),
+            owner_id=owner_id,
+            person_id=person_id,
+        )
+    except BaseException:
+        remove_upload(upload_dir=upload_dir, upload_id=upload.upload_id)
+        raise
+
+
+def remove_upload(*, upload_dir: Path, upload_id: str) -> None:
+    """Delete an upload's folder (the video and its outputs)."""
+    if UPLOAD_ID.match(upload_id):
+        shutil.rmtree(upload_dir / upload_id, ignore_errors=True)
+
+
+# --- 3. the job ---------------------------------------------------------------------------------
+
+
+class _Meter:
+    """Turn frames and stages into one rising job fraction; skip steps below 1 %."""
+
+    def __init__(self, report: Callable[[float], None]) -> None:
+        self._report = report
+        self._last = 0.0
+
+    def _to(self, fraction: float) -> None:
+        if fraction >= self._last + 0.01:
+            self._last = fraction
+            self._report(fraction)
+
+    def frames(self, done: int, total: int) -> None:
+        if total > 0:
+            self._to(FRAMES_START + (FRAMES_END - FRAMES_START) * min(done / total, 1.0))
+
+    def stage(self, name: str) -> None:
+        self._to(STAGE_PROGRESS.get(name, self._last))
+
+
+def run_analysis(
+    *, payload: Mapping[str, Any], upload_dir: Path, progress: Callable[[float], None]
+) -> dict[str, Any]:
+    """Run a ``video_analysis`` job: analyse the upload, write the files, return the result.
+
+    A re-run (after a restart) starts from an empty output folder.
+
+    Raises
+    ------
+    InputError
+        A malformed video, nobody in view, a landing below 30 fps…: the message names
+        the upload by its display name, never by its path on the server, and the
+        upload is removed (it cannot be analysed).
+
+    """
+    from hiplab.motion.analyze import AnalyzeRequest, analyze
+
+    job = VideoJobInput.of(payload)
+    folder = upload_dir / job.upload_id
+    source, outdir = folder / job.video, folder / "out"
+    if not source.is_file():
+        raise InputError(f"video {job.filename!r} is no longer stored; upload it again")
+    shutil.rmtree(outdir, ignore_errors=True)
+    meter = _Meter(progress)
+    request = AnalyzeRequest(
+        source=source,
+        task=job.options.task,
+        exercise=job.options.exercise,
+        fps=job.options.fps,
+        outdir=outdir,
+    )
+    try:
+        analysis = analyze(request, on_stage=meter.stage, progress=meter.frames)
+    except InputError as exc:
+        # This video cannot be analysed, now or later: keep nothing of it.
+        remove_upload(upload_dir=upload_dir, upload_id=job.upload_id)
+        message = str(exc).replace(str(source), repr(job.filename))
+        raise InputError(message.replace(str(folder), "the upload's folder")) from None
+    return publish(analysis, filename=job.filename, outdir=outdir)
+
+
+def publish(analysis: Analysis, *, filename: str, outdir: Path) -> dict[str, Any]:
+    """Return the job result of an analysis, with no server path in it (nor in metrics.json).
+
+    ``source`` becomes the display name and ``files`` the bare file names.
+    """
+    from hiplab.motion.outputs import write_text
+
+    public = analysis.model_copy(
+        update={
+            "source": filename,
+            "files": {k: None if v is None else Path(v).name for k, v in analysis.files.items()},
+        }
+    )
+    if analysis.files.get("metrics_json"):
+        text = json.dumps(public.document(), indent=2, ensure_ascii=False) + "\n"
+        write_text(outdir / "metrics.json", text)
+    # JSON text first: pydantic writes nan/inf as null, which the store's plain JSON needs.
+    return {"analysis": json.loads(public.model_dump_json())}
+
+
+# --- 4. results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    """One key number of a task: its name, value and standard uncertainty (same unit)."""
+
+    name: str
+    value: Any
+    uncertainty: float | None
+
+
+@dataclass(frozen=True)
+class VideoResult:
+    """A finished analysis as the results page and the API show it."""
+
+    analysis: Analysis
+    document: dict[str, Any]
+    metrics: tuple[MetricRow, ...]
+    warnings: tuple[TaskWarning, ...]
+    files: tuple[str, ...]
+    skipped_files: dict[str, str]
+    refusal: str | None
+
+    @property
+    def can_use_measurements(self) -> bool:
+        """Whether the measured tests can be stored as an assessment."""
+        return self.refusal is None
+
+
+def _result_types() -> dict[str, type[TaskResult]]:
+    from hiplab.motion.tasks.angles_task import AnglesResult
+    from hiplab.motion.tasks.hold import HoldResult
+    from hiplab.motion.tasks.landing import LandingResult
+    from hiplab.motion.tasks.squat import SquatResult
+    from hiplab.motion.tasks.thomas import ThomasResult
+
+    return {
+        "squat": SquatResult,
+        "landing": LandingResult,
+        "thomas": ThomasResult,
+        "hold": HoldResult,
+        "angles": AnglesResult,
+    }
+
+
+def load_analysis(data: Mapping[str, Any]) -> Analysis:
+    """Rebuild an :class:`~hiplab.motion.analyze.Analysis` from its stored JSON."""
+    from pydantic import ValidationError
+
+    from hiplab.motion.analyze import Analysis
+
+    try:
+        result = _result_types()[str(data["task"])].model_validate(data["result"])
+        return Analysis.model_validate({**data, "result": result})
+    except (KeyError, TypeError, ValidationError) as exc:
+        raise InputError(
+            f"the stored analysis cannot be read ({exc}); analyse the video again"
+        ) from None
+
+
+def _uncertainty(name: str, uncertainty: Mapping[str, float | None]) -> float | None:
+    """Find a key metric's uncertainty: ``left_x`` may be kept as ``left.x`` or ``x.left``."""
+    candidates = [name, name.removesuffix("_range_deg")]
+    side, _, rest = name.partition("_")
+    if side in ("left", "right"):
+        candidates += [f"{side}.{rest}", f"{rest}.{side}"]
+    for key in candidates:
+        if uncertainty.get(key) is not None:
+            return uncertainty[key]
+    return None
+
+
+def refusal_of(analysis: Analysis) -> str | None:
+    """Return why the measured tests cannot be stored as an assessment, or None if they can."""
+    from hiplab.motion.analyze import MEASURED_TESTS
+
+    if analysis.task not in MEASURED_TESTS:
+        measuring = "; ".join(f"{k}: {v}" for k, v in MEASURED_TESTS.items())
+        return (
+            f"task {analysis.task} measures no assessment test, so there is nothing to add to "
+            f"an assessment (tasks that do: {measuring})"
+        )
+    if analysis.measured_tests is None:
+        notes = "; ".join(analysis.measured_tests_left_out)
+        return f"this {analysis.task} analysis measured no assessment test" + (
+            f" ({notes})" if notes else ""
+        )
+    return None
+
+
+def video_result(job: StoredJob) -> VideoResult:
+    """Return a finished video job's analysis, key metrics, warnings and files.
+
+    Raises
+    ------
+    InputError
+        If the job is not a finished video analysis.
+
+    """
+    from hiplab.motion.batch import KEY_METRICS
+
+    if job.kind != JOB_KIND:
+        raise InputError(f"job {job.id} is a {job.kind} job, not a video analysis")
+    if job.state != "done" or job.result is None:
+        raise InputError(f"job {job.id} is {job.state}; its results come once it is done")
+    analysis = load_analysis(job.result.get("analysis") or {})
+    document = analysis.document()
+    uncertainty = document.get("uncertainty") or {}
+    metrics = tuple(
+        MetricRow(name=name, value=value, uncertainty=_uncertainty(name, uncertainty))
+        for name, value in KEY_METRICS[analysis.task](document).items()
+    )
+    files = tuple(name for name in analysis.files.values() if name in OUTPUT_FILES)
+    return VideoResult(
+        analysis=analysis,
+        document=document,
+        metrics=metrics,
+        warnings=analysis.result.warnings,
+        files=files,
+        skipped_files=dict(analysis.skipped_files),
+        refusal=refusal_of(analysis),
+    )
+
+
+def output_file(*, job: StoredJob, name: str, upload_dir: Path) -> Path:
+    """Return the path of one output file of a finished video job.
+
+    Only names in :data:`OUTPUT_FILES` are looked up, and the folder comes from the
+    stored job, so no part of a request reaches the filesystem.
+
+    Raises
+    ------
+    NotFoundError
+        If the name is not allowed, the job is not a finished video analysis or the
+        file was not written.
+
+    """
+    if name not in OUTPUT_FILES or job.kind != JOB_KIND or job.state != "done":
+        raise NotFoundError(f"no file {name!r} for job {job.id}")
+    upload_id = job.payload.get("upload_id")
+    if not isinstance(upload_id, str) or not UPLOAD_ID.match(upload_id):
+        raise NotFoundError(f"no file {name!r} for job {job.id}")
+    path = upload_dir / upload_id / "out" / name
+    if not path.is_file():
+        raise NotFoundError(f"no file {name!r} for job {job.id}")
+    return path
+
+
+def use_measurements(*, store: Store, settings: Settings, job: StoredJob) -> SavedAnalysis:
+    """Store a finished analysis's measured tests as an assessment of the job's person.
+
+    Age and sex come from the person's stored record; provenance is ``video`` and the
+    analysis document is kept as a report in the same transaction.
+
+    Raises
+    ------
+    InputError
+        If the job is not a finished video analysis, or its task measured no test.
+
+    """
+    from hiplab.assess.schema import Person
+    from hiplab.motion.analyze import save_analysis
+
+    result = video_result(job)
+    if result.refusal is not None:
+        raise InputError(result.refusal)
+    if job.person_id is None:
+        raise InputError(f"job {job.id} is not about a person")
+    person = store.get_person(person_id=job.person_id)
+    record = Person(age=person.age, sex=person.sex)
+    return save_analysis(
+        analysis=result.analysis, person=person.name, settings=settings, record=record
+    )

@@ -1,0 +1,567 @@
+"""Video analysis in the web app: upload, the background job, its results page and files.
+
+Pages (no JavaScript needed; ``static/upload.js`` adds an upload progress bar and
+``static/job.js`` polls a running job):
+
+* ``GET /people/{person_id}/videos`` — a person's analyses and, for their coach, the
+  upload form (also on the person's page);
+* ``POST /people/{person_id}/videos`` — the upload (multipart: ``video``, ``task``,
+  ``exercise``, ``fps``); 303 to the job's page, or the form again with the message
+  (413 too large, 415 not a video, 422 bad options);
+* ``GET /jobs/{job_id}`` — state and progress while queued or running, then the
+  annotated video, the plot, the key metrics with their uncertainty, the warnings and
+  the downloads; a failed job shows its message;
+* ``GET /jobs/{job_id}/files/{file}`` — one output file by a name of the fixed
+  :data:`~hiplab.video_service.OUTPUT_FILES` allow-list (HTTP Range supported, so the
+  video can seek);
+* ``POST /jobs/{job_id}/use-measurements`` — store the measured tests as the person's
+  assessment (provenance ``video``) and go to the person's page.
+
+The same under ``/api/v1`` (JSON): ``POST /people/{person_id}/videos`` (202 and the
+job), ``GET /jobs/{job_id}``, ``GET /people/{person_id}/jobs``,
+``GET /jobs/{job_id}/files/{file}``, ``POST /jobs/{job_id}/use-measurements``.
+
+Upload size: the request body is counted as it arrives (:class:`UploadRoute`) and cut
+off once it passes ``max_upload_mb`` (plus a little for the form fields), whoever
+reads it — the CSRF check of a plain form post reads the form before the route does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.types import Message, Receive
+
+from hiplab import video_service
+from hiplab.errors import InputError
+from hiplab.settings import Settings
+from hiplab.store import Store, StoredJob
+from hiplab.video_service import OUTPUT_FILES, UnsupportedVideo, UploadTooLarge, VideoResult
+from hiplab.web.authz import PersonCoachViewer, PersonViewer, Viewer
+from hiplab.web.deps import SettingsDep, StateDep, StoreDep, app_state
+from hiplab.web.jobs import JobContext, JobHandler
+from hiplab.web.pages import render, see_other
+from hiplab.web.schemas import ApiModel
+
+API_PREFIX = "/api/v1"
+FORM_SLACK = 64 * 1024
+"""Bytes allowed beyond ``max_upload_mb`` for the form's other fields and boundaries."""
+FILE_LABELS = {
+    "annotated.mp4": "Annotated video (MP4, VP9)",
+    "plot.png": "Plot of the angles (PNG)",
+    "angles.csv": "Joint angles per frame (CSV)",
+    "keypoints.csv": "Keypoints per frame (CSV)",
+    "angles.mot": "Joint angles for OpenSim (.mot)",
+    "metrics.json": "Every measurement (JSON)",
+}
+DOWNLOADS = ("angles.csv", "keypoints.csv", "angles.mot", "metrics.json")
+UNITS = (("_deg_s", "°/s"), ("_deg", "°"), ("_ms", "ms"), ("_s", "s"))
+
+
+def upload_limit(settings: Settings) -> int:
+    """Return the largest video accepted, in bytes."""
+    return settings.max_upload_mb * 2**20
+
+
+class BodyTooLarge(Exception):
+    """A request body passed the upload limit while it was being read."""
+
+
+def limited_receive(receive: Receive, *, declared: str | None, limit: int) -> Receive:
+    """Wrap ``receive`` so that reading more than ``limit`` body bytes raises BodyTooLarge.
+
+    A ``Content-Length`` above the limit is refused at the first read, before any byte.
+    """
+    received = 0
+    too_big = declared is not None and declared.isdigit() and int(declared) > limit
+
+    async def receive_limited() -> Message:
+        nonlocal received
+        if too_big:
+            raise BodyTooLarge
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise BodyTooLarge
+        return message
+
+    return receive_limited
+
+
+class UploadRoute(APIRoute):
+    """A route whose request body is counted while it streams and cut off at the limit.
+
+    The answer is 413 with the limit in the message (JSON for the API, the error page
+    otherwise); whatever was read is dropped (Starlette closes its spooled files).
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """Return FastAPI's handler, run on a request whose body is limited."""
+        handler = super().get_route_handler()
+
+        async def limited(request: Request) -> Response:
+            settings = app_state(request).settings
+            body = Request(
+                request.scope,
+                limited_receive(
+                    request.receive,
+                    declared=request.headers.get("content-length"),
+                    limit=upload_limit(settings) + FORM_SLACK,
+                ),
+            )
+            try:
+                return await handler(body)
+            except BodyTooLarge:
+                from hiplab.web.app import error_response
+
+                message = video_service.too_large_message(upload_limit(settings))
+                return error_response(body, 413, message)
+
+        return limited
+
+
+router = APIRouter(include_in_schema=False, route_class=UploadRoute)
+api_router = APIRouter(prefix=API_PREFIX, route_class=UploadRoute, tags=["videos"])
+
+
+# --- the job ------------------------------------------------------------------------------------
+
+
+def video_analysis_job(context: JobContext) -> dict[str, Any]:
+    """Run a ``video_analysis`` job (registered by ``create_app``)."""
+    return video_service.run_analysis(
+        payload=context.job.payload,
+        upload_dir=context.settings.resolved_upload_dir(),
+        progress=context.progress,
+    )
+
+
+JOB_HANDLERS: dict[str, JobHandler] = {video_service.JOB_KIND: video_analysis_job}
+"""The job kinds this module runs, for ``create_app``'s default handlers."""
+
+
+# --- API bodies ---------------------------------------------------------------------------------
+
+
+class VideoInputOut(ApiModel):
+    """What was uploaded and how it is analysed (the file name is the client's, shown only)."""
+
+    filename: str
+    size: int | None
+    task: str
+    exercise: str | None
+    fps: float | None
+
+
+class MetricOut(ApiModel):
+    """A key number of the task with its standard uncertainty (same unit)."""
+
+    name: str
+    value: float | int | bool | None
+    uncertainty: float | None
+
+
+class WarningOut(ApiModel):
+    """A named limit of the measurement."""
+
+    code: str
+    severity: str
+    message: str
+
+
+class VideoSummaryOut(ApiModel):
+    """A finished analysis: facts of the input, key metrics, warnings, files."""
+
+    task: str
+    frames: int
+    fps: float
+    duration_s: float
+    partial: bool
+    metrics: list[MetricOut]
+    warnings: list[WarningOut]
+    measured_tests: dict[str, Any] | None
+    can_use_measurements: bool
+    use_measurements_refusal: str | None
+    files: dict[str, str]
+    skipped_files: dict[str, str]
+
+
+class JobOut(ApiModel):
+    """A background job as the API shows it (``video`` and ``result`` for video analyses)."""
+
+    id: int
+    kind: str
+    state: Literal["queued", "running", "failed", "done"]
+    progress: float
+    error: str | None
+    attempts: int
+    person_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    page_url: str
+    video: VideoInputOut | None
+    result: VideoSummaryOut | None
+
+
+class SavedOut(ApiModel):
+    """What "use these measurements" stored: the assessment, its report, findings, chains."""
+
+    assessment_id: int
+    report_id: int
+    person_id: int
+    findings: list[str]
+    chains: list[str]
+    person_url: str
+
+
+def _video_input(job: StoredJob) -> VideoInputOut | None:
+    if job.kind != video_service.JOB_KIND:
+        return None
+    payload = job.payload
+    size, fps = payload.get("size"), payload.get("fps")
+    return VideoInputOut(
+        filename=video_service.clean_filename(str(payload.get("filename") or "")),
+        size=size if isinstance(size, int) else None,
+        task=str(payload.get("task", "")),
+        exercise=payload.get("exercise") if isinstance(payload.get("exercise"), str) else None,
+        fps=float(fps) if isinstance(fps, int | float) else None,
+    )
+
+
+def _file_url(job_id: int, name: str) -> str:
+    return f"/jobs/{job_id}/files/{name}"
+
+
+def _summary(job: StoredJob, result: VideoResult) -> VideoSummaryOut:
+    analysis = result.analysis
+    return VideoSummaryOut(
+        task=analysis.task,
+        frames=analysis.frames,
+        fps=analysis.fps,
+        duration_s=analysis.duration_s,
+        partial=analysis.partial,
+        metrics=[
+            MetricOut(name=m.name, value=m.value, uncertainty=m.uncertainty) for m in result.metrics
+        ],
+        warnings=[
+            WarningOut(code=w.code, severity=w.severity, message=w.message) for w in result.warnings
+        ],
+        measured_tests=analysis.measured_tests,
+        can_use_measurements=result.can_use_measurements,
+        use_measurements_refusal=result.refusal,
+        files={name: _file_url(job.id, name) for name in result.files},
+        skipped_files=result.skipped_files,
+    )
+
+
+def _result_of(job: StoredJob) -> VideoResult | None:
+    if job.kind != video_service.JOB_KIND or job.state != "done":
+        return None
+    return video_service.video_result(job)
+
+
+def job_out(job: StoredJob) -> JobOut:
+    """Return the API view of a job."""
+    result = _result_of(job)
+    return JobOut(
+        id=job.id,
+        kind=job.kind,
+        state=job.state,
+        progress=job.progress,
+        error=job.error,
+        attempts=job.attempts,
+        person_id=job.person_id,
+        created_at=job.created_at,
+        updated_at=job.updated_at,
+        page_url=f"/jobs/{job.id}",
+        video=_video_input(job),
+        result=None if result is None else _summary(job, result),
+    )
+
+
+# --- the upload ---------------------------------------------------------------------------------
+
+
+class Refused(Exception):
+    """An upload refused with an HTTP status and a message for the user."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def form_values(form: FormData) -> dict[str, str]:
+    """Return the text fields of an upload form, to show them again."""
+    return {name: _text(form, name) for name in ("task", "exercise", "fps")}
+
+
+async def accept_upload(
+    request: Request, form: FormData, *, person_id: int, owner_id: int
+) -> StoredJob:
+    """Check the options, store the video and queue its analysis.
+
+    Raises
+    ------
+    Refused
+        413 too large, 415 not an accepted video, 422 bad or missing fields.
+
+    """
+    state = app_state(request)
+    values = form_values(form)
+    try:
+        options = video_service.parse_options(
+            task=values["task"], exercise=values["exercise"], fps=values["fps"]
+        )
+        upload = form.get("video")
+        if not isinstance(upload, UploadFile) or (not upload.filename and not upload.size):
+            raise InputError(
+                f"video: choose a video file to upload ({video_service.ALLOWED_WORDS})"
+            )
+        upload_dir = state.settings.resolved_upload_dir()
+        stored = await run_in_threadpool(
+            video_service.store_upload,
+            stream=upload.file,
+            filename=upload.filename,
+            upload_dir=upload_dir,
+            max_bytes=upload_limit(state.settings),
+        )
+        return await run_in_threadpool(
+            video_service.enqueue_analysis,
+            store=state.store,
+            upload=stored,
+            options=options,
+            person_id=person_id,
+            owner_id=owner_id,
+            upload_dir=upload_dir,
+        )
+    except UploadTooLarge as exc:
+        raise Refused(413, str(exc)) from None
+    except UnsupportedVideo as exc:
+        raise Refused(415, str(exc)) from None
+    except InputError as exc:
+        raise Refused(422, str(exc)) from None
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+def _videos_page(
+    request: Request,
+    viewer: Viewer,
+    store: Store,
+    person_id: int,
+    *,
+    values: dict[str, str] | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    from hiplab.services import library
+
+    person = store.get_person(person_id=person_id)
+    jobs = [j for j in store.jobs(person_id=person_id) if j.kind == video_service.JOB_KIND]
+    exercises = sorted((e.id, e.name) for e in library().exercises.values())
+    return render(
+        request,
+        "videos.html.j2",
+        viewer=viewer,
+        status=status,
+        title=f"Video analyses of {person.name}",
+        person=person,
+        person_id=person.id,
+        jobs=[(job, _video_input(job)) for job in jobs],
+        video_form=values or {"task": "squat", "exercise": "", "fps": ""},
+        exercises=exercises,
+        max_mb=app_state(request).settings.max_upload_mb,
+        error=error,
+    )
+
+
+@router.get("/people/{person_id}/videos", name="person_videos")
+def person_videos(
+    request: Request, person_id: int, viewer: PersonViewer, store: StoreDep
+) -> HTMLResponse:
+    """List a person's video analyses; their coach also gets the upload form."""
+    return _videos_page(request, viewer, store, person_id)
+
+
+@router.post("/people/{person_id}/videos", name="video_upload", response_model=None)
+async def video_upload(
+    request: Request, person_id: int, viewer: PersonCoachViewer, state: StateDep
+) -> Response:
+    """Take an uploaded video and queue its analysis; show the form again if refused."""
+    form = await request.form(max_files=1, max_fields=20)
+    try:
+        job = await accept_upload(request, form, person_id=person_id, owner_id=viewer.id)
+    except Refused as refused:
+        return await run_in_threadpool(
+            _videos_page,
+            request,
+            viewer,
+            state.store,
+            person_id,
+            values=form_values(form),
+            error=refused.message,
+            status=refused.status,
+        )
+    finally:
+        await form.close()
+    return see_other(f"/jobs/{job.id}")
+
+
+def _metric_rows(result: VideoResult) -> list[dict[str, Any]]:
+    rows = []
+    for metric in result.metrics:
+        suffix, unit = next(((s, u) for s, u in UNITS if metric.name.endswith(s)), ("", ""))
+        label = metric.name.removesuffix(suffix).replace("_", " ")
+        rows.append({"label": label, "m": metric, "unit": unit})
+    return rows
+
+
+def _job_page(
+    request: Request,
+    viewer: Viewer,
+    store: Store,
+    job: StoredJob,
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    result = _result_of(job)
+    person = store.get_person(person_id=job.person_id) if job.person_id is not None else None
+    return render(
+        request,
+        "video_job.html.j2",
+        viewer=viewer,
+        status=status,
+        title=f"Analysis {job.id}",
+        job=job,
+        person=person,
+        video=_video_input(job),
+        result=result,
+        metrics=_metric_rows(result) if result else [],
+        downloads=[(n, FILE_LABELS[n]) for n in DOWNLOADS if result and n in result.files],
+        file_labels=FILE_LABELS,
+        error=error,
+    )
+
+
+@router.get("/jobs/{job_id}", name="job_page")
+def job_page(request: Request, job_id: int, viewer: PersonViewer, store: StoreDep) -> HTMLResponse:
+    """Show a job: progress while it runs, then its results (or its error)."""
+    return _job_page(request, viewer, store, store.get_job(job_id=job_id))
+
+
+def _file_response(job: StoredJob, name: str, settings: Settings) -> FileResponse:
+    path = video_service.output_file(job=job, name=name, upload_dir=settings.resolved_upload_dir())
+    inline = name in ("annotated.mp4", "plot.png")
+    return FileResponse(
+        path,
+        media_type=OUTPUT_FILES[name],
+        filename=f"analysis-{job.id}-{name}",
+        content_disposition_type="inline" if inline else "attachment",
+        headers={"Cache-Control": "private, max-age=3600"},
+    )
+
+
+@router.get("/jobs/{job_id}/files/{file}", name="job_file")
+def job_file(
+    job_id: int, file: str, _viewer: PersonViewer, store: StoreDep, settings: SettingsDep
+) -> FileResponse:
+    """Return one output file of a finished analysis (Range requests answered with 206)."""
+    return _file_response(store.get_job(job_id=job_id), file, settings)
+
+
+@router.post("/jobs/{job_id}/use-measurements", name="job_use_measurements", response_model=None)
+def job_use_measurements(
+    request: Request, job_id: int, viewer: PersonCoachViewer, state: StateDep
+) -> Response:
+    """Store the measured tests as the person's assessment, then show the person."""
+    job = state.store.get_job(job_id=job_id)
+    try:
+        video_service.use_measurements(store=state.store, settings=state.settings, job=job)
+    except InputError as exc:
+        return _job_page(request, viewer, state.store, job, error=str(exc), status=422)
+    return see_other(f"/people/{job.person_id}")
+
+
+# --- API ----------------------------------------------------------------------------------------
+
+
+@api_router.post(
+    "/people/{person_id}/videos",
+    status_code=202,
+    response_model=JobOut,
+    responses={413: {"description": "too large"}, 415: {"description": "not a video"}},
+)
+async def api_video_upload(request: Request, person_id: int, viewer: PersonCoachViewer) -> Response:
+    """Upload a video (multipart: ``video``, ``task``, ``exercise``, ``fps``); queue its analysis.
+
+    Answers 202 with the queued job (``Location``: its API URL); poll it until ``state``
+    is ``done`` or ``failed``.
+    """
+    form = await request.form(max_files=1, max_fields=20)
+    try:
+        job = await accept_upload(request, form, person_id=person_id, owner_id=viewer.id)
+    except Refused as refused:
+        return JSONResponse({"detail": refused.message}, status_code=refused.status)
+    finally:
+        await form.close()
+    body = job_out(job).model_dump(mode="json")
+    return JSONResponse(body, status_code=202, headers={"Location": f"{API_PREFIX}/jobs/{job.id}"})
+
+
+@api_router.get("/jobs/{job_id}")
+def api_job(job_id: int, _viewer: PersonViewer, store: StoreDep) -> JobOut:
+    """Return a job: state, progress (0–1), error, and for a finished analysis its summary."""
+    return job_out(store.get_job(job_id=job_id))
+
+
+@api_router.get("/people/{person_id}/jobs")
+def api_person_jobs(person_id: int, _viewer: PersonViewer, store: StoreDep) -> list[JobOut]:
+    """List a person's jobs, newest first."""
+    return [job_out(job) for job in store.jobs(person_id=person_id)]
+
+
+@api_router.get("/jobs/{job_id}/files/{file}", response_class=FileResponse)
+def api_job_file(
+    job_id: int, file: str, _viewer: PersonViewer, store: StoreDep, settings: SettingsDep
+) -> FileResponse:
+    """Return an output file of a finished analysis by name (Range requests supported).
+
+    Names: ``annotated.mp4``, ``plot.png``, ``angles.csv``, ``keypoints.csv``,
+    ``angles.mot``, ``metrics.json``.
+    """
+    return _file_response(store.get_job(job_id=job_id), file, settings)
+
+
+@api_router.post("/jobs/{job_id}/use-measurements", status_code=201)
+def api_use_measurements(job_id: int, _viewer: PersonCoachViewer, state: StateDep) -> SavedOut:
+    """Store the measured tests as an assessment of the job's person (provenance ``video``).
+
+    422 with the reason when the task measures no assessment test or the job is not done.
+    """
+    job = state.store.get_job(job_id=job_id)
+    saved = video_service.use_measurements(store=state.store, settings=state.settings, job=job)
+    assert job.person_id is not None  # use_measurements refuses a job without a person
+    return SavedOut(
+        assessment_id=saved.assessment_id,
+        report_id=saved.report_id,
+        person_id=job.person_id,
+        findings=list(saved.findings),
+        chains=list(saved.chains),
+        person_url=f"/people/{job.person_id}",
+    )

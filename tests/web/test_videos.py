@@ -1,0 +1,640 @@
+"""Video analysis in the web app: uploads, the job, the results page, files and measurements.
+
+Every test runs on SQLite and PostgreSQL. Uploads are real bytes through the real app;
+jobs run through the real worker function (``run_one``) or the worker thread. The
+sports2d demo video (fetched once, see tests/motion/demo_video.py) drives the full
+path: upload → a worker that dies → restart → done → results → assessment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+from fastapi import FastAPI
+from starlette.types import Message
+
+from hiplab import video_service
+from hiplab.settings import Settings
+from hiplab.store import Store, StoredJob
+from hiplab.web.app import create_app
+from hiplab.web.jobs import run_one
+from hiplab.web.videos import JOB_HANDLERS
+from tests.web.conftest import TestClient, World, csrf_of_page, login, make_world, new_client
+from tests.web.video_helpers import corrupt_mp4, finished_analysis_job, gray_video
+
+
+def upload_dir(settings: Settings) -> Path:
+    return settings.resolved_upload_dir()
+
+
+def stored_files(settings: Settings) -> list[Path]:
+    """Every file under the upload folder (none when it does not exist)."""
+    folder = upload_dir(settings)
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def video_jobs(store: Store, person_id: int) -> list[StoredJob]:
+    return [j for j in store.jobs(person_id=person_id) if j.kind == video_service.JOB_KIND]
+
+
+@pytest.fixture
+def coach(client: TestClient, world: World) -> str:
+    """Log the app's client in as Alice's coach; return the CSRF token."""
+    return login(client, "a@coach.test")
+
+
+def api_upload(
+    client: TestClient,
+    csrf: str,
+    person_id: int,
+    content: bytes,
+    *,
+    name: str = "clip.mp4",
+    fields: dict[str, str] | None = None,
+) -> Any:
+    return client.post(
+        f"/api/v1/people/{person_id}/videos",
+        files={"video": (name, content, "video/mp4")},
+        data=fields or {"task": "landing"},
+        headers={"X-CSRF-Token": csrf},
+    )
+
+
+def form_upload(
+    client: TestClient,
+    csrf: str,
+    person_id: int,
+    content: bytes,
+    *,
+    name: str = "clip.mp4",
+    fields: dict[str, str] | None = None,
+) -> Any:
+    """Post the upload form as a browser without JavaScript does (token in the form)."""
+    return client.post(
+        f"/people/{person_id}/videos",
+        files={"video": (name, content, "application/octet-stream")},
+        data={"csrf_token": csrf, **(fields or {"task": "landing"})},
+        follow_redirects=False,
+    )
+
+
+# --- the form -----------------------------------------------------------------------------------
+
+
+def test_the_person_page_has_the_upload_form_for_the_coach_only(
+    app: FastAPI, client: TestClient, world: World, coach: str
+) -> None:
+    page = client.get(f"/people/{world.alice}").text
+    assert f'action="/people/{world.alice}/videos"' in page
+    assert 'enctype="multipart/form-data"' in page and 'type="file" name="video"' in page
+    assert '<script src="/static/upload.js" defer></script>' in page
+    options = [value for value in video_service.TASK_NAMES if f'<option value="{value}"' in page]
+    assert options == list(video_service.TASK_NAMES)
+    alice = new_client(app)
+    login(alice, "alice@client.test")
+    own = alice.get("/me").text
+    assert f'href="/people/{world.alice}/videos"' in own
+    assert 'name="video"' not in own  # a client sees their analyses but uploads nothing
+
+
+def test_task_names_are_the_motion_tasks() -> None:
+    from hiplab.motion.analyze import TaskName
+    from hiplab.motion.tasks import TASKS
+
+    assert video_service.TASK_NAMES == tuple(TASKS) == TaskName.__args__  # type: ignore[attr-defined]
+
+
+def test_the_static_scripts_are_served_and_the_pages_have_no_inline_script(
+    client: TestClient, world: World, coach: str
+) -> None:
+    for name in ("upload.js", "job.js", "video.css"):
+        assert client.get(f"/static/{name}").status_code == 200
+    page = client.get(f"/people/{world.alice}/videos").text
+    assert "<script>" not in page and "<script src=" in page
+
+
+# --- upload limits and sniffing -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Small:
+    """An app whose upload limit is 1 MB, its world, the coach's browser and CSRF token."""
+
+    browser: TestClient
+    world: World
+    csrf: str
+    settings: Settings
+    store: Store
+
+
+@pytest.fixture
+def small(settings: Settings) -> Iterator[Small]:
+    limited = settings.model_copy(update={"max_upload_mb": 1})
+    app = create_app(limited, run_jobs=False)
+    with TestClient(app) as browser:
+        store = app.state.hiplab.store
+        world = make_world(store)
+        yield Small(browser, world, login(browser, "a@coach.test"), limited, store)
+
+
+def _too_big(size: int) -> bytes:
+    return corrupt_mp4()[:40] + b"\x00" * (size - 40)
+
+
+def test_an_upload_over_the_limit_is_refused_and_nothing_stays(small: Small) -> None:
+    browser, world, csrf, settings = small.browser, small.world, small.csrf, small.settings
+    just_over = _too_big(2**20 + 1)  # within the form slack: cut by the copy itself
+    far_over = _too_big(3 * 2**20)  # Content-Length above the limit: refused before reading
+    for content in (just_over, far_over):
+        answer = api_upload(browser, csrf, world.alice, content)
+        assert answer.status_code == 413, answer.text
+        assert "larger than the 1 MB allowed" in answer.json()["detail"]
+        page = form_upload(browser, csrf, world.alice, content)
+        assert page.status_code == 413
+        assert "larger than the 1 MB allowed" in page.text and "<html" in page.text
+    assert stored_files(settings) == []
+    assert video_jobs(small.store, world.alice) == []
+
+
+def test_a_streamed_body_without_length_is_cut_at_the_limit(small: Small) -> None:
+    browser, world, csrf, settings = small.browser, small.world, small.csrf, small.settings
+    boundary = "hiplabboundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="task"\r\n\r\nlanding\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="video"; filename="a.mp4"\r\n'
+        "Content-Type: video/mp4\r\n\r\n"
+    ).encode()
+    sent = []
+
+    def chunks() -> Iterator[bytes]:
+        yield head + corrupt_mp4()[:40]
+        for _ in range(8):  # 8 × 256 KiB: twice the limit, no Content-Length (chunked)
+            sent.append(1)
+            yield b"\x00" * 2**18
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    answer = browser.post(
+        f"/api/v1/people/{world.alice}/videos",
+        content=chunks(),
+        headers={
+            "X-CSRF-Token": csrf,
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        },
+    )
+    assert answer.status_code == 413 and "1 MB" in answer.json()["detail"]
+    assert stored_files(settings) == []
+
+
+def test_the_type_comes_from_the_content_not_the_name(
+    client: TestClient, world: World, coach: str, settings: Settings, tmp_path: Path
+) -> None:
+    text = api_upload(client, coach, world.alice, b"just some notes\n" * 20, name="squat.mp4")
+    assert text.status_code == 415
+    message = text.json()["detail"]
+    assert (
+        "'squat.mp4'" in message and "MP4, MOV (QuickTime), WebM, MKV (Matroska) or AVI" in message
+    )
+    wav = b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 64  # RIFF, but audio
+    assert api_upload(client, coach, world.alice, wav, name="a.avi").status_code == 415
+    page = form_upload(client, coach, world.alice, b"%PDF-1.7\n" * 10, name="x.mov")
+    assert page.status_code == 415 and "content is no video container" in page.text
+    assert stored_files(settings) == []
+
+    video = gray_video(tmp_path / "gray.avi")
+    accepted = api_upload(client, coach, world.alice, video, name="notes.txt")
+    assert accepted.status_code == 202, accepted.text
+    job = accepted.json()
+    assert accepted.headers["location"] == f"/api/v1/jobs/{job['id']}"
+    assert job["state"] == "queued" and job["kind"] == "video_analysis"
+    assert job["video"] == {
+        "filename": "notes.txt",
+        "size": len(video),
+        "task": "landing",
+        "exercise": None,
+        "fps": None,
+    }
+    [stored] = stored_files(settings)
+    assert stored.name == "video.avi" and stored.read_bytes() == video
+    assert len(stored.parent.name) == 32 and stored.parent.parent == upload_dir(settings)
+
+
+def test_the_client_file_name_never_reaches_the_filesystem(
+    client: TestClient, world: World, coach: str, settings: Settings, tmp_path: Path
+) -> None:
+    video = gray_video(tmp_path / "gray.mp4", fourcc="mp4v")
+    for name in (
+        "../../escape.mp4",
+        "..\\..\\escape.mp4",
+        "/etc/passwd",
+        "<img src=x onerror=alert(1)>.mp4",
+    ):
+        answer = form_upload(client, coach, world.alice, video, name=name)
+        assert answer.status_code == 303, answer.text
+    files = stored_files(settings)
+    assert [f.name for f in files] == ["video.mp4"] * 4
+    assert not list(tmp_path.rglob("escape.mp4"))
+    listing = client.get(f"/people/{world.alice}/videos").text
+    assert "&lt;img src=x onerror=alert(1)&gt;.mp4" in listing and "<img src=x" not in listing
+    assert listing.count(">escape.mp4<") == 2 and ">passwd<" in listing
+
+
+BAD_OPTIONS: list[tuple[dict[str, str], list[str]]] = [
+    ({"task": "jump"}, ["task 'jump' is not allowed", "squat, landing, thomas, hold, angles"]),
+    ({"task": "squat", "fps": "fast"}, ["fps 'fast' is not a number", "1 to 1000"]),
+    ({"task": "squat", "fps": "0"}, ["fps '0' is not allowed"]),
+    ({"task": "hold"}, ["exercise: the hold task needs"]),
+    ({"task": "hold", "exercise": "pigeon_strech"}, ["unknown exercise", "pigeon_stretch"]),
+    ({"task": "squat", "exercise": "pigeon_stretch"}, ["only with task hold"]),
+]
+
+
+def test_bad_options_name_the_field_and_store_nothing(
+    client: TestClient, world: World, coach: str, settings: Settings, tmp_path: Path
+) -> None:
+    video = gray_video(tmp_path / "gray.avi")
+    for fields, needles in BAD_OPTIONS:
+        answer = api_upload(client, coach, world.alice, video, fields=fields)
+        assert answer.status_code == 422, fields
+        for needle in needles:
+            assert needle in answer.json()["detail"]
+        page = form_upload(client, coach, world.alice, video, fields=fields)
+        assert page.status_code == 422
+        assert needles[0].replace("'", "&#39;") in page.text
+        assert f'value="{fields.get("fps", "")}"' in page.text  # the form keeps what was typed
+    assert stored_files(settings) == []
+
+
+def test_no_file_chosen(client: TestClient, world: World, coach: str) -> None:
+    answer = client.post(
+        f"/api/v1/people/{world.alice}/videos",
+        data={"task": "squat"},
+        headers={"X-CSRF-Token": coach},
+    )
+    assert answer.status_code == 422 and "choose a video file" in answer.json()["detail"]
+
+
+def test_only_the_coach_of_the_person_uploads(
+    app: FastAPI, client: TestClient, world: World, tmp_path: Path, settings: Settings
+) -> None:
+    video = gray_video(tmp_path / "gray.avi")
+    for email in ("b@coach.test", "alice@client.test"):
+        browser = new_client(app)
+        csrf = login(browser, email)
+        assert api_upload(browser, csrf, world.alice, video).status_code == 404
+    coach = new_client(app)
+    login(coach, "a@coach.test")
+    assert api_upload(coach, "forged", world.alice, video).status_code == 403
+    assert stored_files(settings) == []
+
+
+# --- the job ------------------------------------------------------------------------------------
+
+
+def test_a_malformed_video_fails_its_job_with_a_clear_message(
+    client: TestClient, world: World, coach: str, store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    corrupt = api_upload(client, coach, world.alice, corrupt_mp4(), name="broken.mp4").json()
+    nobody = api_upload(
+        client, coach, world.alice, gray_video(tmp_path / "g.avi"), name="empty room.avi"
+    ).json()
+    handled = [run_one(store, settings, JOB_HANDLERS) for _ in range(3)]
+    assert handled == [True, True, False]  # both ran; the world's test job is not ours
+    broken = client.get(f"/api/v1/jobs/{corrupt['id']}").json()
+    assert broken["state"] == "failed" and broken["result"] is None
+    assert (
+        "'broken.mp4' looks like a MP4/QuickTime file but has no decodable video stream"
+        in broken["error"]
+    )
+    empty = client.get(f"/api/v1/jobs/{nobody['id']}").json()
+    assert empty["state"] == "failed" and "no person found" in empty["error"]
+    for error in (broken["error"], empty["error"]):
+        assert str(upload_dir(settings)) not in error  # no server path in the message
+    assert stored_files(settings) == []  # a video that cannot be analysed is not kept
+    page = client.get(f"/jobs/{corrupt['id']}")
+    assert page.status_code == 200 and "The analysis failed" in page.text
+    assert "no decodable video stream" in page.text and "<progress" not in page.text
+    assert client.get("/api/v1/me").status_code == 200  # the server carries on
+
+
+def test_a_queued_job_page_shows_progress_and_refreshes(
+    client: TestClient, world: World, coach: str, tmp_path: Path
+) -> None:
+    job = form_upload(client, coach, world.alice, gray_video(tmp_path / "g.avi"))
+    assert job.status_code == 303 and job.headers["location"].startswith("/jobs/")
+    page = client.get(job.headers["location"]).text
+    assert '<progress id="job-progress" max="1" value="0.0">' in page
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in page
+    assert 'data-job-poll="/api/v1' in page and '<script src="/static/job.js" defer>' in page
+    listing = client.get(f"/api/v1/people/{world.alice}/jobs").json()
+    assert [j["kind"] for j in listing] == ["video_analysis", "test_job"]
+    assert listing[0]["video"]["filename"] == "clip.mp4" and listing[0]["progress"] == 0.0
+
+
+def test_progress_rises_from_frames_and_stages() -> None:
+    seen: list[float] = []
+    meter = video_service._Meter(seen.append)
+    for done in range(0, 101):
+        meter.frames(done, 100)
+    for stage in ("track", "kinematics", "task", "outputs"):
+        meter.stage(stage)
+    assert seen[0] == pytest.approx(0.02) and seen[-1] == pytest.approx(0.99)
+    assert all(b > a for a, b in itertools.pairwise(seen))
+    assert len(seen) > 20  # frames move the bar, 1 % at a time at least
+    assert seen[-3:] == [0.85, 0.9, 0.99] and pytest.approx(0.8) in seen
+
+
+# --- results, files, measurements ---------------------------------------------------------------
+
+
+@pytest.fixture
+def landing_job(store: Store, settings: Settings, world: World, tmp_path: Path) -> StoredJob:
+    return finished_analysis_job(
+        store, settings, person_id=world.alice, owner_id=world.coach_a, workdir=tmp_path
+    )
+
+
+def test_the_results_page_of_a_finished_analysis(
+    app: FastAPI, client: TestClient, world: World, coach: str, landing_job: StoredJob
+) -> None:
+    page = client.get(f"/jobs/{landing_job.id}")
+    assert page.status_code == 200
+    html = page.text
+    assert "Video analysis: landing &lt;1&gt;.mp4" in html
+    assert f'<img src="/jobs/{landing_job.id}/files/plot.png"' in html
+    assert "No annotated video: the input has no video" in html  # JSON input: no video
+    assert '<td data-label="Measure">peak knee flexion</td>' in html
+    assert "75.2 °" in html and "stiff landing" in html
+    assert "fppa_needs_front_view" in html
+    for name in ("angles.csv", "keypoints.csv", "angles.mot", "metrics.json"):
+        assert f'href="/jobs/{landing_job.id}/files/{name}" download' in html
+    assert "Use these measurements in the assessment" in html
+    api = client.get(f"/api/v1/jobs/{landing_job.id}").json()
+    summary = api["result"]
+    assert api["state"] == "done" and api["progress"] == 1.0
+    metrics = {m["name"]: m for m in summary["metrics"]}
+    assert metrics["peak_knee_flexion_deg"]["value"] == pytest.approx(75.2, abs=1.0)
+    assert metrics["peak_knee_flexion_deg"]["uncertainty"] > 0
+    assert metrics["stiff_landing"] == {"name": "stiff_landing", "value": True, "uncertainty": None}
+    assert summary["measured_tests"] == {"landing_peak_knee_flexion_deg": {"right": 75.2}}
+    assert summary["can_use_measurements"] is True and summary["use_measurements_refusal"] is None
+    assert summary["files"]["metrics.json"] == f"/jobs/{landing_job.id}/files/metrics.json"
+    assert "no video" in summary["skipped_files"]["annotated_mp4"]
+    alice = new_client(app)
+    login(alice, "alice@client.test")
+    own = alice.get(f"/jobs/{landing_job.id}")
+    assert own.status_code == 200 and "75.2 °" in own.text
+    assert "Use these measurements in the assessment" not in own.text  # coach only
+
+
+def test_files_are_served_with_ranges_and_without_server_paths(
+    client: TestClient, coach: str, landing_job: StoredJob, settings: Settings
+) -> None:
+    base = f"/jobs/{landing_job.id}/files"
+    csv = client.get(f"{base}/angles.csv")
+    assert csv.status_code == 200 and csv.headers["content-type"] == "text/csv; charset=utf-8"
+    assert csv.headers["accept-ranges"] == "bytes"
+    assert csv.headers["content-disposition"].startswith("attachment;")
+    assert csv.text.startswith("frame,time_s,")
+    part = client.get(f"{base}/angles.csv", headers={"Range": "bytes=10-109"})
+    assert part.status_code == 206
+    assert part.content == csv.content[10:110]
+    assert part.headers["content-range"] == f"bytes 10-109/{len(csv.content)}"
+    tail = client.get(f"{base}/plot.png", headers={"Range": "bytes=-8"})
+    assert tail.status_code == 206 and len(tail.content) == 8
+    assert client.get(f"{base}/plot.png").content.endswith(tail.content)
+    beyond = client.get(f"{base}/angles.csv", headers={"Range": f"bytes={10**9}-"})
+    assert beyond.status_code == 416
+    metrics = client.get(f"/api/v1{base}/metrics.json")
+    assert metrics.status_code == 200 and metrics.headers["content-type"] == "application/json"
+    document = metrics.json()
+    assert document["source"] == "landing <1>.mp4"
+    assert set(document["files"].values()) <= {*video_service.OUTPUT_FILES, None}
+    assert str(upload_dir(settings)) not in metrics.text
+    assert str(upload_dir(settings)) not in json.dumps(
+        client.get(f"/api/v1/jobs/{landing_job.id}").json()
+    )
+
+
+TRAVERSALS = [
+    "../../hiplab.sqlite",
+    "..%2F..%2Fhiplab.sqlite",
+    "..%252F..%252Fhiplab.sqlite",
+    "%2e%2e",
+    "%2E%2E%2Fout%2Fplot.png",
+    "..",
+    "out%2Fplot.png",
+    "video.mp4",
+    "PLOT.PNG",
+    "plot.png%00",
+    "plot.png%2500.txt",
+    "%2Fetc%2Fpasswd",
+    "....//....//etc/passwd",
+    "plot.png/..",
+    "secret_key",
+]
+"""File names that try to leave the allow-list: dot segments, encoded, double-encoded,
+the uploaded source, case, NUL, absolute paths."""
+
+
+def test_path_traversal_gets_404(
+    app: FastAPI, client: TestClient, coach: str, landing_job: StoredJob
+) -> None:
+    for tail in TRAVERSALS:
+        for prefix in (f"/jobs/{landing_job.id}/files/", f"/api/v1/jobs/{landing_job.id}/files/"):
+            status, body = raw_get(app, client, prefix + tail)
+            assert status == 404, (prefix + tail, status)
+            assert b"SQLite format" not in body and b"root:" not in body
+    assert raw_get(app, client, f"/jobs/{landing_job.id}/files/plot.png")[0] == 200
+
+
+def raw_get(app: FastAPI, browser: TestClient, raw_path: str) -> tuple[int, bytes]:
+    """GET a path exactly as sent (HTTP clients and browsers remove ``..`` segments first;
+    ``curl --path-as-is`` does not), with the browser's cookies, straight into the app."""
+
+    async def call() -> list[Message]:
+        messages: list[Message] = []
+        requested, finished = False, asyncio.Event()
+
+        async def receive() -> Message:
+            nonlocal requested
+            if not requested:
+                requested = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await finished.wait()  # a streaming response listens for the disconnect
+            return {"type": "http.disconnect"}
+
+        async def send(message: Message) -> None:
+            messages.append(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                finished.set()
+
+        cookie = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": unquote(raw_path),  # as uvicorn does: percent-decoded, dots kept
+            "raw_path": raw_path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"host", b"testserver"), (b"cookie", cookie.encode())],
+            "client": ("127.0.0.1", 50000),
+            "server": ("testserver", 80),
+        }
+        await app(scope, receive, send)
+        return messages
+
+    messages = asyncio.run(call())
+    status = next(m["status"] for m in messages if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+    return status, body
+
+
+def test_files_of_other_people_and_unfinished_jobs_are_not_found(
+    app: FastAPI, client: TestClient, world: World, coach: str, landing_job: StoredJob
+) -> None:
+    other = new_client(app)
+    login(other, "b@coach.test")
+    assert other.get(f"/jobs/{landing_job.id}/files/plot.png").status_code == 404
+    assert other.get(f"/jobs/{landing_job.id}").status_code == 404
+    # The world's job (another kind, still queued) has no files under any allowed name.
+    assert client.get(f"/jobs/{world.alice_job}/files/plot.png").status_code == 404
+    generic = client.get(f"/jobs/{world.alice_job}")
+    assert generic.status_code == 200 and "test_job" in generic.text
+
+
+def test_use_these_measurements_stores_a_video_assessment(
+    app: FastAPI, client: TestClient, world: World, coach: str, store: Store, landing_job: StoredJob
+) -> None:
+    page = client.get(f"/jobs/{landing_job.id}").text
+    saved = client.post(
+        f"/jobs/{landing_job.id}/use-measurements",
+        data={"csrf_token": csrf_of_page(page)},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303 and saved.headers["location"] == f"/people/{world.alice}"
+    latest = store.latest_assessment(person_name="Alice")
+    assert latest.data.provenance == "video"
+    assert latest.data.person.age == 34 and latest.data.person.sex.value == "female"
+    assert latest.data.tests.landing_peak_knee_flexion_deg is not None
+    assert latest.data.tests.landing_peak_knee_flexion_deg.right == pytest.approx(75.2)
+    assert "stiff_landing" in [f.id for f in latest.result.findings]
+    [report] = store.reports(assessment_id=latest.id)
+    assert json.loads(report.content)["source"] == "landing <1>.mp4"
+    person_page = client.get(f"/people/{world.alice}").text
+    assert f'Latest assessment, {latest.taken_on} <span class="muted">(video)</span>' in person_page
+    api = client.post(
+        f"/api/v1/jobs/{landing_job.id}/use-measurements", headers={"X-CSRF-Token": coach}
+    )
+    assert api.status_code == 201
+    body = api.json()
+    assert body["assessment_id"] != latest.id and body["person_id"] == world.alice
+    assert "stiff_landing" in body["findings"]
+    alice = new_client(app)
+    alice_csrf = login(alice, "alice@client.test")
+    refused = alice.post(
+        f"/api/v1/jobs/{landing_job.id}/use-measurements", headers={"X-CSRF-Token": alice_csrf}
+    )
+    assert refused.status_code == 404
+
+
+def test_a_task_without_assessment_tests_has_no_button_and_the_api_says_why(
+    client: TestClient, world: World, coach: str, store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    job = finished_analysis_job(
+        store,
+        settings,
+        person_id=world.alice,
+        owner_id=world.coach_a,
+        task="angles",
+        workdir=tmp_path,
+    )
+    page = client.get(f"/jobs/{job.id}").text
+    assert "Use these measurements" not in page
+    assert "task angles measures no assessment test" in page
+    before = len(store.history(person_name="Alice"))
+    answer = client.post(f"/api/v1/jobs/{job.id}/use-measurements", headers={"X-CSRF-Token": coach})
+    assert answer.status_code == 422
+    assert "task angles measures no assessment test" in answer.json()["detail"]
+    assert "landing: landing_peak_knee_flexion_deg" in answer.json()["detail"]
+    form = client.post(
+        f"/jobs/{job.id}/use-measurements", data={"csrf_token": coach}, follow_redirects=False
+    )
+    assert form.status_code == 422 and "measures no assessment test" in form.text
+    queued = client.post(
+        f"/api/v1/jobs/{world.alice_job}/use-measurements", headers={"X-CSRF-Token": coach}
+    )
+    assert queued.status_code == 422 and "not a video analysis" in queued.json()["detail"]
+    assert len(store.history(person_name="Alice")) == before
+
+
+# --- the whole path with a real video -----------------------------------------------------------
+
+
+def _wait_done(browser: TestClient, job_id: int) -> dict[str, Any]:
+    deadline = time.monotonic() + 900  # a hang guard, not a speed requirement
+    while True:
+        job: dict[str, Any] = browser.get(f"/api/v1/jobs/{job_id}").json()
+        if job["state"] in ("done", "failed"):
+            return job
+        assert time.monotonic() < deadline, f"job {job_id} still {job['state']}"
+        time.sleep(0.5)
+
+
+def test_demo_video_upload_survives_a_restart_and_gives_results(
+    client: TestClient,
+    world: World,
+    coach: str,
+    store: Store,
+    settings: Settings,
+    demo_video_path: Path,
+) -> None:
+    page = client.get(f"/people/{world.alice}").text
+    posted = client.post(
+        f"/people/{world.alice}/videos",
+        files={"video": ("roof jump.mp4", demo_video_path.read_bytes(), "video/mp4")},
+        data={"csrf_token": csrf_of_page(page), "task": "landing"},
+        follow_redirects=False,
+    )
+    assert posted.status_code == 303
+    job_id = int(posted.headers["location"].rsplit("/", 1)[1])
+    # A worker takes the job and the server dies with it: the job stays "running".
+    claimed = store.claim_job(kinds=(video_service.JOB_KIND,))
+    assert claimed is not None and claimed.id == job_id and claimed.state == "running"
+    restarted = create_app(settings)  # the default handlers run video_analysis
+    with TestClient(restarted) as browser:
+        login(browser, "a@coach.test")
+        job = _wait_done(browser, job_id)
+        assert job["state"] == "done", job["error"]
+        assert job["attempts"] == 2 and job["progress"] == 1.0
+        html = browser.get(f"/jobs/{job_id}").text
+        video_url = f"/jobs/{job_id}/files/annotated.mp4"
+        assert f'<video controls preload="metadata" src="{video_url}">' in html
+        full = browser.get(video_url)
+        assert full.status_code == 200 and full.headers["content-type"] == "video/mp4"
+        assert full.content[4:8] == b"ftyp"
+        seek = browser.get(video_url, headers={"Range": "bytes=1000-1999"})
+        assert seek.status_code == 206 and seek.content == full.content[1000:2000]
+        summary = job["result"]
+        assert summary["frames"] == 230 and summary["task"] == "landing"
+        assert summary["measured_tests"]["landing_peak_knee_flexion_deg"]
+        assert sorted(summary["files"]) == sorted(video_service.OUTPUT_FILES)
+        csrf = csrf_of_page(html)
+        used = browser.post(
+            f"/jobs/{job_id}/use-measurements", data={"csrf_token": csrf}, follow_redirects=False
+        )
+        assert used.status_code == 303
+        assert browser.get(f"/people/{world.alice}").text.count("(video)") >= 1
+    latest = store.latest_assessment(person_name="Alice")
+    assert latest.data.provenance == "video"
