@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 
-from hiplab.settings import Settings
 from hiplab.store import Store
 from hiplab.web.authz import (
     PERSON_RULES,
@@ -47,18 +45,7 @@ def samples(world: World) -> dict[str, str]:
         "job_id": str(world.alice_job),
         "fmt": "html",
         "path": "app.css",
-        "file": "metrics.json",
     }
-
-
-@pytest.fixture
-def alice_video_job(store: Store, settings: Settings, world: World, tmp_path: Path) -> int:
-    """A finished video analysis of Alice's, for the routes with a ``file`` (its outputs)."""
-    from tests.web.video_helpers import finished_analysis_job
-
-    return finished_analysis_job(
-        store, settings, person_id=world.alice, owner_id=world.coach_a, workdir=tmp_path
-    ).id
 
 
 @dataclass
@@ -121,19 +108,28 @@ def test_every_route_declares_exactly_one_proper_rule(app: FastAPI) -> None:
     assert all(len(r.rules) == 1 for r in rules)
 
 
+@pytest.fixture
+def alice_plan(store: Store, world: World) -> int:
+    """A plan of Alice's, for the routes with a ``plan_id``."""
+    from hiplab import programme_service
+
+    request = programme_service.plan_request(
+        minutes=15, sessions_per_week=3, weeks=4, equipment=None, avoid_positions=None
+    )
+    return programme_service.assign(store=store, person_id=world.alice, request=request).id
+
+
 def test_the_matrix(
-    app: FastAPI, world: World, browsers: dict[str, Browser], alice_video_job: int
+    app: FastAPI, world: World, browsers: dict[str, Browser], alice_plan: int
 ) -> None:
-    values = samples(world)
+    values = {**samples(world), "plan_id": str(alice_plan)}
     checked = 0
     for route in route_rules(app):
         methods = sorted(route.methods - {"HEAD"}) or ["GET"]
         for method in methods:
             if (method, route.path) in SESSION_ENDING:
                 continue
-            # A file needs a finished analysis; the world's job is queued and of another kind.
-            job = {"job_id": str(alice_video_job)} if "file" in route.params else {}
-            url = url_of(route, {**values, **job})
+            url = url_of(route, values)
             for role in ROLES:
                 _check(route, method, url, role, browsers[role])
                 checked += 1

@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hiplab import __version__, services
 from hiplab.errors import HiplabError, InputError, NotFoundError, StoreError
 from hiplab.settings import Settings
-from hiplab.web import api, pages, progress_routes, videos
+from hiplab.web import api, pages, plans, progress_routes
 from hiplab.web.authz import NEW_SESSION_KEY, Denied, check_routes, current_session
 from hiplab.web.deps import AppState, app_state
 from hiplab.web.jobs import JobHandler, JobWorker
@@ -54,8 +54,7 @@ def create_app(
     settings : Settings
         Store, secret key, cookie, upload and rate-limit settings.
     job_handlers : mapping of str to JobHandler, optional
-        What runs each kind of background job (see :mod:`hiplab.web.jobs`), besides
-        the app's own (``video_analysis``); the same kind given here replaces it.
+        What runs each kind of background job (see :mod:`hiplab.web.jobs`).
     run_jobs : bool
         Start the job worker at start-up (tests may run jobs by hand instead).
 
@@ -85,8 +84,7 @@ def create_app(
         ),
         templates=pages.template_environment(),
     )
-    handlers = {**videos.JOB_HANDLERS, **(job_handlers or {})}
-    worker = JobWorker(store=store, settings=settings, handlers=handlers)
+    worker = JobWorker(store=store, settings=settings, handlers=job_handlers or {})
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -114,8 +112,8 @@ def create_app(
         pages.router,
         api.router,
         progress_routes.router,
-        videos.router,
-        videos.api_router,
+        plans.router,
+        plans.api_router,
     ):
         # Flattened rather than include_router: since FastAPI 0.137 that leaves one opaque
         # router object in app.routes, and check_routes must see every endpoint and path.

@@ -113,19 +113,23 @@ def _job_person(store: Store, job_id: int) -> int:
     return person_id
 
 
+def _plan_person(store: Store, plan_id: int) -> int:
+    return store.person_of_plan(plan_id=plan_id)
+
+
 PERSON_PARAMS: Mapping[str, Callable[[Store, int], int]] = {
     "person_id": lambda _store, person_id: person_id,
     "assessment_id": _assessment_person,
     "job_id": _job_person,
+    "plan_id": _plan_person,
 }
 """Path parameters that name a person's data, and how to find the person.
 
 Add one entry here for a new kind of person-owned record (``plan_id``, ``video_id``…);
 the guard and :func:`check_routes` pick it up."""
 
-FREE_PARAMS = frozenset({"path", "fmt", "file"})
-"""Path parameters that name no person's data (static file paths, output formats, the
-name of a job's output file from a fixed allow-list)."""
+FREE_PARAMS = frozenset({"path", "fmt"})
+"""Path parameters that name no person's data (static file paths, output formats)."""
 
 
 @cache
