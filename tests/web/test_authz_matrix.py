@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 
+from hiplab.settings import Settings
 from hiplab.store import Store
 from hiplab.web.authz import (
     PERSON_RULES,
@@ -45,7 +47,18 @@ def samples(world: World) -> dict[str, str]:
         "job_id": str(world.alice_job),
         "fmt": "html",
         "path": "app.css",
+        "file": "metrics.json",
     }
+
+
+@pytest.fixture
+def alice_video_job(store: Store, settings: Settings, world: World, tmp_path: Path) -> int:
+    """A finished video analysis of Alice's, for the routes with a ``file`` (its outputs)."""
+    from tests.web.video_helpers import finished_analysis_job
+
+    return finished_analysis_job(
+        store, settings, person_id=world.alice, owner_id=world.coach_a, workdir=tmp_path
+    ).id
 
 
 @dataclass
@@ -120,7 +133,11 @@ def alice_plan(store: Store, world: World) -> int:
 
 
 def test_the_matrix(
-    app: FastAPI, world: World, browsers: dict[str, Browser], alice_plan: int
+    app: FastAPI,
+    world: World,
+    browsers: dict[str, Browser],
+    alice_plan: int,
+    alice_video_job: int,
 ) -> None:
     values = {**samples(world), "plan_id": str(alice_plan)}
     checked = 0
@@ -129,7 +146,9 @@ def test_the_matrix(
         for method in methods:
             if (method, route.path) in SESSION_ENDING:
                 continue
-            url = url_of(route, values)
+            # A file needs a finished analysis; the world's job is queued and of another kind.
+            job = {"job_id": str(alice_video_job)} if "file" in route.params else {}
+            url = url_of(route, {**values, **job})
             for role in ROLES:
                 _check(route, method, url, role, browsers[role])
                 checked += 1

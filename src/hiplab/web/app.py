@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hiplab import __version__, services
 from hiplab.errors import HiplabError, InputError, NotFoundError, StoreError
 from hiplab.settings import Settings
-from hiplab.web import api, pages, plans, progress_routes
+from hiplab.web import api, pages, plans, progress_routes, videos
 from hiplab.web.authz import NEW_SESSION_KEY, Denied, check_routes, current_session
 from hiplab.web.deps import AppState, app_state
 from hiplab.web.jobs import JobHandler, JobWorker
@@ -54,7 +54,8 @@ def create_app(
     settings : Settings
         Store, secret key, cookie, upload and rate-limit settings.
     job_handlers : mapping of str to JobHandler, optional
-        What runs each kind of background job (see :mod:`hiplab.web.jobs`).
+        What runs each kind of background job (see :mod:`hiplab.web.jobs`), besides
+        the app's own (``video_analysis``); the same kind given here replaces it.
     run_jobs : bool
         Start the job worker at start-up (tests may run jobs by hand instead).
 
@@ -84,7 +85,8 @@ def create_app(
         ),
         templates=pages.template_environment(),
     )
-    worker = JobWorker(store=store, settings=settings, handlers=job_handlers or {})
+    handlers = {**videos.JOB_HANDLERS, **(job_handlers or {})}
+    worker = JobWorker(store=store, settings=settings, handlers=handlers)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -112,6 +114,8 @@ def create_app(
         pages.router,
         api.router,
         progress_routes.router,
+        videos.router,
+        videos.api_router,
         plans.router,
         plans.api_router,
     ):

@@ -128,8 +128,9 @@ PERSON_PARAMS: Mapping[str, Callable[[Store, int], int]] = {
 Add one entry here for a new kind of person-owned record (``plan_id``, ``video_id``…);
 the guard and :func:`check_routes` pick it up."""
 
-FREE_PARAMS = frozenset({"path", "fmt"})
-"""Path parameters that name no person's data (static file paths, output formats)."""
+FREE_PARAMS = frozenset({"path", "fmt", "file"})
+"""Path parameters that name no person's data (static file paths, output formats, the
+name of a job's output file from a fixed allow-list)."""
 
 
 @cache
