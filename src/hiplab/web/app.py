@@ -73,6 +73,9 @@ def create_app(
 
     """
     store = services.open_store_for(settings)
+    # Load the library now: the first requests of a fresh server would each load it in
+    # their own thread (the cache fills only when one is done), 50 × 0.3 s of CPU.
+    services.library()
     state = AppState(
         settings=settings,
         store=store,
