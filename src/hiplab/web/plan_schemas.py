@@ -16,6 +16,7 @@ from hiplab.plan.edit import DoseChange, Swap
 from hiplab.plan.models import Programme
 from hiplab.programme_service import ItemChoices, ItemOutcome, SessionEntry, SessionRow
 from hiplab.store import StoredPlan
+from hiplab.web.authz import MAX_RECORD_ID
 from hiplab.web.schemas import ApiModel
 
 Scope = Literal["week", "following"]
@@ -152,7 +153,7 @@ class ItemDoneIn(ApiModel):
 class SessionIn(ApiModel):
     """A session as done, one entry per item of the week in order (as ``hiplab session``)."""
 
-    plan_id: int
+    plan_id: int = Field(ge=1, le=MAX_RECORD_ID)  # a larger id overflowed the database: 5xx
     week: int
     started_at: str = Field(max_length=64, description="ISO 8601, e.g. 2025-01-31T18:30:00Z")
     finished_at: str = Field(max_length=64)
