@@ -293,6 +293,7 @@ def test_only_the_coach_of_the_person_uploads(
     coach = new_client(app)
     login(coach, "a@coach.test")
     assert api_upload(coach, "forged", world.alice, video).status_code == 403
+    assert form_upload(coach, "forged", world.alice, video).status_code == 403
     assert stored_files(settings) == []
 
 

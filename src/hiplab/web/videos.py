@@ -124,6 +124,9 @@ class UploadRoute(APIRoute):
 
                 message = video_service.too_large_message(upload_limit(settings))
                 return error_response(body, 413, message)
+            finally:
+                # A form read only for its CSRF token (a refused post) is closed here too.
+                await body.close()
 
         return limited
 
