@@ -378,6 +378,7 @@ def test_the_results_page_of_a_finished_analysis(
     for name in ("angles.csv", "keypoints.csv", "angles.mot", "metrics.json"):
         assert f'href="/jobs/{landing_job.id}/files/{name}" download' in html
     assert "Use these measurements in the assessment" in html
+    assert "<code>landing_peak_knee_flexion_deg</code>: right 75.2</li>" in html  # not a dict
     api = client.get(f"/api/v1/jobs/{landing_job.id}").json()
     summary = api["result"]
     assert api["state"] == "done" and api["progress"] == 1.0
