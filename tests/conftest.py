@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,3 +75,11 @@ def demo_video_path() -> Path:
     if os.environ.get(REQUIRE_ENV):
         pytest.fail(f"{REQUIRE_ENV} is set but the demo video is unavailable: {found}")
     pytest.skip(f"demo video unavailable: {found}")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, one per test module (see tests/browser.py)."""
+    from tests.browser import launched_chromium
+
+    yield from launched_chromium()

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -35,17 +34,6 @@ import pytest
 
 from tests.conftest import PG_ENV, fresh_pg_database
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "e2e password long enough"
 COACH_EMAIL = "coach@e2e.test"
@@ -182,19 +170,6 @@ def server(
         )  # fmt: skip
         assert made.returncode == 0, made.stderr
         yield running
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Debian's Chromium, headless (skip when missing unless HIPLAB_REQUIRE_BROWSER is set)."""
-    if not Path(CHROMIUM).exists() and not os.environ.get("HIPLAB_REQUIRE_BROWSER"):
-        pytest.skip("Debian chromium is not installed (scripts/run_tests.sh installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield instance
-        instance.close()
 
 
 @dataclass

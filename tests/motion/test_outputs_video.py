@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,16 +12,6 @@ from hiplab.motion import synthetic
 from hiplab.motion.kinematics import track_to_series
 from hiplab.motion.outputs_media import ENCODERS, FOURCC, write_annotated_video
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WIDTH, HEIGHT, FRAMES = 640, 360, 30
 
 
@@ -92,18 +79,6 @@ def test_annotated_video_is_vp9_in_mp4_with_every_frame(annotated: Path) -> None
         assert ok and image.shape == (side * HEIGHT // WIDTH, side, 3)
     finally:
         capture.release()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists() and not os.environ.get("HIPLAB_REQUIRE_BROWSER"):
-        pytest.skip("Debian chromium is not installed (scripts/run_tests.sh installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield instance
-        instance.close()
 
 
 def test_annotated_video_plays_in_chromium(annotated: Path, browser: Any) -> None:

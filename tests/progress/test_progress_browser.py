@@ -8,8 +8,6 @@ render if plotly.js really is inlined. Screenshots go to ``$HIPLAB_ARTIFACTS``
 from __future__ import annotations
 
 import os
-import shutil
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -19,34 +17,14 @@ import pytest
 from hiplab.library.loader import default_library
 from hiplab.progress.build import gather_progress
 from hiplab.progress.html import render_html
+from tests.browser import CHROMIUM
 from tests.progress.artifacts import artifacts
 from tests.progress.conftest import PERSON, Filled
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists() and not os.environ.get("HIPLAB_REQUIRE_BROWSER"),
     reason="Debian chromium is not installed (scripts/run_tests.sh installs it)",
 )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture

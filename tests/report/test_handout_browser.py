@@ -7,7 +7,6 @@ can look at them; nothing is written into the repository.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,22 +15,12 @@ import pytest
 from hiplab.library.loader import default_library
 from hiplab.report.handout import render_plan_html
 from tests.report.test_handout import EXERCISES, make_programme
-from tests.report.test_report_browser import CHROMIUM, FLAGS, artifacts, open_page
+from tests.report.test_report_browser import CHROMIUM, artifacts, open_page
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists() and not os.environ.get("HIPLAB_REQUIRE_BROWSER"),
     reason="Debian chromium is not installed (scripts/run_tests.sh installs it)",
 )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture(scope="module")
