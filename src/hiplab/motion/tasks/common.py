@@ -120,11 +120,14 @@ def has(series: TimeSeries, name: str) -> bool:
     return name in series.data and bool(np.isfinite(series.channel(name)).any())
 
 
-def values(series: TimeSeries, name: str) -> FloatArray:
-    """Return a channel's measured samples (NaN elsewhere, all NaN if it does not exist)."""
+def values(series: TimeSeries, name: str, *, include_filled: bool = False) -> FloatArray:
+    """Return a channel's measured samples (NaN elsewhere, all NaN if it does not exist).
+
+    ``include_filled`` also keeps the samples interpolated over short gaps.
+    """
     if name not in series.data:
         return np.full(series.frames, np.nan)
-    return np.asarray(series.channel(name), dtype=np.float64)
+    return np.asarray(series.channel(name, include_filled=include_filled), dtype=np.float64)
 
 
 def sided(inp: TaskInput, angle: str) -> tuple[FloatArray, Side | None]:

@@ -30,7 +30,6 @@ from typing import Literal
 
 import numpy as np
 
-from hiplab.motion.series import TimeSeries
 from hiplab.motion.tasks import common as c
 
 HANGING_MAX_HIP_FLEXION_DEG = 60.0
@@ -100,13 +99,6 @@ def _still_run(thigh: c.FloatArray, hanging: c.BoolArray, fps: float) -> c.BoolA
     return best
 
 
-def _with_filled(series: TimeSeries, name: str) -> c.FloatArray:
-    """Return a channel's measured and gap-filled samples (NaN elsewhere or if missing)."""
-    if name not in series.data:
-        return np.full(series.frames, np.nan)
-    return np.asarray(series.channel(name, include_filled=True), dtype=np.float64)
-
-
 def _text(side: str, leg: ThomasLeg) -> str:
     words = {
         "short": "suggests short",
@@ -125,11 +117,11 @@ def _leg(inp: c.TaskInput, side: c.Side) -> tuple[ThomasLeg | None, list[c.TaskW
     series = inp.series
     # whether the leg hangs still is read from measured and gap-filled samples (a short
     # dropout must not split a still run); the reported values only from measured ones
-    hip = _with_filled(series, f"{side}_hip_flexion")
-    thigh = _with_filled(series, f"{side}_thigh_angle")
+    hip = c.values(series, f"{side}_hip_flexion", include_filled=True)
+    thigh = c.values(series, f"{side}_thigh_angle", include_filled=True)
     measured_thigh = c.values(series, f"{side}_thigh_angle")
     knee = c.values(series, f"{side}_knee_flexion")
-    trunk = np.abs(_with_filled(series, "trunk_lean"))
+    trunk = np.abs(c.values(series, "trunk_lean", include_filled=True))
     low, high = THIGH_RANGE_DEG
     with np.errstate(invalid="ignore"):
         hanging = (
