@@ -7,6 +7,7 @@ backup formats. Importing this package does no I/O.
 
 from __future__ import annotations
 
+from hiplab.store.core import MAX_RECORD_ID, storable
 from hiplab.store.models import (
     AssessmentSummary,
     NewLogin,
@@ -24,6 +25,7 @@ from hiplab.store.store import CSV_COLUMNS, Store, default_url, open_store
 
 __all__ = [
     "CSV_COLUMNS",
+    "MAX_RECORD_ID",
     "AssessmentSummary",
     "NewLogin",
     "PersonRecord",
@@ -38,4 +40,5 @@ __all__ = [
     "StoredUser",
     "default_url",
     "open_store",
+    "storable",
 ]

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from hiplab.assess.schema import Sex
 from hiplab.errors import InputError, NotFoundError
 from hiplab.store import tables
-from hiplab.store.core import StoreCore, aware
+from hiplab.store.core import StoreCore, aware, get_record, owner_of, storable
 from hiplab.store.models import NewLogin, PersonRecord, Role, StoredUser
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -180,19 +180,13 @@ class AccountMethods(StoreCore):
     def user_by_id(self, *, user_id: int) -> StoredUser:
         """Return the login with this id, or raise :class:`NotFoundError`."""
         with self._transaction("read the login") as session:
-            row = session.get(tables.AppUser, user_id)
-            if row is None:
-                raise NotFoundError(f"no login with id {user_id}")
-            return _stored_user(row)
+            return _stored_user(get_record(session, tables.AppUser, user_id, "login"))
 
     def set_password_hash(self, *, user_id: int, password_hash: str) -> None:
         """Replace a login's password hash (after a change or an argon2 re-hash)."""
         checked = _check_hash(password_hash)
         with self._write_transaction("change the password") as session:
-            row = session.get(tables.AppUser, user_id)
-            if row is None:
-                raise NotFoundError(f"no login with id {user_id}")
-            row.password_hash = checked
+            get_record(session, tables.AppUser, user_id, "login").password_hash = checked
 
     def create_person(
         self,
@@ -283,19 +277,11 @@ class AccountMethods(StoreCore):
     def person_of_assessment(self, *, assessment_id: int) -> int:
         """Return the id of the person an assessment belongs to, or raise NotFoundError."""
         with self._transaction("read the assessment") as session:
-            found = session.scalars(
-                select(tables.Assessment.person_id).where(tables.Assessment.id == assessment_id)
-            ).first()
-            if found is None:
-                raise NotFoundError(f"no assessment with id {assessment_id}")
-            return found
+            return owner_of(session, tables.Assessment, assessment_id, "assessment")
 
 
 def _person_row(session: Session, person_id: int) -> tables.Person:
-    row = session.get(tables.Person, person_id)
-    if row is None:
-        raise NotFoundError(f"no person with id {person_id}")
-    return row
+    return get_record(session, tables.Person, person_id, "person")
 
 
 def _add_user(
@@ -325,7 +311,7 @@ def _add_user(
 
 
 def _link(session: Session, *, person_id: int, coach_id: int) -> None:
-    coach = session.get(tables.AppUser, coach_id)
+    coach = session.get(tables.AppUser, coach_id) if storable(coach_id) else None
     if coach is None or coach.role != "coach":
         raise InputError(f"coach_id {coach_id} is not a coach login")
     link = session.get(tables.CoachClient, person_id)

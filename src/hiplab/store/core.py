@@ -15,14 +15,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from hiplab.errors import StoreError
+from hiplab.errors import NotFoundError, StoreError
 from hiplab.store.engine import BEGIN_OPTION, mask_url, store_error
+
+MAX_RECORD_ID = 2**31 - 1
+"""Largest id a table can hold (``Integer`` columns: 32 bits on PostgreSQL). A larger
+number is a record that cannot exist: looking it up answers "not found" instead of
+letting SQLite's driver overflow or PostgreSQL refuse the query (found by API fuzzing)."""
+
+Row = TypeVar("Row")
 
 
 class StoreCore:
@@ -114,3 +121,45 @@ def aware(moment: datetime) -> datetime:
 
     """
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def storable(record_id: int) -> bool:
+    """Whether a table could hold a record with this id (1 … :data:`MAX_RECORD_ID`)."""
+    return 1 <= record_id <= MAX_RECORD_ID
+
+
+def get_record(
+    session: Session, table: type[Row], record_id: int, what: str, *, for_update: bool = False
+) -> Row:
+    """Return the row of ``table`` with this id, or raise :class:`NotFoundError`.
+
+    Parameters
+    ----------
+    session : Session
+        The open transaction.
+    table : type
+        The mapped class.
+    record_id : int
+        Any integer; one no table can hold is simply not found.
+    what : str
+        The record's name in the message ("no {what} with id {record_id}").
+    for_update : bool
+        Lock the row until the transaction ends.
+
+    """
+    row = session.get(table, record_id, with_for_update=for_update) if storable(record_id) else None
+    if row is None:
+        raise NotFoundError(f"no {what} with id {record_id}")
+    return row
+
+
+def owner_of(session: Session, table: Any, record_id: int, what: str) -> int:
+    """Return ``person_id`` of a record without loading the rest of its row."""
+    found = (
+        session.scalars(select(table.person_id).where(table.id == record_id)).first()
+        if storable(record_id)
+        else None
+    )
+    if found is None:
+        raise NotFoundError(f"no {what} with id {record_id}")
+    return int(found)

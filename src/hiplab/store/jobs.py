@@ -20,9 +20,9 @@ from typing import Any, Literal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from hiplab.errors import InputError, NotFoundError
+from hiplab.errors import InputError
 from hiplab.store import tables
-from hiplab.store.core import StoreCore, aware
+from hiplab.store.core import StoreCore, aware, get_record, storable
 from hiplab.store.models import JobState, StoredJob
 
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -201,15 +201,14 @@ class JobMethods(StoreCore):
     def get_job(self, *, job_id: int) -> StoredJob:
         """Return a job by id, or raise :class:`NotFoundError`."""
         with self._transaction("read the job") as session:
-            row = session.get(tables.Job, job_id)
-            if row is None:
-                raise NotFoundError(f"no job with id {job_id}")
-            return _stored_job(row)
+            return _stored_job(get_record(session, tables.Job, job_id, "job"))
 
     def jobs(
         self, *, person_id: int | None = None, state: JobState | None = None
     ) -> list[StoredJob]:
         """List jobs, newest first, optionally of one person and/or in one state."""
+        if person_id is not None and not storable(person_id):
+            return []
         query = select(tables.Job).order_by(tables.Job.created_at.desc(), tables.Job.id.desc())
         if person_id is not None:
             query = query.where(tables.Job.person_id == person_id)
@@ -220,9 +219,7 @@ class JobMethods(StoreCore):
 
 
 def _running(session: Session, job_id: int) -> tables.Job:
-    row = session.get(tables.Job, job_id)
-    if row is None:
-        raise NotFoundError(f"no job with id {job_id}")
+    row = get_record(session, tables.Job, job_id, "job")
     if row.state != "running":
         raise InputError(f"job {job_id} is {row.state}; only a running job can change")
     return row

@@ -43,7 +43,7 @@ from hiplab.plan.models import Programme, SessionLog
 from hiplab.store import backup as backups
 from hiplab.store import tables
 from hiplab.store.accounts import AccountMethods
-from hiplab.store.core import StoreCore, aware
+from hiplab.store.core import StoreCore, aware, get_record, owner_of
 from hiplab.store.engine import create_store_engine, mask_url, parse_url, store_error, upgrade
 from hiplab.store.jobs import JobMethods
 from hiplab.store.models import (
@@ -259,10 +259,7 @@ class Store(AccountMethods, JobMethods, StoreCore):
 
         """
         with self._transaction("read the report") as session:
-            row = session.get(tables.Report, report_id)
-            if row is None:
-                raise NotFoundError(f"no report with id {report_id}")
-            return _stored_report(row)
+            return _stored_report(get_record(session, tables.Report, report_id, "report"))
 
     def reports(self, *, assessment_id: int) -> list[StoredReport]:
         """List the saved reports of an assessment, oldest first.
@@ -502,12 +499,7 @@ class Store(AccountMethods, JobMethods, StoreCore):
     def person_of_plan(self, *, plan_id: int) -> int:
         """Return the id of the person a plan belongs to, or raise NotFoundError."""
         with self._transaction("read the plan") as session:
-            found = session.scalars(
-                select(tables.Plan.person_id).where(tables.Plan.id == plan_id)
-            ).first()
-            if found is None:
-                raise NotFoundError(f"no plan with id {plan_id}")
-            return found
+            return owner_of(session, tables.Plan, plan_id, "plan")
 
     def update_plan(self, *, plan_id: int, change: Callable[[Programme], Programme]) -> StoredPlan:
         """Replace a plan's programme in place by ``change(programme)``, as one writer.
@@ -541,9 +533,7 @@ class Store(AccountMethods, JobMethods, StoreCore):
 
         """
         with self._write_transaction("update the plan") as session:
-            row = session.get(tables.Plan, plan_id, with_for_update=True)
-            if row is None:
-                raise NotFoundError(f"no plan with id {plan_id}")
+            row = get_record(session, tables.Plan, plan_id, "plan", for_update=True)
             before = _stored_plan(row)
             programme = change(before.programme)
             if programme.block != row.block:
@@ -821,10 +811,7 @@ def _find_person(session: Session, person_name: str) -> tables.Person:
 
 
 def _get_assessment_row(session: Session, assessment_id: int) -> tables.Assessment:
-    row = session.get(tables.Assessment, assessment_id)
-    if row is None:
-        raise NotFoundError(f"no assessment with id {assessment_id}")
-    return row
+    return get_record(session, tables.Assessment, assessment_id, "assessment")
 
 
 def _check_assessment_of(session: Session, assessment_id: int, person: tables.Person) -> None:
@@ -836,10 +823,7 @@ def _check_assessment_of(session: Session, assessment_id: int, person: tables.Pe
 
 
 def _get_plan_row(session: Session, plan_id: int) -> tables.Plan:
-    row = session.get(tables.Plan, plan_id)
-    if row is None:
-        raise NotFoundError(f"no plan with id {plan_id}")
-    return row
+    return get_record(session, tables.Plan, plan_id, "plan")
 
 
 def _check_plan_of(session: Session, plan_id: int, person: tables.Person) -> None:

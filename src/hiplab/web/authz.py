@@ -41,7 +41,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute
 
 from hiplab.errors import NotFoundError
-from hiplab.store import Store, StoredUser
+from hiplab.store import Store, StoredUser, storable
 from hiplab.web.deps import app_state
 from hiplab.web.security import (
     CSRF_FIELD,
@@ -212,15 +212,10 @@ def _load_viewer(store: Store, session: SessionData) -> Viewer | None:
     return Viewer(user=user, csrf=session.csrf)
 
 
-MAX_RECORD_ID = 2**31 - 1
-"""Largest id a table can hold (``Integer`` columns: 32 bits on PostgreSQL); a larger
-number would make SQLite's driver overflow or PostgreSQL refuse the query (a 5xx)."""
-
-
 def _record_id(value: Any) -> int:
     """Return a path parameter as a record id; ValueError when no record can have it."""
     number = int(value)
-    if not 1 <= number <= MAX_RECORD_ID:  # found by the API fuzzing
+    if not storable(number):  # found by the API fuzzing
         raise ValueError(f"{number} is not a record id")
     return number
 

@@ -16,8 +16,7 @@ from hiplab.plan.edit import DoseChange, Swap
 from hiplab.plan.models import Programme
 from hiplab.programme_service import ItemChoices, ItemOutcome, SessionEntry, SessionRow
 from hiplab.store import StoredPlan
-from hiplab.web.authz import MAX_RECORD_ID
-from hiplab.web.schemas import ApiModel
+from hiplab.web.schemas import ApiModel, RecordId
 
 Scope = Literal["week", "following"]
 
@@ -30,7 +29,7 @@ class PlanOptions(ApiModel):
     weeks: int = Field(default=4, description="Weeks in the block (1–52).")
     equipment: list[str] = Field(default_factory=list, description="Equipment at hand.")
     avoid_positions: list[str] = Field(default_factory=list, description="Positions to avoid.")
-    assessment_id: int | None = Field(
+    assessment_id: RecordId | None = Field(
         default=None, description="Plan from this assessment of the person (default: latest)."
     )
 
@@ -153,7 +152,7 @@ class ItemDoneIn(ApiModel):
 class SessionIn(ApiModel):
     """A session as done, one entry per item of the week in order (as ``hiplab session``)."""
 
-    plan_id: int = Field(ge=1, le=MAX_RECORD_ID)  # a larger id overflowed the database: 5xx
+    plan_id: RecordId
     week: int
     started_at: str = Field(max_length=64, description="ISO 8601, e.g. 2025-01-31T18:30:00Z")
     finished_at: str = Field(max_length=64)

@@ -7,11 +7,14 @@ so the API answers with the same messages as the CLI (422, ``{"detail": message}
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hiplab.store import PersonRecord
+from hiplab.store import MAX_RECORD_ID, PersonRecord
+
+RecordId = Annotated[int, Field(ge=1, le=MAX_RECORD_ID)]
+"""An id in a request body: the range a table can hold, declared so clients see it."""
 
 
 class ApiModel(BaseModel):

@@ -1,0 +1,56 @@
+"""Ids no table can hold (0, negative, past 32 bits) are "not found" on both backends.
+
+API fuzzing sent ``assessment_id: -847983806144680448``; PostgreSQL refused the query
+("integer out of range") and the caller saw a 503. Every lookup by id goes through
+:func:`hiplab.store.core.get_record` / ``owner_of`` now; this test calls each public one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from hiplab.errors import NotFoundError
+from hiplab.store import Store
+from hiplab.store.core import MAX_RECORD_ID, storable
+
+UNHOLDABLE = [0, -1, MAX_RECORD_ID + 1, -847983806144680448, 2**63 - 1, 2**70]
+
+LOOKUPS: dict[str, Callable[[Store, int], Any]] = {
+    "user_by_id": lambda store, n: store.user_by_id(user_id=n),
+    "set_password_hash": lambda store, n: store.set_password_hash(
+        user_id=n, password_hash="$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"
+    ),
+    "get_person": lambda store, n: store.get_person(person_id=n),
+    "person_of_assessment": lambda store, n: store.person_of_assessment(assessment_id=n),
+    "get_assessment": lambda store, n: store.get_assessment(assessment_id=n),
+    "reports": lambda store, n: store.reports(assessment_id=n),
+    "get_report": lambda store, n: store.get_report(report_id=n),
+    "get_plan": lambda store, n: store.get_plan(plan_id=n),
+    "person_of_plan": lambda store, n: store.person_of_plan(plan_id=n),
+    "update_plan": lambda store, n: store.update_plan(plan_id=n, change=lambda p: p),
+    "get_job": lambda store, n: store.get_job(job_id=n),
+    "finish_job": lambda store, n: store.finish_job(job_id=n, result={}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOOKUPS))
+def test_an_id_no_table_can_hold_is_not_found(store: Store, name: str) -> None:
+    for number in UNHOLDABLE:
+        with pytest.raises(NotFoundError, match=rf"with id {number}\b"):
+            LOOKUPS[name](store, number)
+
+
+def test_the_jobs_of_an_impossible_person_are_none(store: Store) -> None:
+    store.enqueue_job(kind="video_analysis", payload={})
+    assert store.jobs(person_id=2**63) == []
+    assert len(store.jobs()) == 1
+
+
+def test_the_largest_holdable_id_is_looked_up_not_refused(store: Store) -> None:
+    assert storable(MAX_RECORD_ID) and storable(1)
+    assert not storable(0) and not storable(MAX_RECORD_ID + 1)
+    with pytest.raises(NotFoundError, match=f"no assessment with id {MAX_RECORD_ID}"):
+        store.get_assessment(assessment_id=MAX_RECORD_ID)
