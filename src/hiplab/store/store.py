@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from platformdirs import user_data_dir
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import URL, Select, and_, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -233,11 +233,8 @@ class Store(AccountMethods, JobMethods, StoreCore):
         """
         _check_format(fmt)
         with self._write_transaction("save the report") as session:
-            _get_assessment_row(session, assessment_id)
-            row = _report_row(assessment_id, fmt, content)
-            session.add(row)
-            session.flush()
-            return row.id
+            get_record(session, tables.Assessment, assessment_id, "assessment")
+            return _insert(session, _report_row(assessment_id, fmt, content))
 
     def get_report(self, *, report_id: int) -> StoredReport:
         """Load a saved report.
@@ -271,7 +268,7 @@ class Store(AccountMethods, JobMethods, StoreCore):
 
         """
         with self._transaction("read the reports") as session:
-            _get_assessment_row(session, assessment_id)
+            get_record(session, tables.Assessment, assessment_id, "assessment")
             query = (
                 select(tables.Report)
                 .where(tables.Report.assessment_id == assessment_id)
@@ -355,7 +352,7 @@ class Store(AccountMethods, JobMethods, StoreCore):
 
         """
         with self._transaction("read the assessment") as session:
-            row = _get_assessment_row(session, assessment_id)
+            row = get_record(session, tables.Assessment, assessment_id, "assessment")
             return _stored_assessment(row)
 
     def test_results(self, *, person_name: str) -> list[StoredTestResult]:
@@ -466,11 +463,11 @@ class Store(AccountMethods, JobMethods, StoreCore):
         with self._write_transaction("save the plan") as session:
             person = _find_person(session, person_name)
             if assessment_id is not None:
-                _check_assessment_of(session, assessment_id, person)
-            row = _plan_row(person_id=person.id, programme=programme, assessment_id=assessment_id)
-            session.add(row)
-            session.flush()
-            return row.id
+                _check_owned(session, tables.Assessment, assessment_id, "assessment", person)
+            return _insert(
+                session,
+                _plan_row(person_id=person.id, programme=programme, assessment_id=assessment_id),
+            )
 
     def get_plan(self, *, plan_id: int) -> StoredPlan:
         """Load a saved plan.
@@ -494,7 +491,7 @@ class Store(AccountMethods, JobMethods, StoreCore):
 
         """
         with self._transaction("read the plan") as session:
-            return _stored_plan(_get_plan_row(session, plan_id))
+            return _stored_plan(get_record(session, tables.Plan, plan_id, "plan"))
 
     def person_of_plan(self, *, plan_id: int) -> int:
         """Return the id of the person a plan belongs to, or raise NotFoundError."""
@@ -628,11 +625,11 @@ class Store(AccountMethods, JobMethods, StoreCore):
         with self._write_transaction("save the session log") as session:
             person = _find_person(session, log.person)
             if log.plan_id is not None:
-                _check_plan_of(session, log.plan_id, person)
-            row = _session_log_row(log, person_id=person.id, started=started, finished=finished)
-            session.add(row)
-            session.flush()
-            return row.id
+                _check_owned(session, tables.Plan, log.plan_id, "plan", person)
+            return _insert(
+                session,
+                _session_log_row(log, person_id=person.id, started=started, finished=finished),
+            )
 
     def session_logs(self, *, person_name: str) -> list[StoredSessionLog]:
         """List a person's session logs, oldest first (by start time, then id).
@@ -777,6 +774,7 @@ def _test_result_rows(result: Assessment, *, provenance: str) -> list[tables.Tes
 
 
 _Row = TypeVar("_Row", tables.Assessment, tables.Plan)
+_Model = TypeVar("_Model", bound=BaseModel)
 
 
 def _newest(
@@ -810,26 +808,22 @@ def _find_person(session: Session, person_name: str) -> tables.Person:
     raise NotFoundError(f"no person named {name!r}; {hint}")
 
 
-def _get_assessment_row(session: Session, assessment_id: int) -> tables.Assessment:
-    return get_record(session, tables.Assessment, assessment_id, "assessment")
-
-
-def _check_assessment_of(session: Session, assessment_id: int, person: tables.Person) -> None:
-    row = _get_assessment_row(session, assessment_id)
+def _check_owned(
+    session: Session, table: type[_Row], record_id: int, what: str, person: tables.Person
+) -> None:
+    """Raise NotFoundError without the record, InputError if it is someone else's."""
+    row = get_record(session, table, record_id, what)
     if row.person_id != person.id:
         raise InputError(
-            f"assessment_id {assessment_id} belongs to {row.person.name!r}, not {person.name!r}"
+            f"{what}_id {record_id} belongs to {row.person.name!r}, not {person.name!r}"
         )
 
 
-def _get_plan_row(session: Session, plan_id: int) -> tables.Plan:
-    return get_record(session, tables.Plan, plan_id, "plan")
-
-
-def _check_plan_of(session: Session, plan_id: int, person: tables.Person) -> None:
-    row = _get_plan_row(session, plan_id)
-    if row.person_id != person.id:
-        raise InputError(f"plan_id {plan_id} belongs to {row.person.name!r}, not {person.name!r}")
+def _insert(session: Session, row: tables.Report | tables.Plan | tables.SessionLogRow) -> int:
+    """Add a new row and return the id the database gave it."""
+    session.add(row)
+    session.flush()
+    return row.id
 
 
 def _plan_row(*, person_id: int, programme: Programme, assessment_id: int | None) -> tables.Plan:
@@ -893,13 +887,16 @@ def _session_log_row(
     )
 
 
-def _stored_plan(row: tables.Plan) -> StoredPlan:
+def _read_json(model: type[_Model], document: Any, what: str) -> _Model:
+    """Validate a stored JSON document; StoreError names the record if it no longer fits."""
     try:
-        programme = Programme.model_validate(row.programme_json)
+        return model.model_validate(document)
     except ValidationError as exc:
-        raise StoreError(
-            f"plan {row.id} was stored in a form this hiplab cannot read: {exc}"
-        ) from exc
+        raise StoreError(f"{what} was stored in a form this hiplab cannot read: {exc}") from exc
+
+
+def _stored_plan(row: tables.Plan) -> StoredPlan:
+    programme = _read_json(Programme, row.programme_json, f"plan {row.id}")
     return StoredPlan(
         id=row.id,
         person_name=row.person.name,
@@ -911,12 +908,7 @@ def _stored_plan(row: tables.Plan) -> StoredPlan:
 
 
 def _stored_session_log(row: tables.SessionLogRow) -> StoredSessionLog:
-    try:
-        log = SessionLog.model_validate(row.log_json)
-    except ValidationError as exc:
-        raise StoreError(
-            f"session log {row.id} was stored in a form this hiplab cannot read: {exc}"
-        ) from exc
+    log = _read_json(SessionLog, row.log_json, f"session log {row.id}")
     # The column is authoritative: it becomes NULL when the plan is deleted.
     return StoredSessionLog(id=row.id, log=log.model_copy(update={"plan_id": row.plan_id}))
 
@@ -982,13 +974,8 @@ def _assessment_summary(row: tables.Assessment) -> AssessmentSummary:
 
 
 def _stored_assessment(row: tables.Assessment) -> StoredAssessment:
-    try:
-        data = AssessmentInput.model_validate(row.input_json)
-        result = Assessment.model_validate(row.result_json)
-    except ValidationError as exc:
-        raise StoreError(
-            f"assessment {row.id} was stored in a form this hiplab cannot read: {exc}"
-        ) from exc
+    data = _read_json(AssessmentInput, row.input_json, f"assessment {row.id}")
+    result = _read_json(Assessment, row.result_json, f"assessment {row.id}")
     return StoredAssessment(
         id=row.id,
         person_id=row.person_id,
