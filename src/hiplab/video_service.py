@@ -18,8 +18,8 @@ A video moves through four steps, each a keyword-only function here:
 4. :func:`video_result` reads a finished job back (the analysis, its key metrics with
    their uncertainty, warnings, files), :func:`output_file` maps a name from the fixed
    :data:`OUTPUT_FILES` allow-list to its file, and :func:`use_measurements` stores the
-   measured tests as an assessment of the job's person (provenance ``video``) with
-   :func:`hiplab.motion.analyze.save_analysis`.
+   measured tests as an assessment of the job's person (provenance ``video``) once: its
+   id is kept in the job's result and later calls return that assessment.
 
 Nothing here speaks HTTP; the web layer maps :class:`UploadTooLarge` to 413,
 :class:`UnsupportedVideo` to 415 and other :class:`~hiplab.errors.InputError` to 422.
@@ -27,6 +27,7 @@ Nothing here speaks HTTP; the web layer maps :class:`UploadTooLarge` to 413,
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import shutil
@@ -589,11 +590,34 @@ def output_file(*, job: StoredJob, name: str, upload_dir: Path) -> Path:
     return path
 
 
-def use_measurements(*, store: Store, settings: Settings, job: StoredJob) -> SavedAnalysis:
-    """Store a finished analysis's measured tests as an assessment of the job's person.
+USED_KEY = "assessment"
+"""Where a job's result records the assessment its measurements were stored as."""
+
+
+@dataclass(frozen=True)
+class UsedMeasurements:
+    """The assessment a job's measurements are stored as; ``new`` if this call stored it."""
+
+    saved: SavedAnalysis
+    new: bool
+
+
+def stored_use(job: StoredJob) -> SavedAnalysis | None:
+    """Return the assessment a job's measurements were already stored as, if any."""
+    from hiplab.motion.analyze import SavedAnalysis
+
+    record = (job.result or {}).get(USED_KEY)
+    return SavedAnalysis.model_validate(record) if isinstance(record, dict) else None
+
+
+def use_measurements(*, store: Store, settings: Settings, job: StoredJob) -> UsedMeasurements:
+    """Store a finished analysis's measured tests as an assessment of the job's person, once.
 
     Age and sex come from the person's stored record; provenance is ``video`` and the
-    analysis document is kept as a report in the same transaction.
+    analysis document is kept as a report. The assessment, its report and its id on
+    the job are one transaction that locks the job
+    (:meth:`~hiplab.store.jobs.JobMethods.use_job_once`): a second call, even a
+    concurrent one, stores nothing and returns the first call's assessment.
 
     Raises
     ------
@@ -601,16 +625,54 @@ def use_measurements(*, store: Store, settings: Settings, job: StoredJob) -> Sav
         If the job is not a finished video analysis, or its task measured no test.
 
     """
-    from hiplab.assess.schema import Person
-    from hiplab.motion.analyze import save_analysis
-
     result = video_result(job)
     if result.refusal is not None:
         raise InputError(result.refusal)
     if job.person_id is None:
         raise InputError(f"job {job.id} is not about a person")
+    earlier = stored_use(job)
+    if earlier is not None:
+        return UsedMeasurements(saved=earlier, new=False)
+    save = _assessment_saver(store=store, settings=settings, job=job, analysis=result.analysis)
+    used = store.use_job_once(job_id=job.id, key=USED_KEY, use=save)
+    from hiplab.motion.analyze import SavedAnalysis
+
+    return UsedMeasurements(saved=SavedAnalysis.model_validate(used.record), new=used.new)
+
+
+def _assessment_saver(
+    *, store: Store, settings: Settings, job: StoredJob, analysis: Analysis
+) -> Callable[[], dict[str, Any]]:
+    """Assess the measured tests now; return the store writes, run under the job's lock."""
+    from hiplab.assess.schema import AssessmentInput, Person, Tests
+    from hiplab.motion.analyze import REPORT_FORMAT, SavedAnalysis
+    from hiplab.services import assess_input
+
+    assert job.person_id is not None  # checked by use_measurements
     person = store.get_person(person_id=job.person_id)
-    record = Person(age=person.age, sex=person.sex)
-    return save_analysis(
-        analysis=result.analysis, person=person.name, settings=settings, record=record
+    data = AssessmentInput(
+        person=Person(age=person.age, sex=person.sex),
+        tests=Tests.model_validate(analysis.measured_tests),
+        provenance="video",
+        date=datetime.date.today().isoformat(),
     )
+    outcome = assess_input(data=data, settings=settings, save=False, person=person.name)
+    document = json.dumps(analysis.document(), ensure_ascii=False)
+
+    def save() -> dict[str, Any]:
+        assessment_id = store.save_assessment(
+            person_name=person.name,
+            data=data,
+            result=outcome.result,
+            reports=[(REPORT_FORMAT, document)],
+        )
+        saved = SavedAnalysis(
+            person=person.name,
+            assessment_id=assessment_id,
+            report_id=store.reports(assessment_id=assessment_id)[-1].id,
+            findings=tuple(f.id for f in outcome.result.findings),
+            chains=tuple(c.id for c in outcome.result.chains),
+        )
+        return saved.model_dump(mode="json")
+
+    return save

@@ -1,4 +1,4 @@
-"""The job queue: enqueue, atomic claim under concurrency, progress, finish/fail, re-queue."""
+"""The job queue: enqueue, atomic claim, progress, finish/fail, re-queue, use a result once."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import pytest
 
 from hiplab.errors import InputError, NotFoundError
 from hiplab.store import Store, open_store
+from hiplab.store.jobs import JobUse
+from tests.store.conftest import MakeInput, MakeResult
 
 
 def test_a_job_goes_from_queued_to_done(store: Store) -> None:
@@ -112,3 +114,91 @@ def test_running_jobs_go_back_to_the_queue_at_restart(store_url: str) -> None:
         again = after.claim_job()
         assert again is not None and (again.id, again.attempts) == (running.id, 2)
         assert after.requeue_running_jobs() == 1
+
+
+# --- using a finished job's result once ------------------------------------------------------
+
+
+def _done_job(store: Store) -> int:
+    job = store.enqueue_job(kind="work", payload={})
+    store.claim_job()
+    store.finish_job(job_id=job.id, result={"frames": 230})
+    return job.id
+
+
+def test_a_job_result_is_used_once_with_the_writes_in_the_same_transaction(
+    store: Store, make_input: MakeInput, make_result: MakeResult
+) -> None:
+    job_id = _done_job(store)
+    calls: list[int] = []
+
+    def save() -> dict[str, object]:
+        calls.append(1)
+        saved = store.save_assessment(person_name="Ann", data=make_input(), result=make_result())
+        return {"assessment_id": saved}
+
+    first = store.use_job_once(job_id=job_id, key="assessment", use=save)
+    again = store.use_job_once(job_id=job_id, key="assessment", use=save)
+    assert first.new and not again.new
+    assert again.record == first.record and len(calls) == 1
+    assert [a.id for a in store.history(person_name="Ann")] == [first.record["assessment_id"]]
+    assert store.get_job(job_id=job_id).result == {"frames": 230, "assessment": first.record}
+
+
+def test_a_failing_use_stores_neither_its_rows_nor_the_record(
+    store: Store, make_input: MakeInput, make_result: MakeResult
+) -> None:
+    job_id = _done_job(store)
+
+    def save_then_fail() -> dict[str, object]:
+        store.save_assessment(person_name="Ann", data=make_input(), result=make_result())
+        raise InputError("the report cannot be rendered")
+
+    with pytest.raises(InputError, match="cannot be rendered"):
+        store.use_job_once(job_id=job_id, key="assessment", use=save_then_fail)
+    assert store.people() == []
+    assert store.get_job(job_id=job_id).result == {"frames": 230}
+    with pytest.raises(InputError, match="record must be plain JSON"):
+        store.use_job_once(job_id=job_id, key="record", use=lambda: {"bad": object()})
+
+
+def test_only_a_done_job_can_be_used(store: Store) -> None:
+    job = store.enqueue_job(kind="work", payload={})
+    with pytest.raises(InputError, match=f"job {job.id} is queued; its results come once"):
+        store.use_job_once(job_id=job.id, key="k", use=dict)
+    with pytest.raises(NotFoundError, match="no job with id 404"):
+        store.use_job_once(job_id=404, key="k", use=dict)
+
+
+def test_a_concurrent_second_use_waits_and_finds_the_first_record(store_url: str) -> None:
+    """Thread B asks while A holds the job: B must wait, then run nothing.
+
+    A lets B start from inside its own use and waits for B's use (which must not come)
+    before it commits; a store without the lock would let B read the job unused.
+    """
+    with open_store(store_url) as setup:
+        job_id = _done_job(setup)
+    b_used = threading.Event()
+    outcomes: dict[str, object] = {}
+
+    def record_b() -> dict[str, object]:
+        b_used.set()
+        return {"by": "b"}
+
+    def use_b() -> None:
+        with open_store(store_url) as mine:
+            outcomes["b"] = mine.use_job_once(job_id=job_id, key="k", use=record_b)
+
+    b = threading.Thread(target=use_b)
+
+    def use_a() -> dict[str, object]:
+        b.start()
+        outcomes["b ran while a held the job"] = b_used.wait(2.0)
+        return {"by": "a"}
+
+    with open_store(store_url) as mine:
+        outcomes["a"] = mine.use_job_once(job_id=job_id, key="k", use=use_a)
+    b.join(60)
+    assert outcomes["b ran while a held the job"] is False
+    assert outcomes["a"] == JobUse(record={"by": "a"}, new=True)
+    assert outcomes["b"] == JobUse(record={"by": "a"}, new=False)

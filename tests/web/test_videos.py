@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -536,19 +537,73 @@ def test_use_these_measurements_stores_a_video_assessment(
     assert json.loads(report.content)["source"] == "landing <1>.mp4"
     person_page = client.get(f"/people/{world.alice}").text
     assert f'Latest assessment, {latest.taken_on} <span class="muted">(video)</span>' in person_page
-    api = client.post(
-        f"/api/v1/jobs/{landing_job.id}/use-measurements", headers={"X-CSRF-Token": coach}
-    )
-    assert api.status_code == 201
-    body = api.json()
-    assert body["assessment_id"] != latest.id and body["person_id"] == world.alice
-    assert "stiff_landing" in body["findings"]
     alice = new_client(app)
     alice_csrf = login(alice, "alice@client.test")
     refused = alice.post(
         f"/api/v1/jobs/{landing_job.id}/use-measurements", headers={"X-CSRF-Token": alice_csrf}
     )
     assert refused.status_code == 404
+
+
+def test_measurements_are_stored_once_however_often_they_are_used(
+    client: TestClient, world: World, coach: str, store: Store, landing_job: StoredJob
+) -> None:
+    before = len(store.history(person_name="Alice"))
+    url = f"/api/v1/jobs/{landing_job.id}/use-measurements"
+    first = client.post(url, headers={"X-CSRF-Token": coach})
+    assert first.status_code == 201
+    body = first.json()
+    assert body["person_id"] == world.alice and "stiff_landing" in body["findings"]
+    again = client.post(url, headers={"X-CSRF-Token": coach})
+    assert again.status_code == 200 and again.json() == body
+    form = client.post(
+        f"/jobs/{landing_job.id}/use-measurements",
+        data={"csrf_token": coach},
+        follow_redirects=False,
+    )
+    assert form.status_code == 303
+    assert form.headers["location"] == f"/jobs/{landing_job.id}?already_stored=1"
+    page = client.get(form.headers["location"]).text
+    assert "Already stored: nothing was added again." in page
+    assert f"Stored as assessment {body['assessment_id']} of Alice" in page
+    assert f'href="/assessments/{body["assessment_id"]}/report.html"' in page
+    assert "Use these measurements in the assessment" not in page
+    history = store.history(person_name="Alice")
+    assert len(history) == before + 1 and history[-1].id == body["assessment_id"]
+    assert len(store.reports(assessment_id=body["assessment_id"])) == 1
+    job = client.get(f"/api/v1/jobs/{landing_job.id}").json()
+    assert job["result"]["stored_assessment_id"] == body["assessment_id"]
+
+
+def test_two_concurrent_uses_store_one_assessment(
+    app: FastAPI, client: TestClient, world: World, store: Store, landing_job: StoredJob
+) -> None:
+    before = len(store.history(person_name="Alice"))
+    browsers = [new_client(app) for _ in range(2)]
+    tokens = [login(browser, "a@coach.test") for browser in browsers]
+    start = threading.Barrier(2, timeout=30)
+    answers: list[Any] = []
+
+    def use(browser: TestClient, token: str) -> None:
+        start.wait()
+        answers.append(
+            browser.post(
+                f"/api/v1/jobs/{landing_job.id}/use-measurements",
+                headers={"X-CSRF-Token": token},
+            )
+        )
+
+    threads = [
+        threading.Thread(target=use, args=pair) for pair in zip(browsers, tokens, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert sorted(a.status_code for a in answers) == [200, 201]
+    assert answers[0].json() == answers[1].json()
+    history = store.history(person_name="Alice")
+    assert len(history) == before + 1 and history[-1].id == answers[0].json()["assessment_id"]
 
 
 def test_a_task_without_assessment_tests_has_no_button_and_the_api_says_why(

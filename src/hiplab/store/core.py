@@ -7,10 +7,17 @@ method opens one transaction with :meth:`StoreCore._transaction` (reads) or
 takes the write lock before reading, so concurrent writers — the CLI, the web app's
 requests and its job worker — queue behind ``busy_timeout`` instead of failing at once
 with "database is locked" when a read snapshot goes stale).
+
+A store method called while the same thread holds one of this store's write
+transactions joins it instead of opening a second one (which on SQLite would wait
+for its own lock): that is how :meth:`~hiplab.store.jobs.JobMethods.use_job_once`
+runs :meth:`~hiplab.store.Store.save_assessment` inside the transaction that locks
+the job, so the assessment and its record on the job are stored both or neither.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -46,6 +53,11 @@ class StoreCore:
         self._engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._closed = False
+        self._open = threading.local()  # .session: this thread's write transaction, if any
+
+    def _joined(self) -> Session | None:
+        session: Session | None = getattr(self._open, "session", None)
+        return session
 
     @property
     def url(self) -> str:
@@ -81,6 +93,9 @@ class StoreCore:
         """Run a block in one transaction: commit at the end, roll back on any error."""
         if self._closed:
             raise StoreError(f"cannot {action}: the store {self.url} is closed")
+        if (joined := self._joined()) is not None:
+            yield joined
+            return
         try:
             with self._sessions.begin() as session:
                 yield session
@@ -93,15 +108,24 @@ class StoreCore:
 
         PostgreSQL needs no such lock for correctness here: callers that pick a row to
         change lock it themselves (``SELECT … FOR UPDATE SKIP LOCKED``).
+
+        Store methods called inside the block (same thread) join this transaction.
         """
         if self._closed:
             raise StoreError(f"cannot {action}: the store {self.url} is closed")
+        if (joined := self._joined()) is not None:
+            yield joined
+            return
         try:
             with self._engine.connect() as connection:
                 if self.dialect == "sqlite":
                     connection.execution_options(**{BEGIN_OPTION: "BEGIN IMMEDIATE"})
                 with Session(bind=connection, expire_on_commit=False) as session, session.begin():
-                    yield session
+                    self._open.session = session
+                    try:
+                        yield session
+                    finally:
+                        self._open.session = None
         except DBAPIError as exc:
             raise store_error(action, self._engine.url, exc) from exc
 

@@ -6,6 +6,8 @@ A job moves ``queued`` → ``running`` (claimed by one worker) → ``done`` or `
 (``SELECT … FOR UPDATE SKIP LOCKED``: concurrent claimers skip each other's row). A
 process that dies leaves its jobs ``running``; :meth:`JobMethods.requeue_running_jobs`
 at start-up puts them back in the queue (``attempts`` counts the claims).
+:meth:`JobMethods.use_job_once` uses a finished job's result at most once (e.g. stores
+a video analysis's measurements as one assessment, however often it is asked for).
 
 Mixed into :class:`~hiplab.store.Store`.
 """
@@ -14,7 +16,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import select, update
@@ -28,6 +31,14 @@ from hiplab.store.models import JobState, StoredJob
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_ERROR = 2000
 """Longest error text kept; longer messages are cut (the start says what failed)."""
+
+
+@dataclass(frozen=True)
+class JobUse:
+    """What :meth:`JobMethods.use_job_once` kept with the job, and whether this call made it."""
+
+    record: dict[str, Any]
+    new: bool
 
 
 def check_kind(kind: str) -> str:
@@ -180,6 +191,50 @@ class JobMethods(StoreCore):
             if state == "done":
                 row.progress = 1.0
             row.updated_at = tables.utcnow()
+
+    def use_job_once(self, *, job_id: int, key: str, use: Callable[[], dict[str, Any]]) -> JobUse:
+        """Run ``use`` once for a finished job; keep what it returns in the job's result.
+
+        The job row is locked (SQLite ``BEGIN IMMEDIATE``, PostgreSQL ``FOR UPDATE``)
+        while ``result[key]`` is checked, ``use`` runs and its record is written: store
+        methods that ``use`` calls join this transaction, so their rows and the record
+        are stored both or neither, and of two concurrent calls the second waits, then
+        finds the first one's record and runs nothing.
+
+        Parameters
+        ----------
+        job_id : int
+            A ``done`` job.
+        key : str
+            Where the record goes in the job's result (e.g. ``"assessment"``).
+        use : callable
+            Does the work with this store's methods; returns the record (plain JSON).
+
+        Returns
+        -------
+        JobUse
+            The record and whether this call made it (False: an earlier call did).
+
+        Raises
+        ------
+        InputError
+            If the job is not done or the record is not plain JSON.
+        NotFoundError
+            If there is no such job.
+
+        """
+        with self._write_transaction("use the job's result") as session:
+            row = get_record(session, tables.Job, job_id, "job", for_update=True)
+            if row.state != "done" or row.result_json is None:
+                raise InputError(f"job {job_id} is {row.state}; its results come once it is done")
+            recorded = row.result_json.get(key)
+            if isinstance(recorded, dict):
+                return JobUse(record=recorded, new=False)
+            record = _check_json(key, use())
+            # A new dict: a JSON column notices assignment, not changes inside it.
+            row.result_json = {**row.result_json, key: record}
+            row.updated_at = tables.utcnow()
+            return JobUse(record=record, new=True)
 
     def requeue_running_jobs(self) -> int:
         """Put every ``running`` job back in the queue (at start-up: its worker is gone).

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
@@ -49,6 +49,9 @@ from hiplab.web.deps import SettingsDep, StateDep, StoreDep, app_state
 from hiplab.web.jobs import JobContext, JobHandler
 from hiplab.web.pages import render, see_other
 from hiplab.web.schemas import ApiModel
+
+if TYPE_CHECKING:
+    from hiplab.motion.analyze import SavedAnalysis
 
 API_PREFIX = "/api/v1"
 FORM_SLACK = 64 * 1024
@@ -193,6 +196,7 @@ class VideoSummaryOut(ApiModel):
     measured_tests: dict[str, Any] | None
     can_use_measurements: bool
     use_measurements_refusal: str | None
+    stored_assessment_id: int | None
     files: dict[str, str]
     skipped_files: dict[str, str]
 
@@ -260,9 +264,15 @@ def _summary(job: StoredJob, result: VideoResult) -> VideoSummaryOut:
         measured_tests=analysis.measured_tests,
         can_use_measurements=result.can_use_measurements,
         use_measurements_refusal=result.refusal,
+        stored_assessment_id=_stored_assessment_id(job),
         files={name: _file_url(job.id, name) for name in result.files},
         skipped_files=result.skipped_files,
     )
+
+
+def _stored_assessment_id(job: StoredJob) -> int | None:
+    used = video_service.stored_use(job)
+    return None if used is None else used.assessment_id
 
 
 def _result_of(job: StoredJob) -> VideoResult | None:
@@ -442,6 +452,7 @@ def _job_page(
     *,
     error: str | None = None,
     status: int = 200,
+    already_stored: bool = False,
 ) -> HTMLResponse:
     result = _result_of(job)
     person = store.get_person(person_id=job.person_id) if job.person_id is not None else None
@@ -459,13 +470,22 @@ def _job_page(
         downloads=[(n, FILE_LABELS[n]) for n in DOWNLOADS if result and n in result.files],
         file_labels=FILE_LABELS,
         error=error,
+        used=video_service.stored_use(job) if result else None,
+        already_stored=already_stored,
     )
 
 
 @router.get("/jobs/{job_id}", name="job_page")
-def job_page(request: Request, job_id: int, viewer: PersonViewer, store: StoreDep) -> HTMLResponse:
-    """Show a job: progress while it runs, then its results (or its error)."""
-    return _job_page(request, viewer, store, store.get_job(job_id=job_id))
+def job_page(
+    request: Request, job_id: int, viewer: PersonViewer, store: StoreDep, already_stored: int = 0
+) -> HTMLResponse:
+    """Show a job: progress while it runs, then its results (or its error).
+
+    ``already_stored=1`` adds the notice that a repeated "use these measurements"
+    stored nothing new.
+    """
+    job = store.get_job(job_id=job_id)
+    return _job_page(request, viewer, store, job, already_stored=bool(already_stored))
 
 
 def _file_response(job: StoredJob, name: str, settings: Settings) -> FileResponse:
@@ -492,12 +512,18 @@ def job_file(
 def job_use_measurements(
     request: Request, job_id: int, viewer: PersonCoachViewer, state: StateDep
 ) -> Response:
-    """Store the measured tests as the person's assessment, then show the person."""
+    """Store the measured tests as the person's assessment, then show the person.
+
+    Once stored, another post (a second click, the back button) stores nothing and
+    goes to the job's page, which names the assessment they are stored as.
+    """
     job = state.store.get_job(job_id=job_id)
     try:
-        video_service.use_measurements(store=state.store, settings=state.settings, job=job)
+        used = video_service.use_measurements(store=state.store, settings=state.settings, job=job)
     except InputError as exc:
         return _job_page(request, viewer, state.store, job, error=str(exc), status=422)
+    if not used.new:
+        return see_other(f"/jobs/{job.id}?already_stored=1")
     return see_other(f"/people/{job.person_id}")
 
 
@@ -551,20 +577,34 @@ def api_job_file(
     return _file_response(store.get_job(job_id=job_id), file, settings)
 
 
-@api_router.post("/jobs/{job_id}/use-measurements", status_code=201)
-def api_use_measurements(job_id: int, _viewer: PersonCoachViewer, state: StateDep) -> SavedOut:
+@api_router.post(
+    "/jobs/{job_id}/use-measurements",
+    status_code=201,
+    responses={200: {"model": SavedOut, "description": "stored before: the same assessment"}},
+)
+def api_use_measurements(
+    job_id: int, _viewer: PersonCoachViewer, state: StateDep, response: Response
+) -> SavedOut:
     """Store the measured tests as an assessment of the job's person (provenance ``video``).
 
-    422 with the reason when the task measures no assessment test or the job is not done.
+    201 with the new assessment the first time; 200 with that same assessment on every
+    later call, which stores nothing. 422 with the reason when the task measures no
+    assessment test or the job is not done.
     """
     job = state.store.get_job(job_id=job_id)
-    saved = video_service.use_measurements(store=state.store, settings=state.settings, job=job)
-    assert job.person_id is not None  # use_measurements refuses a job without a person
+    used = video_service.use_measurements(store=state.store, settings=state.settings, job=job)
+    if not used.new:
+        response.status_code = 200
+    return _saved_out(used.saved, person_id=job.person_id)
+
+
+def _saved_out(saved: SavedAnalysis, *, person_id: int | None) -> SavedOut:
+    assert person_id is not None  # use_measurements refuses a job without a person
     return SavedOut(
         assessment_id=saved.assessment_id,
         report_id=saved.report_id,
-        person_id=job.person_id,
+        person_id=person_id,
         findings=list(saved.findings),
         chains=list(saved.chains),
-        person_url=f"/people/{job.person_id}",
+        person_url=f"/people/{person_id}",
     )
