@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from hiplab.plan.models import PlanItem, Programme, Session, SolverReport, Week
+from hiplab.plan.models import Programme, Session
+from tests.store.builders import plan_item, weekly_programme
 
 PERSON = "Sam Session"
 
@@ -19,57 +20,26 @@ PERSON = "Sam Session"
 # bridge 10 + 10 + 5 + 10 = 35 s; hip flexor 10 + 20 + 5 + 20 = 55 s;
 # clamshell 10 + 15 + 5 + 15 = 45 s.
 SHORT_ITEMS = (
-    PlanItem(
-        exercise_id="isometric_glute_bridge",
-        name="Isometric glute bridge",
-        kind="activation",
-        phase="activation",
-        position="supine",
-        side=None,
-        sets=2,
-        hold_s=10,
-        rest_s=5,
-        duration_s=35,
+    plan_item("isometric_glute_bridge", side=None, sets=2, hold_s=10, rest_s=5, duration_s=35),
+    plan_item(
+        "half_kneeling_hip_flexor_stretch", side="both", sets=1, hold_s=20, rest_s=10, duration_s=55
     ),
-    PlanItem(
-        exercise_id="half_kneeling_hip_flexor_stretch",
-        name="Half-kneeling hip flexor stretch",
-        kind="static_stretch",
-        phase="stretch",
-        position="kneeling",
-        side="both",
-        sets=1,
-        hold_s=20,
-        rest_s=10,
-        duration_s=55,
-    ),
-    PlanItem(
-        exercise_id="clamshell",
-        name="Clamshell",
-        kind="activation",
-        phase="activation",
-        position="side_lying",
-        side="both",
-        sets=1,
-        reps=5,
-        rest_s=30,
-        duration_s=45,
-    ),
+    plan_item("clamshell", side="both", sets=1, reps=5, rest_s=30, duration_s=45),
 )
 
 
 def programme(*, refer: bool = False, weeks: int = 2) -> Programme:
     """Return a literal programme: the same short session every week (or a referral)."""
-    session = Session(duration_s=135, items=() if refer else SHORT_ITEMS)
-    return Programme(
-        refer=refer,
-        reason="night pain: see a doctor before exercising" if refer else "",
+    return weekly_programme(
+        Session(duration_s=135, items=() if refer else SHORT_ITEMS),
         person=PERSON,
+        weeks=0 if refer else weeks,
         sessions_per_week=2,
         minutes=5,
-        weeks=() if refer else tuple(Week(week=n, session=session) for n in range(1, weeks + 1)),
         retest_week=None,
-        solver=SolverReport(name="literal", status="not_run", objective=None, candidates=0),
+        candidates=0,
+        refer=refer,
+        reason="night pain: see a doctor before exercising" if refer else "",
     )
 
 

@@ -1,20 +1,117 @@
-"""Literal programmes and session logs for the store and progress tests."""
+"""Literal plan items, programmes and session logs for the store, progress and session tests."""
 
 from __future__ import annotations
 
-from hiplab.plan.models import ItemLog, PlanItem, Programme, Session, SessionLog, SolverReport, Week
+from hiplab.plan.models import (
+    ItemLog,
+    ItemSide,
+    PlanItem,
+    Programme,
+    Session,
+    SessionLog,
+    SolverReport,
+    Week,
+)
+
+EXERCISES: dict[str, dict[str, str]] = {
+    "isometric_glute_bridge": {
+        "name": "Isometric glute bridge",
+        "kind": "activation",
+        "phase": "activation",
+        "position": "supine",
+    },
+    "half_kneeling_hip_flexor_stretch": {
+        "name": "Half-kneeling hip flexor stretch",
+        "kind": "static_stretch",
+        "phase": "stretch",
+        "position": "kneeling",
+    },
+    "clamshell": {
+        "name": "Clamshell",
+        "kind": "activation",
+        "phase": "activation",
+        "position": "side_lying",
+    },
+    "couch_stretch": {
+        "name": "Couch stretch",
+        "kind": "static_stretch",
+        "phase": "stretch",
+        "position": "kneeling",
+    },
+    "pigeon_stretch": {
+        "name": "Pigeon stretch",
+        "kind": "static_stretch",
+        "phase": "stretch",
+        "position": "prone",
+    },
+}
+"""What the library says of each exercise the literal items use: name, kind, phase, position."""
+
+
+def plan_item(
+    exercise_id: str,
+    *,
+    side: ItemSide,
+    sets: int,
+    rest_s: int,
+    duration_s: int,
+    hold_s: int | None = None,
+    reps: int | None = None,
+    addresses: tuple[str, ...] = (),
+    why: str = "",
+) -> PlanItem:
+    """Return an item of one of :data:`EXERCISES` with this dose (the timing is the caller's)."""
+    return PlanItem(
+        exercise_id=exercise_id,
+        **EXERCISES[exercise_id],
+        side=side,
+        sets=sets,
+        hold_s=hold_s,
+        reps=reps,
+        rest_s=rest_s,
+        duration_s=duration_s,
+        addresses=addresses,
+        why=why,
+    )
+
+
+def weekly_programme(
+    session: Session,
+    *,
+    person: str,
+    weeks: int,
+    sessions_per_week: int,
+    minutes: int,
+    retest_week: int | None,
+    candidates: int,
+    block: int = 1,
+    disclaimer: str = "",
+    refer: bool = False,
+    reason: str = "",
+) -> Programme:
+    """Return a programme running the same ``session`` every week for ``weeks`` weeks."""
+    return Programme(
+        refer=refer,
+        reason=reason,
+        person=person,
+        sessions_per_week=sessions_per_week,
+        minutes=minutes,
+        weeks=tuple(Week(week=n, session=session) for n in range(1, weeks + 1)),
+        retest_week=retest_week,
+        solver=SolverReport(
+            name="literal", status="not_run", objective=None, candidates=candidates
+        ),
+        block=block,
+        disclaimer=disclaimer,
+    )
 
 
 def make_programme(
     *, person: str = "Alice", sessions_per_week: int = 3, weeks: int = 4, block: int = 1
 ) -> Programme:
     """Return a small valid programme: one 60-second item per session, ``weeks`` weeks."""
-    item = PlanItem(
-        exercise_id="pigeon_stretch",
-        name="Pigeon stretch",
-        kind="static_stretch",
-        phase="stretch",
-        position="prone",
+    item = plan_item(
+        "pigeon_stretch",
         side="both",
         sets=1,
         hold_s=30,
@@ -23,16 +120,14 @@ def make_programme(
         addresses=("hip_external_rotation_limited",),
         why="Literal test item.",
     )
-    session = Session(duration_s=60, items=(item,))
-    return Programme(
-        refer=False,
-        reason="",
+    return weekly_programme(
+        Session(duration_s=60, items=(item,)),
         person=person,
+        weeks=weeks,
         sessions_per_week=sessions_per_week,
         minutes=10,
-        weeks=tuple(Week(week=n, session=session) for n in range(1, weeks + 1)),
         retest_week=weeks,
-        solver=SolverReport(name="literal", status="not_run", objective=None, candidates=1),
+        candidates=1,
         block=block,
         disclaimer="Not a diagnosis.",
     )
