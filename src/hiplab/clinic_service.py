@@ -180,9 +180,10 @@ def adherence_of(store: Store, person: PersonRecord, *, today: date) -> tuple[st
 def client_rows(*, store: Store, coach_id: int, today: date) -> list[ClientRow]:
     """Return a coach's people with their last assessment, flags and adherence."""
     rows = []
-    for person in store.people_of_coach(coach_id=coach_id):
-        latest = _latest(store, person)
-        words, ratio = adherence_of(store, person, today=today)
+    with store.reading():  # one connection and transaction for all the reads
+        people = store.people_of_coach(coach_id=coach_id)
+        found = [(p, _latest(store, p), adherence_of(store, p, today=today)) for p in people]
+    for person, latest, (words, ratio) in found:
         rows.append(
             ClientRow(
                 person=person,
@@ -197,14 +198,16 @@ def client_rows(*, store: Store, coach_id: int, today: date) -> list[ClientRow]:
 
 def person_overview(*, store: Store, person_id: int, today: date) -> PersonOverview:
     """Return a person, their latest assessment with its flags, history and adherence."""
-    person = store.get_person(person_id=person_id)
-    latest = _latest(store, person)
-    words, _ratio = adherence_of(store, person, today=today)
+    with store.reading():  # one connection and transaction for the five reads
+        person = store.get_person(person_id=person_id)
+        latest = _latest(store, person)
+        words, _ratio = adherence_of(store, person, today=today)
+        history = tuple(store.history(person_name=person.name))
     return PersonOverview(
         person=person,
         latest=latest,
         flags=flags_of(latest.result) if latest else None,
-        history=tuple(store.history(person_name=person.name)),
+        history=history,
         adherence=words,
     )
 

@@ -92,7 +92,7 @@ class Server:
 
 
 @contextmanager
-def _started(store_url: str, folder: Path, kind: str) -> Iterator[Server]:
+def _started(store_url: str, folder: Path, kind: str, *extra_args: str) -> Iterator[Server]:
     port = _free_port()
     env = {
         **os.environ,
@@ -106,7 +106,7 @@ def _started(store_url: str, folder: Path, kind: str) -> Iterator[Server]:
     with log.open("wb") as sink:
         # Output to a file, not a pipe: a full pipe would block the server mid-test.
         process = subprocess.Popen(
-            [sys.executable, "-m", "hiplab", "serve", "--port", str(port)],
+            [sys.executable, "-m", "hiplab", "serve", "--port", str(port), *extra_args],
             env=env,
             stdout=sink,
             stderr=subprocess.STDOUT,

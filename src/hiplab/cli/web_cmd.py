@@ -25,24 +25,30 @@ def serve(
         int | None,
         typer.Option("--port", help="Port to listen on (default 8000).", show_default=False),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Server processes sharing the port (1–64); about one per core.",
+        ),
+    ] = 1,
 ) -> None:
     """Run the web app: coach and client pages and the REST API under /api/v1."""
     from hiplab.settings import load_settings
+    from hiplab.web import serve as serving
 
-    resolved = load_settings(
-        overrides={
-            "database_url": State.database_url,
-            "data_dir": State.data_dir,
-            "host": host,
-            "port": port,
-        }
-    )
-    import uvicorn
-
-    from hiplab.web.app import create_app
-
-    typer.echo(f"hiplab on http://{resolved.host}:{resolved.port}/ (Ctrl+C stops it)")
-    uvicorn.run(create_app(resolved), host=resolved.host, port=resolved.port, log_level="info")
+    overrides = {
+        "database_url": State.database_url,
+        "data_dir": State.data_dir,
+        "host": host,
+        "port": port,
+    }
+    resolved = load_settings(overrides=overrides)
+    processes = "" if workers == 1 else f", {workers} processes"
+    typer.echo(f"hiplab on http://{resolved.host}:{resolved.port}/{processes} (Ctrl+C stops it)")
+    serving.run(resolved, overrides, workers=workers)
 
 
 @user_app.command("create")

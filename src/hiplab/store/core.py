@@ -53,6 +53,7 @@ class StoreCore:
         self._engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._closed = False
+        self._reading = threading.local()  # the thread's shared read session, if any
         self._open = threading.local()  # .session: this thread's write transaction, if any
 
     def _joined(self) -> Session | None:
@@ -89,8 +90,34 @@ class StoreCore:
         return f"Store({self.url!r})"
 
     @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Make every read of this thread inside the block share one transaction.
+
+        Reads only: a write inside the block raises RuntimeError (it would need the
+        write lock while this thread holds a read snapshot). Nested blocks join the
+        outer one.
+        """
+        if self._shared_session() is not None:
+            yield
+            return
+        with self._transaction("read the store") as session:
+            self._reading.session = session
+            try:
+                yield
+            finally:
+                self._reading.session = None
+
+    def _shared_session(self) -> Session | None:
+        shared: Session | None = getattr(self._reading, "session", None)
+        return shared
+
+    @contextmanager
     def _transaction(self, action: str) -> Iterator[Session]:
         """Run a block in one transaction: commit at the end, roll back on any error."""
+        shared = self._shared_session()
+        if shared is not None:
+            yield shared  # inside reading(): its transaction ends with the block
+            return
         if self._closed:
             raise StoreError(f"cannot {action}: the store {self.url} is closed")
         if (joined := self._joined()) is not None:
@@ -111,6 +138,8 @@ class StoreCore:
 
         Store methods called inside the block (same thread) join this transaction.
         """
+        if self._shared_session() is not None:
+            raise RuntimeError(f"cannot {action} inside Store.reading(): it is for reads only")
         if self._closed:
             raise StoreError(f"cannot {action}: the store {self.url} is closed")
         if (joined := self._joined()) is not None:

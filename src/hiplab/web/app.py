@@ -46,6 +46,7 @@ def create_app(
     *,
     job_handlers: Mapping[str, JobHandler] | None = None,
     run_jobs: bool = True,
+    requeue_jobs: bool = True,
 ) -> FastAPI:
     """Build the web app.
 
@@ -58,6 +59,10 @@ def create_app(
         the app's own (``video_analysis``); the same kind given here replaces it.
     run_jobs : bool
         Start the job worker at start-up (tests may run jobs by hand instead).
+    requeue_jobs : bool
+        Put jobs left running by a stopped server back in the queue at start-up. Off in
+        the worker processes of ``hiplab serve --workers N``: their parent does it once,
+        before any of them runs a job.
 
     Returns
     -------
@@ -93,7 +98,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        store.requeue_running_jobs()
+        if requeue_jobs:
+            store.requeue_running_jobs()
         if run_jobs:
             worker.start()
         try:

@@ -1,0 +1,61 @@
+"""Run the web app with uvicorn: one process, or ``workers`` processes sharing the port.
+
+With several workers uvicorn starts each process from an import string, so the
+settings travel as the CLI's overrides in an environment variable and every process
+loads them as ``hiplab serve`` did (same environment, same settings file). The parent
+first does what must happen once: create the secret key file, migrate the store and
+put jobs left running back in the queue; the workers then only open the store. Each
+worker runs its own job worker (a job is claimed atomically, so no job runs twice) and
+its own login rate limiter (the limit then applies per process).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from fastapi import FastAPI
+
+from hiplab.settings import Settings, load_settings
+
+OVERRIDES_ENV = "HIPLAB_SERVE_OVERRIDES"
+"""The CLI's setting overrides, as JSON, for the worker processes."""
+
+
+def app_from_environment() -> FastAPI:
+    """Build one worker's app from :data:`OVERRIDES_ENV` (uvicorn's ``factory``)."""
+    from hiplab.web.app import create_app
+
+    overrides: dict[str, Any] = json.loads(os.environ.get(OVERRIDES_ENV, "{}"))
+    return create_app(load_settings(overrides=overrides), requeue_jobs=False)
+
+
+def prepare_once(settings: Settings) -> None:
+    """Do, in the parent, what the workers must not race for: key file, migration, requeue."""
+    from hiplab import services
+
+    settings.resolved_secret_key()
+    with services.open_store_for(settings) as store:
+        store.requeue_running_jobs()
+
+
+def run(settings: Settings, overrides: dict[str, Any], *, workers: int) -> None:
+    """Serve until interrupted, in this process (``workers == 1``) or in ``workers`` processes."""
+    import uvicorn
+
+    if workers == 1:
+        from hiplab.web.app import create_app
+
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        return
+    prepare_once(settings)
+    os.environ[OVERRIDES_ENV] = json.dumps(overrides, default=str)
+    uvicorn.run(
+        "hiplab.web.serve:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+    )

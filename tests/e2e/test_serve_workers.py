@@ -1,0 +1,67 @@
+"""``hiplab serve --workers 2``: two real server processes share one port, key and store.
+
+A session made by one process must be honoured by the other (the secret key file is
+created once, by the parent, before they start); the store is migrated once; bad
+values of ``--workers`` are refused with exit code 2. HTTP only, no browser.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from tests.e2e.conftest import COACH_EMAIL, COACH_NAME, PASSWORD, _started
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def _login(url: str) -> httpx.Cookies:
+    with httpx.Client(base_url=url) as browser:
+        token = CSRF_FIELD.search(browser.get("/login").text)
+        assert token, "no CSRF token in the login page"
+        answer = browser.post(
+            "/login",
+            data={"email": COACH_EMAIL, "password": PASSWORD, "csrf_token": token.group(1)},
+        )
+        assert answer.status_code == 303, answer.text
+        return browser.cookies
+
+
+def test_two_workers_honour_each_others_sessions(tmp_path: Path) -> None:
+    store_url = f"sqlite:///{tmp_path / 'hiplab.sqlite'}"
+    with _started(store_url, tmp_path, "sqlite", "--workers", "2") as server:
+        made = server.hiplab(
+            "user", "create", "--role", "coach", "--email", COACH_EMAIL, "--name", COACH_NAME,
+            "--password-stdin", input=PASSWORD + "\n",
+        )  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        cookies = _login(server.url)
+        answers = []
+        for _ in range(40):  # a new connection each time: the kernel spreads them
+            with httpx.Client(base_url=server.url, cookies=cookies) as fresh:
+                answers.append(fresh.get("/api/v1/me"))
+        log = server.output()
+    assert {a.status_code for a in answers} == {200}
+    assert {a.json()["email"] for a in answers} == {COACH_EMAIL}
+    started = set(re.findall(r"Started server process \[(\d+)\]", log))
+    assert len(started) == 2, log
+    assert (tmp_path / "data" / "secret_key").is_file()
+
+
+def test_a_bad_worker_count_is_refused(tmp_path: Path) -> None:
+    for bad in ("0", "65", "two"):
+        done = subprocess.run(
+            [sys.executable, "-m", "hiplab", "serve", "--workers", bad],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 2, (bad, done.stdout, done.stderr)
+        assert "--workers" in done.stderr
+        assert "Traceback" not in done.stderr
