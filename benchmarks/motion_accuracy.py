@@ -82,7 +82,7 @@ from numpy.typing import NDArray
 from hiplab.motion import synthetic as syn
 from hiplab.motion.analyze import kinematics
 from hiplab.motion.angles import Facing, Side
-from hiplab.motion.keypoints import KEYPOINTS, Detection, KeypointTrack
+from hiplab.motion.keypoints import Detection, KeypointTrack
 from hiplab.motion.tasks import TaskInput, TaskOptions, TaskResult, get_task
 from hiplab.motion.track import MultiPersonTracker, TrackParams
 
@@ -94,7 +94,6 @@ FloatArray = NDArray[np.float64]
 SEEDS = (0, 1, 2, 3, 4)
 BODY = syn.Body(height_px=400.0)
 COVER_SD = 2.0
-BOX_M = 0.30
 SIDES: tuple[Side, Side] = ("left", "right")
 SAGITTAL_ANGLES = ("hip_flexion", "knee_flexion", "ankle_dorsiflexion", "thigh_angle", "trunk_lean")
 FRONTAL_ANGLES = ("knee_fppa", "pelvic_drop", "trunk_lateral_lean")
@@ -201,42 +200,6 @@ class Row:
 # --- captures -----------------------------------------------------------------------------------
 
 
-def free_fall_lift(timing: syn.LandingTiming, options: syn.CaptureOptions) -> FloatArray:
-    """Return the feet's height (px) in a free fall from the box that hits the floor at contact."""
-    t = np.arange(timing.frames) / options.fps
-    t_contact = timing.contact / options.fps
-    t_drop = t_contact - math.sqrt(2 * BOX_M / syn.GRAVITY)
-    height = BOX_M - 0.5 * syn.GRAVITY * np.clip(t - t_drop, 0.0, None) ** 2
-    height = np.where(t >= t_contact, 0.0, np.clip(height, 0.0, BOX_M))
-    return np.asarray(height * options.body.px_per_metre, dtype=np.float64)
-
-
-def landing_events(timing: syn.LandingTiming) -> list[tuple[str, int]]:
-    return [("initial_contact", timing.contact), ("peak_knee_flexion", timing.peak)]
-
-
-def sagittal_landing(options: syn.CaptureOptions, facing: Facing) -> syn.Capture:
-    """Return drop_landing's joint curves with the feet in free fall until contact."""
-    timing = syn.landing_timing(options)
-    knee = syn.landing_curve(timing, start=10.0, contact=20.0, peak=85.0, settle=40.0)
-    ankle = syn.landing_curve(timing, start=-30.0, contact=-25.0, peak=25.0, settle=10.0)
-    trunk = syn.landing_curve(timing, start=5.0, contact=8.0, peak=30.0, settle=15.0)
-    heel_down = timing.contact + max(1, round(0.06 * options.fps))
-    pitch = syn.ramp(timing.frames, [(timing.contact, -30.0), (heel_down, 0.0)])
-    hip = syn.grounded_hip_flexion(knee=knee, ankle=ankle, trunk_lean=trunk, foot_pitch=pitch)
-    pose = syn.SagittalPose(
-        hip_flexion={"right": hip, "left": hip.copy()},
-        knee_flexion={"right": knee, "left": knee.copy()},
-        ankle_dorsiflexion={"right": ankle, "left": ankle.copy()},
-        trunk_lean=trunk,
-        rotation=np.zeros(timing.frames),
-    )
-    lift = free_fall_lift(timing, options)
-    return syn.render_sagittal(
-        pose, options, facing=facing, lift=lift, events=landing_events(timing)
-    )
-
-
 def frontal_landing(options: syn.CaptureOptions, _facing: Facing) -> syn.Capture:
     """Return frontal_landing's curves (FPPA 12°/8° right/left) with the feet in free fall."""
     timing = syn.landing_timing(options)
@@ -252,32 +215,13 @@ def frontal_landing(options: syn.CaptureOptions, _facing: Facing) -> syn.Capture
         trunk_lateral_lean=np.zeros(timing.frames),
         leg_scale=1.0 - 0.25 * (knee - 10.0) / 75.0,
     )
-    lift = free_fall_lift(timing, options)
-    return syn.render_frontal(pose, options, lift=lift, events=landing_events(timing))
+    lift = syn.free_fall_lift(timing, options)
+    return syn.render_frontal(pose, options, lift=lift, events=syn.landing_events(timing))
 
 
 def hold_capture(options: syn.CaptureOptions, facing: Facing) -> syn.Capture:
     """Return the synthetic hold at deep_squat_hold's targets (knee 140, ankle 35, trunk 25)."""
     return syn.hold(options, facing=facing, target_knee=140.0, target_ankle=35.0, target_trunk=25.0)
-
-
-def dropouts(frames: int, fps: float, fraction: float, seed: int) -> tuple[syn.Dropout, ...]:
-    """Return per-keypoint bursts (1–3 frames at 30 fps, i.e. 33–100 ms) covering ``fraction``."""
-    rng = np.random.default_rng(10_000 + seed)
-    unit = max(1, round(fps / 30.0))
-    out: list[syn.Dropout] = []
-    for name in KEYPOINTS:
-        missing = np.zeros(frames, dtype=bool)
-        while missing.mean() < fraction:
-            length = int(rng.integers(1, 4)) * unit
-            start = int(rng.integers(0, max(1, frames - length)))
-            missing[start : start + length] = True
-        edges = np.flatnonzero(np.diff(np.concatenate(([0], missing.astype(int), [0]))))
-        out += [
-            syn.Dropout(int(a), int(b), (name,))
-            for a, b in zip(edges[::2], edges[1::2], strict=True)
-        ]
-    return tuple(out)
 
 
 def capture_for(scenario: Scenario, condition: Condition, seed: int, facing: Facing) -> syn.Capture:
@@ -291,7 +235,9 @@ def capture_for(scenario: Scenario, condition: Condition, seed: int, facing: Fac
     capture = scenario.build(options, facing)
     if not condition.dropout_fraction:
         return capture
-    holes = dropouts(capture.track.frames, scenario.fps, condition.dropout_fraction, seed)
+    holes = syn.burst_dropouts(
+        capture.track.frames, scenario.fps, seed=seed, fraction=condition.dropout_fraction
+    )
     return scenario.build(replace(options, dropouts=holes), facing)
 
 
@@ -579,10 +525,15 @@ SCENARIOS: tuple[Scenario, ...] = (
         squat_sagittal,
     ),
     Scenario(
-        "landing sag 60", "landing", 60.0, SAGITTAL_ANGLES, sagittal_landing, landing_sagittal
+        "landing sag 60", "landing", 60.0, SAGITTAL_ANGLES, syn.free_fall_landing, landing_sagittal
     ),
     Scenario(
-        "landing sag 120", "landing", 120.0, SAGITTAL_ANGLES, sagittal_landing, landing_sagittal
+        "landing sag 120",
+        "landing",
+        120.0,
+        SAGITTAL_ANGLES,
+        syn.free_fall_landing,
+        landing_sagittal,
     ),
     Scenario(
         "landing sag 120 gen",

@@ -29,29 +29,6 @@ def _drops(*spans: tuple[str, int, int]) -> tuple[syn.Dropout, ...]:
     return tuple(syn.Dropout(start, stop, (name,)) for name, start, stop in spans)
 
 
-def _bursts(frames: int, fps: float, seed: int, fraction: float = 0.05) -> tuple[syn.Dropout, ...]:
-    """Return the benchmark's dropouts: per keypoint, 1-3 frame bursts at 30 fps (33-100 ms).
-
-    The same draw as ``benchmarks/motion_accuracy.py``'s ``dropouts`` (kept in
-    step by hand: tests do not import the benchmarks).
-    """
-    rng = np.random.default_rng(10_000 + seed)
-    unit = max(1, round(fps / 30.0))
-    out: list[syn.Dropout] = []
-    for name in KEYPOINTS:
-        missing = np.zeros(frames, dtype=bool)
-        while missing.mean() < fraction:
-            length = int(rng.integers(1, 4)) * unit
-            start = int(rng.integers(0, max(1, frames - length)))
-            missing[start : start + length] = True
-        edges = np.flatnonzero(np.diff(np.concatenate(([0], missing.astype(int), [0]))))
-        out += [
-            syn.Dropout(int(a), int(b), (name,))
-            for a, b in zip(edges[::2], edges[1::2], strict=True)
-        ]
-    return tuple(out)
-
-
 def _analyse(capture: syn.Capture, task: str) -> tuple[TaskResult, TaskInput]:
     """Run the kinematics and the task as ``hiplab analyze`` does (as the benchmark does)."""
     spec = get_task(task)
@@ -271,7 +248,7 @@ def test_a_hold_is_not_cut_by_short_keypoint_dropouts() -> None:
     base = syn.CaptureOptions(fps=30.0, body=BODY, noise_px=2.0, seed=0)
     frames = syn.hold(base).track.frames
     options = syn.CaptureOptions(
-        fps=30.0, body=BODY, noise_px=2.0, seed=0, dropouts=_bursts(frames, 30.0, seed=0)
+        fps=30.0, body=BODY, noise_px=2.0, seed=0, dropouts=syn.burst_dropouts(frames, 30.0, seed=0)
     )
     capture = syn.hold(options, target_knee=140.0, target_ankle=35.0, target_trunk=25.0)
     result, _ = _analyse(capture, "hold")
@@ -320,39 +297,13 @@ def test_a_frame_without_either_heel_raises_no_warning() -> None:
 # --- landing: the time to peak knee flexion carries the peak's timing noise --------------
 
 
-def _free_fall_landing(options: syn.CaptureOptions) -> syn.Capture:
-    """The benchmark's "landing sag 120": drop_landing's curves, feet in free fall from 30 cm."""
-    timing = syn.landing_timing(options)
-    knee = syn.landing_curve(timing, start=10.0, contact=20.0, peak=85.0, settle=40.0)
-    ankle = syn.landing_curve(timing, start=-30.0, contact=-25.0, peak=25.0, settle=10.0)
-    trunk = syn.landing_curve(timing, start=5.0, contact=8.0, peak=30.0, settle=15.0)
-    heel_down = timing.contact + max(1, round(0.06 * options.fps))
-    pitch = syn.ramp(timing.frames, [(timing.contact, -30.0), (heel_down, 0.0)])
-    hip = syn.grounded_hip_flexion(knee=knee, ankle=ankle, trunk_lean=trunk, foot_pitch=pitch)
-    t = np.arange(timing.frames) / options.fps
-    t_contact = timing.contact / options.fps
-    t_drop = t_contact - np.sqrt(2 * 0.30 / syn.GRAVITY)
-    height = 0.30 - 0.5 * syn.GRAVITY * np.clip(t - t_drop, 0.0, None) ** 2
-    height = np.where(t >= t_contact, 0.0, np.clip(height, 0.0, 0.30))
-    pose = syn.SagittalPose(
-        hip_flexion={"right": hip, "left": hip.copy()},
-        knee_flexion={"right": knee, "left": knee.copy()},
-        ankle_dorsiflexion={"right": ankle, "left": ankle.copy()},
-        trunk_lean=trunk,
-        rotation=np.zeros(timing.frames),
-    )
-    events = [("initial_contact", timing.contact), ("peak_knee_flexion", timing.peak)]
-    lift = height * options.body.px_per_metre
-    return syn.render_sagittal(pose, options, facing="right", lift=lift, events=events)
-
-
 def test_time_to_peak_is_within_its_uncertainty_with_noise() -> None:
     """Landing at 120 fps, 2 px noise, seed 0: the peak frame is 3 frames late (25 ms).
 
     The reported sd was one frame per event (11.8 ms), so 25 ms was outside 2 sd.
     """
     options = syn.CaptureOptions(fps=120.0, body=BODY, noise_px=2.0, seed=0)
-    capture = _free_fall_landing(options)
+    capture = syn.free_fall_landing(options)  # the benchmark's "landing sag 120"
     result, _ = _analyse(capture, "landing")
     (ic,) = [e.frame for e in capture.truth.events if e.name == "initial_contact"]
     (peak,) = [e.frame for e in capture.truth.events if e.name == "peak_knee_flexion"]
@@ -390,7 +341,7 @@ def test_thomas_hanging_leg_is_still_despite_short_dropouts() -> None:
     """Seed 0 with the benchmark's dropouts: every still run was split by a filled gap."""
     frames = round(3.0 * 30.0)
     options = syn.CaptureOptions(
-        fps=30.0, body=BODY, noise_px=2.0, seed=0, dropouts=_bursts(frames, 30.0, 0)
+        fps=30.0, body=BODY, noise_px=2.0, seed=0, dropouts=syn.burst_dropouts(frames, 30.0, seed=0)
     )
     result, _ = _analyse(syn.thomas_test(options, thigh_angle=-10.0), "thomas")
     leg = result.model_dump()["right"]

@@ -33,6 +33,7 @@ Conventions
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -685,6 +686,49 @@ def frontal_landing(
     )
 
 
+BOX_M = 0.30
+"""Height of the box of the drop landings (m)."""
+
+
+def landing_events(timing: LandingTiming) -> list[tuple[str, int]]:
+    """Return a drop landing's truth events: initial contact and peak knee flexion."""
+    return [("initial_contact", timing.contact), ("peak_knee_flexion", timing.peak)]
+
+
+def free_fall_lift(timing: LandingTiming, options: CaptureOptions) -> FloatArray:
+    """Return the feet's height (px) in a free fall from the box that hits the floor at contact.
+
+    Unlike ``timing.lift`` (the foot decelerating to rest at contact), the feet
+    reach the floor at full speed (~2.4 m/s): a touch-down with an impact.
+    """
+    t = np.arange(timing.frames) / options.fps
+    t_contact = timing.contact / options.fps
+    t_drop = t_contact - math.sqrt(2 * BOX_M / GRAVITY)
+    height = BOX_M - 0.5 * GRAVITY * np.clip(t - t_drop, 0.0, None) ** 2
+    height = np.where(t >= t_contact, 0.0, np.clip(height, 0.0, BOX_M))
+    return np.asarray(height * options.body.px_per_metre, dtype=np.float64)
+
+
+def free_fall_landing(options: CaptureOptions, facing: Facing = "right") -> Capture:
+    """Return :func:`drop_landing`'s joint curves with the feet in free fall until contact."""
+    timing = landing_timing(options)
+    knee = landing_curve(timing, start=10.0, contact=20.0, peak=85.0, settle=40.0)
+    ankle = landing_curve(timing, start=-30.0, contact=-25.0, peak=25.0, settle=10.0)
+    trunk = landing_curve(timing, start=5.0, contact=8.0, peak=30.0, settle=15.0)
+    heel_down = timing.contact + _frames(0.06, options.fps)
+    pitch = ramp(timing.frames, [(timing.contact, -30.0), (heel_down, 0.0)])
+    hip = grounded_hip_flexion(knee=knee, ankle=ankle, trunk_lean=trunk, foot_pitch=pitch)
+    pose = SagittalPose(
+        hip_flexion={"right": hip, "left": hip.copy()},
+        knee_flexion={"right": knee, "left": knee.copy()},
+        ankle_dorsiflexion={"right": ankle, "left": ankle.copy()},
+        trunk_lean=trunk,
+        rotation=np.zeros(timing.frames),
+    )
+    lift = free_fall_lift(timing, options)
+    return render_sagittal(pose, options, facing=facing, lift=lift, events=landing_events(timing))
+
+
 def frontal_squat(
     options: CaptureOptions | None = None,
     *,
@@ -819,6 +863,31 @@ def hold(
 
 
 # --- tools for tests and benchmarks -------------------------------------------------------------
+
+
+def burst_dropouts(
+    frames: int, fps: float, *, seed: int, fraction: float = 0.05
+) -> tuple[Dropout, ...]:
+    """Return per-keypoint dropouts in bursts of 1–3 frames at 30 fps (33–100 ms).
+
+    Bursts are drawn (seeded by ``10_000 + seed``) for each keypoint until
+    ``fraction`` of its frames are missing; the accuracy benchmark's capture
+    condition and the regression tests that rebuild its failures use this draw.
+    """
+    rng = np.random.default_rng(10_000 + seed)
+    unit = max(1, round(fps / 30.0))
+    out: list[Dropout] = []
+    for name in KEYPOINTS:
+        missing = np.zeros(frames, dtype=bool)
+        while missing.mean() < fraction:
+            length = int(rng.integers(1, 4)) * unit
+            start = int(rng.integers(0, max(1, frames - length)))
+            missing[start : start + length] = True
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], missing.astype(int), [0]))))
+        out += [
+            Dropout(int(a), int(b), (name,)) for a, b in zip(edges[::2], edges[1::2], strict=True)
+        ]
+    return tuple(out)
 
 
 def mirror_track(track: KeypointTrack) -> KeypointTrack:
