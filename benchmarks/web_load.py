@@ -22,8 +22,11 @@ next request when the last one is answered, so latency ≈ connections / through
 than 2 ms of server CPU per request on the one worker.
 Goal (issue 5): p99 under 100 ms. Nothing is asserted.
 
+Each store is run with ``hiplab serve --workers N`` for every N of ``BENCH_WORKERS``
+(``1,2``: one process, then one per core); ``CPU ms/req`` then sums the worker processes.
+
 Environment: ``BENCH_SECONDS`` (10), ``BENCH_CONNECTIONS`` (50), ``BENCH_CLIENTS`` (50),
-``BENCH_STORES`` (``sqlite,postgresql``).
+``BENCH_STORES`` (``sqlite,postgresql``), ``BENCH_WORKERS`` (``1,2``).
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "50"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "50"))
 STORES = os.environ.get("BENCH_STORES", "sqlite,postgresql").split(",")
+WORKERS = [int(n) for n in os.environ.get("BENCH_WORKERS", "1,2").split(",")]
 WARM_UP_SECONDS = 1.0
 PASSWORD = "load test password 1"
 COACH_EMAIL = "coach@bench.test"
@@ -135,11 +139,11 @@ def seed(url: str, data_dir: Path) -> None:
 
 
 @contextlib.contextmanager
-def server(url: str, data_dir: Path, log: Path) -> Iterator[tuple[str, int]]:
+def server(url: str, data_dir: Path, log: Path, workers: int) -> Iterator[tuple[str, int]]:
     """Run ``hiplab serve`` on a free loopback port; yield its base URL and process id."""
     port = free_port()
     argv = [str(HIPLAB), "--db", url, "--data-dir", str(data_dir)]
-    argv += ["serve", "--host", "127.0.0.1", "--port", str(port)]
+    argv += ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     with log.open("wb") as out:
         process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
@@ -167,13 +171,27 @@ def wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
     raise SystemExit("hiplab serve did not answer within 60 s")
 
 
-def cpu_seconds(pid: int) -> float:
-    """Return the CPU time (user + system) a process has used so far (Linux /proc)."""
+def _stat(pid: int) -> list[str] | None:
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return None
+
+
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU time (user + system) a process and its children have used so far.
+
+    Read from Linux /proc: the process itself and its live child processes (the
+    worker processes of ``--workers N``).
+    """
+    ticks = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        fields = _stat(int(entry.name))
+        if fields is not None and (int(entry.name) == pid or int(fields[1]) == pid):
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def session_cookies(base: str, email: str) -> httpx.Cookies:
@@ -243,12 +261,22 @@ def serial_ms(base: str, path: str, cookies: httpx.Cookies, n: int = 40) -> floa
     return statistics.median(times)
 
 
-def run_store(name: str, url: str, tmp: Path) -> dict[str, Result]:
+def run_store(name: str, url: str, tmp: Path) -> dict[str, dict[str, Result]]:
+    """Seed the store, then measure it with each worker count; keys "store ×N"."""
     data_dir = tmp / f"data-{name}"
     started = time.perf_counter()
     seed(url, data_dir)
     print(f"{name}: seeded {CLIENTS} clients in {time.perf_counter() - started:.1f} s", flush=True)
-    with server(url, data_dir, tmp / f"serve-{name}.log") as (base, pid):
+    label = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[name]
+    return {
+        f"{label} ×{n}": run_server(url, data_dir, tmp / f"serve-{name}-{n}.log", n)
+        for n in WORKERS
+    }
+
+
+def run_server(url: str, data_dir: Path, log: Path, workers: int) -> dict[str, Result]:
+    """Measure both cases against one ``hiplab serve --workers N``."""
+    with server(url, data_dir, log, workers) as (base, pid):
         cases = {
             "client dashboard GET /me": ("/me", session_cookies(base, CLIENT_EMAIL)),
             "JSON API GET /api/v1/people": ("/api/v1/people", session_cookies(base, COACH_EMAIL)),
@@ -289,7 +317,7 @@ def report(results: dict[str, dict[str, Result]]) -> None:
     print()
     print(
         f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}; hiplab serve = uvicorn, 1 worker (the default)"
+        f"Python {platform.python_version()}; hiplab serve = uvicorn, ×N = --workers N"
     )
     print(
         f"{CONNECTIONS} concurrent keep-alive connections, {SECONDS:g} s per case after "
@@ -298,7 +326,7 @@ def report(results: dict[str, dict[str, Result]]) -> None:
     )
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"load average before the report (1, 5, 15 min): {load}")
-    header = f"{'case':30s} {'store':11s} {'req/s':>8s} {'p50 ms':>8s} {'p90 ms':>8s} "
+    header = f"{'case':30s} {'store':15s} {'req/s':>8s} {'p50 ms':>8s} {'p90 ms':>8s} "
     print(
         header
         + f"{'p99 ms':>8s} {'errors':>7s} {'gen CPU':>8s} {'alone ms':>9s} {'CPU ms/req':>10s}"
@@ -308,7 +336,7 @@ def report(results: dict[str, dict[str, Result]]) -> None:
         for store, by_case in results.items():
             r = by_case[case]
             print(
-                f"{case:30s} {store:11s} {r.requests / r.seconds:8.1f} {r.percentile(50):8.1f} "
+                f"{case:30s} {store:15s} {r.requests / r.seconds:8.1f} {r.percentile(50):8.1f} "
                 f"{r.percentile(90):8.1f} {r.percentile(99):8.1f} {r.errors:7d} "
                 f"{r.generator_cpu_s / r.seconds:7.0%} {r.alone_ms:9.1f} {r.server_cpu_ms:10.2f}"
             )
@@ -321,12 +349,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="hiplab-load-") as name:
         tmp = Path(name)
         if "sqlite" in STORES:
-            results["SQLite"] = run_store("sqlite", f"sqlite:///{tmp / 'bench.sqlite'}", tmp)
+            results |= run_store("sqlite", f"sqlite:///{tmp / 'bench.sqlite'}", tmp)
         if "postgresql" in STORES:
             if not shutil.which("bash"):
                 raise SystemExit("bash is needed to start PostgreSQL")
             with postgresql(tmp) as url:
-                results["PostgreSQL"] = run_store("postgresql", url, tmp)
+                results |= run_store("postgresql", url, tmp)
     report(results)
 
 
