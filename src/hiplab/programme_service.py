@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel, ConfigDict
+
 from hiplab import plan_service
 from hiplab.errors import InputError, NotFoundError
 from hiplab.services import library
@@ -94,9 +96,10 @@ class Checklist:
     effort: int | None = None
 
 
-@dataclass(frozen=True)
-class SessionRow:
-    """One logged session in a person's session log."""
+class SessionRow(BaseModel):
+    """One logged session in a person's session log (the API answers it as it is)."""
+
+    model_config = ConfigDict(frozen=True)
 
     id: int
     day: date

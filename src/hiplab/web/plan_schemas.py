@@ -6,8 +6,7 @@ and the domain, so the API answers with the CLI's messages (422, ``{"detail": â€
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -74,8 +73,8 @@ class SwapIn(ApiModel):
     scope: Scope = "week"
 
     def edit(self) -> Swap:
-        """Return the domain edit."""
-        return Swap(week=self.week, item=self.item, exercise_id=self.exercise_id, scope=self.scope)
+        """Return the domain edit (its fields are this body's)."""
+        return Swap(**dict(self))
 
 
 class DoseIn(ApiModel):
@@ -89,15 +88,8 @@ class DoseIn(ApiModel):
     scope: Scope = "week"
 
     def edit(self) -> DoseChange:
-        """Return the domain edit."""
-        return DoseChange(
-            week=self.week,
-            item=self.item,
-            sets=self.sets,
-            hold_s=self.hold_s,
-            reps=self.reps,
-            scope=self.scope,
-        )
+        """Return the domain edit (its fields are this body's)."""
+        return DoseChange(**dict(self))
 
 
 class ChoiceOut(ApiModel):
@@ -175,25 +167,13 @@ class SessionIn(ApiModel):
         )
 
 
-class SessionOut(ApiModel):
+class SessionOut(SessionRow, ApiModel):
     """A logged session in a person's session log."""
-
-    id: int
-    day: date
-    plan_id: int | None
-    week: int
-    completion: float
-    done: int
-    skipped: int
-    items: int
-    discomfort: int | None
-    effort: int | None
-    quit_early: bool
 
     @classmethod
     def of(cls, row: SessionRow) -> SessionOut:
-        """Return the API view of a session row."""
-        return cls(**asdict(row))
+        """Return the API view of a session row: the service's row, field for field."""
+        return cls(**dict(row))
 
 
 class SessionsOut(ApiModel):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Query, Request
@@ -30,9 +31,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hiplab import plan_service, programme_service
 from hiplab.errors import InputError, NotFoundError
-from hiplab.plan.edit import DOSE_LIMITS, SCOPES, DoseChange, Scope, Swap
+from hiplab.plan.edit import DOSE_LIMITS, SCOPES, DoseChange, Edit, Scope, Swap
 from hiplab.services import library
-from hiplab.store import Store
+from hiplab.store import Store, StoredPlan
 from hiplab.web.api import PREFIX
 from hiplab.web.authz import ClientViewer, PersonCoachViewer, PersonViewer, Viewer
 from hiplab.web.deps import StoreDep
@@ -284,7 +285,29 @@ def _week_item(body: EditForm) -> tuple[int, int]:
     )
 
 
-def _edited(plan_id: int, week: int, item: int) -> RedirectResponse:
+def _form_edit(
+    request: Request,
+    viewer: Viewer,
+    store: Store,
+    plan_id: int,
+    *,
+    week: int,
+    item: int,
+    edit: Callable[[], Edit],
+) -> HTMLResponse | RedirectResponse:
+    """Apply the edit a form describes and go back to the plan at the changed item.
+
+    ``edit`` reads the form (it may raise InputError); a refused form or edit shows
+    the edit page again with the message (422).
+    """
+    try:
+        programme_service.edit_plan(store=store, plan_id=plan_id, edit=edit())
+    except NotFoundError:
+        raise
+    except InputError as exc:
+        return _edit_page(
+            request, viewer, store, plan_id, week=week, item=item, error=str(exc), status=422
+        )
     return see_other(f"/plans/{plan_id}?changed={week}-{item}#week-{week}")
 
 
@@ -298,18 +321,13 @@ def plan_swap(
 ) -> HTMLResponse | RedirectResponse:
     """Swap an item's exercise for a listed variant (refused when a precaution forbids it)."""
     w, n = _week_item(body)
-    try:
+
+    def swap() -> Swap:
         if not body.exercise_id:
             raise InputError("exercise_id is empty; choose the exercise to swap to")
-        edit = Swap(week=w, item=n, exercise_id=body.exercise_id, scope=_scope(body.scope))
-        programme_service.edit_plan(store=store, plan_id=plan_id, edit=edit)
-    except NotFoundError:
-        raise
-    except InputError as exc:
-        return _edit_page(
-            request, viewer, store, plan_id, week=w, item=n, error=str(exc), status=422
-        )
-    return _edited(plan_id, w, n)
+        return Swap(week=w, item=n, exercise_id=body.exercise_id, scope=_scope(body.scope))
+
+    return _form_edit(request, viewer, store, plan_id, week=w, item=n, edit=swap)
 
 
 @router.post("/plans/{plan_id}/dose", name="plan_dose", response_model=None)
@@ -322,8 +340,9 @@ def plan_dose(
 ) -> HTMLResponse | RedirectResponse:
     """Change an item's sets and hold or repetitions within the library's ranges."""
     w, n = _week_item(body)
-    try:
-        edit = DoseChange(
+
+    def dose() -> DoseChange:
+        return DoseChange(
             week=w,
             item=n,
             sets=_optional_whole("sets", body.sets),
@@ -331,14 +350,8 @@ def plan_dose(
             reps=_optional_whole("reps", body.reps),
             scope=_scope(body.scope),
         )
-        programme_service.edit_plan(store=store, plan_id=plan_id, edit=edit)
-    except NotFoundError:
-        raise
-    except InputError as exc:
-        return _edit_page(
-            request, viewer, store, plan_id, week=w, item=n, error=str(exc), status=422
-        )
-    return _edited(plan_id, w, n)
+
+    return _form_edit(request, viewer, store, plan_id, week=w, item=n, edit=dose)
 
 
 @router.get("/plans/{plan_id}/handout.{fmt}", name="plan_handout")
@@ -502,11 +515,20 @@ def api_plan_assign(
     return PlanOut.of(plan, person_id=person_id)
 
 
+def _plan_out(store: Store, plan: StoredPlan) -> PlanOut:
+    """Return the API view of a stored plan (which names its person: the id is looked up)."""
+    return PlanOut.of(plan, person_id=_person_of_plan(store, plan.id))
+
+
+def _api_edit(store: Store, plan_id: int, edit: Edit) -> PlanOut:
+    """Apply a swap or a dose change to a plan and return the plan as now stored."""
+    return _plan_out(store, programme_service.edit_plan(store=store, plan_id=plan_id, edit=edit))
+
+
 @api_router.get("/plans/{plan_id}")
 def api_plan(plan_id: int, _viewer: PersonViewer, store: StoreDep) -> PlanOut:
     """Return one plan with its programme."""
-    plan = store.get_plan(plan_id=plan_id)
-    return PlanOut.of(plan, person_id=_person_of_plan(store, plan_id))
+    return _plan_out(store, store.get_plan(plan_id=plan_id))
 
 
 @api_router.get("/plans/{plan_id}/choices")
@@ -523,8 +545,7 @@ def api_plan_swap(
     plan_id: int, body: SwapIn, _viewer: PersonCoachViewer, store: StoreDep
 ) -> PlanOut:
     """Swap an item's exercise for a listed variant; 422 names a precaution it breaks."""
-    plan = programme_service.edit_plan(store=store, plan_id=plan_id, edit=body.edit())
-    return PlanOut.of(plan, person_id=_person_of_plan(store, plan_id))
+    return _api_edit(store, plan_id, body.edit())
 
 
 @api_router.patch("/plans/{plan_id}/dose")
@@ -532,8 +553,7 @@ def api_plan_dose(
     plan_id: int, body: DoseIn, _viewer: PersonCoachViewer, store: StoreDep
 ) -> PlanOut:
     """Change an item's sets and hold or repetitions within the library's ranges."""
-    plan = programme_service.edit_plan(store=store, plan_id=plan_id, edit=body.edit())
-    return PlanOut.of(plan, person_id=_person_of_plan(store, plan_id))
+    return _api_edit(store, plan_id, body.edit())
 
 
 @api_router.get("/people/{person_id}/sessions")
