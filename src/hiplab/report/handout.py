@@ -13,7 +13,7 @@ no week table, no progression and no exercise cards.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from hiplab.library.loader import Library
 from hiplab.plan.models import Change, PlanItem, Programme, Week
@@ -34,7 +34,7 @@ from hiplab.report.html import Picture, SourceView, pictures, template_environme
 
 @dataclass(frozen=True)
 class ItemRow:
-    """One row of a week's table."""
+    """One item of a week in words: a row of the handout's table (the plan page adds to it)."""
 
     name: str
     phase: str
@@ -45,14 +45,20 @@ class ItemRow:
 
 
 @dataclass(frozen=True)
-class WeekView:
-    """A week: its table rows, total time against the budget and progression."""
+class WeekSummary:
+    """A week's number, total time against the budget and progression in words."""
 
     number: int
-    rows: tuple[ItemRow, ...]
     total: str
     over_budget: bool
     progression: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WeekView(WeekSummary):
+    """A week of the handout: its summary, its table rows and whether it is the re-test week."""
+
+    rows: tuple[ItemRow, ...]
     retest: bool
 
 
@@ -98,7 +104,8 @@ def _finding_label(finding_id: str, library: Library) -> str:
     return meaning.label if meaning else humanise(finding_id)
 
 
-def _row(item: PlanItem) -> ItemRow:
+def item_row(item: PlanItem) -> ItemRow:
+    """Return an item's name, phase, side, dose, rest and time in words."""
     return ItemRow(
         name=item.name,
         phase=humanise(item.phase),
@@ -109,15 +116,22 @@ def _row(item: PlanItem) -> ItemRow:
     )
 
 
-def week_view(week: Week, programme: Programme, names: Mapping[str, str]) -> WeekView:
-    """Return one week's table rows, total against the budget and progression in words."""
+def week_summary(week: Week, programme: Programme, names: Mapping[str, str]) -> WeekSummary:
+    """Return a week's total against the budget and its progression in words."""
     total = week.session.duration_s
-    return WeekView(
+    return WeekSummary(
         number=week.week,
-        rows=tuple(_row(item) for item in week.session.items),
         total=budget_text(total, programme.minutes),
         over_budget=total > programme.minutes * 60,
         progression=tuple(progression_text(step, names) for step in week.progression),
+    )
+
+
+def week_view(week: Week, programme: Programme, names: Mapping[str, str]) -> WeekView:
+    """Return one week's summary, table rows and whether it is the re-test week."""
+    return WeekView(
+        **asdict(week_summary(week, programme, names)),
+        rows=tuple(item_row(item) for item in week.session.items),
         retest=week.week == programme.retest_week,
     )
 

@@ -7,52 +7,35 @@ handout and the terminal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from markupsafe import Markup
 
 from hiplab.library.loader import Library
 from hiplab.library.models import Exercise, Position
 from hiplab.plan.models import PlanItem, Programme, Week
-from hiplab.report._format import humanise
-from hiplab.report._plan_format import (
-    PLAN_SIDE_WORDS,
-    budget_text,
-    dose_text,
-    fmt_duration,
-    programme_names,
-    progression_text,
-)
+from hiplab.report._plan_format import programme_names
+from hiplab.report.handout import ItemRow, WeekSummary, item_row, week_summary
 
 DEFAULT_OPTIONS = {"minutes": "15", "sessions_per_week": "3", "weeks": "4"}
 """The generate form's starting values: ``hiplab plan``'s defaults."""
 
 
 @dataclass(frozen=True)
-class ItemView:
-    """One item of a week as a page shows it (``number`` is 1-based)."""
+class ItemView(ItemRow):
+    """One item of a week as a page shows it: the handout's words, number (1-based) and more."""
 
     number: int
     exercise_id: str
-    name: str
-    phase: str
-    side: str
-    dose: str
-    rest: str
-    time: str
     why: str
     picture: Markup
 
 
 @dataclass(frozen=True)
-class WeekView:
-    """A week: its items, its time against the budget and what progressed."""
+class WeekView(WeekSummary):
+    """A week: the handout's summary (time against the budget, what progressed) and its items."""
 
-    number: int
     items: tuple[ItemView, ...]
-    total: str
-    over_budget: bool
-    progression: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -81,14 +64,9 @@ def item_view(
     if item.exercise_id not in pictures:
         pictures[item.exercise_id] = picture(exercise) if exercise else Markup("")
     return ItemView(
+        **asdict(item_row(item)),
         number=number,
         exercise_id=item.exercise_id,
-        name=item.name,
-        phase=humanise(item.phase),
-        side=PLAN_SIDE_WORDS[item.side],
-        dose=dose_text(item),
-        rest=f"{item.rest_s} s" if item.rest_s else "none",
-        time=fmt_duration(item.duration_s),
         why=item.why,
         picture=pictures[item.exercise_id],
     )
@@ -100,16 +78,12 @@ def week_views(programme: Programme, library: Library) -> list[WeekView]:
     pictures: dict[str, Markup] = {}
 
     def one(week: Week) -> WeekView:
-        total = week.session.duration_s
         return WeekView(
-            number=week.week,
+            **asdict(week_summary(week, programme, names)),
             items=tuple(
                 item_view(n, item, library, pictures)
                 for n, item in enumerate(week.session.items, start=1)
             ),
-            total=budget_text(total, programme.minutes),
-            over_budget=total > programme.minutes * 60,
-            progression=tuple(progression_text(step, names) for step in week.progression),
         )
 
     return [one(week) for week in programme.weeks]
