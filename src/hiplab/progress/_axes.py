@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from hiplab.progress.models import TestProgress, ValueChange
+from hiplab.progress.models import Adherence, PainPoint, PainTrend, TestProgress, ValueChange
 
 SIDE_COLOURS = {"left": "#0072B2", "right": "#D55E00", None: "#333333"}
 """Okabe–Ito blue and vermilion (colour-blind safe); unsided tests in dark grey."""
 BAND_COLOUR = "#009E73"
 REAL_COLOURS = {"better": "#009E73", "worse": "#CC3311", None: "#555555"}
 MUTED = "#777777"
+WEEK_COLOURS = {"met": BAND_COLOUR, "missed": "#E69F00", "in progress": "#BBBBBB"}
+"""Adherence bars: target met, finished below target, week still in progress."""
 
 
 def value_range(test: TestProgress) -> tuple[float, float]:
@@ -155,3 +157,24 @@ def day_label(day: date) -> str:
 
     """
     return f"{day.day} {day:%b}\n{day.year}"
+
+
+def week_colours(adherence: Adherence) -> list[str]:
+    """Return each week's bar colour: the target met, missed, or the week still running."""
+    return [
+        WEEK_COLOURS["met" if w.met else ("missed" if w.finished else "in progress")]
+        for w in adherence.weeks
+    ]
+
+
+def sessions_top(adherence: Adherence) -> int:
+    """Return the top of the sessions axis: one above the target and every week's count."""
+    return max(adherence.sessions_per_week, *(w.done for w in adherence.weeks)) + 1
+
+
+def pain_plots(pain: PainTrend) -> tuple[tuple[tuple[PainPoint, ...], str, str], ...]:
+    """Return the two pain plots as ``(points, title, colour)``: assessments, then sessions."""
+    return (
+        (pain.assessments, "Highest pain at each assessment", "#CC3311"),
+        (pain.sessions, "Discomfort during sessions", "#0072B2"),
+    )

@@ -22,7 +22,10 @@ from hiplab.progress._axes import (
     date_range,
     midpoint,
     normal_band,
+    pain_plots,
+    sessions_top,
     value_range,
+    week_colours,
 )
 from hiplab.progress._format import (
     NOT_A_DIAGNOSIS,
@@ -154,16 +157,14 @@ def adherence_figure(adherence: Adherence) -> Figure:
     import plotly.graph_objects as go
 
     weeks = [f"week {w.week}" + ("" if w.finished else " (so far)") for w in adherence.weeks]
-    colours = [
-        BAND_COLOUR if w.met else ("#E69F00" if w.finished else "#BBBBBB") for w in adherence.weeks
-    ]
-    bars = go.Bar(x=weeks, y=[w.done for w in adherence.weeks], marker_color=colours, name="done")
+    done = [w.done for w in adherence.weeks]
+    bars = go.Bar(x=weeks, y=done, marker_color=week_colours(adherence), name="done")
     target = go.Scatter(
         x=weeks, y=[w.target for w in adherence.weeks], mode="lines", name="weekly target",
         line={"dash": "dash", "color": "#333333", "shape": "hvh"},
     )  # fmt: skip
     figure = go.Figure([bars, target])
-    top = max(adherence.sessions_per_week, *(w.done for w in adherence.weeks)) + 1
+    top = sessions_top(adherence)
     layout = _layout("Plan adherence: sessions per week", y_title="sessions", y_range=(0, top))
     layout["xaxis"] = {"type": "category"}
     figure.update_layout(layout)
@@ -218,10 +219,8 @@ def _panels(report: ProgressReport) -> list[str]:
         panels.append(_plot_div(adherence_figure(adherence), "plot-adherence"))
     else:
         panels.append(_empty_panel("Plan adherence", "No plan saved yet."))
-    for points, title, colour, div_id in (
-        (report.pain.assessments, "Highest pain at each assessment", "#CC3311", "plot-pain"),
-        (report.pain.sessions, "Discomfort during sessions", "#0072B2", "plot-discomfort"),
-    ):
+    div_ids = ("plot-pain", "plot-discomfort")
+    for (points, title, colour), div_id in zip(pain_plots(report.pain), div_ids, strict=True):
         if points:
             panels.append(_plot_div(pain_figure(points, title, colour), div_id))
         else:

@@ -25,8 +25,11 @@ from hiplab.progress._axes import (
     day_label,
     midpoint,
     normal_band,
+    pain_plots,
+    sessions_top,
     tick_days,
     value_range,
+    week_colours,
 )
 from hiplab.progress._format import (
     NOT_A_DIAGNOSIS,
@@ -168,10 +171,7 @@ def _adherence_panel(ax: Axes, adherence: Adherence | None) -> None:
         _empty(ax, "No plan saved yet.")
         return
     weeks = [w.week for w in adherence.weeks]
-    colours = [
-        BAND_COLOUR if w.met else ("#E69F00" if w.finished else "#BBBBBB") for w in adherence.weeks
-    ]
-    ax.bar(weeks, [w.done for w in adherence.weeks], color=colours, width=0.6)
+    ax.bar(weeks, [w.done for w in adherence.weeks], color=week_colours(adherence), width=0.6)
     ax.step(
         [weeks[0] - 0.5, *[w + 0.5 for w in weeks]],
         [adherence.sessions_per_week] * (len(weeks) + 1),
@@ -179,7 +179,7 @@ def _adherence_panel(ax: Axes, adherence: Adherence | None) -> None:
     )  # fmt: skip
     labels = [f"wk {w.week}" + ("" if w.finished else "\n(so far)") for w in adherence.weeks]
     ax.set_xticks(weeks, labels, fontsize=8)
-    top = max(adherence.sessions_per_week, *(w.done for w in adherence.weeks)) + 1
+    top = sessions_top(adherence)
     ax.set_ylim(0, top)
     ax.set_yticks(range(top + 1))
     ax.set_ylabel("sessions", fontsize=8)
@@ -254,8 +254,8 @@ def build_figure(report: ProgressReport) -> Figure:
         _test_panel(ax, test)
     rest = axes[len(report.tests) :]
     _adherence_panel(rest[0], report.adherence)
-    _pain_panel(rest[1], report.pain.assessments, "Highest pain at each assessment", "#CC3311")
-    _pain_panel(rest[2], report.pain.sessions, "Discomfort during sessions", "#0072B2")
+    for ax, (points, title, colour) in zip(rest[1:3], pain_plots(report.pain), strict=True):
+        _pain_panel(ax, points, title, colour)
     for ax in rest[EXTRA_PANELS:]:
         ax.set_axis_off()
     footer = f"{NOT_A_DIAGNOSIS} A change is real only when it is larger than the MDC."
