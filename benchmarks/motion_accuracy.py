@@ -202,21 +202,7 @@ class Row:
 
 def frontal_landing(options: syn.CaptureOptions, _facing: Facing) -> syn.Capture:
     """Return frontal_landing's curves (FPPA 12°/8° right/left) with the feet in free fall."""
-    timing = syn.landing_timing(options)
-    peaks: dict[Side, float] = {"right": 12.0, "left": 8.0}
-    fppa: dict[Side, FloatArray] = {
-        side: syn.landing_curve(timing, start=2.0, contact=3.0, peak=peak, settle=6.0)
-        for side, peak in peaks.items()
-    }
-    knee = syn.landing_curve(timing, start=10.0, contact=20.0, peak=85.0, settle=40.0)
-    pose = syn.FrontalPose(
-        fppa=fppa,
-        pelvic_drop=np.zeros(timing.frames),
-        trunk_lateral_lean=np.zeros(timing.frames),
-        leg_scale=1.0 - 0.25 * (knee - 10.0) / 75.0,
-    )
-    lift = syn.free_fall_lift(timing, options)
-    return syn.render_frontal(pose, options, lift=lift, events=syn.landing_events(timing))
+    return syn.frontal_landing(options, free_fall=True)
 
 
 def hold_capture(options: syn.CaptureOptions, facing: Facing) -> syn.Capture:

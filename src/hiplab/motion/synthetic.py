@@ -612,80 +612,6 @@ def landing_curve(
     return np.asarray(out, dtype=np.float64)
 
 
-def drop_landing(
-    options: CaptureOptions | None = None,
-    *,
-    facing: Facing = "right",
-    knee_at_contact: float = 20.0,
-    peak_knee: float = 85.0,
-    peak_after_s: float = 0.15,
-) -> Capture:
-    """Return a sagittal drop landing with ``initial_contact`` and ``peak_knee_flexion`` events.
-
-    Toes touch first (foot pitched 30° toes down) and the heel comes down within 60 ms.
-    """
-    options = options or CaptureOptions(fps=120.0)
-    timing = landing_timing(options, peak_after_s=peak_after_s)
-    knee = landing_curve(timing, start=10.0, contact=knee_at_contact, peak=peak_knee, settle=40.0)
-    ankle = landing_curve(timing, start=-30.0, contact=-25.0, peak=25.0, settle=10.0)
-    trunk = landing_curve(timing, start=5.0, contact=8.0, peak=30.0, settle=15.0)
-    heel_down = timing.contact + _frames(0.06, options.fps)
-    pitch = ramp(timing.frames, [(timing.contact, -30.0), (heel_down, 0.0)])
-    hip = grounded_hip_flexion(knee=knee, ankle=ankle, trunk_lean=trunk, foot_pitch=pitch)
-    pose = SagittalPose(
-        hip_flexion=_both(hip),
-        knee_flexion=_both(knee),
-        ankle_dorsiflexion=_both(ankle),
-        trunk_lean=trunk,
-        rotation=np.zeros(timing.frames),
-    )
-    events = [("initial_contact", timing.contact), ("peak_knee_flexion", timing.peak)]
-    parameters = {
-        "knee_at_contact": knee_at_contact,
-        "peak_knee_flexion": peak_knee,
-        "hip_at_contact": float(hip[timing.contact]),
-        "peak_hip_flexion": float(hip.max()),
-        "time_to_peak_s": (timing.peak - timing.contact) / options.fps,
-    }
-    return render_sagittal(
-        pose, options, facing=facing, lift=timing.lift, events=events, parameters=parameters
-    )
-
-
-def frontal_landing(
-    options: CaptureOptions | None = None,
-    *,
-    peak_fppa: Mapping[Side, float] | None = None,
-    toward_camera: bool = True,
-) -> Capture:
-    """Return a drop landing in frontal view with the knees going into valgus to ``peak_fppa``."""
-    options = options or CaptureOptions(fps=120.0)
-    peaks: dict[Side, float] = {"right": 12.0, "left": 8.0}
-    peaks |= peak_fppa or {}
-    timing = landing_timing(options)
-    fppa = {
-        side: landing_curve(timing, start=2.0, contact=3.0, peak=peaks[side], settle=6.0)
-        for side in SIDES
-    }
-    knee = landing_curve(timing, start=10.0, contact=20.0, peak=85.0, settle=40.0)
-    pose = FrontalPose(
-        fppa=fppa,
-        pelvic_drop=np.zeros(timing.frames),
-        trunk_lateral_lean=np.zeros(timing.frames),
-        leg_scale=1.0 - 0.25 * (knee - 10.0) / 75.0,
-    )
-    events = [("initial_contact", timing.contact), ("peak_knee_flexion", timing.peak)]
-    parameters = {"right_peak_fppa": peaks["right"], "left_peak_fppa": peaks["left"]}
-    return render_frontal(
-        pose,
-        options,
-        toward_camera=toward_camera,
-        lift=timing.lift,
-        events=events,
-        parameters=parameters,
-    )
-
-
 BOX_M = 0.30
 """Height of the box of the drop landings (m)."""
 
@@ -709,24 +635,98 @@ def free_fall_lift(timing: LandingTiming, options: CaptureOptions) -> FloatArray
     return np.asarray(height * options.body.px_per_metre, dtype=np.float64)
 
 
-def free_fall_landing(options: CaptureOptions, facing: Facing = "right") -> Capture:
-    """Return :func:`drop_landing`'s joint curves with the feet in free fall until contact."""
-    timing = landing_timing(options)
-    knee = landing_curve(timing, start=10.0, contact=20.0, peak=85.0, settle=40.0)
+def _landing_pose(
+    timing: LandingTiming, fps: float, *, knee_at_contact: float, peak_knee: float
+) -> SagittalPose:
+    """Return a drop landing's joints: toes first (foot 30° toes down), heel down in 60 ms."""
+    knee = landing_curve(timing, start=10.0, contact=knee_at_contact, peak=peak_knee, settle=40.0)
     ankle = landing_curve(timing, start=-30.0, contact=-25.0, peak=25.0, settle=10.0)
     trunk = landing_curve(timing, start=5.0, contact=8.0, peak=30.0, settle=15.0)
-    heel_down = timing.contact + _frames(0.06, options.fps)
+    heel_down = timing.contact + _frames(0.06, fps)
     pitch = ramp(timing.frames, [(timing.contact, -30.0), (heel_down, 0.0)])
     hip = grounded_hip_flexion(knee=knee, ankle=ankle, trunk_lean=trunk, foot_pitch=pitch)
-    pose = SagittalPose(
-        hip_flexion={"right": hip, "left": hip.copy()},
-        knee_flexion={"right": knee, "left": knee.copy()},
-        ankle_dorsiflexion={"right": ankle, "left": ankle.copy()},
+    return SagittalPose(
+        hip_flexion=_both(hip),
+        knee_flexion=_both(knee),
+        ankle_dorsiflexion=_both(ankle),
         trunk_lean=trunk,
         rotation=np.zeros(timing.frames),
     )
+
+
+def drop_landing(
+    options: CaptureOptions | None = None,
+    *,
+    facing: Facing = "right",
+    knee_at_contact: float = 20.0,
+    peak_knee: float = 85.0,
+    peak_after_s: float = 0.15,
+) -> Capture:
+    """Return a sagittal drop landing with ``initial_contact`` and ``peak_knee_flexion`` events.
+
+    Toes touch first (foot pitched 30° toes down) and the heel comes down within 60 ms.
+    """
+    options = options or CaptureOptions(fps=120.0)
+    timing = landing_timing(options, peak_after_s=peak_after_s)
+    pose = _landing_pose(timing, options.fps, knee_at_contact=knee_at_contact, peak_knee=peak_knee)
+    hip = pose.hip_flexion["right"]
+    parameters = {
+        "knee_at_contact": knee_at_contact,
+        "peak_knee_flexion": peak_knee,
+        "hip_at_contact": float(hip[timing.contact]),
+        "peak_hip_flexion": float(hip.max()),
+        "time_to_peak_s": (timing.peak - timing.contact) / options.fps,
+    }
+    events = landing_events(timing)
+    return render_sagittal(
+        pose, options, facing=facing, lift=timing.lift, events=events, parameters=parameters
+    )
+
+
+def free_fall_landing(options: CaptureOptions, facing: Facing = "right") -> Capture:
+    """Return :func:`drop_landing`'s joint curves with the feet in free fall until contact."""
+    timing = landing_timing(options)
+    pose = _landing_pose(timing, options.fps, knee_at_contact=20.0, peak_knee=85.0)
     lift = free_fall_lift(timing, options)
     return render_sagittal(pose, options, facing=facing, lift=lift, events=landing_events(timing))
+
+
+def frontal_landing(
+    options: CaptureOptions | None = None,
+    *,
+    peak_fppa: Mapping[Side, float] | None = None,
+    toward_camera: bool = True,
+    free_fall: bool = False,
+) -> Capture:
+    """Return a drop landing in frontal view with the knees going into valgus to ``peak_fppa``.
+
+    ``free_fall`` drops the feet as :func:`free_fall_lift` does and records no
+    parameters (the accuracy benchmark's frontal landing).
+    """
+    options = options or CaptureOptions(fps=120.0)
+    peaks: dict[Side, float] = {"right": 12.0, "left": 8.0}
+    peaks |= peak_fppa or {}
+    timing = landing_timing(options)
+    fppa = {
+        side: landing_curve(timing, start=2.0, contact=3.0, peak=peaks[side], settle=6.0)
+        for side in SIDES
+    }
+    knee = landing_curve(timing, start=10.0, contact=20.0, peak=85.0, settle=40.0)
+    pose = FrontalPose(
+        fppa=fppa,
+        pelvic_drop=np.zeros(timing.frames),
+        trunk_lateral_lean=np.zeros(timing.frames),
+        leg_scale=1.0 - 0.25 * (knee - 10.0) / 75.0,
+    )
+    fppa_peaks = {"right_peak_fppa": peaks["right"], "left_peak_fppa": peaks["left"]}
+    return render_frontal(
+        pose,
+        options,
+        toward_camera=toward_camera,
+        lift=free_fall_lift(timing, options) if free_fall else timing.lift,
+        events=landing_events(timing),
+        parameters={} if free_fall else fppa_peaks,
+    )
 
 
 def frontal_squat(
