@@ -109,7 +109,9 @@ def authenticate(*, store: Store, email: str, password: str) -> StoredUser | Non
     assert found is not None  # verify_or_waste_time is False without a hash
     user, password_hash = found
     if needs_rehash(password_hash):
-        store.set_password_hash(user_id=user.id, password_hash=hash_password(password))
+        store.set_password_hash(  # the same password: its sessions stay
+            user_id=user.id, password_hash=hash_password(password), keep_sessions=True
+        )
     return user
 
 

@@ -99,3 +99,56 @@ def test_deleting_a_person_deletes_their_login(store: Store, make_input, make_re
     assert store.user_by_email(email="p@example.org") is None
     assert store.people_of_coach(coach_id=coach) == []
     assert store.user_by_id(user_id=coach).role == "coach"
+
+
+# --- ending sessions ---------------------------------------------------------------------------
+
+
+def test_a_new_password_and_log_out_everywhere_move_the_session_epoch(store: Store) -> None:
+    coach = _coach(store)
+    assert store.user_by_id(user_id=coach).session_epoch == 0
+    assert store.end_sessions(user_id=coach) == 1
+    store.set_password_hash(user_id=coach, password_hash=hash_password("another password!"))
+    assert store.user_by_id(user_id=coach).session_epoch == 2
+    # A re-hash of the same password (stronger argon2 parameters) keeps the sessions.
+    store.set_password_hash(user_id=coach, password_hash=HASH, keep_sessions=True)
+    found = store.login_record(email="coach@example.org")
+    assert found is not None and found[0].session_epoch == 2 and found[1] == HASH
+    with pytest.raises(NotFoundError, match="no login with id 404"):
+        store.end_sessions(user_id=404)
+
+
+def test_migration_0004_starts_every_login_at_epoch_0_and_goes_back(store_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect
+
+    from hiplab.store import open_store
+    from hiplab.store.engine import MIGRATIONS_DIR, create_store_engine, parse_url, upgrade
+
+    engine = create_store_engine(parse_url(store_url))
+    try:
+        upgrade(engine, revision="0003")
+        # A login as 0003 stored it (create_user would write the new column).
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO app_user (email, display_name, role, password_hash, created_at) "
+                f"VALUES ('old@example.org', 'Old', 'coach', '{HASH}', CURRENT_TIMESTAMP)"
+            )
+        with open_store(store_url) as store:
+            found = store.login_record(email="old@example.org")
+            assert found is not None and found[0].session_epoch == 0
+            assert store.end_sessions(user_id=found[0].id) == 1
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config.set_main_option("path_separator", "os")
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0003")
+        columns = {c["name"] for c in inspect(engine).get_columns("app_user")}
+        assert "session_epoch" not in columns and "password_hash" in columns
+        with engine.connect() as connection:
+            emails = connection.exec_driver_sql("SELECT email FROM app_user").scalars().all()
+        assert emails == ["old@example.org"]
+    finally:
+        engine.dispose()

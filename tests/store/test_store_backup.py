@@ -76,7 +76,7 @@ def test_postgresql_backup_is_a_json_dump(
     dump = json.loads(store.backup(path=tmp_path / "dump.json").read_text(encoding="utf-8"))
 
     assert dump["format"] == "hiplab-backup"
-    assert dump["alembic_revision"] == "0003"
+    assert dump["alembic_revision"] == "0004"
     assert [row["name"] for row in dump["tables"]["person"]] == ["Alice"]
     assert len(dump["tables"]["test_result"]) == 2
     [assessment] = dump["tables"]["assessment"]

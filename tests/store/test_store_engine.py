@@ -25,7 +25,7 @@ def test_migrations_are_idempotent(store_url: str, make_input, make_result) -> N
         assert [p.name for p in second.people()] == ["Alice"]
         with second._engine.connect() as connection:
             versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-    assert versions == [("0003",)]
+    assert versions == [("0004",)]
 
 
 def test_migrations_match_the_table_models(store: Store) -> None:

@@ -39,7 +39,7 @@ def test_upgrade_0002_to_0003_keeps_the_data(store_url: str, make_input, make_re
         old.close()
 
     with open_store(store_url) as store:
-        assert _revision(store._engine) == "0003"
+        assert _revision(store._engine) == "0004"
         with store._engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []

@@ -42,7 +42,7 @@ def test_upgrade_0001_to_0002_keeps_the_data(store_url: str, make_input, make_re
     assessment_id, report_id = _store_at_0001(store_url, make_input, make_result)
 
     with open_store(store_url) as store:
-        assert _revision(store._engine) == "0003"
+        assert _revision(store._engine) == "0004"
         assert set(inspect(store._engine).get_table_names()) >= NEW_TABLES
         with store._engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})

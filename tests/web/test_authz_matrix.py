@@ -35,7 +35,7 @@ EMAILS = {
     "self_client": "alice@client.test",
     "other_client": "bob@client.test",
 }
-SESSION_ENDING = {("POST", "/logout")}
+SESSION_ENDING = {("POST", "/logout"), ("POST", "/logout-all"), ("POST", "/api/v1/me/logout-all")}
 """Routes that end the caller's session; tested on their own in test_security.py."""
 
 

@@ -1,4 +1,4 @@
-"""Login, session cookie, CSRF and login rate limiting, through the real app."""
+"""Login, session cookie, its revocation, CSRF and login rate limiting, through the real app."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from itsdangerous import URLSafeTimedSerializer
 
 from hiplab.settings import Settings
+from hiplab.store import Store
 from hiplab.web.app import create_app
 from hiplab.web.security import (
     SESSION_COOKIE,
@@ -231,3 +233,106 @@ def test_secret_key_is_generated_once_private_and_never_shared(tmp_path: Path) -
     assert len(key) >= 32
     assert first.resolved_secret_key() == key
     assert Settings(data_dir=tmp_path / "two").resolved_secret_key() != key
+
+
+# --- ending sessions before they expire -----------------------------------------------------------
+
+
+def test_log_out_everywhere_ends_every_session_of_the_login(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    login(client, "a@coach.test")
+    stolen = client.cookies.get(SESSION_COOKIE)
+    laptop, phone, alice = new_client(app), new_client(app), new_client(app)
+    login(laptop, "a@coach.test")
+    login(alice, "alice@client.test")
+    page = laptop.get("/coach").text
+    assert 'action="/logout-all"' in page and "End all sessions" in page
+    ended = laptop.post(
+        "/logout-all", data={"csrf_token": csrf_of_page(page)}, follow_redirects=False
+    )
+    assert ended.status_code == 303 and ended.headers["location"] == "/login"
+    assert laptop.get("/api/v1/me").status_code == 401
+    # The other browser, and anyone holding a copy of its cookie, is logged out too.
+    assert client.get("/api/v1/me").status_code == 401
+    assert stolen
+    phone.cookies.set(SESSION_COOKIE, stolen)
+    to_login = phone.get("/coach", follow_redirects=False)
+    assert to_login.status_code == 303 and to_login.headers["location"] == "/login?next=%2Fcoach"
+    replaced = to_login.headers["set-cookie"]  # by an anonymous session
+    assert replaced.startswith(f"{SESSION_COOKIE}=") and stolen not in replaced
+    # Other logins keep their sessions; logging in again works.
+    assert alice.get("/api/v1/me").json()["email"] == "alice@client.test"
+    login(client, "a@coach.test")
+    assert client.get("/api/v1/me").json()["email"] == "a@coach.test"
+
+
+def test_the_api_ends_every_session_with_its_csrf_header(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    csrf = login(client, "alice@client.test")
+    other = new_client(app)
+    login(other, "alice@client.test")
+    assert client.post("/api/v1/me/logout-all").status_code == 403  # no CSRF token
+    assert other.get("/api/v1/me").status_code == 200
+    ended = client.post("/api/v1/me/logout-all", headers={"X-CSRF-Token": csrf})
+    assert ended.status_code == 204
+    assert client.get("/api/v1/me").status_code == 401
+    assert other.get("/api/v1/me").status_code == 401
+    assert other.get(f"/api/v1/people/{world.alice}").status_code == 401
+    anonymous = new_client(app)
+    token = csrf_of_page(anonymous.get("/login").text)
+    refused = anonymous.post("/api/v1/me/logout-all", headers={"X-CSRF-Token": token})
+    assert refused.status_code == 401
+
+
+def test_a_password_change_logs_out_the_other_browsers(
+    app: FastAPI, client: TestClient, world: World, store: Store
+) -> None:
+    from hiplab.passwords import hash_password
+
+    login(client, "b@coach.test")
+    other = new_client(app)
+    login(other, "b@coach.test")
+    store.set_password_hash(user_id=world.coach_b, password_hash=hash_password("a new password!"))
+    assert client.get("/api/v1/me").status_code == 401
+    assert other.get("/coach", follow_redirects=False).status_code == 303
+    assert _post_login(client, "b@coach.test", PASSWORD).status_code == 401  # type: ignore[attr-defined]
+    login(client, "b@coach.test", "a new password!")
+    assert client.get("/api/v1/me").json()["email"] == "b@coach.test"
+
+
+def test_a_rehash_at_login_keeps_the_other_sessions(
+    app: FastAPI, client: TestClient, world: World, store: Store
+) -> None:
+    from argon2 import PasswordHasher
+
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    store.set_password_hash(user_id=world.coach_a, password_hash=weak, keep_sessions=True)
+    login(client, "a@coach.test")
+    other = new_client(app)
+    login(other, "a@coach.test")  # re-hashes the weak hash: the same password
+    found = store.login_record(email="a@coach.test")
+    assert found is not None and found[1] != weak
+    assert client.get("/api/v1/me").status_code == 200
+    assert other.get("/api/v1/me").status_code == 200
+
+
+def test_the_epoch_is_signed_and_old_cookies_count_as_epoch_0(
+    client: TestClient, world: World, store: Store
+) -> None:
+    codec = SessionCodec("k" * 40, max_age_seconds=3600)
+    value = codec.encode(new_session(7, epoch=3))
+    decoded = codec.decode(value)
+    assert decoded is not None and (decoded.user_id, decoded.epoch) == (7, 3)
+    serializer = URLSafeTimedSerializer("k" * 40, salt="hiplab-session-v1")
+    legacy = codec.decode(serializer.dumps({"uid": 7, "csrf": "t"}))  # before epochs
+    assert legacy == SessionData(user_id=7, csrf="t", epoch=0)
+    assert codec.decode(serializer.dumps({"uid": 7, "csrf": "t", "ep": "3"})) is None
+    # A session made at the login's current epoch (here 2) counts; any other does not.
+    store.end_sessions(user_id=world.coach_a)
+    store.end_sessions(user_id=world.coach_a)
+    login(client, "a@coach.test")
+    assert client.get("/api/v1/me").status_code == 200
+    store.end_sessions(user_id=world.coach_a)
+    assert client.get("/api/v1/me").status_code == 401

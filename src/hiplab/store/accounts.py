@@ -182,11 +182,51 @@ class AccountMethods(StoreCore):
         with self._transaction("read the login") as session:
             return _stored_user(get_record(session, tables.AppUser, user_id, "login"))
 
-    def set_password_hash(self, *, user_id: int, password_hash: str) -> None:
-        """Replace a login's password hash (after a change or an argon2 re-hash)."""
+    def set_password_hash(
+        self, *, user_id: int, password_hash: str, keep_sessions: bool = False
+    ) -> None:
+        """Replace a login's password hash; a new password ends the login's sessions.
+
+        Parameters
+        ----------
+        user_id : int
+            The login.
+        password_hash : str
+            An argon2 hash (see :func:`hiplab.passwords.hash_password`).
+        keep_sessions : bool
+            True for a re-hash of the same password (stronger argon2 parameters at
+            login): the sessions stay. Otherwise the password changed, and every
+            session of the login, in every browser, is ended (``session_epoch`` + 1).
+
+        """
         checked = _check_hash(password_hash)
         with self._write_transaction("change the password") as session:
-            get_record(session, tables.AppUser, user_id, "login").password_hash = checked
+            row = get_record(session, tables.AppUser, user_id, "login", for_update=True)
+            row.password_hash = checked
+            if not keep_sessions:
+                row.session_epoch += 1
+
+    def end_sessions(self, *, user_id: int) -> int:
+        """End every session of a login, in every browser ("log out everywhere").
+
+        Sessions carry the ``session_epoch`` of their login when they were issued;
+        this bumps it, so every session issued before is refused from the next request.
+
+        Returns
+        -------
+        int
+            The login's new epoch.
+
+        Raises
+        ------
+        NotFoundError
+            If there is no such login.
+
+        """
+        with self._write_transaction("end the login's sessions") as session:
+            row = get_record(session, tables.AppUser, user_id, "login", for_update=True)
+            row.session_epoch += 1
+            return row.session_epoch
 
     def create_person(
         self,
@@ -330,6 +370,7 @@ def _stored_user(row: tables.AppUser) -> StoredUser:
         role=_check_role(row.role),
         person_id=row.person_id,
         created_at=aware(row.created_at),
+        session_epoch=row.session_epoch,
     )
 
 

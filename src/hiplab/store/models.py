@@ -97,7 +97,11 @@ class StoredSessionLog(StoreModel):
 
 
 class StoredUser(StoreModel):
-    """A login without its password hash; ``person_id`` is a client's own person."""
+    """A login without its password hash; ``person_id`` is a client's own person.
+
+    ``session_epoch`` is the generation of the login's sessions: a session issued at
+    another epoch is ended (see :mod:`hiplab.web.security`).
+    """
 
     id: int
     email: str
@@ -105,6 +109,7 @@ class StoredUser(StoreModel):
     role: Role
     person_id: int | None
     created_at: datetime
+    session_epoch: int
 
 
 class PersonRecord(StoreModel):

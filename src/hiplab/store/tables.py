@@ -47,6 +47,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -254,6 +255,8 @@ class AppUser(Base):
     person_id: Mapped[int | None] = mapped_column(
         ForeignKey("person.id", ondelete="CASCADE"), unique=True
     )
+    # Sessions carry the epoch they were issued at; a bump ends all older ones (0004).
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class CoachClient(Base):

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from hiplab import clinic_service
 from hiplab.store import AssessmentSummary, StoredAssessment
-from hiplab.web.authz import AnyViewer, CoachViewer, PersonViewer
+from hiplab.web.authz import AnyViewer, CoachViewer, PersonViewer, start_session
 from hiplab.web.deps import StoreDep
 from hiplab.web.schemas import AssessmentOut, MeOut, PersonCreate, PersonOut
+from hiplab.web.security import new_session
 
 PREFIX = "/api/v1"
 router = APIRouter(prefix=PREFIX)
@@ -42,6 +43,18 @@ def me(viewer: AnyViewer) -> MeOut:
         person_id=user.person_id,
         csrf_token=viewer.csrf,
     )
+
+
+@router.post("/me/logout-all", tags=["session"], status_code=204)
+def logout_all(request: Request, viewer: AnyViewer, store: StoreDep) -> Response:
+    """End every session of the caller's login, in every browser, this one included.
+
+    204; the response sets a fresh anonymous session cookie. Every cookie of this login
+    issued before gets 401 from now on (log in again).
+    """
+    store.end_sessions(user_id=viewer.id)
+    start_session(request, new_session())
+    return Response(status_code=204)
 
 
 @router.get("/people", tags=["people"])

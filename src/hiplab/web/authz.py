@@ -16,9 +16,12 @@ rule                      who passes
 ``coach_of_person``       only the person's coach
 ========================  ==========================================================
 
-Refusals: not logged in → 401 (pages redirect to the login page); logged in with the
-wrong role → 403; a person (or anything of a person) that is not the viewer's → 404,
-exactly as if it did not exist, so ids of other people's data reveal nothing.
+Refusals: not logged in → 401 (pages redirect to the login page) — also a session
+whose login was deleted or whose ``session_epoch`` is no longer the login's (ended by
+a password change or "log out everywhere"): the guard replaces it with an anonymous
+session; logged in with the wrong role → 403; a person (or anything of a person) that
+is not the viewer's → 404, exactly as if it did not exist, so ids of other people's
+data reveal nothing.
 
 The person of a request comes from its path parameters through :data:`PERSON_PARAMS`
 (``person_id`` itself, ``assessment_id`` → its person, ``job_id`` → its person). A
@@ -178,6 +181,8 @@ async def _enforce(request: Request, rule: Rule) -> Viewer | None:
     ):
         raise Denied(403, CSRF_MESSAGE)
     viewer = await run_in_threadpool(_load_viewer, state.store, session)
+    if viewer is None and session.user_id is not None:
+        start_session(request, new_session())  # the login is gone or its sessions ended
     if rule is Rule.public:
         return viewer
     if viewer is None:
@@ -209,6 +214,8 @@ def _load_viewer(store: Store, session: SessionData) -> Viewer | None:
         user = store.user_by_id(user_id=session.user_id)
     except NotFoundError:
         return None  # the login was deleted: the cookie means nothing any more
+    if user.session_epoch != session.epoch:
+        return None  # ended by a password change or "log out everywhere"
     return Viewer(user=user, csrf=session.csrf)
 
 

@@ -25,6 +25,7 @@ from hiplab.errors import InputError
 from hiplab.store import PersonRecord, StoredAssessment
 from hiplab.web.assessment_form import form_groups, form_to_input
 from hiplab.web.authz import (
+    AnyViewer,
     ClientViewer,
     CoachViewer,
     PersonViewer,
@@ -124,7 +125,8 @@ async def login(
         state.limiter.failed(key)
         return _login_page(request, email, next, LOGIN_FAILED, status=401)
     state.limiter.succeeded(key)
-    start_session(request, new_session(user.id))  # new CSRF token: no session fixation
+    # New CSRF token: no session fixation; the epoch lets "log out everywhere" end it.
+    start_session(request, new_session(user.id, epoch=user.session_epoch))
     return see_other(safe_next(next) or ("/coach" if user.role == "coach" else "/me"))
 
 
@@ -146,6 +148,14 @@ def _login_page(
 @router.post("/logout", name="logout")
 def logout(request: Request, _viewer: PublicViewer) -> RedirectResponse:
     """End the session (a new anonymous one replaces it) and go to the login page."""
+    start_session(request, new_session())
+    return see_other("/login")
+
+
+@router.post("/logout-all", name="logout_all")
+def logout_all(request: Request, viewer: AnyViewer, store: StoreDep) -> RedirectResponse:
+    """End every session of the viewer's login, in every browser, this one included."""
+    store.end_sessions(user_id=viewer.id)
     start_session(request, new_session())
     return see_other("/login")
 

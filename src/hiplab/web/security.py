@@ -1,10 +1,17 @@
 """Session cookie, CSRF tokens and login rate limiting.
 
 The session is a signed (itsdangerous, HMAC-SHA1 with the secret key and a salt),
-timestamped cookie holding the user id (None before login) and a random CSRF token.
-It is HttpOnly (scripts cannot read it), SameSite=Lax (not sent on cross-site form
-posts), Secure when ``cookie_secure`` is set, and expires after ``session_hours``
-both in the browser and on the server (the signature's timestamp is checked).
+timestamped cookie holding the user id (None before login), the login's session epoch
+and a random CSRF token. It is HttpOnly (scripts cannot read it), SameSite=Lax (not
+sent on cross-site form posts), Secure when ``cookie_secure`` is set, and expires after
+``session_hours`` both in the browser and on the server (the signature's timestamp is
+checked).
+
+Revocation: the cookie lives in the browser only, so to end it before it expires the
+login's ``session_epoch`` (in the store, read with the viewer on every request) is
+bumped — by a password change and by "log out everywhere". A session whose epoch is
+not the login's current one is logged out (:mod:`hiplab.web.authz`), so a stolen
+cookie is worthless from then on. Cookies made before epochs existed count as epoch 0.
 
 Every state-changing request (POST, PUT, PATCH, DELETE) must carry the session's CSRF
 token: forms in the hidden field ``csrf_token``, scripts and API clients in the
@@ -36,15 +43,29 @@ _SALT = "hiplab-session-v1"
 
 @dataclass(frozen=True)
 class SessionData:
-    """What the session cookie carries: the user (None before login) and the CSRF token."""
+    """What the session cookie carries: the user, the CSRF token, the login's epoch.
+
+    ``user_id`` is None before login; ``epoch`` is the login's ``session_epoch`` when
+    the session began (0 when logged out).
+    """
 
     user_id: int | None
     csrf: str
+    epoch: int = 0
 
 
-def new_session(user_id: int | None = None) -> SessionData:
-    """Return a session with a fresh random CSRF token (256 bits)."""
-    return SessionData(user_id=user_id, csrf=secrets.token_urlsafe(32))
+def new_session(user_id: int | None = None, *, epoch: int = 0) -> SessionData:
+    """Return a session with a fresh random CSRF token (256 bits).
+
+    Parameters
+    ----------
+    user_id : int or None
+        The login (None: an anonymous session).
+    epoch : int
+        The login's current ``session_epoch`` (see :class:`hiplab.store.StoredUser`).
+
+    """
+    return SessionData(user_id=user_id, csrf=secrets.token_urlsafe(32), epoch=epoch)
 
 
 class SessionCodec:
@@ -65,7 +86,7 @@ class SessionCodec:
 
     def encode(self, data: SessionData) -> str:
         """Return the signed cookie value of a session."""
-        return self._serializer.dumps({"uid": data.user_id, "csrf": data.csrf})
+        return self._serializer.dumps({"uid": data.user_id, "csrf": data.csrf, "ep": data.epoch})
 
     def decode(self, value: str | None) -> SessionData | None:
         """Return the session in a cookie value, or None if missing, forged or expired."""
@@ -77,10 +98,12 @@ class SessionCodec:
             return None
         if not isinstance(raw, dict):
             return None
-        uid, csrf = raw.get("uid"), raw.get("csrf")
+        uid, csrf, epoch = raw.get("uid"), raw.get("csrf"), raw.get("ep", 0)
         if not isinstance(csrf, str) or not (uid is None or isinstance(uid, int)):
             return None
-        return SessionData(user_id=uid, csrf=csrf)
+        if not isinstance(epoch, int) or isinstance(epoch, bool):
+            return None
+        return SessionData(user_id=uid, csrf=csrf, epoch=epoch)
 
 
 def csrf_matches(expected: str, given: str | None) -> bool:
