@@ -257,7 +257,7 @@ def _frontal_rep(inp: c.TaskInput, rep: RepFrames) -> dict[str, object]:
         for side in c.SIDES:
             name = f"{side}_{angle}"
             data = c.values(inp.series, name)
-            frame, value = c.peak(data, lo, hi)
+            frame, value = c.slow_peak(data, lo, hi, inp.fps)
             pairs[key][side] = c.rounded(value)
             sd[f"{key}.{side}"] = c.rounded(
                 c.sd_of_peak(c.channel_sd(inp.series, name), data, frame, inp.fps)
