@@ -207,25 +207,28 @@ def peak(data: FloatArray, start: int, stop: int) -> tuple[int | None, float | N
     return start + index, float(window[index])
 
 
-SLOW_MOVEMENT_CUTOFF_HZ = 2.0
-"""Low-pass cutoff for reading the peak of a slow movement (a squat's frontal angles).
+SQUAT_PEAK_CUTOFF_HZ = 2.0
+"""Low-pass cutoff for reading a squat's frontal-plane peaks (a rep lasts 1–4 s)."""
 
-A squat repetition lasts 1–4 s, so its angles hold little above 2 Hz, while the
-default filter (6 Hz at 30 fps) leaves keypoint noise in. The largest of many noisy
-samples over the bottom of a rep overshoots the true peak (synthetic truth, 2 px
-noise, 30 fps: knee FPPA +4.0°, pelvic drop +2.3°); read from a 2 Hz copy it
-overshoots much less (see :mod:`benchmarks.motion_accuracy`)."""
+LANDING_PEAK_CUTOFF_HZ = 6.0
+"""Low-pass cutoff for reading a landing's frontal-plane peaks (reached 0.1–0.2 s after
+contact: a quarter period of 0.15 s is below 2 Hz, so 6 Hz keeps its shape)."""
 
 
-def slow_peak(
-    data: FloatArray, start: int, stop: int, fps: float
+def low_passed_peak(
+    data: FloatArray, start: int, stop: int, *, fps: float, cutoff_hz: float
 ) -> tuple[int | None, float | None]:
-    """Return ``(frame, value)`` of the peak of a slow movement in ``[start, stop)``.
+    """Return ``(frame, value)`` of the peak in ``[start, stop)`` of ``data`` low-passed again.
 
-    The peak of ``data`` low-passed at :data:`SLOW_MOVEMENT_CUTOFF_HZ`, across
-    short dropouts (bridged by straight lines for the filter only: unmeasured
-    frames are never the peak). A frame rate too low for the cutoff, or too few
-    frames to filter, leave ``data`` as it is.
+    Why: the default filter (6 Hz at 30 fps, 12 Hz at 120 fps) leaves keypoint noise in,
+    and the largest of many noisy frames overshoots the true peak. Read from a copy
+    low-passed at the movement's own band it overshoots much less (synthetic truth,
+    2 px noise: squat FPPA +4.0° → +1.4°, pelvic drop +2.3° → +0.8°, landing FPPA
+    +1.9° → +0.9°; :mod:`benchmarks.motion_accuracy`).
+
+    Short dropouts are bridged by straight lines for the filter only: unmeasured
+    frames are never the peak. A frame rate too low for the cutoff leaves ``data``
+    as it is.
     """
     from hiplab.errors import InputError
     from hiplab.motion.filters import butterworth
@@ -233,12 +236,11 @@ def slow_peak(
     usable = np.isfinite(data)
     if not usable.any():
         return None, None
-    bridged = fill_for_search(data)
     try:
         smooth = butterworth(
-            bridged, np.ones_like(usable), fps=fps, cutoff_hz=SLOW_MOVEMENT_CUTOFF_HZ
+            fill_for_search(data), np.ones_like(usable), fps=fps, cutoff_hz=cutoff_hz
         ).values
-    except InputError:  # fps too low for a 2 Hz cutoff: nothing to gain
+    except InputError:  # fps too low for the cutoff: nothing to gain
         smooth = data
     return peak(np.where(usable, smooth, np.nan), start, stop)
 

@@ -185,7 +185,9 @@ def _frontal(inp: c.TaskInput, contact: Contact) -> tuple[Metrics, Sds]:
     for side in c.SIDES:
         name = f"{side}_knee_fppa"
         data = c.values(inp.series, name)
-        frame, value = c.peak(data, start, contact.stop)
+        frame, value = c.low_passed_peak(
+            data, start, contact.stop, fps=inp.fps, cutoff_hz=c.LANDING_PEAK_CUTOFF_HZ
+        )
         pair[side] = c.rounded(value)
         if value is not None:
             sd[f"peak_knee_fppa_deg.{side}"] = c.rounded(

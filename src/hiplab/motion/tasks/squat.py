@@ -257,7 +257,9 @@ def _frontal_rep(inp: c.TaskInput, rep: RepFrames) -> dict[str, object]:
         for side in c.SIDES:
             name = f"{side}_{angle}"
             data = c.values(inp.series, name)
-            frame, value = c.slow_peak(data, lo, hi, inp.fps)
+            frame, value = c.low_passed_peak(
+                data, lo, hi, fps=inp.fps, cutoff_hz=c.SQUAT_PEAK_CUTOFF_HZ
+            )
             pairs[key][side] = c.rounded(value)
             sd[f"{key}.{side}"] = c.rounded(
                 c.sd_of_peak(c.channel_sd(inp.series, name), data, frame, inp.fps)
