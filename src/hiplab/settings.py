@@ -19,6 +19,10 @@ session_hours
     How long a login lasts. Default 12.
 upload_dir
     Folder of uploaded files, never served directly. Default ``data_dir/uploads``.
+keep_uploads
+    Keep an uploaded video after its analysis ends. Default false: the source video
+    (sensitive health data) is deleted once its job is done or failed; the analysis
+    outputs stay.
 max_upload_mb
     Largest upload accepted, in MB. Default 200.
 login_attempts, login_window_minutes
@@ -51,6 +55,7 @@ SETTING_NAMES = (
     "cookie_secure",
     "session_hours",
     "upload_dir",
+    "keep_uploads",
     "max_upload_mb",
     "login_attempts",
     "login_window_minutes",
@@ -73,6 +78,7 @@ class Settings(BaseModel):
     cookie_secure: bool = False
     session_hours: int = Field(default=12, ge=1, le=720)
     upload_dir: Path | None = None
+    keep_uploads: bool = False
     max_upload_mb: int = Field(default=200, ge=1, le=10_000)
     login_attempts: int = Field(default=5, ge=1, le=1000)
     login_window_minutes: int = Field(default=15, ge=1, le=1440)

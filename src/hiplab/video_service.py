@@ -14,7 +14,10 @@ A video moves through four steps, each a keyword-only function here:
 3. :func:`run_analysis` is the job: :func:`hiplab.motion.analyze.analyze` with its
    output folder ``upload_dir/<uuid>/out``, progress reported from the frames and the
    stages, and the result made public (:func:`publish`: the display name instead of
-   server paths, also in ``metrics.json``);
+   server paths, also in ``metrics.json``); once the job's end is stored,
+   :func:`clean_after_job` deletes the source video (sensitive health data) unless
+   ``keep_uploads``, and :func:`remove_stale_uploads` at start-up deletes what a stop
+   left behind;
 4. :func:`video_result` reads a finished job back (the analysis, its key metrics with
    their uncertainty, warnings, files), :func:`output_file` maps a name from the fixed
    :data:`OUTPUT_FILES` allow-list to its file, and :func:`use_measurements` stores the
@@ -27,6 +30,7 @@ Nothing here speaks HTTP; the web layer maps :class:`UploadTooLarge` to 413,
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import re
@@ -355,6 +359,79 @@ def remove_upload(*, upload_dir: Path, upload_id: str) -> None:
     """Delete an upload's folder (the video and its outputs)."""
     if UPLOAD_ID.match(upload_id):
         shutil.rmtree(upload_dir / upload_id, ignore_errors=True)
+
+
+def remove_source(*, upload_dir: Path, upload_id: str) -> None:
+    """Delete an upload's video (and any part of it), keeping the analysis outputs (``out/``)."""
+    if not UPLOAD_ID.match(upload_id):
+        return
+    folder = upload_dir / upload_id
+    for path in folder.iterdir() if folder.is_dir() else ():
+        if path.is_file() or path.is_symlink():
+            path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # outputs remain, or the folder is gone
+        folder.rmdir()  # only when nothing is left
+
+
+def clean_after_job(
+    *, payload: Mapping[str, Any], state: str, upload_dir: Path, keep_uploads: bool
+) -> None:
+    """Delete what an ended ``video_analysis`` job no longer needs (unless ``keep_uploads``).
+
+    A ``done`` job keeps its outputs (the files its page serves) and loses its source
+    video; a ``failed`` job serves nothing, so its whole folder goes. Queued and running
+    jobs are left alone.
+    """
+    upload_id = payload.get("upload_id")
+    if keep_uploads or not isinstance(upload_id, str):
+        return
+    if state == "done":
+        remove_source(upload_dir=upload_dir, upload_id=upload_id)
+    elif state == "failed":
+        remove_upload(upload_dir=upload_dir, upload_id=upload_id)
+
+
+def remove_stale_uploads(*, store: Store, upload_dir: Path, keep_uploads: bool) -> int:
+    """At server start, delete what a stop left behind in ``upload_dir``.
+
+    Run it before the server takes requests (an upload is stored just before its job
+    is queued): the folder of a job that no longer exists, or never did, goes whole;
+    an ended job's folder is cleaned as :func:`clean_after_job` would have done.
+
+    Returns
+    -------
+    int
+        How many upload folders were cleaned or removed.
+
+    """
+    if not upload_dir.is_dir():
+        return 0
+    states = {
+        str(job.payload.get("upload_id")): job.state for job in store.jobs() if job.kind == JOB_KIND
+    }
+    cleaned = 0
+    for folder in upload_dir.iterdir():
+        if not folder.is_dir() or not UPLOAD_ID.match(folder.name):
+            continue
+        state = states.get(folder.name)
+        if state is None:
+            remove_upload(upload_dir=upload_dir, upload_id=folder.name)
+        elif state in ("done", "failed") and not keep_uploads and _has_source(folder, state):
+            clean_after_job(
+                payload={"upload_id": folder.name},
+                state=state,
+                upload_dir=upload_dir,
+                keep_uploads=False,
+            )
+        else:
+            continue
+        cleaned += 1
+    return cleaned
+
+
+def _has_source(folder: Path, state: str) -> bool:
+    """Whether an ended job's folder still holds something :func:`clean_after_job` deletes."""
+    return state == "failed" or any(p.is_file() for p in folder.iterdir())
 
 
 # --- 3. the job ---------------------------------------------------------------------------------

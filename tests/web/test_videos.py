@@ -13,6 +13,7 @@ import itertools
 import json
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -685,6 +686,10 @@ def test_demo_video_upload_survives_a_restart_and_gives_results(
         assert seek.status_code == 206 and seek.content == full.content[1000:2000]
         summary = job["result"]
         assert summary["frames"] == 230 and summary["task"] == "landing"
+        # The raw video is deleted once the job is done; what the page serves stays.
+        names = [p.relative_to(upload_dir(settings)).parts[1:] for p in stored_files(settings)]
+        assert not [n for n in names if n[0].startswith("video.")], names
+        assert set(video_service.OUTPUT_FILES) <= {n[1] for n in names if n[0] == "out"}
         assert summary["measured_tests"]["landing_peak_knee_flexion_deg"]
         assert sorted(summary["files"]) == sorted(video_service.OUTPUT_FILES)
         csrf = csrf_of_page(html)
@@ -695,3 +700,138 @@ def test_demo_video_upload_survives_a_restart_and_gives_results(
         assert browser.get(f"/people/{world.alice}").text.count("(video)") >= 1
     latest = store.latest_assessment(person_name="Alice")
     assert latest.data.provenance == "video"
+
+
+# --- uploaded videos are deleted once their job ends ----------------------------------------------
+
+
+def _job_with_upload(store: Store, world: World, settings: Settings, *, video: bool) -> StoredJob:
+    """A queued analysis job whose upload folder holds partial outputs and maybe its video."""
+    upload_id = uuid.uuid4().hex
+    folder = upload_dir(settings) / upload_id
+    (folder / "out").mkdir(parents=True)
+    (folder / "out" / "plot.png").write_bytes(b"partial")
+    if video:
+        (folder / "video.mp4").write_bytes(b"\x00\x00\x00\x18ftypisom")
+    job_input = video_service.VideoJobInput(
+        upload_id=upload_id,
+        video="video.mp4",
+        filename="clip.mp4",
+        options=video_service.VideoOptions(task="landing"),
+    )
+    return store.enqueue_job(
+        kind=video_service.JOB_KIND,
+        payload=job_input.payload(size=14, container="MP4/QuickTime"),
+        owner_id=world.coach_a,
+        person_id=world.alice,
+    )
+
+
+def _folder(settings: Settings, job: StoredJob) -> Path:
+    return upload_dir(settings) / str(job.payload["upload_id"])
+
+
+def test_a_failed_job_leaves_nothing_of_its_upload_unless_kept(
+    client: TestClient, world: World, store: Store, settings: Settings
+) -> None:
+    # The video went missing: the real handler fails the job without touching the folder,
+    # so what is deleted here is deleted by the clean-up after the end is stored.
+    job = _job_with_upload(store, world, settings, video=False)
+    assert run_one(store, settings, JOB_HANDLERS)
+    assert store.get_job(job_id=job.id).state == "failed"
+    assert not _folder(settings, job).exists()
+    kept = _job_with_upload(store, world, settings, video=False)
+    keeping = settings.model_copy(update={"keep_uploads": True})
+    assert run_one(store, keeping, JOB_HANDLERS)
+    assert store.get_job(job_id=kept.id).state == "failed"
+    assert (_folder(settings, kept) / "out" / "plot.png").is_file()
+
+
+def test_end_actions_run_once_the_end_is_stored(
+    client: TestClient, world: World, store: Store, settings: Settings
+) -> None:
+    from hiplab.errors import InputError
+    from hiplab.web.jobs import JobContext
+
+    seen: list[tuple[str, str]] = []
+
+    def note(context: JobContext) -> None:
+        def record(state: str) -> None:
+            seen.append((state, store.get_job(job_id=context.job.id).state))
+
+        context.when_ended(record)
+
+    def works(context: JobContext) -> dict[str, Any]:
+        note(context)
+        return {"ok": True}
+
+    def fails(context: JobContext) -> dict[str, Any]:
+        note(context)
+        context.when_ended(lambda _state: 1 / 0)  # logged; the worker carries on
+        raise InputError("the input is bad")
+
+    store.enqueue_job(kind="works", payload={})
+    store.enqueue_job(kind="fails", payload={})
+    handlers = {"works": works, "fails": fails}
+    assert [run_one(store, settings, handlers) for _ in range(3)] == [True, True, False]
+    assert seen == [("done", "done"), ("failed", "failed")]
+
+
+def test_a_done_job_keeps_its_outputs_and_loses_its_video(
+    client: TestClient, world: World, coach: str, settings: Settings, landing_job: StoredJob
+) -> None:
+    folder = _folder(settings, landing_job)
+    (folder / "video.mp4").write_bytes(b"the client's raw video")
+    video_service.clean_after_job(
+        payload=landing_job.payload,
+        state="done",
+        upload_dir=upload_dir(settings),
+        keep_uploads=True,
+    )
+    assert (folder / "video.mp4").is_file()
+    video_service.clean_after_job(
+        payload=landing_job.payload,
+        state="done",
+        upload_dir=upload_dir(settings),
+        keep_uploads=False,
+    )
+    assert not (folder / "video.mp4").exists()
+    for name in ("plot.png", "angles.csv", "metrics.json"):
+        served = client.get(f"/jobs/{landing_job.id}/files/{name}")
+        assert served.status_code == 200, name
+    assert "Use these measurements in the assessment" in client.get(f"/jobs/{landing_job.id}").text
+
+
+@pytest.mark.parametrize("keep_uploads", [False, True])
+def test_the_server_start_removes_what_a_stop_left_behind(
+    client: TestClient,
+    world: World,
+    store: Store,
+    settings: Settings,
+    tmp_path: Path,
+    keep_uploads: bool,
+) -> None:
+    done = finished_analysis_job(
+        store, settings, person_id=world.alice, owner_id=world.coach_a, workdir=tmp_path
+    )
+    (_folder(settings, done) / "video.mp4").write_bytes(b"raw video")
+    failed = _job_with_upload(store, world, settings, video=True)
+    store.claim_job(kinds=(video_service.JOB_KIND,))
+    store.fail_job(job_id=failed.id, error="the server stopped before the clean-up")
+    waiting = _job_with_upload(store, world, settings, video=True)
+    orphan = upload_dir(settings) / uuid.uuid4().hex  # its job (or person) was deleted
+    orphan.mkdir()
+    (orphan / "upload.part").write_bytes(b"half an upload")
+    other = upload_dir(settings) / "notes"  # not an upload folder: never touched
+    other.mkdir()
+    restarted = create_app(
+        settings.model_copy(update={"keep_uploads": keep_uploads}), run_jobs=False
+    )
+    with TestClient(restarted) as browser:
+        login(browser, "a@coach.test")
+        assert browser.get(f"/jobs/{done.id}/files/plot.png").status_code == 200
+    assert not orphan.exists() and other.is_dir()
+    assert (_folder(settings, waiting) / "video.mp4").is_file()  # still to be analysed
+    assert (_folder(settings, done) / "video.mp4").is_file() == keep_uploads
+    assert (_folder(settings, done) / "out" / "metrics.json").is_file()
+    assert _folder(settings, failed).exists() == keep_uploads

@@ -7,7 +7,8 @@ template environment and the job worker, mounts the pages, the API (OpenAPI at
 cookie/header middleware, and finally refuses to return an app with a route that
 declares no authorization rule (:func:`hiplab.web.authz.check_routes`).
 
-Start-up (lifespan) re-queues jobs left ``running`` and starts the worker; shutdown
+Start-up (lifespan) re-queues jobs left ``running``, deletes the uploads a stop left
+behind (:func:`hiplab.web.videos.remove_stale_uploads`) and starts the worker; shutdown
 stops it and closes the store. Tests use ``with TestClient(create_app(s)) as c``.
 """
 
@@ -100,6 +101,7 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if requeue_jobs:
             store.requeue_running_jobs()
+            videos.remove_stale_uploads(store, settings)  # before any upload arrives
         if run_jobs:
             worker.start()
         try:

@@ -32,12 +32,17 @@ def app_from_environment() -> FastAPI:
 
 
 def prepare_once(settings: Settings) -> None:
-    """Do, in the parent, what the workers must not race for: key file, migration, requeue."""
+    """Do, in the parent, what the workers must not race for: key file, migration, requeue.
+
+    Stale uploads are deleted here too, before any worker can take an upload.
+    """
     from hiplab import services
+    from hiplab.web.videos import remove_stale_uploads
 
     settings.resolved_secret_key()
     with services.open_store_for(settings) as store:
         store.requeue_running_jobs()
+        remove_stale_uploads(store, settings)
 
 
 def run(settings: Settings, overrides: dict[str, Any], *, workers: int) -> None:

@@ -28,6 +28,7 @@ reads it — the CSRF check of a plain form post reads the form before the route
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -53,6 +54,7 @@ from hiplab.web.schemas import ApiModel
 if TYPE_CHECKING:
     from hiplab.motion.analyze import SavedAnalysis
 
+log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
 FORM_SLACK = 64 * 1024
 """Bytes allowed beyond ``max_upload_mb`` for the form's other fields and boundaries."""
@@ -142,12 +144,35 @@ api_router = APIRouter(prefix=API_PREFIX, route_class=UploadRoute, tags=["videos
 
 
 def video_analysis_job(context: JobContext) -> dict[str, Any]:
-    """Run a ``video_analysis`` job (registered by ``create_app``)."""
+    """Run a ``video_analysis`` job (registered by ``create_app``).
+
+    Once its end is stored, the source video is deleted (unless ``keep_uploads``).
+    """
+    upload_dir = context.settings.resolved_upload_dir()
+
+    def clean(state: str) -> None:
+        video_service.clean_after_job(
+            payload=context.job.payload,
+            state=state,
+            upload_dir=upload_dir,
+            keep_uploads=context.settings.keep_uploads,
+        )
+
+    context.when_ended(clean)
     return video_service.run_analysis(
-        payload=context.job.payload,
-        upload_dir=context.settings.resolved_upload_dir(),
-        progress=context.progress,
+        payload=context.job.payload, upload_dir=upload_dir, progress=context.progress
     )
+
+
+def remove_stale_uploads(store: Store, settings: Settings) -> None:
+    """At start-up, before any request: delete the uploads a stop left behind."""
+    removed = video_service.remove_stale_uploads(
+        store=store,
+        upload_dir=settings.resolved_upload_dir(),
+        keep_uploads=settings.keep_uploads,
+    )
+    if removed:
+        log.info("removed or cleaned %d stale upload folder(s)", removed)
 
 
 JOB_HANDLERS: dict[str, JobHandler] = {video_service.JOB_KIND: video_analysis_job}
