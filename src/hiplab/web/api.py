@@ -112,7 +112,40 @@ def list_assessments(
     return store.history(person_name=person.name)
 
 
-@router.post("/people/{person_id}/assessments", tags=["assessments"], status_code=201)
+ASSESSMENTS_PATH = "/people/{person_id}/assessments"
+
+
+def add_body_schemas(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Document, in an OpenAPI document, the bodies that routes parse themselves.
+
+    The assessment body is parsed by :func:`hiplab.clinic_service.parse_assessment` (so
+    that bad input gets the CLI's messages), so FastAPI only knows it as an object; its
+    JSON schema (the CLI's file format) is added under ``components.schemas`` and the
+    route's request body refers to it.
+
+    Raises
+    ------
+    RuntimeError
+        If one of its schemas' names is already taken by a different schema.
+
+    """
+    from hiplab.assess.schema import AssessmentInput
+
+    schema = AssessmentInput.model_json_schema(ref_template="#/components/schemas/{model}")
+    named = {**schema.pop("$defs", {}), AssessmentInput.__name__: schema}
+    schemas = openapi.setdefault("components", {}).setdefault("schemas", {})
+    for name, value in named.items():
+        if schemas.setdefault(name, value) != value:
+            raise RuntimeError(f"two different OpenAPI schemas are named {name!r}")
+    body = openapi["paths"][PREFIX + ASSESSMENTS_PATH]["post"]["requestBody"]
+    body["content"]["application/json"]["schema"] = {
+        "$ref": f"#/components/schemas/{AssessmentInput.__name__}",
+        "description": "The assessment input, exactly as the CLI reads it from a JSON file.",
+    }
+    return openapi
+
+
+@router.post(ASSESSMENTS_PATH, tags=["assessments"], status_code=201)
 def create_assessment(
     person_id: int,
     _viewer: PersonViewer,

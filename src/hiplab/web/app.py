@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -121,6 +122,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.hiplab = state
+    _document_bodies(app)
     for router in (
         pages.router,
         api.router,
@@ -138,6 +140,18 @@ def create_app(
     app.add_middleware(SessionCookieMiddleware, codec=state.codec, secure=settings.cookie_secure)
     check_routes(app)
     return app
+
+
+def _document_bodies(app: FastAPI) -> None:
+    """Make the app's OpenAPI document include the bodies routes parse themselves."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = api.add_body_schemas(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
 
 
 def _is_api(request: Request) -> bool:
