@@ -319,16 +319,44 @@ def _entry(resource_id: uuid.UUID, resource: dict[str, Any]) -> dict[str, Any]:
 
 
 def gather_bundle(
-    *, store: Store, person_id: int, library: Library, timestamp: datetime
+    *,
+    store: Store,
+    library: Library,
+    timestamp: datetime,
+    person_id: int | None = None,
+    person_name: str | None = None,
 ) -> dict[str, Any]:
     """Read a person and their measurements from the store and build their Bundle.
+
+    The one path of every FHIR export: the web's ``export.fhir.json`` names the person
+    by id, ``hiplab export PERSON -f fhir`` by name.
+
+    Parameters
+    ----------
+    store : Store
+        Where the person and their test results are.
+    library : Library
+        Test names, directions and norms.
+    timestamp : datetime
+        When the bundle is assembled (timezone-aware).
+    person_id : int, optional
+        The person's id; give this or ``person_name``.
+    person_name : str, optional
+        The person's name as stored.
 
     Raises
     ------
     NotFoundError
-        If there is no person with that id.
+        If there is no such person (a name: with the close names stored).
 
     """
-    person = store.get_person(person_id=person_id)
-    results = store.test_results(person_name=person.name)
+    if (person_id is None) == (person_name is None):
+        raise TypeError("gather_bundle needs exactly one of person_id and person_name")
+    if person_name is not None:
+        results = store.test_results(person_name=person_name)  # unknown: names close ones
+        person = store.find_person(name=person_name)
+    else:
+        assert person_id is not None
+        person = store.get_person(person_id=person_id)
+        results = store.test_results(person_name=person.name)
     return person_bundle(person=person, results=results, library=library, timestamp=timestamp)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
 from hiplab.cli.app import app, console, db_app, dump_json, settings, write_output
+
+if TYPE_CHECKING:
+    from hiplab.store import Store
 
 TableOrJson = Literal["table", "json"]
 
@@ -70,17 +73,38 @@ def history(
 def export(
     person: Annotated[str, typer.Argument(help="The person's name as stored.")],
     fmt: Annotated[
-        Literal["json", "csv"], typer.Option("--format", "-f", help="json or csv.")
+        Literal["json", "csv", "fhir"],
+        typer.Option(
+            "--format",
+            "-f",
+            help="json (everything), csv (one row per value) or fhir (a FHIR R4 Bundle).",
+        ),
     ] = "json",
     out: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
     ] = None,
 ) -> None:
-    """Export everything stored about one person as JSON or CSV."""
+    """Export everything stored about one person as JSON or CSV, or their measurements as FHIR."""
     from hiplab import services
 
     with services.open_store_for(settings()) as store:
-        write_output(store.export_person(person_name=person, fmt=fmt), out)
+        if fmt == "fhir":
+            content = dump_json(_fhir_bundle(store, person))
+        else:
+            content = store.export_person(person_name=person, fmt=fmt)
+    write_output(content, out)
+
+
+def _fhir_bundle(store: Store, person: str) -> dict[str, Any]:
+    """Return the person's FHIR Bundle: the web's ``export.fhir.json``, by name."""
+    from datetime import UTC, datetime
+
+    from hiplab import services
+    from hiplab.fhir_export import gather_bundle
+
+    return gather_bundle(
+        store=store, person_name=person, library=services.library(), timestamp=datetime.now(UTC)
+    )
 
 
 @db_app.command("backup")
