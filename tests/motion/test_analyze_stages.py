@@ -21,27 +21,3 @@ def test_stages_are_reported_in_order_and_outputs_only_with_a_folder(tmp_path: P
     seen.clear()
     analyze(AnalyzeRequest(source=folder, task="landing", fps=120.0), on_stage=seen.append)
     assert seen == ["track", "kinematics", "task"]
-
-
-WARM_UP_PROBE = """
-import sys
-from hiplab.motion.analyze import warm_up_later_stages
-before = [name for name in ("scipy.signal", "matplotlib.figure") if name in sys.modules]
-warm_up_later_stages(outputs=OUTPUTS).join()
-print(sorted(before), "scipy.signal" in sys.modules, "matplotlib.figure" in sys.modules)
-"""
-
-
-def test_the_later_stages_modules_are_imported_in_the_background() -> None:
-    import subprocess
-    import sys
-
-    def probe(outputs: bool) -> str:
-        code = WARM_UP_PROBE.replace("OUTPUTS", str(outputs))
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-        assert done.returncode == 0, done.stderr
-        return done.stdout.strip()
-
-    # a fresh interpreter: nothing is imported before, the thread imports what is asked
-    assert probe(outputs=False) == "[] True False"
-    assert probe(outputs=True) == "[] True True"

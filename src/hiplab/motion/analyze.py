@@ -20,19 +20,12 @@ unknown exercise) raises :class:`~hiplab.errors.InputError`. A stream that
 breaks off mid-file is refused as a whole: its frames would be a partial
 result presented as the video. ``partial`` in the result marks measurements
 that the input cuts short (a repetition or landing at the edge of the video).
-
-While the track is extracted (MediaPipe inference, which releases the GIL), a
-background thread imports what the later stages need — SciPy's filters and
-spline (about 0.5–1 s of imports), matplotlib and PyAV when files are written —
-so that this start-up cost overlaps the longest stage instead of following it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,29 +158,6 @@ def find_exercise(exercise_id: str | None) -> Exercise:
     if exercise_id not in exercises:
         raise InputError(unknown_id_message("exercise", exercise_id, list(exercises)))
     return exercises[exercise_id]
-
-
-LATER_STAGE_MODULES = ("scipy.signal", "scipy.interpolate")
-OUTPUT_MODULES = ("matplotlib.figure", "matplotlib.backends.backend_agg", "av")
-
-
-def warm_up_later_stages(*, outputs: bool) -> threading.Thread:
-    """Start importing the later stages' heavy modules in a daemon thread; return it.
-
-    Only imports (no state): a module that is missing or fails here is imported again,
-    and fails with its own error, where it is used.
-    """
-
-    def run() -> None:
-        for name in LATER_STAGE_MODULES + (OUTPUT_MODULES if outputs else ()):
-            try:
-                importlib.import_module(name)
-            except Exception:  # reported by the stage that needs it
-                continue
-
-    thread = threading.Thread(target=run, name="hiplab-warm-up", daemon=True)
-    thread.start()
-    return thread
 
 
 def _track(
@@ -346,7 +316,6 @@ def analyze(
     done = on_stage or (lambda _stage: None)
     spec = check_request(request)
     exercise = find_exercise(request.exercise) if spec.needs_exercise else None
-    warm_up_later_stages(outputs=request.outdir is not None)
     track = _track(request, progress)
     done("track")
     series, camera, warnings = kinematics(track, spec)

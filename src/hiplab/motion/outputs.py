@@ -31,7 +31,6 @@ import json
 import math
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -198,26 +197,22 @@ def write_outputs(
     write_text(paths["keypoints_csv"], keypoints_csv(request.track))
     for key in ("angles_csv", "angles_mot", "keypoints_csv"):
         files[key] = str(paths[key])
-    # The plot is drawn in a second thread while the annotated video is decoded, drawn
-    # and encoded (C code that releases the GIL): the two overlap on two cores.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hiplab-plot") as pool:
-        plot = pool.submit(write_plot, paths["plot_png"], request.series, request.events)
-        if request.video is None:
-            skipped["annotated_mp4"] = "the input has no video (OpenPose JSON keypoints only)"
-        else:
-            try:
-                write_annotated_video(
-                    paths["annotated_mp4"],
-                    video=request.video,
-                    series=request.series,
-                    events=request.events,
-                    labels=request.labels,
-                )
-                files["annotated_mp4"] = str(paths["annotated_mp4"])
-            except EncodingError as exc:
-                skipped["annotated_mp4"] = str(exc)
-        plot.result()
+    write_plot(paths["plot_png"], request.series, request.events)
     files["plot_png"] = str(paths["plot_png"])
+    if request.video is None:
+        skipped["annotated_mp4"] = "the input has no video (OpenPose JSON keypoints only)"
+    else:
+        try:
+            write_annotated_video(
+                paths["annotated_mp4"],
+                video=request.video,
+                series=request.series,
+                events=request.events,
+                labels=request.labels,
+            )
+            files["annotated_mp4"] = str(paths["annotated_mp4"])
+        except EncodingError as exc:
+            skipped["annotated_mp4"] = str(exc)
     files["metrics_json"] = str(paths["metrics_json"])
     document = request.document(files, skipped)
     write_text(paths["metrics_json"], json.dumps(document, indent=2, ensure_ascii=False) + "\n")
