@@ -256,8 +256,10 @@ def main() -> None:
     video = Path(sys.argv[1]) if len(sys.argv) > 1 else demo_path()
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start")
     speed(video)
-    stages(video)
+    # memory before the in-process stage run: a child's peak RSS counts this process's
+    # RSS at fork, and the stage run leaves this process at the pipeline's size
     memory(video)
+    stages(video)
     accuracy()
     print(f"load average {os.getloadavg()[0]:.2f} at end (other work on the machine skews figures)")
 
