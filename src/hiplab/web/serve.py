@@ -7,20 +7,41 @@ first does what must happen once: create the secret key file, migrate the store 
 put jobs left running back in the queue; the workers then only open the store. Each
 worker runs its own job worker (a job is claimed atomically, so no job runs twice) and
 its own login rate limiter (the limit then applies per process).
+
+Connections are served by :class:`NoDelayProtocol`: uvicorn's listening socket for
+several workers is made without naming TCP (protocol number 0), so asyncio does not
+switch Nagle's algorithm off on its connections, and every keep-alive request after
+the first waited ~40 ms for a delayed ACK (measured: 4 ms → 43 ms per request).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import socket
+from contextlib import suppress
 from typing import Any
 
 from fastapi import FastAPI
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from hiplab.settings import Settings, load_settings
 
 OVERRIDES_ENV = "HIPLAB_SERVE_OVERRIDES"
 """The CLI's setting overrides, as JSON, for the worker processes."""
+
+
+class NoDelayProtocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol with Nagle's algorithm off on every TCP connection."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        """Set ``TCP_NODELAY`` on the connection, then start serving it."""
+        connection = transport.get_extra_info("socket")
+        if connection is not None and connection.family in (socket.AF_INET, socket.AF_INET6):
+            with suppress(OSError):
+                connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().connection_made(transport)
 
 
 def app_from_environment() -> FastAPI:
@@ -52,7 +73,13 @@ def run(settings: Settings, overrides: dict[str, Any], *, workers: int) -> None:
     if workers == 1:
         from hiplab.web.app import create_app
 
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            http=NoDelayProtocol,
+        )
         return
     prepare_once(settings)
     os.environ[OVERRIDES_ENV] = json.dumps(overrides, default=str)
@@ -63,4 +90,5 @@ def run(settings: Settings, overrides: dict[str, Any], *, workers: int) -> None:
         host=settings.host,
         port=settings.port,
         log_level="info",
+        http=NoDelayProtocol,
     )
