@@ -12,7 +12,8 @@ connections for ``BENCH_SECONDS`` per case (after one warm-up second) against:
 * a JSON API read ``GET /api/v1/people`` (logged in as the coach: 50 people).
 
 The load generator is asyncio in this process (one core, raw keep-alive connections:
-about 0.1 ms of CPU per request), so a very fast server may still be limited by it. Columns besides req/s and the latency percentiles:
+about 0.1 ms of CPU per request), so a very fast server may still be limited by it.
+Columns besides req/s and the latency percentiles:
 ``gen CPU`` the share of a core the generator used (near 100 %: generator-bound),
 ``alone ms`` the median latency of requests sent one at a time (the service time, no
 queueing), ``CPU ms/req`` the server's CPU time per request read from /proc (steady
@@ -240,9 +241,7 @@ async def drive(base: str, path: str, cookies: httpx.Cookies, pid: int) -> Resul
     """
     host, port = base.removeprefix("http://").split(":")
     cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
-    request = (
-        f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {cookie}\r\n\r\n"
-    ).encode()
+    request = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {cookie}\r\n\r\n").encode()
     latencies: list[float] = []
     errors = 0
     kinds: Counter[str] = Counter()
