@@ -1,9 +1,10 @@
-"""Connections of ``hiplab serve`` have Nagle's algorithm off, on a socket made as uvicorn does.
+"""Connections on the sockets of ``hiplab serve --workers N`` have Nagle's algorithm off.
 
-uvicorn's listening socket for ``--workers N`` is ``socket.socket(AF_INET)`` (protocol 0),
-and asyncio only sets ``TCP_NODELAY`` on connections of sockets that name TCP: each
-keep-alive request then waited ~40 ms for a delayed ACK. :class:`NoDelayProtocol` sets
-it itself. Real sockets on loopback, the protocol class ``hiplab serve`` passes uvicorn.
+asyncio sets ``TCP_NODELAY`` only on connections of sockets that name TCP as their
+protocol. uvicorn's own socket for several workers is ``socket.socket(AF_INET)``
+(protocol 0): every keep-alive request after the first then waited ~40 ms for a
+delayed ACK. :func:`hiplab.web.serve.listening_socket` names TCP. Real sockets on
+loopback, served by a real asyncio server.
 """
 
 from __future__ import annotations
@@ -11,49 +12,41 @@ from __future__ import annotations
 import asyncio
 import socket
 
-import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
-from uvicorn.server import ServerState
-
-from hiplab.web.serve import NoDelayProtocol
+from hiplab.web.serve import listening_socket
 
 
-async def _app(scope: object, receive: object, send: object) -> None:  # never called
-    raise AssertionError("no request is sent")
+async def _nodelay_of_a_connection(listener: socket.socket) -> int:
+    served: list[asyncio.BaseTransport] = []
 
+    class Keep(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            served.append(transport)
 
-async def _nodelay_of_a_connection(protocol: type[H11Protocol]) -> int:
-    config = uvicorn.Config(app=_app, log_level="warning")
-    config.load()
-    state = ServerState()
-    made: list[H11Protocol] = []
-
-    def factory() -> H11Protocol:
-        made.append(protocol(config=config, server_state=state, app_state={}))
-        return made[-1]
-
-    listener = socket.socket(family=socket.AF_INET)  # protocol 0, as uvicorn binds it
-    listener.bind(("127.0.0.1", 0))
-    server = await asyncio.get_running_loop().create_server(factory, sock=listener)
+    server = await asyncio.get_running_loop().create_server(Keep, sock=listener)
     try:
-        _reader, writer = await asyncio.open_connection(*listener.getsockname())
-        while not made or not hasattr(made[0], "transport"):
+        _reader, writer = await asyncio.open_connection(*listener.getsockname()[:2])
+        while not served:
             await asyncio.sleep(0.01)
-        served = made[0].transport.get_extra_info("socket")
-        value = served.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        value = (
+            served[0].get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        )
         writer.close()
         return int(value)
     finally:
+        for transport in served:
+            transport.close()
         server.close()
-        for connection in made:
-            connection.transport.close()
         await server.wait_closed()
 
 
-def test_the_served_connection_has_nagle_off() -> None:
-    assert asyncio.run(_nodelay_of_a_connection(NoDelayProtocol)) != 0
+def test_a_worker_sockets_connections_have_nagle_off() -> None:
+    listener = listening_socket("127.0.0.1", 0)
+    assert listener.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT) != 0
+    assert asyncio.run(_nodelay_of_a_connection(listener)) != 0
 
 
-def test_uvicorns_own_protocol_leaves_it_on_there() -> None:
-    """Why the subclass exists; if this starts failing, uvicorn or asyncio fixed it upstream."""
-    assert asyncio.run(_nodelay_of_a_connection(H11Protocol)) == 0
+def test_a_socket_naming_no_protocol_leaves_it_on() -> None:
+    """Why the protocol is named; if this fails, asyncio now sets it whatever the socket."""
+    listener = socket.socket(family=socket.AF_INET)
+    listener.bind(("127.0.0.1", 0))
+    assert asyncio.run(_nodelay_of_a_connection(listener)) == 0
