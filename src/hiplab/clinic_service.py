@@ -115,6 +115,33 @@ def authenticate(*, store: Store, email: str, password: str) -> StoredUser | Non
     return user
 
 
+def change_password(
+    *, store: Store, user: StoredUser, current: str, new: str, confirm: str
+) -> StoredUser:
+    """Replace a login's password after checking the current one; return the login.
+
+    The change ends every session of the login (its ``session_epoch`` goes up); the
+    caller starts a new one for the browser that made the change, with the returned
+    login's epoch.
+
+    Raises
+    ------
+    InputError
+        If the current password is wrong, the two new ones differ, or the new one
+        breaks the password rules (:func:`hiplab.passwords.check_password`).
+
+    """
+    from hiplab.passwords import hash_password, verify_or_waste_time
+
+    found = store.login_record(email=user.email)
+    if not verify_or_waste_time(None if found is None else found[1], current):
+        raise InputError("the current password is wrong")
+    if new != confirm:
+        raise InputError("the new password and its repetition differ; type the same twice")
+    store.set_password_hash(user_id=user.id, password_hash=hash_password(new))
+    return store.user_by_id(user_id=user.id)
+
+
 def create_client(
     *,
     store: Store,

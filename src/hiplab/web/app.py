@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hiplab import __version__, services
 from hiplab.errors import HiplabError, InputError, NotFoundError, StoreError
 from hiplab.settings import Settings
-from hiplab.web import api, pages, plans, progress_routes, videos
+from hiplab.web import account, api, pages, plans, progress_routes, videos
 from hiplab.web.authz import NEW_SESSION_KEY, Denied, check_routes, current_session
 from hiplab.web.deps import AppState, app_state
 from hiplab.web.jobs import JobHandler, JobWorker
@@ -131,6 +131,8 @@ def create_app(
         videos.api_router,
         plans.router,
         plans.api_router,
+        account.router,
+        account.api_router,
     ):
         # Flattened rather than include_router: since FastAPI 0.137 that leaves one opaque
         # router object in app.routes, and check_routes must see every endpoint and path.

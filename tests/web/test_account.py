@@ -1,0 +1,105 @@
+"""The account page and the password change: page form and API, on SQLite and PostgreSQL.
+
+A change needs the current password, the rules of :mod:`hiplab.passwords` and (on the
+page) the same new password twice; it logs every other browser out and keeps the one
+that made it logged in; the old password stops working and the new one works.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from hiplab.web.security import CSRF_HEADER
+from tests.web.conftest import PASSWORD, TestClient, World, csrf_of_page, login, new_client
+
+NEW = "a brand new passphrase"
+
+
+def _change(browser: TestClient, current: str, new: str, confirm: str | None = None) -> object:
+    token = csrf_of_page(browser.get("/account").text)
+    return browser.post(
+        "/account/password",
+        data={
+            "csrf_token": token,
+            "current_password": current,
+            "new_password": new,
+            "confirm_password": new if confirm is None else confirm,
+        },
+        follow_redirects=False,
+    )
+
+
+def _logs_in(app: FastAPI, password: str) -> bool:
+    browser = new_client(app)
+    token = csrf_of_page(browser.get("/login").text)
+    answer = browser.post(
+        "/login",
+        data={"email": "a@coach.test", "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
+    return answer.status_code == 303
+
+
+def test_the_account_page_shows_the_login_and_a_labelled_form(
+    client: TestClient, world: World
+) -> None:
+    login(client, "a@coach.test")
+    page = client.get("/account")
+    assert page.status_code == 200
+    assert "a@coach.test" in page.text and "Coach A" in page.text
+    for field in ("current_password", "new_password", "confirm_password"):
+        assert f'<label for="{field}">' in page.text
+    assert 'href="/account"' in client.get("/coach").text  # reachable from the menu
+
+
+def test_a_refused_change_says_why_and_changes_nothing(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    login(client, "a@coach.test")
+    cases = [
+        ("not my password", NEW, None, "the current password is wrong"),
+        (PASSWORD, NEW, NEW + "!", "differ"),
+        (PASSWORD, "short", None, "allowed: 10 to"),
+    ]
+    for current, new, confirm, message in cases:
+        answer = _change(client, current, new, confirm)
+        assert answer.status_code == 422  # type: ignore[attr-defined]
+        assert message in answer.text  # type: ignore[attr-defined]
+        assert 'role="alert"' in answer.text  # type: ignore[attr-defined]
+    assert client.get("/api/v1/me").status_code == 200  # still logged in
+    assert _logs_in(app, PASSWORD)
+
+
+def test_a_change_logs_out_the_others_and_keeps_this_browser(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    login(client, "a@coach.test")
+    elsewhere = new_client(app)
+    login(elsewhere, "a@coach.test")
+    answer = _change(client, PASSWORD, NEW)
+    assert answer.status_code == 303  # type: ignore[attr-defined]
+    assert answer.headers["location"] == "/account?changed=1"  # type: ignore[attr-defined]
+    assert "Password changed" in client.get("/account?changed=1").text
+    assert client.get("/api/v1/me").status_code == 200
+    assert elsewhere.get("/api/v1/me").status_code == 401
+    assert not _logs_in(app, PASSWORD)
+    assert _logs_in(app, NEW)
+
+
+def test_the_api_changes_the_password_with_its_csrf_header(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    csrf = login(client, "a@coach.test")
+    elsewhere = new_client(app)
+    login(elsewhere, "a@coach.test")
+    url = "/api/v1/me/password"
+    body = {"current_password": PASSWORD, "new_password": NEW}
+    assert client.post(url, json=body).status_code == 403  # no CSRF header
+    wrong = client.post(url, json={**body, "current_password": "nope"}, headers={CSRF_HEADER: csrf})
+    assert wrong.status_code == 422
+    assert wrong.json()["detail"] == "the current password is wrong"
+    done = client.post(url, json=body, headers={CSRF_HEADER: csrf})
+    assert done.status_code == 204
+    assert client.get("/api/v1/me").status_code == 200
+    assert elsewhere.get("/api/v1/me").status_code == 401
+    assert _logs_in(app, NEW)
