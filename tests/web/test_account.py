@@ -103,3 +103,29 @@ def test_the_api_changes_the_password_with_its_csrf_header(
     assert client.get("/api/v1/me").status_code == 200
     assert elsewhere.get("/api/v1/me").status_code == 401
     assert _logs_in(app, NEW)
+
+
+def test_a_browser_whose_session_ended_is_told_why(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    login(client, "a@coach.test")
+    elsewhere = new_client(app)
+    login(elsewhere, "a@coach.test")
+    assert _change(client, PASSWORD, NEW).status_code == 303  # type: ignore[attr-defined]
+    page = elsewhere.get("/coach", follow_redirects=False)
+    assert page.status_code == 303
+    assert page.headers["location"] == "/login?next=%2Fcoach&ended=1"
+    assert "Your session has ended" in elsewhere.get(page.headers["location"]).text
+    assert elsewhere.get("/api/v1/me").json()["detail"] == "log in first"  # now anonymous
+
+
+def test_the_api_says_the_session_ended(app: FastAPI, client: TestClient, world: World) -> None:
+    login(client, "a@coach.test")
+    elsewhere = new_client(app)
+    login(elsewhere, "a@coach.test")
+    assert _change(client, PASSWORD, NEW).status_code == 303  # type: ignore[attr-defined]
+    answer = elsewhere.get("/api/v1/me")
+    assert answer.status_code == 401
+    assert answer.json()["detail"].startswith("your session has ended")
+    never = new_client(app).get("/coach", follow_redirects=False)
+    assert never.headers["location"] == "/login?next=%2Fcoach"  # no notice for a plain visit

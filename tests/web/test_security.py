@@ -258,7 +258,8 @@ def test_log_out_everywhere_ends_every_session_of_the_login(
     assert stolen
     phone.cookies.set(SESSION_COOKIE, stolen)
     to_login = phone.get("/coach", follow_redirects=False)
-    assert to_login.status_code == 303 and to_login.headers["location"] == "/login?next=%2Fcoach"
+    assert to_login.status_code == 303
+    assert to_login.headers["location"] == "/login?next=%2Fcoach&ended=1"
     replaced = to_login.headers["set-cookie"]  # by an anonymous session
     assert replaced.startswith(f"{SESSION_COOKIE}=") and stolen not in replaced
     # Other logins keep their sessions; logging in again works.

@@ -29,7 +29,13 @@ from hiplab import __version__, services
 from hiplab.errors import HiplabError, InputError, NotFoundError, StoreError
 from hiplab.settings import Settings
 from hiplab.web import account, api, pages, plans, progress_routes, videos
-from hiplab.web.authz import NEW_SESSION_KEY, Denied, check_routes, current_session
+from hiplab.web.authz import (
+    NEW_SESSION_KEY,
+    SESSION_ENDED,
+    Denied,
+    check_routes,
+    current_session,
+)
 from hiplab.web.deps import AppState, app_state
 from hiplab.web.jobs import JobHandler, JobWorker
 from hiplab.web.security import SESSION_COOKIE, LoginLimiter, SessionCodec, SessionData
@@ -197,7 +203,8 @@ def _add_error_handlers(app: FastAPI) -> None:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             from urllib.parse import quote
 
-            return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+            ended = "&ended=1" if exc.message == SESSION_ENDED else ""
+            return RedirectResponse(f"/login?next={quote(target, safe='')}{ended}", status_code=303)
         return error_response(request, exc.status, exc.message)
 
     async def domain(request: Request, exc: Exception) -> Response:

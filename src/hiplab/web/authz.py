@@ -136,6 +136,12 @@ FREE_PARAMS = frozenset({"path", "fmt", "file"})
 name of a job's output file from a fixed allow-list)."""
 
 
+SESSION_ENDED = (
+    "your session has ended (the password was changed, or all sessions were ended); log in again"
+)
+"""The 401 message when a logged-in session is no longer valid (see ``session_epoch``)."""
+
+
 @cache
 def guard(rule: Rule) -> Callable[[Request], Awaitable[Viewer | None]]:
     """Return the dependency that enforces ``rule`` (one per rule, so FastAPI caches it)."""
@@ -181,12 +187,13 @@ async def _enforce(request: Request, rule: Rule) -> Viewer | None:
     ):
         raise Denied(403, CSRF_MESSAGE)
     viewer = await run_in_threadpool(_load_viewer, state.store, session)
-    if viewer is None and session.user_id is not None:
+    ended = viewer is None and session.user_id is not None
+    if ended:
         start_session(request, new_session())  # the login is gone or its sessions ended
     if rule is Rule.public:
         return viewer
     if viewer is None:
-        raise Denied(401, "log in first")
+        raise Denied(401, SESSION_ENDED if ended else "log in first")
     if rule is Rule.coach and not viewer.is_coach:
         raise Denied(403, "this is for coaches only")
     if rule is Rule.client and viewer.is_coach:

@@ -90,13 +90,20 @@ def home(viewer: PublicViewer) -> RedirectResponse:
 
 @router.get("/login", name="login_form", response_model=None)
 def login_form(
-    request: Request, viewer: PublicViewer, next: str | None = None
+    request: Request, viewer: PublicViewer, next: str | None = None, ended: bool = False
 ) -> HTMLResponse | RedirectResponse:
-    """Show the login form (or go home when already logged in)."""
+    """Show the login form (or go home when already logged in); ``ended``: say why."""
     if viewer is not None:
         return see_other(home_of(viewer))
     return render(
-        request, "login.html.j2", viewer=None, title="Log in", error=None, email="", next=next or ""
+        request,
+        "login.html.j2",
+        viewer=None,
+        title="Log in",
+        error=None,
+        email="",
+        next=next or "",
+        ended=ended,
     )
 
 
@@ -142,6 +149,7 @@ def _login_page(
         error=error,
         email=email,
         next=next,
+        ended=False,
     )
 
 
