@@ -95,18 +95,30 @@ def create_login(
     )
 
 
+def _verified_login(store: Store, email: str, password: str) -> tuple[StoredUser, str] | None:
+    """Return the login and its hash when ``password`` is its password, else None.
+
+    An unknown address costs the same argon2 work as a wrong password.
+    """
+    from hiplab.passwords import verify_or_waste_time
+
+    found = store.login_record(email=email)
+    if not verify_or_waste_time(None if found is None else found[1], password):
+        return None
+    return found
+
+
 def authenticate(*, store: Store, email: str, password: str) -> StoredUser | None:
     """Return the login whose e-mail and password match, else None (whatever was wrong).
 
     An unknown address costs the same argon2 work as a wrong password. A hash made
     with older argon2 parameters is replaced after a successful check.
     """
-    from hiplab.passwords import hash_password, needs_rehash, verify_or_waste_time
+    from hiplab.passwords import hash_password, needs_rehash
 
-    found = store.login_record(email=email)
-    if not verify_or_waste_time(None if found is None else found[1], password):
+    found = _verified_login(store, email, password)
+    if found is None:
         return None
-    assert found is not None  # verify_or_waste_time is False without a hash
     user, password_hash = found
     if needs_rehash(password_hash):
         store.set_password_hash(  # the same password: its sessions stay
@@ -131,10 +143,9 @@ def change_password(
         breaks the password rules (:func:`hiplab.passwords.check_password`).
 
     """
-    from hiplab.passwords import hash_password, verify_or_waste_time
+    from hiplab.passwords import hash_password
 
-    found = store.login_record(email=user.email)
-    if not verify_or_waste_time(None if found is None else found[1], current):
+    if _verified_login(store, user.email, current) is None:
         raise InputError("the current password is wrong")
     if new != confirm:
         raise InputError("the new password and its repetition differ; type the same twice")

@@ -53,12 +53,23 @@ class StoreCore:
         self._engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._closed = False
-        self._reading = threading.local()  # the thread's shared read session, if any
-        self._open = threading.local()  # .session: this thread's write transaction, if any
+        # .session / .writable: the transaction this thread has open (reading() or a
+        # write transaction), which the store methods it calls join
+        self._current = threading.local()
 
-    def _joined(self) -> Session | None:
-        session: Session | None = getattr(self._open, "session", None)
-        return session
+    def _open_session(self) -> tuple[Session, bool] | None:
+        """Return this thread's open transaction and whether it may write, if any."""
+        session: Session | None = getattr(self._current, "session", None)
+        return None if session is None else (session, bool(self._current.writable))
+
+    @contextmanager
+    def _joined_by_this_thread(self, session: Session, *, writable: bool) -> Iterator[Session]:
+        """Make ``session`` the one this thread's store calls join until the block ends."""
+        self._current.session, self._current.writable = session, writable
+        try:
+            yield session
+        finally:
+            self._current.session = None
 
     @property
     def url(self) -> str:
@@ -94,35 +105,30 @@ class StoreCore:
         """Make every read of this thread inside the block share one transaction.
 
         Reads only: a write inside the block raises RuntimeError (it would need the
-        write lock while this thread holds a read snapshot). Nested blocks join the
-        outer one.
+        write lock while this thread holds a read snapshot). Inside another open
+        transaction (a nested block, or a write transaction) it joins that one.
         """
-        if self._shared_session() is not None:
+        if self._open_session() is not None:
             yield
             return
-        with self._transaction("read the store") as session:
-            self._reading.session = session
-            try:
-                yield
-            finally:
-                self._reading.session = None
-
-    def _shared_session(self) -> Session | None:
-        shared: Session | None = getattr(self._reading, "session", None)
-        return shared
+        with (
+            self._transaction("read the store") as session,
+            self._joined_by_this_thread(session, writable=False),
+        ):
+            yield
 
     @contextmanager
     def _transaction(self, action: str) -> Iterator[Session]:
-        """Run a block in one transaction: commit at the end, roll back on any error."""
-        shared = self._shared_session()
-        if shared is not None:
-            yield shared  # inside reading(): its transaction ends with the block
+        """Run a block in one transaction: commit at the end, roll back on any error.
+
+        Inside this thread's open transaction (:meth:`reading` or a write
+        transaction) the block joins it instead.
+        """
+        if (current := self._open_session()) is not None:
+            yield current[0]
             return
         if self._closed:
             raise StoreError(f"cannot {action}: the store {self.url} is closed")
-        if (joined := self._joined()) is not None:
-            yield joined
-            return
         try:
             with self._sessions.begin() as session:
                 yield session
@@ -138,23 +144,24 @@ class StoreCore:
 
         Store methods called inside the block (same thread) join this transaction.
         """
-        if self._shared_session() is not None:
-            raise RuntimeError(f"cannot {action} inside Store.reading(): it is for reads only")
+        if (current := self._open_session()) is not None:
+            session, writable = current
+            if not writable:
+                raise RuntimeError(f"cannot {action} inside Store.reading(): it is for reads only")
+            yield session
+            return
         if self._closed:
             raise StoreError(f"cannot {action}: the store {self.url} is closed")
-        if (joined := self._joined()) is not None:
-            yield joined
-            return
         try:
             with self._engine.connect() as connection:
                 if self.dialect == "sqlite":
                     connection.execution_options(**{BEGIN_OPTION: "BEGIN IMMEDIATE"})
-                with Session(bind=connection, expire_on_commit=False) as session, session.begin():
-                    self._open.session = session
-                    try:
-                        yield session
-                    finally:
-                        self._open.session = None
+                with (
+                    Session(bind=connection, expire_on_commit=False) as session,
+                    session.begin(),
+                    self._joined_by_this_thread(session, writable=True),
+                ):
+                    yield session
         except DBAPIError as exc:
             raise store_error(action, self._engine.url, exc) from exc
 
