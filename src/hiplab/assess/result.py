@@ -51,7 +51,7 @@ class TestValue(Out):
 
 
 class JointLimit(Out):
-    """A hard limit on one motion of one joint (degrees from neutral)."""
+    """A hard limit on one motion of one joint (degrees from neutral) on a side."""
 
     joint: Literal["hip", "knee", "ankle", "lumbar"]
     side: Literal["left", "right", "both"]
@@ -67,6 +67,7 @@ class PositionAvoid(Out):
 
     position: str
     avoid: Literal[True] = True
+    condition: str | None = None
     reason: str
 
 
@@ -75,10 +76,47 @@ class PracticeAvoid(Out):
 
     practice: Literal["end_range_forcing", "bouncing"]
     avoid: Literal[True] = True
+    condition: str | None = None
     reason: str
 
 
-Precaution = JointLimit | PositionAvoid | PracticeAvoid
+class FallRiskAvoid(Out):
+    """Movements with a real chance of a fall or a sudden load are avoided."""
+
+    fall_risk: Literal[True] = True
+    condition: str
+    reason: str
+
+
+class CombinedPositionAvoid(Out):
+    """A combined hip position to avoid on a side: every listed motion at or past its angle.
+
+    ``stretches_only`` limits the rule to stretches (no stretching *into* the position).
+    """
+
+    side: Literal["left", "right", "both"]
+    at_least: dict[str, float]
+    stretches_only: bool = False
+    name: str
+    condition: str
+    reason: str
+
+
+class ConditionAvoid(Out):
+    """Movements the library declares unsafe for this condition are avoided."""
+
+    avoid_condition: str
+    reason: str
+
+
+Precaution = (
+    JointLimit
+    | PositionAvoid
+    | PracticeAvoid
+    | FallRiskAvoid
+    | CombinedPositionAvoid
+    | ConditionAvoid
+)
 
 
 class RedFlag(Out):

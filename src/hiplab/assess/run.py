@@ -5,7 +5,8 @@ from __future__ import annotations
 from hiplab.assess.evaluate import evaluate, measured_values
 from hiplab.assess.result import Assessment
 from hiplab.assess.schema import AssessmentInput
-from hiplab.assess.screening import precautions, red_flags
+from hiplab.assess.safety import precautions
+from hiplab.assess.screening import red_flags
 from hiplab.library.loader import Library
 
 DISCLAIMER = (

@@ -81,6 +81,8 @@ class Screening(Strict):
     pregnant: bool = False
     pregnancy_weeks: int | None = Field(default=None, ge=0, le=45)
     hypermobility: bool = False
+    hip_impingement: bool = False
+    falls_or_poor_balance: bool = False
     hip_replacement: HipReplacement | None = None
 
     @model_validator(mode="after")
@@ -100,7 +102,10 @@ class Region(StrEnum):
     outer_hip = "outer_hip"
     knee = "knee"
     hamstring = "hamstring"
+    down_the_leg = "down_the_leg"
     calf = "calf"
+    wrist = "wrist"
+    shoulder = "shoulder"
 
 
 class Symptom(Strict):
@@ -129,9 +134,16 @@ class Thomas(Strict):
 
 
 class Positive(Strict):
-    """A provocation or sign: positive or not."""
+    """A provocation or sign: positive or not, and whether it brought on pain."""
 
     positive: bool
+    painful: bool = False
+
+    @model_validator(mode="after")
+    def _pain_means_positive(self) -> Positive:
+        if self.painful and not self.positive:
+            raise ValueError("painful is true but positive is false: a test that hurt is positive")
+        return self
 
 
 class SidedPositive(Strict):

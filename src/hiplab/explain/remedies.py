@@ -1,6 +1,6 @@
 """Pick exercises for the findings: stretch what is tight, strengthen its opposing group.
 
-Every candidate is filtered through :func:`hiplab.assess.screening.exercise_allowed`
+Every candidate is filtered through :func:`hiplab.assess.safety.allowed`
 first, so a recommendation can never break a precaution. The choice is
 deterministic: best target match, then lowest difficulty, then id.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hiplab.assess.result import Finding, Precaution, Recommendation
-from hiplab.assess.screening import exercise_allowed
+from hiplab.assess.safety import allowed as exercise_allowed
 from hiplab.library.loader import Library
 from hiplab.library.models import Exercise, ExerciseKind
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from hiplab.errors import LibraryError, NotFoundError
 from hiplab.library.models import (
     ChainGraph,
+    ConditionDef,
     Exercise,
     FindingDef,
     MuscleGroup,
@@ -37,6 +38,7 @@ class Library:
     tests: Mapping[str, TestDef]
     findings: Mapping[str, FindingDef]
     chains: ChainGraph
+    conditions: Mapping[str, ConditionDef]
 
     def exercise(self, exercise_id: str) -> Exercise:
         """Return one exercise or raise :class:`NotFoundError` naming close ids."""
@@ -116,6 +118,9 @@ def load_library(root: Path | None = None) -> Library:
         tests=_parse(TestDef, _read_yaml(root / "tests.yaml")["tests"], "tests.yaml"),
         findings=_parse(FindingDef, _read_yaml(root / "findings.yaml")["findings"], "findings"),
         chains=chains,
+        conditions=_parse(
+            ConditionDef, _read_yaml(root / "conditions.yaml")["conditions"], "conditions.yaml"
+        ),
     )
     from hiplab.library.integrity import check_integrity
 

@@ -170,10 +170,98 @@ class Pose(Frozen):
     keyframes: tuple[Keyframe, ...] = Field(min_length=1, max_length=4)
 
 
-Condition = Literal["posterior_tha", "anterior_tha", "lateral_tha", "pregnancy", "hypermobility"]
+class Condition(StrEnum):
+    """A condition of the person that makes some exercises or tests unsafe.
+
+    Each is described in ``conditions.yaml`` (plain label, how hiplab learns of it,
+    source) and detected from an assessment by :mod:`hiplab.assess.safety`; a test
+    keeps the three in step.
+    """
+
+    posterior_tha = "posterior_tha"
+    anterior_tha = "anterior_tha"
+    lateral_tha = "lateral_tha"
+    pregnancy = "pregnancy"
+    pregnancy_after_first_trimester = "pregnancy_after_first_trimester"
+    hip_impingement = "hip_impingement"
+    painful_faber = "painful_faber"
+    hypermobility = "hypermobility"
+    poor_balance = "poor_balance"
+    knee_pain = "knee_pain"
+    groin_pain = "groin_pain"
+    low_back_pain = "low_back_pain"
+    outer_hip_pain = "outer_hip_pain"
+    hamstring_pain = "hamstring_pain"
+    leg_nerve_pain = "leg_nerve_pain"
+    calf_pain = "calf_pain"
+    wrist_pain = "wrist_pain"
+    shoulder_pain = "shoulder_pain"
 
 
-class Exercise(Frozen):
+class ConditionDef(Frozen):
+    """What a condition is called in plain words and how hiplab learns of it."""
+
+    id: Condition
+    label: str = Field(min_length=5)
+    learned_from: str = Field(min_length=10)
+    sources: tuple[Slug, ...] = Field(min_length=1)
+
+
+class JointDemand(Frozen):
+    """The peak excursion a movement needs in one motion, and where that figure comes from."""
+
+    deg: float = Field(ge=0, le=160)
+    basis: str = Field(min_length=10)
+
+
+class Caution(Frozen):
+    """A condition an exercise is unsafe for, declared in the data, and why in plain words."""
+
+    condition: Condition
+    why: str = Field(min_length=10)
+
+
+Demands = dict[Slug, JointDemand]
+
+
+class Movement(Frozen):
+    """The safety facts of anything a person is asked to do: an exercise or a test.
+
+    Conventions
+    -----------
+    * ``joint_demands`` are the peak excursions of the *worked side*: for a one-sided
+      movement the leg an item or a test names (the one stretched, trained or
+      measured), for a two-sided one both legs. ``other_side_demands`` are those of
+      the other leg in a one-sided movement (left empty when it stays near neutral).
+    * Every figure carries its ``basis``: the step or the reference it is read from.
+    * ``floor_transfer``: the person has to get down to the floor and back up, which
+      takes deep hip flexion on both sides (a hip-replacement concern).
+    * ``fall_risk``: a real chance of falling or a sudden load (balance on one leg on a
+      box, a Nordic curl, a drop landing).
+    * ``end_range``: the movement is taken to the end of the range (forcing, bouncing).
+    * ``active_abduction``: the side glutes work to hold or move the hip out to the side,
+      in open chain (side-lying lifts) or closed chain (single-leg glute work).
+    * ``unsafe_for``: conditions the data declares unsafe beyond what the demands,
+      position and flags above already rule out, each with why.
+    """
+
+    position: Position
+    unilateral: bool
+    joint_demands: Demands = Field(min_length=1)
+    other_side_demands: Demands = {}
+    unsafe_for: tuple[Caution, ...] = ()
+    floor_transfer: bool
+    fall_risk: bool = False
+    end_range: bool = False
+    active_abduction: bool = False
+
+    @property
+    def is_stretch(self) -> bool:
+        """Return True for a stretch or mobility drill (it takes a joint toward its range)."""
+        return False
+
+
+class Exercise(Movement):
     """A stretch, mobility drill or activation/strength exercise."""
 
     id: Slug
@@ -181,23 +269,25 @@ class Exercise(Frozen):
     aliases: tuple[str, ...] = ()
     kind: ExerciseKind
     targets: Targets
-    position: Position
     equipment: tuple[Slug, ...] = ()
-    unilateral: bool
     difficulty: int = Field(default=1, ge=1, le=3)
-    joint_demands: dict[Slug, float] = Field(min_length=1)
     dosage: Dosage
     steps: tuple[str, ...] = Field(min_length=2)
     mistakes: tuple[str, ...] = Field(min_length=1)
     regressions: tuple[Slug, ...] = ()
     progressions: tuple[Slug, ...] = ()
-    contraindications: tuple[str, ...] = ()
-    excluded_for: tuple[Condition, ...] = ()
-    end_range: bool = False
-    active_abduction: bool = False
     evidence: str = Field(min_length=10)
     sources: tuple[Slug, ...] = ()
     pose: Pose
+
+    @property
+    def is_stretch(self) -> bool:
+        """Return True for static, PNF and dynamic stretching kinds."""
+        return self.kind in (
+            ExerciseKind.static_stretch,
+            ExerciseKind.pnf,
+            ExerciseKind.dynamic_mobility,
+        )
 
 
 class Norm(Frozen):
@@ -242,8 +332,13 @@ class TestKind(StrEnum):
     score = "score"
 
 
-class TestDef(Frozen):
-    """A standard test: how to do it, units, norms and what a deficit means."""
+class TestDef(Movement):
+    """A standard test: how to do it, units, norms and what a deficit means.
+
+    Its safety facts (position, demands of the tested side and the other leg) are
+    judged by the same rules as an exercise's, so a test is only suggested to a
+    person it is safe for. ``unilateral`` follows from ``kind``.
+    """
 
     id: Slug
     name: str
@@ -264,6 +359,13 @@ class TestDef(Frozen):
     sources: tuple[Slug, ...] = Field(min_length=1)
     self_test: bool = True
 
+    @model_validator(mode="before")
+    @classmethod
+    def _sided_from_kind(cls, data: object) -> object:
+        if isinstance(data, dict) and "unilateral" not in data:
+            return {**data, "unilateral": data.get("kind") != TestKind.score.value}
+        return data
+
     @property
     def label(self) -> str:
         """Return the short name for sentences (the full name if none is given)."""
@@ -271,13 +373,19 @@ class TestDef(Frozen):
 
 
 class FindingDef(Frozen):
-    """What a finding means and which muscle groups to stretch or strengthen for it."""
+    """What a finding means and which muscle groups to stretch or strengthen for it.
+
+    ``stretches_into`` is the hip motion its stretches move the joint into (hip
+    extension for short hip flexors): where a precaution limits that motion on a side,
+    the finding is not stretched on that side.
+    """
 
     id: Slug
     label: str
     plain: str = Field(min_length=20)
     stretch: tuple[Slug, ...] = ()
     strengthen: tuple[Slug, ...] = ()
+    stretches_into: Slug | None = None
     structural_note: str = ""
 
 

@@ -22,7 +22,7 @@ Conventions
   ranges are the library's (the field limits of
   :class:`hiplab.library.models.Dosage`): see :data:`DOSE_LIMITS`.
 * Safety: every exercise an edit leaves in the items it touches is checked with
-  :func:`hiplab.assess.screening.violations` against the person's precautions; a
+  :func:`hiplab.assess.safety.violations` against the person's precautions; a
   refused edit names them and changes nothing. A referral is never edited.
 * Item and session durations are recomputed with the planner's timing model
   (:mod:`hiplab.plan.dosage`), so a session's duration stays the sum of its items.
@@ -37,7 +37,7 @@ from typing import Literal, TypeAlias
 from annotated_types import Ge, Le
 
 from hiplab.assess.result import Precaution
-from hiplab.assess.screening import violations
+from hiplab.assess.safety import violations
 from hiplab.errors import InputError
 from hiplab.library.loader import Library
 from hiplab.library.models import Dosage, Exercise

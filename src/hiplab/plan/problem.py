@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from hiplab.assess.result import Assessment, Finding, Precaution
-from hiplab.assess.screening import exercise_allowed
+from hiplab.assess.safety import allowed as exercise_allowed
 from hiplab.library.loader import Library
 from hiplab.library.models import Exercise, ExerciseKind
 from hiplab.plan.dosage import (
