@@ -212,6 +212,9 @@ def plans_of(*, store: Store, person_id: int) -> list[StoredPlan]:
 def _safety(store: Store, person: PersonRecord) -> tuple[tuple[Precaution, ...], int]:
     """Return the precautions of the person's latest assessment and their age then.
 
+    The precautions are worked out again from the stored answers with today's safety
+    rules, so an assessment saved before a rule was added is still held to it.
+
     Raises
     ------
     InputError
@@ -228,7 +231,9 @@ def _safety(store: Store, person: PersonRecord) -> tuple[tuple[Precaution, ...],
             f"the latest assessment ({latest.taken_on}) has red flags; see a clinician "
             f"before changing the programme: {reasons}"
         )
-    return tuple(latest.result.precautions), latest.data.person.age
+    from hiplab.assess.safety import precautions
+
+    return tuple(precautions(latest.data)), latest.data.person.age
 
 
 def edit_plan(*, store: Store, plan_id: int, edit: Edit) -> StoredPlan:
@@ -268,7 +273,12 @@ def item_choices(*, store: Store, plan_id: int, week: int, item: int) -> ItemCho
     person = store.get_person(person_id=store.person_of_plan(plan_id=plan_id))
     precautions, _age = _safety(store, person)
     lib = library()
-    choices = swap_choices(lib.exercises[planned.exercise_id], library=lib, precautions=precautions)
+    choices = swap_choices(
+        lib.exercises[planned.exercise_id],
+        library=lib,
+        precautions=precautions,
+        side=planned.side,
+    )
     return ItemChoices(plan=plan, week=week, item=item, planned=planned, choices=tuple(choices))
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from hiplab.library.models import EvidenceGrade
 
@@ -39,6 +39,16 @@ class Finding(Out):
     unit: str
     test: str
     summary: str
+    stretch_withheld: str = ""
+    """Why this finding is not stretched on its side (a precaution limits that motion)."""
+
+
+class WithheldTest(Out):
+    """A test hiplab does not suggest to this person, on which sides, and why."""
+
+    test: str
+    sides: tuple[Literal["left", "right"], ...] = ()
+    reason: str
 
 
 class TestValue(Out):
@@ -120,11 +130,38 @@ Precaution = (
 
 
 class RedFlag(Out):
-    """A reason to see a clinician before exercising."""
+    """A reason to see a clinician before exercising: why, whom to see and how soon.
+
+    ``reason`` says why in plain words; ``who`` is the kind of clinician (or service) and
+    ``when`` how soon, both in plain words too. Results stored before ``who`` and ``when``
+    existed get the wording of their urgency, so they still load.
+    """
 
     id: str
     urgency: Literal["emergency", "urgent", "soon"]
     reason: str
+    who: str
+    when: str
+
+    DEFAULT_WHO_WHEN: ClassVar[dict[str, tuple[str, str]]] = {
+        "emergency": ("the emergency department (A&E or ER)", "now"),
+        "urgent": ("a doctor", "the same day"),
+        "soon": ("your family doctor (GP)", "within a few days"),
+    }
+
+    @model_validator(mode="before")
+    @classmethod
+    def _who_when_of_urgency(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("urgency") in cls.DEFAULT_WHO_WHEN:
+            who, when = cls.DEFAULT_WHO_WHEN[data["urgency"]]
+            data = {"who": who, "when": when, **data}
+        return data
+
+    @property
+    def advice(self) -> str:
+        """Whom to see and how soon, as one plain sentence: "See a doctor the same day."."""
+        verb = "Go to" if self.urgency == "emergency" else "See"
+        return f"{verb} {self.who} {self.when}."
 
 
 class Chain(Out):
@@ -160,6 +197,7 @@ class Assessment(Out):
     chains: tuple[Chain, ...]
     recommendations: tuple[Recommendation, ...]
     missing_tests: tuple[str, ...]
+    tests_not_suggested: tuple[WithheldTest, ...] = ()
     values: tuple[TestValue, ...]
     notes: tuple[str, ...]
     disclaimer: str

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from hiplab.assess.evaluate import evaluate, measured_values
-from hiplab.assess.result import Assessment
+from hiplab.assess.result import Assessment, Finding, Precaution, WithheldTest
+from hiplab.assess.safety import precautions, stretch_withheld, withheld_test
 from hiplab.assess.schema import AssessmentInput
-from hiplab.assess.safety import precautions
 from hiplab.assess.screening import red_flags
 from hiplab.library.loader import Library
 
@@ -34,6 +36,27 @@ def _notes(data: AssessmentInput, library: Library, finding_ids: set[str]) -> li
     return notes
 
 
+def screened_findings(
+    findings: Sequence[Finding], constraints: Sequence[Precaution], library: Library
+) -> list[Finding]:
+    """Return the findings, each marked when a precaution forbids stretching it on its side."""
+    out = []
+    for f in findings:
+        spec = library.findings.get(f.id)
+        why = stretch_withheld(f, spec, library.tests.get(f.test), constraints) if spec else ""
+        out.append(f.model_copy(update={"stretch_withheld": why}) if why else f)
+    return out
+
+
+def screened_tests(
+    missing: Sequence[str], constraints: Sequence[Precaution], library: Library
+) -> tuple[list[str], list[WithheldTest]]:
+    """Return the tests still to do that are safe on some side, and every test withheld."""
+    withheld = [w for t in library.tests.values() if (w := withheld_test(t, constraints))]
+    fully = {w.test for w in withheld if len(w.sides) != 1}
+    return [t for t in missing if t not in fully], withheld
+
+
 def assess(data: AssessmentInput, library: Library) -> Assessment:
     """Return the full assessment of ``data`` against ``library``."""
     from hiplab.explain.chains import active_chains
@@ -41,7 +64,9 @@ def assess(data: AssessmentInput, library: Library) -> Assessment:
 
     flags = red_flags(data)
     constraints = precautions(data)
-    findings, missing = evaluate(data, library)
+    found, missing_all = evaluate(data, library)
+    findings = screened_findings(found, constraints, library)
+    missing, withheld = screened_tests(missing_all, constraints, library)
     refer = bool(flags)
     notes = _notes(data, library, {f.id for f in findings})
     return Assessment(
@@ -52,6 +77,7 @@ def assess(data: AssessmentInput, library: Library) -> Assessment:
         chains=tuple(active_chains(library.chains, findings)),
         recommendations=() if refer else tuple(recommend(findings, constraints, library)),
         missing_tests=tuple(missing),
+        tests_not_suggested=tuple(withheld),
         values=tuple(measured_values(data, library)),
         notes=tuple([REFER_NOTE, *notes] if refer else notes),
         disclaimer=DISCLAIMER,

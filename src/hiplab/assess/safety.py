@@ -22,21 +22,23 @@ ACOG 804 ref55 on falls), impingement (ref57), hypermobility (ref58).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from hiplab.assess.result import (
     CombinedPositionAvoid,
     ConditionAvoid,
     FallRiskAvoid,
+    Finding,
     JointLimit,
     PositionAvoid,
     PracticeAvoid,
     Precaution,
+    WithheldTest,
 )
 from hiplab.assess.schema import AssessmentInput, Region
-from hiplab.library.models import Condition, Movement, Position
+from hiplab.library.models import Condition, FindingDef, Movement, Position, TestDef
 
 Side = Literal["left", "right"]
 HipSide = Literal["left", "right", "both"]
@@ -118,7 +120,9 @@ def _joint_conditions(data: AssessmentInput) -> list[ActiveCondition]:
     out: list[ActiveCondition] = []
     if s.hip_impingement:
         out.append(
-            ActiveCondition(Condition.hip_impingement, "both", "hip impingement (told by a clinician)")
+            ActiveCondition(
+                Condition.hip_impingement, "both", "hip impingement (told by a clinician)"
+            )
         )
     for side in _provocation_sides(data, "fadir"):
         out.append(
@@ -159,9 +163,7 @@ def active_conditions(data: AssessmentInput) -> list[ActiveCondition]:
 
 
 # ------------------------------------------------------------------ rules
-def _limits(
-    active: ActiveCondition, limits: Iterable[tuple[str, float, bool]]
-) -> list[Precaution]:
+def _limits(active: ActiveCondition, limits: Iterable[tuple[str, float, bool]]) -> list[Precaution]:
     return [
         JointLimit(
             joint="hip",
@@ -320,7 +322,9 @@ def faber_stretch_rules(data: AssessmentInput) -> list[Precaution]:
     if faber is None:
         return []
     return [
-        _faber_stretch(ActiveCondition(Condition.painful_faber, side, f"FABER positive on the {side}"))
+        _faber_stretch(
+            ActiveCondition(Condition.painful_faber, side, f"FABER positive on the {side}")
+        )
         for side in SIDES
         if (entry := getattr(faber, side)) is not None and entry.positive
     ]
@@ -357,13 +361,14 @@ def _joint_limit(movement: Movement, rule: JointLimit, worked: ItemSide) -> str 
     if rule.active_only:
         if not movement.active_abduction:
             return None
-        if movement.unilateral and worked in SIDES and rule.side != "both" and worked != rule.side:
+        if movement.unilateral and worked in SIDES and rule.side not in ("both", worked):
             return None
         return f"it works the side glutes ({_words(rule.motion)}): {rule.reason}"
     for hip in _hips(rule.side):
         needed = hip_demands(movement, worked=worked, hip=hip).get(rule.motion, 0.0)
         if needed > rule.max_deg:
-            floor = " (getting down to the floor)" if _floor_only(movement, rule, hip, worked) else ""
+            floor_only = _floor_only(movement, rule, hip, worked)
+            floor = " (getting down to the floor)" if floor_only else ""
             return (
                 f"it needs {_words(rule.motion)} of {needed:g}° on the {hip} side{floor}, "
                 f"more than {rule.max_deg:g}°: {rule.reason}"
@@ -396,22 +401,38 @@ def _declared(movement: Movement, rule: ConditionAvoid) -> str | None:
     return None
 
 
+def _position(movement: Movement, rule: PositionAvoid, side: ItemSide) -> str | None:
+    if movement.position.value != rule.position:
+        return None
+    return f"it is done lying {_words(rule.position)}: {rule.reason}"
+
+
+def _fall(movement: Movement, rule: FallRiskAvoid, side: ItemSide) -> str | None:
+    return f"it carries a risk of falling: {rule.reason}" if movement.fall_risk else None
+
+
+def _practice(movement: Movement, rule: PracticeAvoid, side: ItemSide) -> str | None:
+    return f"it is taken to the end of the range: {rule.reason}" if movement.end_range else None
+
+
+def _condition(movement: Movement, rule: ConditionAvoid, side: ItemSide) -> str | None:
+    return _declared(movement, rule)
+
+
+_JUDGES: dict[type, Callable[[Movement, Any, ItemSide], str | None]] = {
+    JointLimit: _joint_limit,
+    CombinedPositionAvoid: _combined,
+    ConditionAvoid: _condition,
+    PositionAvoid: _position,
+    FallRiskAvoid: _fall,
+    PracticeAvoid: _practice,
+}
+"""Precaution type → the judge of one movement on one side (one per type, tested)."""
+
+
 def violation(movement: Movement, rule: Precaution, *, side: ItemSide = None) -> str | None:
     """Return why ``movement`` done on ``side`` breaks ``rule``, or None when it does not."""
-    if isinstance(rule, JointLimit):
-        return _joint_limit(movement, rule, side)
-    if isinstance(rule, CombinedPositionAvoid):
-        return _combined(movement, rule, side)
-    if isinstance(rule, ConditionAvoid):
-        return _declared(movement, rule)
-    if isinstance(rule, PositionAvoid):
-        hit = movement.position.value == rule.position
-        return f"it is done lying {_words(rule.position)}: {rule.reason}" if hit else None
-    if isinstance(rule, FallRiskAvoid):
-        return f"it carries a risk of falling: {rule.reason}" if movement.fall_risk else None
-    if movement.end_range:
-        return f"it is taken to the end of the range: {rule.reason}"
-    return None
+    return _JUDGES[type(rule)](movement, rule, side)
 
 
 def violations(
@@ -425,7 +446,9 @@ def violations(
     return list(dict.fromkeys(v for v in found if v is not None))
 
 
-def allowed(movement: Movement, constraints: Sequence[Precaution], *, side: ItemSide = None) -> bool:
+def allowed(
+    movement: Movement, constraints: Sequence[Precaution], *, side: ItemSide = None
+) -> bool:
     """Return True when ``movement`` done on ``side`` respects every precaution."""
     return not violations(movement, constraints, side=side)
 
@@ -435,3 +458,127 @@ def allowed_sides(movement: Movement, constraints: Sequence[Precaution]) -> tupl
     if not movement.unilateral:
         return SIDES if allowed(movement, constraints) else ()
     return tuple(s for s in SIDES if allowed(movement, constraints, side=s))
+
+
+# ------------------------------------------------------------------ findings and tests
+def _limits_motion(rule: Precaution, motion: str, side: str | None) -> bool:
+    return (
+        isinstance(rule, JointLimit)
+        and not rule.active_only
+        and rule.motion == motion
+        and (side is None or rule.side in ("both", side))
+    )
+
+
+def stretch_withheld(
+    finding: Finding, spec: FindingDef, test: TestDef | None, constraints: Sequence[Precaution]
+) -> str:
+    """Return why ``finding`` must not be stretched on its side ("" when it may be).
+
+    A precaution that forbids the motion the finding's stretches move into (a limit at
+    neutral), or stops it short of the test's norm, means the limited range is left
+    alone there: after a posterior hip replacement, limited internal rotation on the
+    operated side is protection, not something to fix.
+    """
+    motion = spec.stretches_into
+    if motion is None:
+        return ""
+    norm = max((n.limit for n in test.norms), default=0.0) if test else 0.0
+    in_degrees = test is not None and test.motion == motion and test.unit == "deg"
+    for rule in constraints:
+        if not _limits_motion(rule, motion, finding.side):
+            continue
+        assert isinstance(rule, JointLimit)
+        if rule.max_deg <= NEUTRAL_DEG or (in_degrees and norm > rule.max_deg):
+            return (
+                f"not stretched: {_words(motion)} is limited to {rule.max_deg:g}° "
+                f"on the {rule.side if rule.side != 'both' else finding.side or 'each'} side "
+                f"({rule.reason})"
+            )
+    return ""
+
+
+def withheld_test(test: TestDef, constraints: Sequence[Precaution]) -> WithheldTest | None:
+    """Return the sides ``test`` must not be done on and why, or None when it is safe."""
+    sides: tuple[Side, ...] = SIDES if test.unilateral else ("left",)
+    refused = {s: violations(test, constraints, side=s if test.unilateral else None) for s in sides}
+    bad = [s for s in sides if refused[s]]
+    if not bad:
+        return None
+    return WithheldTest(
+        test=test.id,
+        sides=tuple(bad) if test.unilateral else (),
+        reason=refused[bad[0]][0],
+    )
+
+
+# ------------------------------------------------------------------ plain words
+PRACTICE_WORDS: dict[str, str] = {
+    "end_range_forcing": "Do not force any stretch at the end of your range",
+    "bouncing": "Do not bounce in stretches",
+}
+
+
+def _side_words(side: HipSide) -> str:
+    return "both sides" if side == "both" else f"{side} side"
+
+
+def _describe_limit(rule: JointLimit) -> str:
+    name = _words(rule.motion).capitalize()
+    if rule.active_only:
+        return f"{name} ({_side_words(rule.side)}): no exercise that works the side glutes"
+    return f"{name} ({_side_words(rule.side)}): stay below {rule.max_deg:g}°"
+
+
+def _describe_combined(rule: CombinedPositionAvoid) -> str:
+    verb = "No stretching into" if rule.stretches_only else "Avoid"
+    return f"{verb} {rule.name} ({_side_words(rule.side)})"
+
+
+_DESCRIBE: dict[type, Callable[[Any], str]] = {
+    JointLimit: _describe_limit,
+    CombinedPositionAvoid: _describe_combined,
+    PositionAvoid: lambda r: f"Avoid exercises done lying {_words(r.position)}",
+    FallRiskAvoid: lambda r: "Avoid exercises with a risk of falling or a sudden load",
+    ConditionAvoid: lambda r: "Leave out the exercises marked unsafe with this",
+    PracticeAvoid: lambda r: PRACTICE_WORDS[r.practice],
+}
+
+
+def describe(rule: Precaution) -> str:
+    """Say what a precaution asks, in plain words (its reason is kept apart).
+
+    Examples
+    --------
+    >>> describe(PracticeAvoid(practice="bouncing", reason="irritable hip"))
+    'Do not bounce in stretches'
+
+    """
+    return _DESCRIBE[type(rule)](rule)
+
+
+def shown(rules: Sequence[Precaution]) -> list[Precaution]:
+    """Return the precautions worth listing to a person: a condition's own rules.
+
+    The "exercises marked unsafe with this" rule is listed only for a condition that
+    brings no other rule (a symptom), so each condition reads once.
+    """
+    reasons = {r.reason for r in rules if not isinstance(r, ConditionAvoid)}
+    return [r for r in rules if not (isinstance(r, ConditionAvoid) and r.reason in reasons)]
+
+
+def not_suitable_for(movement: Movement, labels: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Return (condition label, why) for every condition that rules ``movement`` out.
+
+    Written from the structured facts alone: each condition's precautions (taken on
+    both sides) judge the movement, so the text a person reads can never disagree
+    with what the planner enforces. ``labels`` maps condition ids to plain labels.
+    """
+    out = []
+    for condition in Condition:
+        label = labels.get(condition.value, _words(condition.value))
+        rules = precautions_for([ActiveCondition(condition, "both", label)])
+        found = violations(movement, rules)
+        if found:
+            out.append((label, found[0].removesuffix(f": {label}").removesuffix(f" ({label})")))
+    return out

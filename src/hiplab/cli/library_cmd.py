@@ -67,6 +67,9 @@ def library(
 def _print_exercise(e: Exercise) -> None:
     from rich.markup import escape
 
+    from hiplab.library import default_library
+    from hiplab.report.html import not_suitable_lines
+
     c = console()
     d = e.dosage
     dose = f"{d.sets} × {f'{d.hold_s} s hold' if d.hold_s else f'{d.reps} reps'}" + (
@@ -78,7 +81,10 @@ def _print_exercise(e: Exercise) -> None:
         + (f"; also {', '.join(e.targets.secondary)}" if e.targets.secondary else "")
     )
     c.print(f"dosage: {dose}, rest {d.rest_s} s; equipment: {', '.join(e.equipment) or 'none'}")
-    c.print("joint demands: " + ", ".join(f"{m} {v:g}°" for m, v in e.joint_demands.items()))
+    needs = (f"{m.replace('_', ' ')} {v.deg:g}°" for m, v in e.joint_demands.items())
+    c.print("needs: " + ", ".join(needs))
+    for line in not_suitable_lines(e, default_library()):
+        c.print(f"not for: {escape(line)}")
     for i, step in enumerate(e.steps, 1):
         c.print(f"  {i}. {escape(step)}")
     c.print("common mistakes: " + escape("; ".join(e.mistakes)))

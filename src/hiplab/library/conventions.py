@@ -83,7 +83,9 @@ def _abduction_problems(lib: Library) -> list[str]:
     return [
         f"exercise {e.id}: strengthens the side glutes, so active_abduction must be true"
         for e in lib.exercises.values()
-        if e.kind in STRENGTH_KINDS and abductors & set(e.targets.primary) and not e.active_abduction
+        if e.kind in STRENGTH_KINDS
+        and abductors & set(e.targets.primary)
+        and not e.active_abduction
     ]
 
 

@@ -107,6 +107,8 @@ def _finding_problems(lib: Library) -> list[str]:
     out: list[str] = []
     for f in lib.findings.values():
         out += _missing(f"finding {f.id}", f.stretch + f.strengthen, lib.muscles, "muscle")
+        motions = [m for m in (f.stretches_into, f.strengthen_through) if m is not None]
+        out += _missing(f"finding {f.id}", motions, lib.motions, "motion")
     return out
 
 

@@ -377,7 +377,11 @@ class FindingDef(Frozen):
 
     ``stretches_into`` is the hip motion its stretches move the joint into (hip
     extension for short hip flexors): where a precaution limits that motion on a side,
-    the finding is not stretched on that side.
+    the finding is not stretched on that side. ``strengthen_through`` is the motion its
+    strengthening must train (hip extension for glute work paired with a hip-flexor
+    stretch: bridges and hip thrusts, not squats). From ``must_treat_from`` severity on,
+    every programme stretches the finding on each side it is found (when any allowed
+    exercise can), and pairs it with its strengthening.
     """
 
     id: Slug
@@ -386,6 +390,8 @@ class FindingDef(Frozen):
     stretch: tuple[Slug, ...] = ()
     strengthen: tuple[Slug, ...] = ()
     stretches_into: Slug | None = None
+    strengthen_through: Slug | None = None
+    must_treat_from: Literal["mild", "moderate", "severe"] | None = None
     structural_note: str = ""
 
 

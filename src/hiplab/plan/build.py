@@ -59,6 +59,7 @@ class Slot:
     addresses: tuple[str, ...]
     why: str
     swapped: bool = False
+    only_side: str | None = None
 
 
 def _order(slot: Slot) -> tuple[int, int, str]:
@@ -90,6 +91,9 @@ def slot_items(slot: Slot) -> list[PlanItem]:
     e, d = slot.exercise, slot.dose
     if not e.unilateral:
         return [_item(slot, side=None, sets=d.sets, seconds=SETUP_S + side_seconds(e, d))]
+    if slot.only_side is not None:
+        seconds = SETUP_S + side_seconds(e, d)
+        return [_item(slot, side=slot.only_side, sets=d.sets, seconds=seconds)]
     if slot.extra_side is None:
         seconds = SETUP_S + 2 * side_seconds(e, d) + SWITCH_S
         return [_item(slot, side="both", sets=d.sets, seconds=seconds)]
@@ -121,14 +125,16 @@ def _more_work(exercise: Exercise, dose: Dose) -> tuple[str, Dose] | None:
 
 
 def harder_variant(
-    slot: Slot, library: Library, allowed: Callable[[Exercise], bool], age: int
+    slot: Slot, library: Library, allowed: Callable[[Exercise, str | None], bool], age: int
 ) -> Slot | None:
-    """Return the slot moved to its first allowed harder variant, keeping its sets."""
+    """Return the slot moved to its first harder variant allowed on the slot's sides."""
     for candidate_id in slot.exercise.progressions:
         candidate = library.exercises[candidate_id]
-        if candidate.kind == slot.exercise.kind and allowed(candidate):
+        one_side_only = candidate.unilateral and slot.only_side is not None
+        side = slot.only_side if one_side_only else None
+        if candidate.kind == slot.exercise.kind and allowed(candidate, side):
             dose = base_dose(candidate, age=age).model_copy(update={"sets": slot.dose.sets})
-            return replace(slot, exercise=candidate, dose=dose, swapped=True)
+            return replace(slot, exercise=candidate, dose=dose, swapped=True, only_side=side)
     return None
 
 
@@ -137,7 +143,7 @@ class Progressor:
     """Applies one week's progression to every slot that still fits the budget."""
 
     library: Library
-    allowed: Callable[[Exercise], bool]
+    allowed: Callable[[Exercise, str | None], bool]
     budget_s: int
     age: int
 

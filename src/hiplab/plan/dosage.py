@@ -14,6 +14,7 @@ a 10 s stretch per repetition (ref43).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from hiplab.library.models import Exercise, ExerciseKind
@@ -27,6 +28,8 @@ MAX_HOLD_S = 60
 MAX_REPS = 15
 MAX_SETS = 4
 MAX_PLANNED_SETS = 3
+MIN_STRETCH_S = 60
+MIN_STRENGTH_SETS = 2
 
 REP_SECONDS: dict[ExerciseKind, int] = {
     ExerciseKind.dynamic_mobility: 2,
@@ -63,9 +66,24 @@ def base_dose(exercise: Exercise, *, age: int) -> Dose:
     return Dose(sets=d.sets, hold_s=hold, reps=d.reps, rest_s=d.rest_s)
 
 
-def one_set(exercise: Exercise, *, age: int) -> Dose:
-    """Return the base dose cut to one set; the optimiser adds sets up to ``MAX_PLANNED_SETS``."""
-    return base_dose(exercise, age=age).model_copy(update={"sets": 1})
+def min_sets(exercise: Exercise, dose: Dose) -> int:
+    """Return the fewest sets that make a dose count.
+
+    A static stretch holds at least :data:`MIN_STRETCH_S` per side per session (about
+    60 s per muscle group, ACSM ref39); strength and activation work is at least
+    :data:`MIN_STRENGTH_SETS` sets. Other kinds start at one set.
+    """
+    if exercise.kind is ExerciseKind.static_stretch and dose.hold_s:
+        return min(MAX_PLANNED_SETS, math.ceil(MIN_STRETCH_S / dose.hold_s))
+    if exercise.kind in (ExerciseKind.strength, ExerciseKind.activation):
+        return MIN_STRENGTH_SETS
+    return 1
+
+
+def starting_dose(exercise: Exercise, *, age: int) -> Dose:
+    """Return the base dose at its fewest useful sets; the optimiser may add sets."""
+    dose = base_dose(exercise, age=age)
+    return dose.model_copy(update={"sets": min_sets(exercise, dose)})
 
 
 def set_seconds(exercise: Exercise, dose: Dose) -> int:
@@ -83,20 +101,25 @@ def side_seconds(exercise: Exercise, dose: Dose, *, sets: int | None = None) -> 
 
 @dataclass(frozen=True)
 class SideDose:
-    """Sets per side for a unilateral item: ``extra`` names the side with one more set."""
+    """Sides of a unilateral item.
+
+    ``extra`` names the side with one more set, ``only`` the one side it is done on
+    (a precaution rules the other out).
+    """
 
     extra: str | None
+    only: str | None = None
 
 
-def extra_set_seconds(exercise: Exercise, dose: Dose) -> int:
-    """Return what one more set (on every side) adds to an item: the set and a rest."""
+def extra_set_seconds(exercise: Exercise, dose: Dose, *, one_side: bool = False) -> int:
+    """Return what one more set (on every side done) adds to an item: the set and a rest."""
     per_side = set_seconds(exercise, dose) + dose.rest_s
-    return 2 * per_side if exercise.unilateral else per_side
+    return 2 * per_side if exercise.unilateral and not one_side else per_side
 
 
 def item_seconds(exercise: Exercise, dose: Dose, sides: SideDose) -> int:
     """Return the whole item's seconds (setup, every side, switch)."""
-    if not exercise.unilateral:
+    if not exercise.unilateral or sides.only is not None:
         return SETUP_S + side_seconds(exercise, dose)
     first = side_seconds(exercise, dose, sets=dose.sets + (1 if sides.extra else 0))
     return SETUP_S + first + SWITCH_S + side_seconds(exercise, dose)

@@ -163,9 +163,16 @@ def locate(programme: Programme, *, week: int, item: int) -> tuple[Week, int]:
 
 
 def swap_choices(
-    exercise: Exercise, *, library: Library, precautions: Sequence[Precaution]
+    exercise: Exercise,
+    *,
+    library: Library,
+    precautions: Sequence[Precaution],
+    side: ItemSide = None,
 ) -> list[SwapChoice]:
-    """Return the library's easier and harder variants of ``exercise`` with any refusal."""
+    """Return the library's easier and harder variants of ``exercise`` with any refusal.
+
+    ``side`` is the side the item is done on: a one-sided variant is judged on it.
+    """
     variants: tuple[tuple[Direction, tuple[str, ...]], ...] = (
         ("easier", exercise.regressions),
         ("harder", exercise.progressions),
@@ -174,7 +181,7 @@ def swap_choices(
     for direction, ids in variants:
         for exercise_id in ids:
             variant = library.exercises[exercise_id]
-            refused = tuple(violations(variant, precautions))
+            refused = tuple(violations(variant, precautions, side=side))
             out.append(SwapChoice(exercise=variant, direction=direction, refused=refused))
     return out
 
@@ -356,7 +363,7 @@ def _check_safe(
     items: Iterable[PlanItem], library: Library, precautions: Sequence[Precaution]
 ) -> None:
     for item in items:
-        reasons = violations(library.exercises[item.exercise_id], precautions)
+        reasons = violations(library.exercises[item.exercise_id], precautions, side=item.side)
         if reasons:
             raise InputError(
                 f"exercise_id {item.exercise_id!r} ({item.name}) breaks this person's "

@@ -6,14 +6,21 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from hiplab.assess.result import Assessment, JointLimit, PositionAvoid, Precaution, TestValue
+from hiplab.assess.result import Assessment, Precaution, TestValue
+from hiplab.assess.safety import describe, shown
 from hiplab.assess.schema import Person
 from hiplab.library.loader import Library
 from hiplab.library.models import Exercise
 from hiplab.plan.build import Progressor, Slot, harder_variant, make_session
 from hiplab.plan.models import Change, Programme, SolverReport, Week
 from hiplab.plan.optimise import covered_findings, select
-from hiplab.plan.problem import Option, Preferences, build_problem, exclusion_reason
+from hiplab.plan.problem import (
+    Option,
+    Preferences,
+    build_problem,
+    exclusion_reason,
+    measured_reach,
+)
 from hiplab.plan.replan import compare
 
 HEADROOM_PER_WEEK = 0.05
@@ -45,14 +52,8 @@ class PreviousBlock:
 
 
 def describe_precaution(rule: Precaution) -> str:
-    """Return a precaution as one plain sentence."""
-    if isinstance(rule, JointLimit):
-        what = "active " if rule.active_only else ""
-        motion = rule.motion.replace("_", " ")
-        return f"{rule.side} hip: no {what}{motion} past {rule.max_deg:g}° ({rule.reason})"
-    if isinstance(rule, PositionAvoid):
-        return f"avoid {rule.position} positions ({rule.reason})"
-    return f"no {rule.practice.replace('_', ' ')} ({rule.reason})"
+    """Return a precaution as one plain sentence, with its reason."""
+    return f"{describe(rule)} ({rule.reason})"
 
 
 def first_week_budget(request: PlanRequest) -> int:
@@ -61,23 +62,49 @@ def first_week_budget(request: PlanRequest) -> int:
     return int(request.minutes * 60 * (1 - headroom))
 
 
+def _finding_sides(keys: Sequence[str]) -> dict[str, list[str]]:
+    sides: dict[str, list[str]] = {}
+    for key in keys:
+        _, finding, side = key.split(":")
+        sides.setdefault(finding, [])
+        if side in ("left", "right") and side not in sides[finding]:
+            sides[finding].append(side)
+    return {f: sorted(v) for f, v in sorted(sides.items())}
+
+
 def _why(option: Option, library: Library) -> tuple[tuple[str, ...], str]:
+    """Say in plain words which findings, on which sides, an item is for."""
     keys = [k for k in option.cover if not k.startswith("surround:")]
-    findings = sorted({k.split(":")[1] for k in keys})
+    by_finding = _finding_sides(keys)
     action = "Stretches" if any(k.startswith("stretch:") for k in keys) else "Strengthens"
     muscles = ", ".join(library.muscles[m].lay_name for m in option.exercise.targets.primary)
-    labels = "; ".join(library.findings[f].label.lower() for f in findings if f in library.findings)
+    labels = "; ".join(
+        library.findings[f].label.lower() + (f" ({' and '.join(sides)})" if sides else "")
+        for f, sides in by_finding.items()
+        if f in library.findings
+    )
     extra = (
         f" Extra set on the {option.extra_side} side, the tighter one." if option.extra_side else ""
     )
-    return tuple(findings), f"{action} the {muscles} for: {labels}.{extra}"
+    if option.only_side:
+        extra += f" Done on the {option.only_side} side only: a precaution rules out the other."
+    return tuple(by_finding), f"{action} the {muscles} for: {labels}.{extra}"
 
 
 def _slots(chosen: Sequence[Option], library: Library) -> list[Slot]:
     out = []
     for option in chosen:
         addresses, why = _why(option, library)
-        out.append(Slot(option.exercise, option.dose, option.extra_side, addresses, why))
+        out.append(
+            Slot(
+                option.exercise,
+                option.dose,
+                option.extra_side,
+                addresses,
+                why,
+                only_side=option.only_side,
+            )
+        )
     return out
 
 
@@ -154,13 +181,19 @@ def make_programme(
     """Return the programme for one assessment (a referral when red flags are present)."""
     if assessment.refer:
         return _refer(assessment, label, request)
-    prefs = Preferences(request.minutes, request.equipment, request.avoid_positions, person.age)
+    prefs = Preferences(
+        request.minutes,
+        request.equipment,
+        request.avoid_positions,
+        person.age,
+        measured_reach(assessment, library),
+    )
     selection = select(
         build_problem(assessment, library, prefs, budget_s=first_week_budget(request)), library
     )
 
-    def allowed(e: Exercise) -> bool:
-        return exclusion_reason(e, assessment.precautions, prefs) is None
+    def allowed(e: Exercise, side: str | None) -> bool:
+        return exclusion_reason(e, assessment.precautions, prefs, side=side) is None
 
     progress = Progressor(library, allowed, prefs.minutes * 60, person.age)
     slots = _slots(selection.chosen, library)
@@ -180,7 +213,7 @@ def make_programme(
         retest_week=request.weeks,
         findings_addressed=tuple(f for f in present if f in covered),
         findings_not_addressed=tuple(f for f in present if f not in covered),
-        precautions=tuple(describe_precaution(p) for p in assessment.precautions),
+        precautions=tuple(describe_precaution(p) for p in shown(assessment.precautions)),
         changes=tuple(changes),
         solver=selection.report,
         block=1 if previous is None else previous.programme.block + 1,

@@ -1,14 +1,19 @@
 """Choose and dose exercises with a mixed-integer linear programme (SciPy ``milp``, HiGHS).
 
-Variables: ``x_i`` (binary) picks exercise *i* at one set; ``s_i`` (integer,
-0 … max−1) adds sets to it; ``y_t`` in [0, 1] is how much of target *t* is
+Variables: ``x_i`` (binary) picks exercise *i* at its starting dose (``b_i`` sets:
+enough for ≈60 s of stretch per side, or two sets of strength work); ``s_i``
+(integer, 0 … max−b_i) adds sets to it; ``y_t`` in [0, 1] is how much of target *t* is
 covered; ``p_k`` (binary) marks body position *k* as used; ``z_f`` (binary)
 says finding *f* has strengthening work.
 
 Maximise ``Σ w_t·y_t`` minus small costs for each position used (fewer
 position changes), difficulty and minutes, subject to:
 
-* ``y_t ≤ Σ cover_it·(x_i + s_i)`` — a target is only as covered as the chosen sets cover it;
+* ``y_t ≤ Σ cover_it·(b_i·x_i + s_i)`` — a target is only as covered as the chosen sets
+  cover it (``cover_it`` is one set's share);
+* a required target (a finding every programme must treat, such as short hip flexors
+  on each side) is touched by at least one chosen exercise; when the budget cannot
+  hold them all, the programme is solved again without that rule and says so;
 * ``Σ seconds_i·x_i + set_seconds_i·s_i ≤ budget`` — the session fits the time
   budget (hard);
 * ``s_i ≤ (max − 1)·x_i``, and at most one exercise per regression/progression
@@ -50,6 +55,7 @@ class Selection:
 
     chosen: tuple[Option, ...]
     report: SolverReport
+    required_met: bool = True
 
 
 def families(library: Library) -> dict[str, str]:
@@ -105,15 +111,24 @@ def _cover_rows(rows: _Rows, problem: Problem) -> None:
         coeffs = {2 * n + t_index: 1.0}
         for i, option in enumerate(problem.options):
             if (c := option.cover.get(target.key)) is not None:
-                coeffs[i] = -c
+                coeffs[i] = -c * option.dose.sets
                 coeffs[n + i] = -c
         rows.add(coeffs, float("-inf"), 0.0)
+
+
+def _required_rows(rows: _Rows, problem: Problem) -> None:
+    for target in problem.targets:
+        if not target.required:
+            continue
+        touching = [i for i, o in enumerate(problem.options) if target.key in o.cover]
+        if touching:
+            rows.add(dict.fromkeys(touching, 1.0), 1.0, float("inf"))
 
 
 def _set_rows(rows: _Rows, problem: Problem) -> None:
     n = len(problem.options)
     for i, option in enumerate(problem.options):
-        rows.add({n + i: 1.0, i: -float(option.max_sets - 1)}, float("-inf"), 0.0)
+        rows.add({n + i: 1.0, i: -float(option.more_sets)}, float("-inf"), 0.0)
 
 
 def _family_rows(rows: _Rows, problem: Problem, family: dict[str, str]) -> None:
@@ -168,7 +183,9 @@ def _budget_and_warm_up(rows: _Rows, problem: Problem) -> None:
         rows.add(dict.fromkeys(dynamic, 1.0), 1.0, float("inf"))
 
 
-def _solve(problem: Problem, library: Library) -> tuple[Any, list[float]]:
+def _solve(
+    problem: Problem, library: Library, *, required: bool = True
+) -> tuple[Any, list[float]]:
     import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, milp
     from scipy.sparse import csr_array
@@ -183,9 +200,11 @@ def _solve(problem: Problem, library: Library) -> tuple[Any, list[float]]:
     _position_rows(rows, problem, positions, 2 * n + n_t)
     _pairing_rows(rows, pairs, 2 * n + n_t + n_p)
     _budget_and_warm_up(rows, problem)
+    if required:
+        _required_rows(rows, problem)
     size = 2 * n + n_t + n_p + n_z
     matrix = csr_array((rows.data, (rows.rows, rows.cols)), shape=(len(rows.lb), size))
-    upper = [1.0] * n + [float(o.max_sets - 1) for o in problem.options] + [1.0] * (n_t + n_p + n_z)
+    upper = [1.0] * n + [float(o.more_sets) for o in problem.options] + [1.0] * (n_t + n_p + n_z)
     result = milp(
         c=np.array(_objective(problem, n_p, n_z)),
         constraints=LinearConstraint(matrix, np.array(rows.lb), np.array(rows.ub)),
@@ -203,12 +222,15 @@ def select(problem: Problem, library: Library) -> Selection:
             (), SolverReport(name=SOLVER, status="not_run", objective=None, candidates=0)
         )
     result, values = _solve(problem, library)
+    required_met = bool(values)
+    if not values:
+        result, values = _solve(problem, library, required=False)
     status = (
         {0: "optimal", 1: "feasible"}.get(result.status, "infeasible") if values else "infeasible"
     )
     n = len(problem.options)
     chosen = tuple(
-        o.with_sets(1 + round(values[n + i]))
+        o.with_sets(o.dose.sets + round(values[n + i]))
         for i, o in enumerate(problem.options)
         if values and values[i] > 0.5
     )
@@ -218,7 +240,7 @@ def select(problem: Problem, library: Library) -> Selection:
         objective=None if result.fun is None else round(-float(result.fun), 4),
         candidates=len(problem.options),
     )
-    return Selection(chosen, report)
+    return Selection(chosen, report, required_met)
 
 
 def covered_findings(chosen: Sequence[Option]) -> set[str]:

@@ -7,15 +7,30 @@ targets of the findings whose muscle groups it loads as a primary target, and
 to the *surrounding* muscle groups the library's relations name (synergists
 of the groups a finding stretches or strengthens, and the lower back where
 the chain graph links the finding to it).
+
+Rules that make the programme one a physical therapist would sign:
+
+* A stretch covers a finding only when it moves the worked hip into the motion the
+  finding is short in (``stretches_into``: a quad stretch with the hip at neutral does
+  not cover short one-joint hip flexors); strengthening covers a finding only when it
+  trains the finding's ``strengthen_through`` motion (glute work in hip extension).
+* A finding that a precaution forbids stretching on its side
+  (``Finding.stretch_withheld``) gets no stretch target there.
+* A one-sided exercise that is safe on one side only is offered for that side only,
+  and covers only that side's targets.
+* The person's measured range decides what they can get into: an exercise whose
+  demand on a measured motion exceeds the person's range by more than
+  :data:`REACH_MARGIN_DEG` is left out (a deep squat hold for a knee-to-wall of
+  6 cm), except the hip motion a stretch is meant to work into.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from hiplab.assess.result import Assessment, Finding, Precaution
-from hiplab.assess.safety import allowed as exercise_allowed
+from hiplab.assess.safety import SIDES, ItemSide, allowed_sides, hip_demands
 from hiplab.library.loader import Library
 from hiplab.library.models import Exercise, ExerciseKind
 from hiplab.plan.dosage import (
@@ -24,7 +39,7 @@ from hiplab.plan.dosage import (
     SideDose,
     extra_set_seconds,
     item_seconds,
-    one_set,
+    starting_dose,
     stretch_seconds,
 )
 from hiplab.plan.models import Dose
@@ -36,6 +51,8 @@ HOUSEHOLD = frozenset({"mat", "wall", "chair", "pillow", "towel", "doorframe", "
 FULL_STRETCH_S = 60.0  # ≈ 60 s per muscle group per session (ref39)
 FULL_STRENGTH_SETS = 2.0
 LOWER_BACK = "lumbar_erectors"
+REACH_MARGIN_DEG = 10.0
+SEVERITY_ORDER = ("mild", "moderate", "severe")
 
 
 @dataclass(frozen=True)
@@ -48,6 +65,8 @@ class Target:
     mode: str  # "stretch", "strength" or "surround"
     muscles: frozenset[str]
     weight: float
+    motion: str | None = None  # stretch: the motion it must move into; strength: must train
+    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,6 +84,12 @@ class Option:
     set_seconds: int
     cover: dict[str, float] = field(default_factory=dict)
     max_sets: int = MAX_PLANNED_SETS
+    only_side: str | None = None
+
+    @property
+    def more_sets(self) -> int:
+        """Return how many sets the optimiser may add to the starting dose."""
+        return max(0, self.max_sets - self.dose.sets)
 
     def with_sets(self, sets: int) -> Option:
         """Return this option at ``sets`` sets."""
@@ -93,18 +118,32 @@ def finding_targets(findings: Sequence[Finding], library: Library) -> list[Targe
         if f.id == "asymmetry" or spec is None:
             continue
         weight = SEVERITY_WEIGHT[f.severity]
-        for mode, muscles in (("stretch", spec.stretch), ("strength", spec.strengthen)):
+        must = spec.must_treat_from is not None and SEVERITY_ORDER.index(
+            f.severity
+        ) >= SEVERITY_ORDER.index(spec.must_treat_from)
+        stretch = () if f.stretch_withheld else spec.stretch
+        for mode, muscles, motion in (
+            ("stretch", stretch, spec.stretches_into),
+            ("strength", spec.strengthen, spec.strengthen_through),
+        ):
             if muscles:
                 key = f"{mode}:{f.id}:{f.side or '-'}"
-                out.append(Target(key, f.id, f.side, mode, frozenset(muscles), weight))
+                required = must and mode == "stretch"
+                out.append(
+                    Target(key, f.id, f.side, mode, frozenset(muscles), weight, motion, required)
+                )
     return _dedupe(out)
 
 
 def _dedupe(targets: Iterable[Target]) -> list[Target]:
     best: dict[str, Target] = {}
     for t in targets:
-        if t.key not in best or t.weight > best[t.key].weight:
+        kept = best.get(t.key)
+        if kept is None:
             best[t.key] = t
+            continue
+        heavier = t if t.weight > kept.weight else kept
+        best[t.key] = replace(heavier, required=t.required or kept.required)
     return list(best.values())
 
 
@@ -164,43 +203,74 @@ def tighter_sides(findings: Sequence[Finding], library: Library) -> dict[str, st
 
 
 def _per_set_cover(exercise: Exercise, dose: Dose) -> float:
+    """Return what one set of ``dose`` covers of a target (0–1)."""
+    one = dose.model_copy(update={"sets": 1})
     if exercise.kind in STRETCH_KINDS:
-        return min(1.0, stretch_seconds(exercise, dose) / FULL_STRETCH_S)
-    return min(1.0, dose.sets / FULL_STRENGTH_SETS)
+        return min(1.0, stretch_seconds(exercise, one) / FULL_STRETCH_S)
+    return min(1.0, 1 / FULL_STRENGTH_SETS)
 
 
-def coverage(exercise: Exercise, dose: Dose, target: Target) -> float:
-    """Return the fraction (0–1) of ``target`` this exercise at this dose covers.
+def _on_side(target: Target, only_side: str | None) -> bool:
+    return only_side is None or target.side in (None, only_side)
 
-    Stretch targets count only stretching kinds, strength targets only
-    activation/strength kinds, both through primary targets; surrounding
-    targets count any kind through primary or secondary targets.
+
+def _moves(exercise: Exercise, target: Target) -> bool:
+    """Whether the exercise trains or stretches the target's motion on the worked side."""
+    if target.motion is None:
+        return True
+    demand = exercise.joint_demands.get(target.motion)
+    if target.mode == "stretch":
+        return demand is not None and demand.deg > 0
+    return demand is not None
+
+
+def coverage(
+    exercise: Exercise, dose: Dose, target: Target, *, only_side: str | None = None
+) -> float:
+    """Return the fraction (0–1) of ``target`` one set of this exercise covers.
+
+    Stretch targets count only stretching kinds that move into the target's motion,
+    strength targets only activation/strength kinds that train its motion, both
+    through primary targets; surrounding targets count any kind through primary or
+    secondary targets. An exercise done on one side only covers that side's targets.
     """
+    if not _on_side(target, only_side):
+        return 0.0
     primary = set(exercise.targets.primary)
     if target.mode == "surround":
         loads = primary | set(exercise.targets.secondary)
         return _per_set_cover(exercise, dose) if loads & target.muscles else 0.0
     kinds = STRETCH_KINDS if target.mode == "stretch" else STRENGTH_KINDS
-    if primary & target.muscles and exercise.kind in kinds:
+    if primary & target.muscles and exercise.kind in kinds and _moves(exercise, target):
         return _per_set_cover(exercise, dose)
     return 0.0
 
 
+Reach = Mapping[tuple[str, str], float]
+"""(side, motion) → the degrees the person was measured to reach."""
+
+
 @dataclass(frozen=True)
 class Preferences:
-    """What the person has and wants: time, equipment, positions to avoid."""
+    """What the person has and wants: time, equipment, positions to avoid, measured range."""
 
     minutes: int
     equipment: frozenset[str] = frozenset()
     avoid_positions: frozenset[str] = frozenset()
     age: int = 40
+    reach: Reach = field(default_factory=dict)
 
 
 def exclusion_reason(
-    exercise: Exercise, precautions: Sequence[Precaution], prefs: Preferences
+    exercise: Exercise,
+    precautions: Sequence[Precaution],
+    prefs: Preferences,
+    *,
+    side: str | None = None,
 ) -> str | None:
-    """Return why an exercise may not be used, or None when it may."""
-    if not exercise_allowed(exercise, precautions):
+    """Return why an exercise may not be used (on ``side``, if given), or None when it may."""
+    sides = allowed_sides(exercise, precautions)
+    if not sides or (side in SIDES and side not in sides):
         return "breaks a precaution"
     if exercise.position.value in prefs.avoid_positions:
         return f"position {exercise.position.value} is avoided"
@@ -210,16 +280,61 @@ def exclusion_reason(
     return None
 
 
+def out_of_reach(
+    exercise: Exercise, reach: Reach, *, only_side: str | None, exempt: Iterable[str] = ()
+) -> str | None:
+    """Return why the person cannot get into ``exercise`` with their measured range, or None.
+
+    ``exempt`` motions are the ones a stretch works into: it is done only as far as the
+    range allows, so a short range there is the reason for the stretch, not against it.
+    """
+    skip = set(exempt)
+    worked: ItemSide = "left" if only_side == "left" else "right" if only_side else "both"
+    for hip in SIDES:
+        needed = hip_demands(exercise, worked=worked, hip=hip, floor=False)
+        for motion, deg in sorted(needed.items()):
+            have = reach.get((hip, motion))
+            if motion in skip or have is None or deg <= have + REACH_MARGIN_DEG:
+                continue
+            return (
+                f"needs {motion.replace('_', ' ')} of {deg:g}° on the {hip} side; "
+                f"the person reaches {have:g}°"
+            )
+    return None
+
+
+def _exempt(exercise: Exercise, targets: Sequence[Target], cover: Mapping[str, float]) -> set[str]:
+    if not exercise.is_stretch:
+        return set()
+    return {
+        t.motion
+        for t in targets
+        if t.key in cover and t.mode == "stretch" and t.motion and t.motion.startswith("hip_")
+    }
+
+
 def _option_for(
-    exercise: Exercise, targets: Sequence[Target], sides: dict[str, str], age: int
-) -> Option | None:
-    dose = one_set(exercise, age=age)
-    cover = {t.key: c for t in targets if (c := coverage(exercise, dose, t)) > 0}
+    exercise: Exercise,
+    targets: Sequence[Target],
+    sides: dict[str, str],
+    prefs: Preferences,
+    only_side: str | None,
+) -> Option | str | None:
+    dose = starting_dose(exercise, age=prefs.age)
+    cover = {
+        t.key: c for t in targets if (c := coverage(exercise, dose, t, only_side=only_side)) > 0
+    }
     if not any(not k.startswith("surround:") for k in cover):
         return None
-    extra = _extra_side(exercise, targets, cover, sides)
-    seconds = item_seconds(exercise, dose, SideDose(extra))
-    return Option(exercise, dose, extra, seconds, extra_set_seconds(exercise, dose), cover)
+    why_not = out_of_reach(
+        exercise, prefs.reach, only_side=only_side, exempt=_exempt(exercise, targets, cover)
+    )
+    if why_not:
+        return why_not
+    extra = None if only_side else _extra_side(exercise, targets, cover, sides)
+    seconds = item_seconds(exercise, dose, SideDose(extra, only=only_side))
+    set_s = extra_set_seconds(exercise, dose, one_side=only_side is not None)
+    return Option(exercise, dose, extra, seconds, set_s, cover, only_side=only_side)
 
 
 def _extra_side(
@@ -248,8 +363,37 @@ def build_problem(
         if reason:
             excluded[exercise.id] = reason
             continue
-        option = _option_for(exercise, targets, sides, prefs.age)
-        if option is not None:
+        safe = allowed_sides(exercise, assessment.precautions)
+        only = safe[0] if exercise.unilateral and len(safe) == 1 else None
+        option = _option_for(exercise, targets, sides, prefs, only)
+        if isinstance(option, str):
+            excluded[exercise.id] = option
+        elif option is not None:
             options.append(option)
     budget = prefs.minutes * 60 if budget_s is None else budget_s
     return Problem(tuple(targets), tuple(options), budget, excluded)
+
+
+def measured_reach(assessment: Assessment, library: Library) -> dict[tuple[str, str], float]:
+    """Return (side, motion) → degrees from the tests that measure a joint's range.
+
+    Range tests in degrees give their motion directly; the knee-to-wall distance is
+    turned into ankle dorsiflexion at about 3.6° per cm (domain reference §1, ref05).
+    """
+    out: dict[tuple[str, str], float] = {}
+    for value in assessment.values:
+        test = library.tests.get(value.test)
+        if test is None or test.motion is None or value.side is None:
+            continue
+        if test.unit == "cm" and test.motion == "ankle_dorsiflexion":
+            out[(value.side, test.motion)] = round(value.value * DEG_PER_CM_KNEE_TO_WALL, 1)
+        elif test.id in RANGE_TESTS:
+            out[(value.side, test.motion)] = value.value
+    return out
+
+
+DEG_PER_CM_KNEE_TO_WALL = 3.6
+RANGE_TESTS = frozenset(
+    {"hip_internal_rotation", "hip_external_rotation", "hip_flexion", "hip_extension"}
+)
+"""Tests whose value is the joint's own range in its motion (not a muscle-length test)."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from hiplab.assess.result import Finding, JointLimit, PositionAvoid, Precaution
+from hiplab.assess.result import Finding, JointLimit, Precaution
+from hiplab.assess.safety import describe
 from hiplab.library.models import Dosage, EvidenceGrade
 
 GRADE_WORDS: Mapping[EvidenceGrade, str] = {
@@ -17,11 +18,6 @@ GRADE_WORDS: Mapping[EvidenceGrade, str] = {
 
 UNIT_SYMBOLS: Mapping[str, str] = {"deg": "°", "degrees": "°", "sign": ""}
 """Units printed as a symbol (or not at all: a yes/no sign has no unit)."""
-
-PRACTICE_WORDS: Mapping[str, str] = {
-    "end_range_forcing": "Do not force any stretch at the end of your range",
-    "bouncing": "Do not bounce in stretches",
-}
 
 SIDE_WORDS: Mapping[str | None, str] = {
     "left": "left",
@@ -129,21 +125,12 @@ def chain_ends(chain_id: str) -> tuple[str, str]:
 def describe_precaution(precaution: Precaution, *, motion_name: str | None = None) -> str:
     """Say what a precaution asks, in plain words (its reason is kept apart).
 
-    Examples
-    --------
-    >>> from hiplab.assess.result import PracticeAvoid
-    >>> describe_precaution(PracticeAvoid(practice="bouncing", reason="irritable hip"))
-    'Do not bounce in stretches'
-
+    Joint limits name their motion as the library does (``motion_name``).
     """
-    if isinstance(precaution, JointLimit):
-        name = motion_name or humanise(precaution.motion)
-        side = "both sides" if precaution.side == "both" else f"{precaution.side} side"
-        text = f"{name} ({side}): stay below {fmt_num(precaution.max_deg)}°"
-        return text + (", moving under your own power only" if precaution.active_only else "")
-    if isinstance(precaution, PositionAvoid):
-        return f"Avoid exercises done {humanise(precaution.position).lower()}"
-    return PRACTICE_WORDS[precaution.practice]
+    text = describe(precaution)
+    if isinstance(precaution, JointLimit) and motion_name:
+        return motion_name + text[text.index(" (") :]
+    return text
 
 
 def norm_words(finding: Finding) -> str:

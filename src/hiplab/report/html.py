@@ -23,6 +23,7 @@ from hiplab.assess.result import (
     Precaution,
     Recommendation,
 )
+from hiplab.assess.safety import not_suitable_for
 from hiplab.library.loader import Library
 from hiplab.library.models import Exercise
 from hiplab.report._format import (
@@ -115,6 +116,14 @@ class ExerciseCard:
     contraindications: tuple[str, ...] = ()
     evidence: str = ""
     sources: tuple[SourceView, ...] = ()
+
+
+def not_suitable_lines(exercise: Exercise, library: Library) -> tuple[str, ...]:
+    """Return "not for …" lines written from the exercise's structured safety facts."""
+    labels = {c.id.value: c.label for c in library.conditions.values()}
+    return tuple(
+        f"{label[0].upper()}{label[1:]}: {why}" for label, why in not_suitable_for(exercise, labels)
+    )
 
 
 @dataclass(frozen=True)
@@ -281,7 +290,7 @@ def render_exercise_card(exercise: Exercise, *, library: Library) -> str:
         steps=exercise.steps,
         pictures=pictures(exercise, width=200, height=165),
         mistakes=exercise.mistakes,
-        contraindications=exercise.contraindications,
+        contraindications=not_suitable_lines(exercise, library),
         evidence=exercise.evidence,
         sources=_sources(exercise.sources, library),
     )
