@@ -11,7 +11,7 @@ Conventions: angles in degrees, 0 at anatomical neutral; the Thomas
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -66,24 +66,62 @@ class HipReplacement(Strict):
     months_ago: int = Field(ge=0, le=600)
 
 
-class Screening(Strict):
-    """Red-flag and precaution questions; all default to 'no'."""
+def _ask(question: str) -> Any:
+    """Return a yes/no screening field, 'no' by default, asked as ``question``."""
+    return Field(default=False, description=question)
 
-    night_pain: bool = False
-    unexplained_weight_loss: bool = False
-    fever: bool = False
-    saddle_numbness: bool = False
-    bladder_bowel_change: bool = False
-    progressive_weakness: bool = False
-    recent_trauma: bool = False
-    cancer_history: bool = False
-    limp: bool = False
-    pregnant: bool = False
-    pregnancy_weeks: int | None = Field(default=None, ge=0, le=45)
-    hypermobility: bool = False
-    hip_impingement: bool = False
-    falls_or_poor_balance: bool = False
-    hip_replacement: HipReplacement | None = None
+
+class Screening(Strict):
+    """Red-flag and precaution questions; all default to 'no'.
+
+    Each field's description is the question as a person reads it (the guided interview and
+    the web form both ask it so). What a 'yes' does: :mod:`hiplab.assess.screening` (red
+    flags) and :mod:`hiplab.assess.safety` (precautions); docs/referral.md lists every rule.
+    """
+
+    night_pain: bool = _ask(
+        "Do you have pain at night or at rest that does not ease when you change position?"
+    )
+    unexplained_weight_loss: bool = _ask("Have you lost weight without trying or knowing why?")
+    fever: bool = _ask("Do you have a fever, or feel generally unwell, along with the pain?")
+    saddle_numbness: bool = _ask(
+        "Is there numbness or tingling around the groin, genitals or inner buttocks "
+        "(the 'saddle' area)?"
+    )
+    bladder_bowel_change: bool = _ask(
+        "Have you had new trouble controlling your bladder or bowel "
+        "(leaking, or not being able to pass urine)?"
+    )
+    progressive_weakness: bool = _ask("Is there weakness in a leg that is getting worse?")
+    recent_trauma: bool = _ask(
+        "Have you had a fall, accident or injury to the hip or back recently?"
+    )
+    cancer_history: bool = _ask("Have you ever had cancer?")
+    long_term_steroids: bool = _ask(
+        "Have you taken steroid tablets or injections (such as prednisolone) for three months "
+        "or longer?"
+    )
+    iv_drug_use: bool = _ask("Do you inject drugs, now or in the recent past?")
+    limp: bool = _ask("Do you walk with a limp that has no clear reason?")
+    obligatory_external_rotation: bool = _ask(
+        "Children and teenagers: when you lie on your back and bring one knee up toward the "
+        "chest, does that hip turn outward by itself (the knee swings out to the side)?"
+    )
+    pregnant: bool = _ask("Are you pregnant?")
+    pregnancy_weeks: int | None = Field(
+        default=None, ge=0, le=45, description="How many weeks pregnant are you?"
+    )
+    hypermobility: bool = _ask(
+        "Are your joints very bendy (hypermobility), for example elbows or knees that bend "
+        "backwards?"
+    )
+    hip_impingement: bool = _ask(
+        "Has a doctor or physiotherapist told you that you have hip impingement (FAI)?"
+    )
+    falls_or_poor_balance: bool = _ask("Have you fallen in the past year, or is your balance poor?")
+    hip_replacement: HipReplacement | None = Field(
+        default=None, description="Have you had a hip replacement?"
+    )
 
     @model_validator(mode="after")
     def _weeks_need_pregnancy(self) -> Screening:
@@ -100,6 +138,7 @@ class Region(StrEnum):
     groin = "groin"
     buttock = "buttock"
     outer_hip = "outer_hip"
+    thigh = "thigh"
     knee = "knee"
     hamstring = "hamstring"
     down_the_leg = "down_the_leg"
@@ -108,14 +147,59 @@ class Region(StrEnum):
     shoulder = "shoulder"
 
 
-class Symptom(Strict):
-    """A symptom with its side (null for central), pain 0–10 and what brings it on."""
+REGION_WORDS: dict[Region, str] = {
+    Region.lower_back: "lower back",
+    Region.front_of_hip: "front of the hip",
+    Region.groin: "groin",
+    Region.buttock: "buttock",
+    Region.outer_hip: "outside of the hip",
+    Region.thigh: "front or inside of the thigh",
+    Region.knee: "knee",
+    Region.hamstring: "back of the thigh",
+    Region.down_the_leg: "leg (running down it)",
+    Region.calf: "calf",
+    Region.wrist: "wrist",
+    Region.shoulder: "shoulder",
+}
+"""Each region in plain words, as the interview, the web form and the red flags say it."""
 
-    region: Region
-    side: Side | Literal["both"] | None = None
-    pain: int = Field(ge=0, le=10)
-    trigger: str | None = Field(default=None, max_length=200)
-    new: bool = False
+
+class PainTiming(StrEnum):
+    """When a symptom comes on; rest, night and after-injury pain are red flags.
+
+    See docs/referral.md.
+    """
+
+    at_rest = "at_rest"
+    at_night = "at_night"
+    with_activity = "with_activity"
+    after_injury = "after_injury"
+
+
+TIMING_WORDS: dict[PainTiming, str] = {
+    PainTiming.at_rest: "at rest (it is there when you sit or lie still)",
+    PainTiming.at_night: "at night (it wakes you or keeps you awake)",
+    PainTiming.with_activity: "with activity or movement",
+    PainTiming.after_injury: "since a fall or an injury",
+}
+"""Each timing in plain words, as the interview and the web form offer it."""
+
+
+class Symptom(Strict):
+    """A symptom with its side (null for central), pain 0–10, when it comes and what brings it on.
+
+    ``timing`` is structured (the red flags read it); ``trigger`` stays free text for the
+    clinician. Both are optional, so symptoms stored before ``timing`` existed still load.
+    """
+
+    region: Region = Field(description="Where do you feel it?")
+    side: Side | Literal["both"] | None = Field(default=None, description="Which side?")
+    pain: int = Field(ge=0, le=10, description="Pain now, 0 = none, 10 = the worst imaginable")
+    timing: tuple[PainTiming, ...] = Field(default=(), description="When does it hurt?")
+    trigger: str | None = Field(
+        default=None, max_length=200, description="What brings it on, in your own words"
+    )
+    new: bool = Field(default=False, description="Did this pain start recently (it is new)?")
 
 
 class ThomasSide(Strict):
@@ -136,8 +220,8 @@ class Thomas(Strict):
 class Positive(Strict):
     """A provocation or sign: positive or not, and whether it brought on pain."""
 
-    positive: bool
-    painful: bool = False
+    positive: bool = Field(description="Positive (the test was abnormal)?")
+    painful: bool = Field(default=False, description="It brought on pain")
 
     @model_validator(mode="after")
     def _pain_means_positive(self) -> Positive:
