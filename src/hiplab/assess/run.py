@@ -60,7 +60,7 @@ def screened_tests(
 def assess(data: AssessmentInput, library: Library) -> Assessment:
     """Return the full assessment of ``data`` against ``library``."""
     from hiplab.explain.chains import active_chains
-    from hiplab.explain.remedies import recommend
+    from hiplab.plan.generate import recommended
 
     flags = red_flags(data)
     constraints = precautions(data)
@@ -69,16 +69,20 @@ def assess(data: AssessmentInput, library: Library) -> Assessment:
     missing, withheld = screened_tests(missing_all, constraints, library)
     refer = bool(flags)
     notes = _notes(data, library, {f.id for f in findings})
-    return Assessment(
+    result = Assessment(
         refer=refer,
         red_flags=tuple(flags),
         precautions=tuple(constraints),
         findings=tuple(findings),
         chains=tuple(active_chains(library.chains, findings)),
-        recommendations=() if refer else tuple(recommend(findings, constraints, library)),
+        recommendations=(),
         missing_tests=tuple(missing),
         tests_not_suggested=tuple(withheld),
         values=tuple(measured_values(data, library)),
         notes=tuple([REFER_NOTE, *notes] if refer else notes),
         disclaimer=DISCLAIMER,
+    )
+    # The recommendations are the default programme's first week (one selection).
+    return result.model_copy(
+        update={"recommendations": tuple(recommended(result, data.person, library))}
     )

@@ -6,14 +6,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from hiplab.assess.result import Assessment, Precaution, TestValue
+from hiplab.assess.result import Assessment, Precaution, Recommendation, TestValue
 from hiplab.assess.safety import describe, shown
 from hiplab.assess.schema import Person
 from hiplab.library.loader import Library
 from hiplab.library.models import Exercise
 from hiplab.plan.build import Progressor, Slot, harder_variant, make_session
 from hiplab.plan.models import Change, Programme, SolverReport, Week
-from hiplab.plan.optimise import covered_findings, select
+from hiplab.plan.optimise import Selection, covered_findings, select
 from hiplab.plan.problem import (
     Option,
     Preferences,
@@ -109,7 +109,9 @@ def _slots(chosen: Sequence[Option], library: Library) -> list[Slot]:
 
 
 def _refer(assessment: Assessment, person: str, request: PlanRequest) -> Programme:
-    reason = "See a clinician before starting: " + " ".join(f.reason for f in assessment.red_flags)
+    order = ("emergency", "urgent", "soon")
+    flags = sorted(assessment.red_flags, key=lambda f: order.index(f.urgency))
+    reason = "See a clinician before starting. " + " ".join(f"{f.reason} {f.advice}" for f in flags)
     return Programme(
         refer=True,
         reason=reason,
@@ -168,6 +170,43 @@ def _weeks(slots: list[Slot], weeks: int, progress: Progressor) -> tuple[Week, .
     return tuple(out)
 
 
+def _selection(
+    assessment: Assessment, person: Person, library: Library, request: PlanRequest
+) -> tuple[Preferences, Selection]:
+    prefs = Preferences(
+        request.minutes,
+        request.equipment,
+        request.avoid_positions,
+        person.age,
+        measured_reach(assessment, library),
+    )
+    problem = build_problem(assessment, library, prefs, budget_s=first_week_budget(request))
+    return prefs, select(problem, library)
+
+
+def recommended(
+    assessment: Assessment, person: Person, library: Library, request: PlanRequest | None = None
+) -> list[Recommendation]:
+    """Return the exercises a programme for ``request`` starts with, as recommendations.
+
+    The report's list and the plan's first week come from this one selection, so a
+    person never reads one list and gets another (for the same time and equipment).
+    """
+    if assessment.refer:
+        return []
+    _, selection = _selection(assessment, person, library, request or PlanRequest())
+    out = []
+    for option in selection.chosen:
+        addresses, why = _why(option, library)
+        e = option.exercise
+        out.append(
+            Recommendation(
+                exercise_id=e.id, name=e.name, kind=e.kind.value, addresses=addresses, why=why
+            )
+        )
+    return out
+
+
 def make_programme(
     *,
     assessment: Assessment,
@@ -181,16 +220,7 @@ def make_programme(
     """Return the programme for one assessment (a referral when red flags are present)."""
     if assessment.refer:
         return _refer(assessment, label, request)
-    prefs = Preferences(
-        request.minutes,
-        request.equipment,
-        request.avoid_positions,
-        person.age,
-        measured_reach(assessment, library),
-    )
-    selection = select(
-        build_problem(assessment, library, prefs, budget_s=first_week_budget(request)), library
-    )
+    prefs, selection = _selection(assessment, person, library, request)
 
     def allowed(e: Exercise, side: str | None) -> bool:
         return exclusion_reason(e, assessment.precautions, prefs, side=side) is None

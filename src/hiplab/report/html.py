@@ -23,7 +23,7 @@ from hiplab.assess.result import (
     Precaution,
     Recommendation,
 )
-from hiplab.assess.safety import not_suitable_for
+from hiplab.assess.safety import not_suitable_for, shown
 from hiplab.library.loader import Library
 from hiplab.library.models import Exercise
 from hiplab.report._format import (
@@ -190,7 +190,7 @@ def finding_rows(findings: tuple[Finding, ...], library: Library) -> list[Findin
             value=fmt_value(f.value, f.unit),
             norm=norm_words(f),
             severity=f.severity,
-            summary=f.summary,
+            summary=f.summary + (f" — {f.stretch_withheld}" if f.stretch_withheld else ""),
             bar=_bar(f, library),
         )
         for f in ordered
@@ -327,7 +327,7 @@ def _context(
         "person_label": person_label,
         "date": date,
         "red_flags": flags,
-        "precautions": [precaution_view(p, library) for p in assessment.precautions],
+        "precautions": [precaution_view(p, library) for p in shown(assessment.precautions)],
         "findings": finding_rows(assessment.findings, library),
         "meanings": meanings(assessment.findings, library),
         "chain_diagram": _diagram(assessment, library),
@@ -337,7 +337,15 @@ def _context(
         else [exercise_card(r, library) for r in assessment.recommendations],
         "referral_message": REFERRAL_MESSAGE,
         "missing": [_test_name(t, library) for t in assessment.missing_tests],
+        "withheld": [
+            (_test_name(w.test, library) + _one_side(w.sides), w.reason)
+            for w in assessment.tests_not_suggested
+        ],
     }
+
+
+def _one_side(sides: tuple[str, ...]) -> str:
+    return f" ({sides[0]} side)" if len(sides) == 1 else ""
 
 
 def render_html(assessment: Assessment, *, library: Library, person_label: str, date: str) -> str:

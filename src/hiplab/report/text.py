@@ -13,7 +13,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from hiplab.assess.result import Assessment, Chain, Finding
+from hiplab.assess.result import Assessment, Chain, Finding, WithheldTest
+from hiplab.assess.safety import shown
 from hiplab.library.models import EvidenceGrade
 from hiplab.report._format import (
     GRADE_WORDS,
@@ -46,7 +47,10 @@ def _bullets(lines: list[Text]) -> Group:
 def _refer_panel(assessment: Assessment) -> Panel:
     flags = sorted(assessment.red_flags, key=lambda f: URGENCY_ORDER.index(f.urgency))
     intro = Text("Some answers are warning signs. Please see a clinician before exercising.\n")
-    flag_lines = [Text.assemble((f"{f.urgency.upper()}: ", "bold"), f.reason) for f in flags]
+    flag_lines = [
+        Text.assemble((f"{f.urgency.upper()}: ", "bold"), f.reason, "\n  ", (f.advice, "bold"))
+        for f in flags
+    ]
     return Panel(
         Group(intro, _bullets(flag_lines)),
         title="See a clinician first",
@@ -66,7 +70,7 @@ def _findings_table(findings: tuple[Finding, ...]) -> Table:
             Text(fmt_value(f.value, f.unit)),
             Text(norm_words(f)),
             Text(f.severity, style=SEVERITY_STYLE[f.severity]),
-            Text(f.summary),
+            Text(f.summary + (f" — {f.stretch_withheld}" if f.stretch_withheld else "")),
         )
     return table
 
@@ -124,7 +128,7 @@ def render_text(assessment: Assessment, *, console: Console) -> None:
         _heading(console, "Precautions")
         lines = [
             Text.assemble(describe_precaution(p), (f" — {p.reason}", "dim"))
-            for p in assessment.precautions
+            for p in shown(assessment.precautions)
         ]
         console.print(_bullets(lines))
     console.print()
@@ -141,10 +145,25 @@ def render_text(assessment: Assessment, *, console: Console) -> None:
     _print_rest(assessment, console)
 
 
+def _test_name(test_id: str) -> str:
+    from hiplab.library import default_library
+
+    test = default_library().tests.get(test_id)
+    return test.name if test else humanise(test_id)
+
+
+def _withheld_line(withheld: WithheldTest) -> Text:
+    sides = f" ({' and '.join(withheld.sides)} side)" if len(withheld.sides) == 1 else ""
+    return Text.assemble((_test_name(withheld.test) + sides, "bold"), f" — {withheld.reason}")
+
+
 def _print_rest(assessment: Assessment, console: Console) -> None:
     if assessment.missing_tests:
-        _heading(console, "Tests not done")
-        console.print(_bullets([Text(humanise(t)) for t in assessment.missing_tests]))
+        _heading(console, "Tests not done yet")
+        console.print(_bullets([Text(_test_name(t)) for t in assessment.missing_tests]))
+    if assessment.tests_not_suggested:
+        _heading(console, "Tests not suggested for you")
+        console.print(_bullets([_withheld_line(w) for w in assessment.tests_not_suggested]))
     if assessment.notes:
         _heading(console, "Notes")
         console.print(_bullets([Text(n) for n in assessment.notes]))
