@@ -17,6 +17,8 @@ from hiplab.plan.optimise import Selection, covered_findings, select
 from hiplab.plan.problem import (
     Option,
     Preferences,
+    Problem,
+    Target,
     build_problem,
     exclusion_reason,
     measured_reach,
@@ -172,7 +174,7 @@ def _weeks(slots: list[Slot], weeks: int, progress: Progressor) -> tuple[Week, .
 
 def _selection(
     assessment: Assessment, person: Person, library: Library, request: PlanRequest
-) -> tuple[Preferences, Selection]:
+) -> tuple[Preferences, Selection, Problem]:
     prefs = Preferences(
         request.minutes,
         request.equipment,
@@ -181,7 +183,7 @@ def _selection(
         measured_reach(assessment, library),
     )
     problem = build_problem(assessment, library, prefs, budget_s=first_week_budget(request))
-    return prefs, select(problem, library)
+    return prefs, select(problem, library), problem
 
 
 def recommended(
@@ -194,7 +196,7 @@ def recommended(
     """
     if assessment.refer:
         return []
-    _, selection = _selection(assessment, person, library, request or PlanRequest())
+    _, selection, _ = _selection(assessment, person, library, request or PlanRequest())
     out = []
     for option in selection.chosen:
         addresses, why = _why(option, library)
@@ -220,7 +222,7 @@ def make_programme(
     """Return the programme for one assessment (a referral when red flags are present)."""
     if assessment.refer:
         return _refer(assessment, label, request)
-    prefs, selection = _selection(assessment, person, library, request)
+    prefs, selection, problem = _selection(assessment, person, library, request)
 
     def allowed(e: Exercise, side: str | None) -> bool:
         return exclusion_reason(e, assessment.precautions, prefs, side=side) is None
@@ -233,13 +235,17 @@ def make_programme(
         slots = _continue_previous(slots, previous, changes, progress, library)
     present = sorted({f.id for f in assessment.findings if f.id != "asymmetry"})
     covered = covered_findings(selection.chosen)
+    weeks = _weeks(slots, request.weeks, progress)
     return Programme(
         refer=False,
-        reason=_reason(present, covered),
+        reason=_reason(present, covered, library),
         person=label,
         sessions_per_week=request.sessions_per_week,
         minutes=request.minutes,
-        weeks=_weeks(slots, request.weeks, progress),
+        weeks=weeks,
+        time_note=time_note(
+            problem, selection, weeks[0].session.duration_s if weeks else 0, library
+        ),
         retest_week=request.weeks,
         findings_addressed=tuple(f for f in present if f in covered),
         findings_not_addressed=tuple(f for f in present if f not in covered),
@@ -252,7 +258,50 @@ def make_programme(
     )
 
 
-def _reason(present: Sequence[str], covered: set[str]) -> str:
+IDLE_NOTE_S = 120
+
+
+def time_note(problem: Problem, selection: Selection, used_s: int, library: Library) -> str:
+    """Say why part of the time budget is left free, when more than two minutes are.
+
+    A finding that is still under-covered with time to spare is named with the reason
+    (no safe exercise for it, or its exercises are already at their most sets); with
+    everything covered the note says so. A required stretch that did not fit is named.
+    """
+    missed = [t for t in problem.targets if t.required and not _touched(t, selection)]
+    parts = [
+        f"{_target_words(t, library)} has no safe exercise that fits the time" for t in missed
+    ]
+    free = problem.budget_s - used_s
+    if free > IDLE_NOTE_S:
+        short = [t for t in problem.targets if t.mode != "surround" and _cover(t, selection) < 1]
+        reason = (
+            "every finding already has its full dose"
+            if not short
+            else "no other safe exercise adds to "
+            + "; ".join(_target_words(t, library) for t in short)
+        )
+        parts.append(f"About {free // 60} min of week 1 are left free: {reason}")
+    return ". ".join(parts) + ("." if parts else "")
+
+
+def _cover(target: Target, selection: Selection) -> float:
+    total = sum(o.cover.get(target.key, 0.0) * o.dose.sets for o in selection.chosen)
+    return min(1.0, total)
+
+
+def _touched(target: Target, selection: Selection) -> bool:
+    return any(target.key in o.cover for o in selection.chosen)
+
+
+def _target_words(target: Target, library: Library) -> str:
+    spec = library.findings.get(target.finding)
+    label = spec.label.lower() if spec else "general hip mobility and strength"
+    side = f" on the {target.side}" if target.side else ""
+    return f"{target.mode} work for {label}{side}"
+
+
+def _reason(present: Sequence[str], covered: set[str], library: Library) -> str:
     if not present:
         return (
             "No findings outside the norms: a short maintenance block for hip mobility "
@@ -262,6 +311,11 @@ def _reason(present: Sequence[str], covered: set[str]) -> str:
     if missing:
         return (
             "Targets the findings within the time budget; not covered (no allowed exercise or no "
-            f"time left): {', '.join(missing)}."
+            f"time left): {', '.join(_label(f, library) for f in missing)}."
         )
     return "Targets every finding within the time budget."
+
+
+def _label(finding_id: str, library: Library) -> str:
+    spec = library.findings.get(finding_id)
+    return spec.label.lower() if spec else finding_id.replace("_", " ")

@@ -113,6 +113,7 @@ class Programme(PlanModel):
     retest_week: int | None
     findings_addressed: tuple[str, ...] = ()
     findings_not_addressed: tuple[str, ...] = ()
+    time_note: str = ""
     precautions: tuple[str, ...] = ()
     changes: tuple[Change, ...] = ()
     solver: SolverReport

@@ -223,7 +223,6 @@ def _context(programme: Programme, library: Library) -> dict[str, object]:
     names = {key: ex.name for key, ex in library.exercises.items()} | programme_names(programme)
     exercise_ids = dict.fromkeys(i.exercise_id for w in programme.weeks for i in w.session.items)
     show = not programme.refer
-    solver = programme.solver
     return {
         "p": programme,
         "facts": _facts(programme),
@@ -232,7 +231,6 @@ def _context(programme: Programme, library: Library) -> dict[str, object]:
         "cards": [plan_card(programme, e, library) for e in exercise_ids] if show else [],
         "not_addressed": [_finding_label(f, library) for f in programme.findings_not_addressed],
         "addressed": [_finding_label(f, library) for f in programme.findings_addressed],
-        "solver": f"{solver.name}: {solver.status.replace('_', ' ')}",
     }
 
 

@@ -13,8 +13,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from hiplab.plan.models import Change, Programme, SolverReport, Week
-from hiplab.report._format import fmt_num, humanise
+from hiplab.plan.models import Change, Programme, Week
+from hiplab.report._format import humanise
 from hiplab.report._plan_format import (
     PLAN_SIDE_WORDS,
     VERDICT_WORDS,
@@ -79,27 +79,6 @@ def _change_line(change: Change) -> Text:
     )
 
 
-def solver_line(solver: SolverReport) -> Text:
-    """Say how the exercise selection was solved, on one line.
-
-    Examples
-    --------
-    >>> from hiplab.plan.models import SolverReport
-    >>> str(solver_line(SolverReport(name="cp-sat", status="optimal", objective=3.0,
-    ...     candidates=12)))
-    'Solver cp-sat: optimal, objective 3, 12 candidates'
-
-    """
-    objective = (
-        "no objective" if solver.objective is None else f"objective {fmt_num(solver.objective)}"
-    )
-    status = solver.status.replace("_", " ")
-    return Text(
-        f"Solver {solver.name}: {status}, {objective}, {solver.candidates} candidates",
-        style="dim",
-    )
-
-
 def _refer_panel(programme: Programme) -> Panel:
     body = Group(
         Text(programme.reason, style="bold"),
@@ -118,6 +97,20 @@ def _print_weeks(programme: Programme, console: Console) -> None:
     if programme.retest_week is not None:
         console.print()
         console.print(Text(f"Re-test in week {programme.retest_week}.", style="bold"))
+
+
+def _print_reasons(programme: Programme, console: Console) -> None:
+    """Say once per exercise what it is for, and what the programme leaves out or free."""
+    _heading(console, "Why these exercises")
+    seen: dict[str, str] = {}
+    for week in programme.weeks:
+        for item in week.session.items:
+            seen.setdefault(item.name, item.why)
+    for name, why in seen.items():
+        console.print(Text.assemble("• ", (name, "bold"), f" — {why}"))
+    console.print(Text(programme.reason))
+    if programme.time_note:
+        console.print(Text(programme.time_note))
 
 
 def render_plan_text(programme: Programme, *, console: Console) -> None:
@@ -150,6 +143,6 @@ def render_plan_text(programme: Programme, *, console: Console) -> None:
             console.print(Text(f"• {text}"))
     if not programme.refer:
         _print_weeks(programme, console)
+        _print_reasons(programme, console)
     console.print()
-    console.print(solver_line(programme.solver))
     console.print(Panel(Text(programme.disclaimer), title="Not a diagnosis", border_style="yellow"))
