@@ -28,9 +28,15 @@ if TYPE_CHECKING:
     )
 
 
+URGENCY_ORDER = ("emergency", "urgent", "soon")
+
+
 @dataclass(frozen=True)
 class Flags:
-    """Safety flags of an assessment: red flags (see a clinician) and precautions."""
+    """Safety flags of an assessment: red flags (see a clinician) and precautions.
+
+    Each red flag is its reason followed by whom to see and how soon, in plain words.
+    """
 
     refer: bool
     red_flags: tuple[str, ...]
@@ -190,7 +196,10 @@ def flags_of(result: Assessment) -> Flags:
     lib = library()
     return Flags(
         refer=result.refer,
-        red_flags=tuple(flag.reason for flag in result.red_flags),
+        red_flags=tuple(
+            f"{flag.reason} {flag.advice}"
+            for flag in sorted(result.red_flags, key=lambda f: URGENCY_ORDER.index(f.urgency))
+        ),
         precautions=tuple(precaution_view(p, lib).text for p in result.precautions),
     )
 
