@@ -124,8 +124,8 @@ def test_a_swap_to_deep_flexion_is_refused_after_a_posterior_hip_replacement() -
     with pytest.raises(InputError) as caught:
         edit(plan, Swap(week=1, item=1, exercise_id="butterfly_stretch"), POSTERIOR_THA)
     message = str(caught.value)
-    assert message.startswith("exercise_id 'butterfly_stretch' (Butterfly stretch) breaks")
-    assert "needs hip_flexion 110° > 90° (posterior hip replacement (left)" in message
+    assert message.startswith("Butterfly stretch would break this person's precautions")
+    assert "hip flexion of 110° on the left side, more than 90°: posterior hip" in message
     # Without the precaution the same swap is fine.
     assert shape(edit(plan, Swap(week=1, item=1, exercise_id="butterfly_stretch")), 1)[0][0] == (
         "butterfly_stretch"
@@ -136,8 +136,8 @@ def test_swap_choices_name_what_a_precaution_forbids() -> None:
     choices = swap_choices(LIB.exercises["high_box_squat"], library=LIB, precautions=POSTERIOR_THA)
     assert [(c.exercise.id, c.direction) for c in choices] == [("box_squat", "harder")]
     assert choices[0].refused == (
-        "needs hip_flexion 110° > 90° (posterior hip replacement (left); your surgeon's rules "
-        "come first)",
+        "it needs hip flexion of 110° on the left side, more than 90°: posterior hip "
+        "replacement (left); your surgeon's rules come first",
     )
     plain = swap_choices(LIB.exercises["high_box_squat"], library=LIB, precautions=())
     assert plain[0].refused == ()
@@ -238,7 +238,7 @@ def test_reps_exercises_take_reps_not_holds() -> None:
 
 def test_a_dose_change_on_a_now_forbidden_exercise_is_refused() -> None:
     plan = programme([slot("butterfly_stretch")])
-    with pytest.raises(InputError, match="breaks this person's precautions: needs hip_flexion"):
+    with pytest.raises(InputError, match="would break this person's precautions: it needs hip flexion"):
         edit(plan, DoseChange(week=1, item=1, sets=1), POSTERIOR_THA)
 
 

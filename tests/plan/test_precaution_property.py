@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hiplab.assess.parse import validate
-from hiplab.assess.screening import precautions, violations
+from hiplab.assess.safety import precautions, violations
 from hiplab.library import default_library
 
 from .conftest import MakePlan
@@ -55,4 +55,4 @@ def test_no_plan_breaks_a_precaution(
     for week in programme.weeks:
         assert week.session.duration_s <= minutes * 60
         for item in week.session.items:
-            assert violations(LIB.exercises[item.exercise_id], rules) == []
+            assert violations(LIB.exercises[item.exercise_id], rules, side=item.side) == []
