@@ -105,7 +105,7 @@ class CombinedPositionAvoid(Out):
     """
 
     side: Literal["left", "right", "both"]
-    at_least: dict[str, float]
+    at_least: tuple[tuple[str, float], ...]
     stretches_only: bool = False
     name: str
     condition: str

@@ -225,7 +225,7 @@ def _impingement_rules(active: ActiveCondition) -> list[Precaution]:
     combined = [
         CombinedPositionAvoid(
             side=active.side,
-            at_least={"hip_flexion": 70.0, other: NEUTRAL_DEG},
+            at_least=(("hip_flexion", 70.0), (other, NEUTRAL_DEG)),
             name=f"hip bent with the knee {words}",
             condition=active.condition.value,
             reason=f"{active.because}: no forced bending with the knee {words}",
@@ -249,7 +249,7 @@ def _impingement_rules(active: ActiveCondition) -> list[Precaution]:
 def _faber_stretch(active: ActiveCondition) -> CombinedPositionAvoid:
     return CombinedPositionAvoid(
         side=active.side,
-        at_least={"hip_flexion": 30.0, "hip_external_rotation": 20.0},
+        at_least=(("hip_flexion", 30.0), ("hip_external_rotation", 20.0)),
         stretches_only=True,
         name="the figure-4 position (hip bent and turned out)",
         condition=active.condition.value,
@@ -388,7 +388,7 @@ def _combined(movement: Movement, rule: CombinedPositionAvoid, worked: ItemSide)
         return None
     for hip in _hips(rule.side):
         needed = hip_demands(movement, worked=worked, hip=hip)
-        if all(needed.get(m, 0.0) >= deg for m, deg in rule.at_least.items()):
+        if all(needed.get(m, 0.0) >= deg for m, deg in rule.at_least):
             verb = "stretches into" if rule.stretches_only else "takes the hip into"
             return f"it {verb} {rule.name} on the {hip} side: {rule.reason}"
     return None
