@@ -314,7 +314,7 @@ def test_a_forbidden_swap_is_refused_with_the_precaution(
         refused += [(number, c) for c in choices["choices"] if not c["allowed"]]
     assert refused, "the plan should have an item with a deep-flexion variant"
     number, choice = refused[0]
-    assert any("needs hip_flexion" in reason for reason in choice["refused"])
+    assert any("needs hip flexion of" in reason for reason in choice["refused"])
 
     api = client.post(
         f"/api/v1/plans/{plan.id}/swap",
@@ -323,12 +323,12 @@ def test_a_forbidden_swap_is_refused_with_the_precaution(
     )
     assert api.status_code == 422
     detail = api.json()["detail"]
-    assert f"exercise_id '{choice['exercise_id']}'" in detail
-    assert "breaks this person's precautions: needs hip_flexion" in detail
-    assert "posterior hip replacement (left)" in detail
+    assert detail.startswith(choice["name"])
+    assert "would break this person's precautions: it needs hip flexion of" in detail
+    assert "posterior hip replacement on the left" in detail
 
     edit = client.get(f"/plans/{plan.id}/edit?week=1&item={number}")
-    assert "Not allowed for this person: needs hip_flexion" in edit.text
+    assert "Not allowed for this person: it needs hip flexion of" in edit.text
     page = client.post(
         f"/plans/{plan.id}/swap",
         data={
@@ -339,7 +339,7 @@ def test_a_forbidden_swap_is_refused_with_the_precaution(
         },
     )
     assert page.status_code == 422
-    assert "posterior hip replacement (left)" in page.text
+    assert "posterior hip replacement on the left" in page.text
     assert store.get_plan(plan_id=plan.id) == before
 
 
