@@ -123,3 +123,15 @@ def test_the_disclaimer_is_on_the_index_page() -> None:
     text = INDEX_PAGE.read_text(encoding="utf-8")
     assert "not a diagnosis" in text
     assert " ".join(DISCLAIMER.split()) in " ".join(text.replace("**", "").split())
+
+
+def test_the_safety_page_lists_the_rules_that_are_enforced() -> None:
+    """docs/safety.md holds the table written from the safety rules, row for row."""
+    from hiplab.assess.safety_doc import rule_rows
+    from hiplab.library import default_library
+
+    page = (DOCS / "safety.md").read_text(encoding="utf-8")
+    missing = [row for row in rule_rows(default_library()) if row not in page]
+    assert not missing, "regenerate with: python -m hiplab.assess.safety_doc\n" + "\n".join(
+        missing
+    )

@@ -401,10 +401,17 @@ def _declared(movement: Movement, rule: ConditionAvoid) -> str | None:
     return None
 
 
+POSITION_WORDS: dict[str, str] = {
+    Position.supine.value: "lying on your back",
+    Position.prone.value: "lying face down",
+    Position.side_lying.value: "lying on your side",
+}
+
+
 def _position(movement: Movement, rule: PositionAvoid, side: ItemSide) -> str | None:
     if movement.position.value != rule.position:
         return None
-    return f"it is done lying {_words(rule.position)}: {rule.reason}"
+    return f"it is done {POSITION_WORDS.get(rule.position, rule.position)}: {rule.reason}"
 
 
 def _fall(movement: Movement, rule: FallRiskAvoid, side: ItemSide) -> str | None:
@@ -525,9 +532,13 @@ def _side_words(side: HipSide) -> str:
 
 def _describe_limit(rule: JointLimit) -> str:
     name = _words(rule.motion).capitalize()
+    where = _side_words(rule.side)
     if rule.active_only:
-        return f"{name} ({_side_words(rule.side)}): no exercise that works the side glutes"
-    return f"{name} ({_side_words(rule.side)}): stay below {rule.max_deg:g}°"
+        return f"{name} ({where}): no exercise that works the side glutes"
+    if rule.max_deg > 0:
+        return f"{name} ({where}): no more than {rule.max_deg:g}°"
+    limit = "across the midline" if rule.motion == "hip_adduction" else "past neutral"
+    return f"{name} ({where}): not {limit}"
 
 
 def _describe_combined(rule: CombinedPositionAvoid) -> str:
@@ -538,7 +549,7 @@ def _describe_combined(rule: CombinedPositionAvoid) -> str:
 _DESCRIBE: dict[type, Callable[[Any], str]] = {
     JointLimit: _describe_limit,
     CombinedPositionAvoid: _describe_combined,
-    PositionAvoid: lambda r: f"Avoid exercises done lying {_words(r.position)}",
+    PositionAvoid: lambda r: f"Avoid exercises done {POSITION_WORDS.get(r.position, r.position)}",
     FallRiskAvoid: lambda r: "Avoid exercises with a risk of falling or a sudden load",
     ConditionAvoid: lambda r: "Leave out the exercises marked unsafe with this",
     PracticeAvoid: lambda r: PRACTICE_WORDS[r.practice],
