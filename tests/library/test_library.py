@@ -77,11 +77,17 @@ def test_all_exercise_kinds_and_positions_are_represented() -> None:
 
 def test_pigeon_joint_demands_as_specified() -> None:
     pigeon = default_library().exercise("pigeon_stretch")
-    assert pigeon.joint_demands == {
-        "hip_flexion": 90,
+    # The front (stretched) leg folds well past 90° with the shin across the mat ...
+    assert {m: d.deg for m, d in pigeon.joint_demands.items()} == {
+        "hip_flexion": 120,
         "hip_external_rotation": 45,
-        "hip_extension": 10,
+        "hip_abduction": 20,
+        "knee_flexion": 110,
     }
+    # ... while the back leg lies straight behind, a little past neutral.
+    assert {m: d.deg for m, d in pigeon.other_side_demands.items()} == {"hip_extension": 10}
+    assert pigeon.floor_transfer and pigeon.end_range
+    assert {c.condition.value for c in pigeon.unsafe_for} == {"knee_pain"}
 
 
 def test_unknown_exercise_suggests_close_ids() -> None:
@@ -122,7 +128,9 @@ def test_copy_of_library_loads(library_copy: Path) -> None:
         ),
         (
             "exercises/hip_rotators.yaml",
-            lambda d: d["exercises"][0]["joint_demands"].update(hip_twist=10),
+            lambda d: d["exercises"][0]["joint_demands"].update(
+                hip_twist={"deg": 10, "basis": "a motion the library does not know"}
+            ),
             "unknown motion",
         ),
         (
