@@ -16,6 +16,7 @@ from hiplab.assess.result import (
     RedFlag,
     TestValue,
 )
+from hiplab.library import default_library
 from hiplab.library.loader import Library
 from hiplab.library.models import (
     ChainEdge,
@@ -26,6 +27,7 @@ from hiplab.library.models import (
     Exercise,
     ExerciseKind,
     FindingDef,
+    JointDemand,
     Keyframe,
     LimbAngles,
     Motion,
@@ -49,7 +51,10 @@ def _exercise(exercise_id: str, name: str, pose: Pose) -> Exercise:
         targets=Targets(primary=("iliopsoas",)),
         position=Position.half_kneeling,
         unilateral=True,
-        joint_demands={"hip_extension": 15},
+        floor_transfer=True,
+        joint_demands={
+            "hip_extension": JointDemand(deg=15, basis="the back thigh behind the trunk")
+        },
         dosage=Dosage(sets=2, hold_s=30, rest_s=10, per_side=True),
         steps=("Kneel on one knee, the other foot in front.", "Tuck the pelvis and shift forward."),
         mistakes=("Arching the lower back.",),
@@ -88,6 +93,9 @@ def library() -> Library:
         direction="lower_is_better",
         finding="hip_flexors_tight",
         instructions=("Lie back hugging one knee.", "Measure the hanging thigh angle."),
+        position=Position.supine,
+        floor_transfer=False,
+        joint_demands={"hip_extension": JointDemand(deg=10, basis="the hanging thigh on a table")},
         norms=(Norm(limit=0, typical=-10, step=5, source="ref14"),),
         sources=("ref14",),
     )
@@ -119,6 +127,7 @@ def library() -> Library:
                 plain="The front of the hip is short, so the thigh cannot drop to horizontal.",
             )
         },
+        conditions=default_library().conditions,
         chains=ChainGraph(
             nodes=(
                 ChainNode(

@@ -43,7 +43,7 @@ def test_page_has_disclaimer_findings_chains_and_cards(
     assert "ref99" in page  # unknown source id shown as is
     assert page.count('class="card exercise-card"') == 1
     assert "2 sets × 30 s hold, each side; rest 10 s" in page
-    assert "Hip flexion (right side): stay below 90°" in page
+    assert "Hip flexion (right side): no more than 90°" in page
     assert "Tests not done" in page and "Single leg squat" in page
     assert "See a clinician first" not in page
 
