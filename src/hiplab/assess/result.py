@@ -185,6 +185,8 @@ class Recommendation(Out):
     kind: str
     addresses: tuple[str, ...]
     why: str
+    only_side: Literal["left", "right"] | None = None
+    """The one side it is for, when a precaution rules the other side out."""
 
 
 class Assessment(Out):

@@ -578,6 +578,14 @@ def shown(rules: Sequence[Precaution]) -> list[Precaution]:
     return [r for r in rules if not (isinstance(r, ConditionAvoid) and r.reason in reasons)]
 
 
+_MARK = "\x00"
+
+
+def _plain_cause(text: str) -> str:
+    cause = text.split(f": {_MARK}")[0].split(f" ({_MARK}")[0]
+    return cause.replace(" on the left side", "").replace(" on the right side", "")
+
+
 def not_suitable_for(movement: Movement, labels: Mapping[str, str]) -> list[tuple[str, str]]:
     """Return (condition label, why) for every condition that rules ``movement`` out.
 
@@ -588,8 +596,8 @@ def not_suitable_for(movement: Movement, labels: Mapping[str, str]) -> list[tupl
     out = []
     for condition in Condition:
         label = labels.get(condition.value, _words(condition.value))
-        rules = precautions_for([ActiveCondition(condition, "both", label)])
+        rules = precautions_for([ActiveCondition(condition, "both", _MARK)])
         found = violations(movement, rules)
         if found:
-            out.append((label, found[0].removesuffix(f": {label}").removesuffix(f" ({label})")))
+            out.append((label, _plain_cause(found[0])))
     return out

@@ -203,7 +203,12 @@ def recommended(
         e = option.exercise
         out.append(
             Recommendation(
-                exercise_id=e.id, name=e.name, kind=e.kind.value, addresses=addresses, why=why
+                exercise_id=e.id,
+                name=e.name,
+                kind=e.kind.value,
+                addresses=addresses,
+                why=why,
+                only_side="left" if option.only_side == "left" else option.only_side and "right",
             )
         )
     return out
@@ -269,9 +274,7 @@ def time_note(problem: Problem, selection: Selection, used_s: int, library: Libr
     everything covered the note says so. A required stretch that did not fit is named.
     """
     missed = [t for t in problem.targets if t.required and not _touched(t, selection)]
-    parts = [
-        f"{_target_words(t, library)} has no safe exercise that fits the time" for t in missed
-    ]
+    parts = [f"{_target_words(t, library)} has no safe exercise that fits the time" for t in missed]
     free = problem.budget_s - used_s
     if free > IDLE_NOTE_S:
         short = [t for t in problem.targets if t.mode != "surround" and _cover(t, selection) < 1]
