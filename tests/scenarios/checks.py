@@ -65,6 +65,7 @@ class Rule:
     abduction_side: Side | None = None
     terms: tuple[Term, ...] = ()
     stretches_only: bool = False
+    muscle: str | None = None
 
     def breach(self, movement: Movement, worked: str | None) -> str | None:
         """Return how ``movement`` done on ``worked`` breaks this rule, or None."""
@@ -79,6 +80,10 @@ class Rule:
                 if getattr(movement, self.flag)
                 else None
             )
+        if self.muscle is not None:
+            targets = getattr(movement, "targets", None)
+            hit = targets is not None and self.muscle in targets.primary
+            return f"it stretches the {self.muscle.replace('_', ' ')}" if hit else None
         if self.abduction_side is not None:
             on_side = not movement.unilateral or worked in (None, "both", self.abduction_side)
             hit = movement.active_abduction and on_side
@@ -112,6 +117,11 @@ def parse_rule(text: str, library: Library) -> Rule:
         if position not in known:
             raise ValueError(f"rule {text!r}: no library movement is done {position!r}")
         return Rule(text, position=position, stretches_only=stretches_only)
+    if stretches_only and body.startswith("the "):
+        muscle = body.removeprefix("the ").strip().replace(" ", "_")
+        if muscle not in library.muscles:
+            raise ValueError(f"rule {text!r}: unknown muscle group {muscle!r}")
+        return Rule(text, muscle=muscle, stretches_only=True)
     if body in FLAGS:
         return Rule(text, flag=FLAGS[body], stretches_only=stretches_only)
     if match := _ABDUCTION.match(body):
@@ -208,6 +218,7 @@ class Expect:
     stretch_holds_s: tuple[int, int] | None = None
     has_findings: tuple[tuple[str, str | None], ...] = ()
     not_stretched: tuple[tuple[str, str | None], ...] = ()
+    not_treated: tuple[str, ...] = ()
     tests_not_suggested: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
@@ -244,6 +255,7 @@ EXPECT_KEYS = {
     "stretch_holds_s",
     "has_findings",
     "not_stretched",
+    "not_treated",
     "tests_not_suggested",
 }
 REQUEST_KEYS = {"minutes", "sessions_per_week", "weeks", "equipment", "avoid_positions"}
@@ -265,6 +277,13 @@ def _finding_sides(raw: Iterable[dict[str, Any]], library: Library) -> tuple[Any
             raise ValueError(f"unknown finding {entry['finding']!r}")
         out.append((entry["finding"], entry.get("side")))
     return tuple(out)
+
+
+def _known_findings(ids: Iterable[str], library: Library) -> Iterator[str]:
+    for finding in ids:
+        if finding not in library.findings:
+            raise ValueError(f"unknown finding {finding!r}")
+        yield finding
 
 
 def _expect(raw: dict[str, Any], library: Library) -> Expect:
@@ -294,6 +313,7 @@ def _expect(raw: dict[str, Any], library: Library) -> Expect:
         stretch_holds_s=(int(holds[0]), int(holds[1])) if holds else None,
         has_findings=_finding_sides(raw.get("has_findings", ()), library),
         not_stretched=_finding_sides(raw.get("not_stretched", ()), library),
+        not_treated=tuple(_known_findings(raw.get("not_treated", ()), library)),
         tests_not_suggested=tuple(tests),
     )
 
@@ -438,6 +458,20 @@ def need_problems(persona: Persona, programme: Programme, library: Library) -> l
     return problems
 
 
+def treated_problems(persona: Persona, programme: Programme) -> list[str]:
+    """Return items (and the programme's summary) that treat a finding that must be left alone."""
+    problems = []
+    for finding in persona.expect.not_treated:
+        if finding in programme.findings_addressed:
+            problems.append(f"the programme lists {finding} as addressed")
+        for week, item in all_items(programme):
+            if finding in item.addresses:
+                problems.append(
+                    f"week {week} {item.name} ({item.side}) is for {finding}: {item.why}"
+                )
+    return problems
+
+
 def dose_problems(persona: Persona, programme: Programme, library: Library) -> list[str]:
     """Return items dosed below the reference's minimums (and older adults' hold range)."""
     problems = []
@@ -567,5 +601,6 @@ def programme_problems(
     if planned:
         problems += item_problems(items, persona.expect.not_planned, library, "out of reach")
         problems += need_problems(persona, programme, library)
+        problems += treated_problems(persona, programme)
         problems += dose_problems(persona, programme, library)
     return problems
