@@ -11,24 +11,55 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from rich.markup import escape
+
 if TYPE_CHECKING:
     from rich.console import Console
 
     from hiplab.assess.schema import AssessmentInput
     from hiplab.library.models import TestDef
 
-SCREENING_QUESTIONS: tuple[tuple[str, str], ...] = (
-    ("night_pain", "Pain at night or at rest that does not ease when you change position?"),
-    ("unexplained_weight_loss", "Weight loss you cannot explain?"),
-    ("fever", "Fever or feeling unwell along with the pain?"),
-    ("saddle_numbness", "Numbness around the groin/saddle area?"),
-    ("bladder_bowel_change", "New trouble controlling bladder or bowel?"),
-    ("progressive_weakness", "Leg weakness that is getting worse?"),
-    ("recent_trauma", "A fall, accident or injury to the hip or back recently?"),
-    ("cancer_history", "Any history of cancer?"),
-    ("limp", "A limp you cannot explain?"),
-    ("hypermobility", "Very bendy joints (hypermobility)?"),
+RED_FLAG_QUESTIONS: tuple[str, ...] = (
+    "night_pain",
+    "unexplained_weight_loss",
+    "fever",
+    "saddle_numbness",
+    "bladder_bowel_change",
+    "progressive_weakness",
+    "recent_trauma",
+    "cancer_history",
+    "long_term_steroids",
+    "iv_drug_use",
+    "limp",
 )
+"""Screening answers asked of everyone, in this order; the wording is the schema's."""
+
+CHILD_QUESTIONS: tuple[str, ...] = ("obligatory_external_rotation",)
+"""Asked only at ages up to 15 (a sign of a slipped growth plate, SCFE)."""
+
+PRECAUTION_QUESTIONS: tuple[str, ...] = (
+    "hypermobility",
+    "hip_impingement",
+    "falls_or_poor_balance",
+)
+"""Answers that change which exercises are safe (see hiplab.assess.safety)."""
+
+PROVOCATION_TESTS = frozenset({"faber", "fadir"})
+"""Sign tests that can bring on pain: a positive one is followed by "did it hurt?"."""
+
+CHILD_MAX_AGE = 15
+
+
+def question(key: str) -> str:
+    """Return the screening question for ``key`` as a person reads it (from the schema)."""
+    from hiplab.assess.schema import Screening
+
+    return str(Screening.model_fields[key].description)
+
+
+def plain(value: str) -> str:
+    """Return a choice's id in plain words: ``desk_work`` -> ``desk work``."""
+    return value.replace("_", " ")
 
 
 class Asker:
@@ -84,6 +115,52 @@ class Asker:
         answer = self.choice(prompt, ("y", "n"), required=required)
         return None if answer is None else answer == "y"
 
+    def show_options(self, options: Sequence[tuple[str, str]]) -> None:
+        """Print numbered options in plain words."""
+        for number, (_, label) in enumerate(options, 1):
+            self.console.print(f"  {number:>2}. {label}", markup=False)
+
+    @staticmethod
+    def _pick(answer: str, options: Sequence[tuple[str, str]]) -> str | None:
+        """Return the option ``answer`` names (its number, id or words), or None."""
+        text = answer.strip().lower()
+        if text.isdigit() and 1 <= int(text) <= len(options):
+            return options[int(text) - 1][0]
+        for value, label in options:
+            if text in (value.lower(), plain(value).lower(), label.lower()):
+                return value
+        return None
+
+    def menu(
+        self, prompt: str, options: Sequence[tuple[str, str]], *, required: bool = True
+    ) -> str | None:
+        """Ask for one of numbered ``options`` (value, words); a number or the words will do."""
+        while True:
+            answer = self._raw(f"{prompt} (number{'' if required else ', blank when done'})")
+            if not answer and not required:
+                return None
+            picked = self._pick(answer, options)
+            if picked is not None:
+                return picked
+            self.console.print(
+                f"  [red]{escape(repr(answer))} is not one of the numbers 1–{len(options)}[/]"
+            )
+            self.show_options(options)
+
+    def menu_many(self, prompt: str, options: Sequence[tuple[str, str]]) -> list[str]:
+        """Ask for any of numbered ``options``, comma-separated; blank for none."""
+        self.show_options(options)
+        while True:
+            answer = self._raw(f"{prompt} (numbers separated by commas, blank for none)")
+            parts = [part for part in answer.split(",") if part.strip()]
+            picked = [self._pick(part, options) for part in parts]
+            bad = [part.strip() for part, value in zip(parts, picked, strict=True) if value is None]
+            if not bad:
+                return list(dict.fromkeys(v for v in picked if v is not None))
+            self.console.print(
+                f"  [red]not one of the numbers 1–{len(options)}: {escape(', '.join(bad))}[/]"
+            )
+
 
 def _person(ask: Asker) -> dict[str, Any]:
     from hiplab.assess.schema import Activity
@@ -91,14 +168,8 @@ def _person(ask: Asker) -> dict[str, Any]:
     name = ask.text("Your name (used to keep your history):", required=True)
     age = ask.number("Age in years", 5, 110, integer=True, required=True)
     sex = ask.choice("Sex (selects the norms)", ("female", "male", "other"))
-    known = [a.value for a in Activity]
-    while True:
-        raw = ask.text(f"Activities, comma-separated ({', '.join(known)}), blank for none:") or ""
-        acts = [a.strip() for a in raw.split(",") if a.strip()]
-        bad = [a for a in acts if a not in known]
-        if not bad:
-            break
-        ask.console.print(f"  [red]unknown activities: {', '.join(bad)}[/]")
+    ask.console.print("What do you do regularly?")
+    acts = ask.menu_many("Activities", [(a.value, plain(a.value)) for a in Activity])
     goal = ask.text("Your main goal (blank to skip):")
     return {
         "name": name,
@@ -109,17 +180,24 @@ def _person(ask: Asker) -> dict[str, Any]:
     }
 
 
-def _screening(ask: Asker) -> dict[str, Any]:
+def _screening(ask: Asker, person: dict[str, Any]) -> dict[str, Any]:
     ask.console.print("\n[bold]Safety questions[/] — answer y or n.")
-    out: dict[str, Any] = {key: ask.yes_no(question) for key, question in SCREENING_QUESTIONS}
-    if ask.yes_no("Are you pregnant?"):
+    keys = [*RED_FLAG_QUESTIONS]
+    if person["age"] <= CHILD_MAX_AGE:
+        keys.extend(CHILD_QUESTIONS)
+    keys.extend(PRECAUTION_QUESTIONS)
+    out: dict[str, Any] = {key: ask.yes_no(question(key)) for key in keys}
+    if person["sex"] != "male" and ask.yes_no(question("pregnant")):
         out["pregnant"] = True
-        weeks = ask.number("Weeks of pregnancy", 0, 45, integer=True)
+        weeks = ask.number(question("pregnancy_weeks"), 0, 45, integer=True)
         out["pregnancy_weeks"] = None if weeks is None else int(weeks)
-    if ask.yes_no("Have you had a hip replacement?"):
+    if ask.yes_no(question("hip_replacement")):
         out["hip_replacement"] = {
             "side": ask.choice("Which side", ("left", "right")),
-            "approach": ask.choice("Surgical approach", ("posterior", "anterior", "lateral")),
+            "approach": ask.choice(
+                "Surgical approach (ask your surgeon if unsure)",
+                ("posterior", "anterior", "lateral"),
+            ),
             "months_ago": int(
                 ask.number("How many months ago", 0, 600, integer=True, required=True) or 0
             ),
@@ -128,23 +206,28 @@ def _screening(ask: Asker) -> dict[str, Any]:
 
 
 def _symptoms(ask: Asker) -> list[dict[str, Any]]:
-    from hiplab.assess.schema import Region
+    from hiplab.assess.schema import REGION_WORDS, TIMING_WORDS, Symptom
 
+    fields = Symptom.model_fields
+    regions = [(r.value, words) for r, words in REGION_WORDS.items()]
+    timings = [(t.value, words) for t, words in TIMING_WORDS.items()]
     out: list[dict[str, Any]] = []
-    regions = [r.value for r in Region]
     ask.console.print("\n[bold]Where do you feel pain or tightness?[/] Blank when done.")
-    while (region := ask.choice("Region", regions, required=False)) is not None:
+    ask.show_options(regions)
+    while (region := ask.menu("Where", regions, required=False)) is not None:
         side = ask.choice("Side", ("left", "right", "both", "none"))
-        pain = ask.number("Pain now, 0 = none, 10 = worst", 0, 10, integer=True, required=True)
-        trigger = ask.text("What brings it on (blank to skip)?")
-        out.append(
-            {
-                "region": region,
-                "side": None if side == "none" else side,
-                "pain": int(pain or 0),
-                "trigger": trigger,
-            }
+        pain = int(
+            ask.number(str(fields["pain"].description), 0, 10, integer=True, required=True) or 0
         )
+        entry: dict[str, Any] = {"region": region, "side": None if side == "none" else side}
+        entry["pain"] = pain
+        if pain > 0:
+            ask.console.print(str(fields["timing"].description))
+            entry["timing"] = ask.menu_many("When", timings)
+            entry["new"] = bool(ask.yes_no(str(fields["new"].description)))
+        entry["trigger"] = ask.text(f"{fields['trigger'].description} (blank to skip):")
+        out.append(entry)
+        ask.console.print("Anything else? Pick another place, or press Enter when done.")
     return out
 
 
@@ -162,6 +245,9 @@ def _ask_test(ask: Asker, test: TestDef) -> dict[str, Any] | None:
     for side in ("left", "right"):
         if test.direction == "flag":
             value: Any = ask.yes_no(f"{side}: positive?", required=False)
+            if value and test.input_key in PROVOCATION_TESTS:
+                hurt = ask.yes_no(f"{side}: did it bring on pain?")
+                value = {"positive": True, "painful": bool(hurt)}
         else:
             value = ask.number(f"{side}", test.minimum, test.maximum)
         if value is not None:
@@ -191,7 +277,8 @@ def _tests(ask: Asker) -> dict[str, Any]:
             if sub:
                 tests.setdefault(key, {}).setdefault(side, {})[sub] = value
             elif test.direction == "flag":
-                tests.setdefault(key, {})[side] = {"positive": value}
+                sign = value if isinstance(value, dict) else {"positive": value}
+                tests.setdefault(key, {})[side] = sign
             else:
                 tests.setdefault(key, {})[side] = value
     return tests
@@ -204,9 +291,10 @@ def run_interview(console: Console) -> AssessmentInput:
 
     console.print(f"[bold]hiplab guided assessment[/]\n{DISCLAIMER}\n")
     ask = Asker(console)
+    person = _person(ask)
     answers = {
-        "person": _person(ask),
-        "screening": _screening(ask),
+        "person": person,
+        "screening": _screening(ask, person),
         "symptoms": _symptoms(ask),
         "tests": _tests(ask),
     }

@@ -131,3 +131,73 @@ def test_yaml_and_json_give_the_same_input(tmp_path: Path) -> None:
         )
     )
     assert j == y
+
+
+def test_the_new_screening_and_symptom_fields_parse() -> None:
+    data = validate(
+        {
+            **BASE,
+            "screening": {
+                "long_term_steroids": True,
+                "iv_drug_use": False,
+                "obligatory_external_rotation": True,
+                "hip_impingement": True,
+                "falls_or_poor_balance": True,
+            },
+            "symptoms": [
+                {
+                    "region": "thigh",
+                    "pain": 2,
+                    "timing": ["at_night", "with_activity"],
+                    "trigger": "after football",
+                }
+            ],
+            "tests": {"fadir": {"left": {"positive": True, "painful": True}}},
+        }
+    )
+    assert data.screening.long_term_steroids and data.screening.obligatory_external_rotation
+    assert [t.value for t in data.symptoms[0].timing] == ["at_night", "with_activity"]
+    assert data.symptoms[0].trigger == "after football"  # free text kept for the clinician
+    assert data.tests.fadir is not None and data.tests.fadir.left is not None
+    assert data.tests.fadir.left.painful is True
+
+
+def test_an_assessment_stored_before_the_new_fields_still_loads() -> None:
+    old = {
+        "person": {"age": 34, "sex": "female"},
+        "screening": {"night_pain": False, "recent_trauma": False, "pregnant": False},
+        "symptoms": [{"region": "lower_back", "side": None, "pain": 3, "trigger": "runs"}],
+        "tests": {"faber": {"left": {"positive": False}}},
+    }
+    data = validate(old)
+    assert data.screening.long_term_steroids is False
+    assert data.screening.iv_drug_use is False
+    assert data.screening.obligatory_external_rotation is False
+    assert data.symptoms[0].timing == ()
+
+
+@pytest.mark.parametrize(
+    ("data", "needles"),
+    [
+        (
+            {"symptoms": [{"region": "groin", "pain": 2, "timing": ["morning"]}]},
+            ["'symptoms[0].timing[0]'", '"morning"', "'at_rest'", "'after_injury'"],
+        ),
+        (
+            {"symptoms": [{"region": "thighs", "pain": 2}]},
+            ["'symptoms[0].region'", '"thighs"', "'thigh'", "'down_the_leg'", "'shoulder'"],
+        ),
+        ({"screening": {"steroids": True}}, ["'screening.steroids'", "'long_term_steroids'"]),
+        ({"screening": {"iv_drug_use": "yes"}}, ["'screening.iv_drug_use'", '"yes"']),
+        (
+            {"tests": {"faber": {"left": {"positive": False, "painful": True}}}},
+            ["'tests.faber.left'", "a test that hurt is positive"],
+        ),
+    ],
+)
+def test_bad_new_fields_name_field_value_and_what_is_allowed(
+    data: dict[str, object], needles: list[str]
+) -> None:
+    msg = message({**BASE, **data})
+    for needle in needles:
+        assert needle in msg, (needle, msg)

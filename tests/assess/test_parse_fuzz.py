@@ -26,6 +26,10 @@ KEYS = st.sampled_from(
         "deep_squat_fms",
         "pain",
         "region",
+        "timing",
+        "painful",
+        "long_term_steroids",
+        "obligatory_external_rotation",
         "x",
     ]
 )
@@ -51,6 +55,34 @@ def test_validate_never_raises_anything_but_input_error(data: dict[str, Any]) ->
     except InputError as exc:
         assert str(exc)
         assert "Traceback" not in str(exc)
+
+
+TIMINGS = st.lists(
+    st.sampled_from(["at_rest", "at_night", "with_activity", "after_injury", "morning", 3]),
+    max_size=4,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(TIMINGS, st.integers(-2, 12), st.integers(5, 110))
+def test_any_symptom_timing_validates_or_names_the_field(
+    timing: list[Any], pain: int, age: int
+) -> None:
+    from hiplab.assess.screening import red_flags
+
+    data = {
+        "person": {"age": age, "sex": "male"},
+        "symptoms": [{"region": "groin", "pain": pain, "timing": timing}],
+    }
+    try:
+        parsed = validate(data)
+    except InputError as exc:
+        assert "symptoms[0]." in str(exc)
+        assert "morning" in timing or 3 in timing or not 0 <= pain <= 10
+        return
+    flags = {f.id for f in red_flags(parsed)}  # never raises on valid input
+    night = pain > 0 and bool({"at_rest", "at_night"} & set(timing))
+    assert ("rest_or_night_pain" in flags) == night
 
 
 @settings(max_examples=200, deadline=None)

@@ -148,7 +148,9 @@ def test_scfe_age_range_is_inclusive(age: int) -> None:
 def test_scfe_signs_in_an_adult_are_not_a_red_flag() -> None:
     adult = {"age": 35, "sex": "male"}
     assert screen({"limp": True, "obligatory_external_rotation": True}, person=adult) == []
-    assert screen(person=adult, tests={"hip_internal_rotation_deg": {"left": 10, "right": 30}}) == []
+    assert (
+        screen(person=adult, tests={"hip_internal_rotation_deg": {"left": 10, "right": 30}}) == []
+    )
     assert screen(person={"age": 16, "sex": "male"}, symptoms=[symptom("knee", 3)]) == []
 
 
@@ -213,9 +215,7 @@ def test_pain_after_an_injury_from_the_symptom_timing() -> None:
 
 
 def test_severe_pain_after_an_injury_is_the_same_day() -> None:
-    flags = screen(
-        {"recent_trauma": True}, symptoms=[symptom("groin", 8, timing=["after_injury"])]
-    )
+    flags = screen({"recent_trauma": True}, symptoms=[symptom("groin", 8, timing=["after_injury"])])
     assert [(f.id, f.urgency, f.when) for f in flags] == [
         ("recent_trauma", "urgent", "the same day")
     ]  # the severe pain is said in the trauma flag, not twice

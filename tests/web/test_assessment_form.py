@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from html.parser import HTMLParser
+
 from hiplab.assess.parse import validate
+from hiplab.assess.schema import Screening
 from hiplab.errors import InputError
 from hiplab.store import Store
 from hiplab.web.assessment_form import form_groups, form_to_input
@@ -110,3 +114,146 @@ def test_a_pasted_file_is_read_like_a_file(client: TestClient, world: World, sto
     )
     assert broken.status_code == 422
     assert "input: not valid YAML at line" in broken.text
+
+
+class _Text(HTMLParser):
+    """The text a person reads on a page: text nodes, not tags or attribute values."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._skip += tag in ("script", "style", "code", "textarea")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._skip -= tag in ("script", "style", "code", "textarea")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def readable_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+NEW_QUESTIONS = ("long_term_steroids", "iv_drug_use", "obligatory_external_rotation",
+                 "hip_impingement", "falls_or_poor_balance", "bladder_bowel_change",
+                 "progressive_weakness", "cancer_history")  # fmt: skip
+
+
+def test_the_form_asks_every_question_in_plain_words(client: TestClient, world: World) -> None:
+    login(client, "a@coach.test")
+    page = client.get(f"/people/{world.alice}/assessments/new").text
+    text = readable_text(page)
+    for key in NEW_QUESTIONS:
+        question = Screening.model_fields[key].description
+        assert question and question.replace("'", "&#39;") in page, key
+        assert f'name="screening.{key}"' in page
+    for words in ("leg (running down it)", "wrist", "shoulder", "front or inside of the thigh",
+                  "at night (it wakes you or keeps you awake)", "since a fall or an injury",
+                  "It brought on pain", "FABER (figure-4) test, left", "FADIR test",
+                  "desk work", "Safety questions"):  # fmt: skip
+        assert words.replace("'", "&#39;") in page, words
+    assert 'name="tests.fadir.right.painful"' in page
+    assert 'value="down_the_leg"' in page  # the value sent is still the schema's id
+    snake = re.findall(r"\b[a-z]+(?:_[a-z]+)+\b", text)
+    assert snake == [], snake  # no ids, keys or flags in what a person reads
+
+
+def test_the_new_fields_are_saved_as_a_file_would_hold_them(
+    client: TestClient, world: World, store: Store
+) -> None:
+    login(client, "a@coach.test")
+    token = csrf_of_page(client.get(f"/people/{world.alice}/assessments/new").text)
+    form = {
+        "csrf_token": token,
+        "person.age": "35",
+        "person.sex": "female",
+        "screening.hip_impingement": "on",
+        "screening.falls_or_poor_balance": "on",
+        "tests.faber.left.positive": "yes",
+        "tests.faber.left.painful": "on",
+        "tests.fadir.right.positive": "yes",
+        "symptoms[0].region": "down_the_leg",
+        "symptoms[0].side": "left",
+        "symptoms[0].pain": "2",
+        "symptoms[0].timing": ["with_activity"],
+        "symptoms[1].region": "wrist",
+        "symptoms[1].pain": "1",
+        "symptoms[2].region": "shoulder",
+        "symptoms[2].pain": "0",
+        "date": "2025-03-01",
+    }
+    response = client.post(f"/people/{world.alice}/assessments", data=form, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    stored = store.latest_assessment(person_name="Alice")
+    expected = validate(
+        {
+            "person": {"age": 35, "sex": "female"},
+            "screening": {"hip_impingement": True, "falls_or_poor_balance": True},
+            "tests": {
+                "faber": {"left": {"positive": True, "painful": True}},
+                "fadir": {"right": {"positive": True}},
+            },
+            "symptoms": [
+                {"region": "down_the_leg", "side": "left", "pain": 2, "timing": ["with_activity"]},
+                {"region": "wrist", "pain": 1},
+                {"region": "shoulder", "pain": 0},
+            ],
+            "date": "2025-03-01",
+        }
+    )
+    assert stored.data == expected
+    assert stored.result.refer is False  # precautions, not red flags
+
+
+def test_a_red_flag_from_the_form_shows_who_and_when(
+    client: TestClient, world: World, store: Store
+) -> None:
+    login(client, "a@coach.test")
+    token = csrf_of_page(client.get(f"/people/{world.alice}/assessments/new").text)
+    form = {
+        "csrf_token": token,
+        "person.age": "12",
+        "person.sex": "female",
+        "screening.long_term_steroids": "on",
+        "tests.hip_internal_rotation_deg.left": "15",
+        "symptoms[0].region": "knee",
+        "symptoms[0].pain": "3",
+        "symptoms[0].timing": ["at_night", "after_injury"],
+        "date": "2025-03-02",
+    }
+    response = client.post(f"/people/{world.alice}/assessments", data=form, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    result = store.latest_assessment(person_name="Alice").result
+    assert {f.id for f in result.red_flags} == {
+        "long_term_steroids", "rest_or_night_pain", "pain_after_injury", "possible_scfe",
+    }  # fmt: skip
+    page = client.get(f"/people/{world.alice}").text
+    assert "see a clinician first" in page
+    assert "See a doctor who can arrange a hip X-ray of both hips" in page
+    assert "See your family doctor (GP) within a few days." in page
+    assert page.index("X-ray") < page.index("within a few days")  # most urgent first
+
+
+def test_a_wrong_timing_gets_the_cli_message(client: TestClient, world: World) -> None:
+    login(client, "a@coach.test")
+    token = csrf_of_page(client.get(f"/people/{world.alice}/assessments/new").text)
+    form = {
+        "csrf_token": token,
+        "person.age": "30",
+        "person.sex": "male",
+        "symptoms[0].region": "groin",
+        "symptoms[0].pain": "2",
+        "symptoms[0].timing": ["at_dawn"],
+    }
+    response = client.post(f"/people/{world.alice}/assessments", data=form)
+    assert response.status_code == 422
+    assert "symptoms[0].timing[0]" in response.text
+    assert "at_dawn" in response.text
+    assert "at_rest" in response.text  # what is allowed

@@ -52,18 +52,20 @@ class Person(Strict):
     """Who is assessed."""
 
     name: str | None = Field(default=None, min_length=1, max_length=120)
-    age: int = Field(ge=5, le=110)
-    sex: Sex
-    activities: tuple[Activity, ...] = ()
+    age: int = Field(ge=5, le=110, description="Age (years)")
+    sex: Sex = Field(description="Sex (selects the norms)")
+    activities: tuple[Activity, ...] = Field(default=(), description="What you do regularly")
     goals: tuple[Annotated[str, Field(min_length=1, max_length=200)], ...] = ()
 
 
 class HipReplacement(Strict):
     """A total hip replacement: side and surgical approach decide the precautions."""
 
-    side: Side
-    approach: Literal["posterior", "anterior", "lateral"]
-    months_ago: int = Field(ge=0, le=600)
+    side: Side = Field(description="Operated side")
+    approach: Literal["posterior", "anterior", "lateral"] = Field(
+        description="Surgical approach (ask the surgeon if unsure)"
+    )
+    months_ago: int = Field(ge=0, le=600, description="Months since the operation")
 
 
 def _ask(question: str) -> Any:
@@ -205,9 +207,13 @@ class Symptom(Strict):
 class ThomasSide(Strict):
     """One hanging leg in the modified Thomas test."""
 
-    thigh_angle_deg: float | None = Field(default=None, ge=-45, le=60)
-    knee_flexion_deg: float | None = Field(default=None, ge=0, le=160)
-    thigh_abducts: bool | None = None
+    thigh_angle_deg: float | None = Field(
+        default=None, ge=-45, le=60, description="Thigh angle, degrees (+ = above horizontal)"
+    )
+    knee_flexion_deg: float | None = Field(
+        default=None, ge=0, le=160, description="Knee bend, degrees"
+    )
+    thigh_abducts: bool | None = Field(default=None, description="Thigh drifts out to the side?")
 
 
 class Thomas(Strict):
@@ -220,7 +226,7 @@ class Thomas(Strict):
 class Positive(Strict):
     """A provocation or sign: positive or not, and whether it brought on pain."""
 
-    positive: bool = Field(description="Positive (the test was abnormal)?")
+    positive: bool = Field(description="Positive?")
     painful: bool = Field(default=False, description="It brought on pain")
 
     @model_validator(mode="after")
@@ -296,29 +302,57 @@ class LandingKnee(Strict):
 class Tests(Strict):
     """Test results; every test is optional."""
 
-    thomas: Thomas | None = None
-    hip_internal_rotation_deg: Rotation | None = None
-    hip_external_rotation_deg: Rotation | None = None
-    hip_flexion_deg: HipFlexion | None = None
-    hip_extension_deg: HipExtension | None = None
-    straight_leg_raise_deg: Slr | None = None
-    knee_to_wall_cm: KneeToWall | None = None
-    single_leg_bridge_s: BridgeSeconds | None = None
-    single_leg_bridge_reps: BridgeReps | None = None
-    landing_peak_knee_flexion_deg: LandingKnee | None = None
-    faber: SidedPositive | None = None
-    fadir: SidedPositive | None = None
-    ober: SidedPositive | None = None
-    trendelenburg: SidedPositive | None = None
-    deep_squat_fms: int | None = Field(default=None, ge=0, le=3)
+    thomas: Thomas | None = Field(default=None, description="Modified Thomas test (hip flexors)")
+    hip_internal_rotation_deg: Rotation | None = Field(
+        default=None, description="Hip internal rotation (thigh turned in), degrees"
+    )
+    hip_external_rotation_deg: Rotation | None = Field(
+        default=None, description="Hip external rotation (thigh turned out), degrees"
+    )
+    hip_flexion_deg: HipFlexion | None = Field(
+        default=None, description="Hip flexion (knee toward the chest), degrees"
+    )
+    hip_extension_deg: HipExtension | None = Field(
+        default=None, description="Hip extension (leg behind you), degrees"
+    )
+    straight_leg_raise_deg: Slr | None = Field(
+        default=None, description="Straight-leg raise (hamstrings), degrees"
+    )
+    knee_to_wall_cm: KneeToWall | None = Field(
+        default=None, description="Knee-to-wall (ankle bend), cm"
+    )
+    single_leg_bridge_s: BridgeSeconds | None = Field(
+        default=None, description="Single-leg bridge hold, seconds"
+    )
+    single_leg_bridge_reps: BridgeReps | None = Field(
+        default=None, description="Single-leg hamstring bridge, repetitions"
+    )
+    landing_peak_knee_flexion_deg: LandingKnee | None = Field(
+        default=None, description="Drop landing: most knee bend, degrees"
+    )
+    faber: SidedPositive | None = Field(default=None, description="FABER (figure-4) test")
+    fadir: SidedPositive | None = Field(
+        default=None, description="FADIR test (hip bent, knee across the body, thigh turned in)"
+    )
+    ober: SidedPositive | None = Field(default=None, description="Ober test (outer thigh)")
+    trendelenburg: SidedPositive | None = Field(
+        default=None, description="Trendelenburg test (standing on one leg)"
+    )
+    deep_squat_fms: int | None = Field(
+        default=None, ge=0, le=3, description="Deep squat score (FMS, 0 = it hurt, 3 = best)"
+    )
 
 
 class AssessmentInput(Strict):
     """A whole assessment as entered by a person, a clinician or measured from video."""
 
-    person: Person
-    screening: Screening = Screening()
-    symptoms: tuple[Symptom, ...] = ()
-    tests: Tests = Tests()
-    provenance: Literal["self", "clinician", "video"] = "self"
-    date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    person: Person = Field(description="About the person")
+    screening: Screening = Field(default=Screening(), description="Safety questions")
+    symptoms: tuple[Symptom, ...] = Field(default=(), description="Symptoms")
+    tests: Tests = Field(default=Tests(), description="Tests")
+    provenance: Literal["self", "clinician", "video"] = Field(
+        default="self", description="Who measured"
+    )
+    date: str | None = Field(
+        default=None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="Date of the tests"
+    )

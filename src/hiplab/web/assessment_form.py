@@ -6,6 +6,10 @@ the submitted form back into the same nested data a JSON file holds, and
 :func:`hiplab.clinic_service.parse_assessment` validates it, so the messages are the
 CLI's. Values that are not numbers are passed on as text on purpose: the validator
 then names the field and what is allowed, exactly as for a file.
+
+What a person reads is plain words: labels and legends are the schema's field
+descriptions (the same questions the guided interview asks), choices are shown in
+words (:data:`CHOICE_WORDS`, the schema's region and timing words), never as ids.
 """
 
 from __future__ import annotations
@@ -20,12 +24,29 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from hiplab.assess.schema import AssessmentInput, Symptom
+from hiplab.assess.schema import REGION_WORDS, TIMING_WORDS, AssessmentInput, Symptom
 
 Kind = Literal["number", "integer", "check", "tristate", "choice", "text", "multi"]
 SYMPTOM_ROWS = 3
 SKIPPED = frozenset({"person.name", "person.goals", "symptoms"})
 """Fields the form does not show: the name is the page's person; symptoms come in rows."""
+
+CHOICE_WORDS: dict[str, str] = {
+    **{region.value: words for region, words in REGION_WORDS.items()},
+    **{timing.value: words for timing, words in TIMING_WORDS.items()},
+    "self": "the person themself",
+    "clinician": "a clinician",
+    "video": "measured from video",
+}
+"""Choices in plain words; any other choice is its id with spaces for underscores."""
+
+LEGENDS: dict[str, str] = {"assessment": "About this assessment", "tests": "Other tests"}
+"""Fieldset legends that are not a field's description."""
+
+
+def words(value: str) -> str:
+    """Return a choice in plain words: ``front_of_hip`` -> ``front of the hip``."""
+    return CHOICE_WORDS.get(value, value.replace("_", " "))
 
 
 @dataclass(frozen=True)
@@ -38,6 +59,11 @@ class FormField:
     choices: tuple[str, ...] = ()
     low: float | None = None
     high: float | None = None
+
+    @property
+    def options(self) -> tuple[tuple[str, str], ...]:
+        """The choices as (value sent, words shown)."""
+        return tuple((c, words(c)) for c in self.choices)
 
     @property
     def id(self) -> str:
@@ -85,7 +111,7 @@ def _bounds(info: Any) -> tuple[float | None, float | None]:
 
 def _field(path: str, annotation: Any, info: Any) -> FormField | None:
     inner, optional = _optional_inner(annotation)
-    label = path.split(".")[-1].replace("_", " ")
+    label = info.description or path.split(".")[-1].replace("_", " ")
     low, high = _bounds(info)
     if inner is bool:
         # A yes/no the person must answer (a test's "positive") needs "not tested" too.
@@ -118,15 +144,35 @@ def _walk(model: type[BaseModel], prefix: str) -> Iterator[tuple[str, FormField]
             yield prefix.rstrip(".") or "assessment", field
 
 
+def legend(group: str) -> str:
+    """Return the legend of the fieldset of the fields under ``group`` (a dotted path).
+
+    The deepest field description wins; a side is added after it: "FABER (figure-4) test,
+    left".
+    """
+    if group in LEGENDS:
+        return LEGENDS[group]
+    model: Any = AssessmentInput
+    text, side = "", ""
+    for part in group.split("."):
+        info = model.model_fields[part]
+        if part in ("left", "right"):
+            side = part
+        else:
+            text = info.description or part.replace("_", " ")
+        model, _ = _optional_inner(info.annotation)
+    return f"{text}, {side}" if side else text
+
+
 def form_groups() -> list[FormGroup]:
     """Return the form's fieldsets, in the order of the schema, plus symptom rows."""
     groups: dict[str, list[FormField]] = {}
     for group, field in _walk(AssessmentInput, ""):
-        groups.setdefault(group, []).append(field)
+        groups.setdefault(legend(group), []).append(field)
     for row in range(SYMPTOM_ROWS):
         fields = [f for _, f in _walk(Symptom, f"symptoms[{row}].")]
-        groups[f"symptom {row + 1}"] = fields
-    return [FormGroup(legend, tuple(fields)) for legend, fields in groups.items()]
+        groups[f"Symptom {row + 1}"] = fields
+    return [FormGroup(name, tuple(fields)) for name, fields in groups.items()]
 
 
 def _value(field: FormField, raw: str) -> Any:
