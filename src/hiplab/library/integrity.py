@@ -33,7 +33,7 @@ def _exercise_problems(lib: Library) -> list[str]:
     for e in lib.exercises.values():
         where = f"exercise {e.id}"
         out += _missing(where, e.targets.primary + e.targets.secondary, lib.muscles, "muscle")
-        out += _missing(where, e.joint_demands, lib.motions, "motion")
+        out += _missing(where, [*e.joint_demands, *e.other_side_demands], lib.motions, "motion")
         out += _missing(where, e.regressions + e.progressions, lib.exercises, "exercise")
         out += _missing(where, e.sources, lib.sources, "source")
         if e.id in e.regressions or e.id in e.progressions:
@@ -82,10 +82,13 @@ def _test_problems(lib: Library) -> list[str]:
         out += _missing(where, [n.source for n in t.norms], lib.sources, "source")
         if t.error:
             out += _missing(where, [t.error.source], lib.sources, "source")
+            if t.error.mdc_source:
+                out += _missing(where, [t.error.mdc_source], lib.sources, "source")
         if t.finding:
             out += _missing(where, [t.finding], lib.findings, "finding")
         if t.motion:
             out += _missing(where, [t.motion], lib.motions, "motion")
+        out += _missing(where, [*t.joint_demands, *t.other_side_demands], lib.motions, "motion")
         if t.direction != "flag" and not t.norms:
             out.append(f"{where}: a measured test needs at least one norm")
     return out
