@@ -164,8 +164,14 @@ class Need:
                 continue
             if self.motion is None:
                 return True
+            if self.mode == "strengthen":
+                # The worked leg itself trains the motion (a bridge reaches hip extension to
+                # neutral); the other leg's stretch in a split stance does not count.
+                if self.motion in exercise.joint_demands:
+                    return True
+                continue
             demand = hip_demands(exercise, worked=item.side, hip=hip, floor=False).get(self.motion)
-            if demand is not None and (demand > 0 or self.mode == "strengthen"):
+            if demand is not None and demand > 0:
                 return True
         return False
 

@@ -7,7 +7,12 @@ for: none that breaks the persona's precautions on a side it is suggested for.
 
 from __future__ import annotations
 
-from tests.scenarios.checks import finding_problems, referral_problems, suggested_test_problems
+from tests.scenarios.checks import (
+    finding_problems,
+    movement_breaches,
+    referral_problems,
+    suggested_test_problems,
+)
 from tests.scenarios.conftest import LIBRARY, Run
 
 
@@ -27,14 +32,11 @@ def test_no_suggested_test_breaks_a_precaution(run: Run) -> None:
 
 
 def test_recommended_exercises_keep_the_precautions(run: Run) -> None:
-    """The report's recommended exercises (done on each side) break no rule of the persona."""
+    """The report's recommended exercises, on the side(s) they are for, break no rule."""
     problems = []
     for rec in run.result.recommendations:
         exercise = LIBRARY.exercises[rec.exercise_id]
-        for rule in run.persona.expect.must_not_contain:
-            sides = ("left", "right") if exercise.unilateral else (None,)
-            breaches = [how for s in sides if (how := rule.breach(exercise, s))]
-            # A one-sided exercise may be recommended for the side where it is safe only.
-            if len(breaches) == len(sides):
-                problems.append(f"{rec.name} breaks '{rule.text}' on every side: {breaches[0]}")
+        side = rec.only_side or ("both" if exercise.unilateral else None)
+        for rule, how in movement_breaches(exercise, side, run.persona.expect.must_not_contain):
+            problems.append(f"{rec.name} (side {side}) breaks '{rule.text}': {how}")
     assert not problems, f"{run.persona.id}:\n" + "\n".join(problems)
