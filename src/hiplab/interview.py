@@ -16,6 +16,7 @@ from rich.markup import escape
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from hiplab.assess.result import Precaution
     from hiplab.assess.schema import AssessmentInput
     from hiplab.library.models import TestDef
 
@@ -239,10 +240,14 @@ def _explain_test(ask: Asker, test: TestDef) -> None:
         ask.console.print(f"  picture: hiplab tests {test.id} --picture {test.id}.svg")
 
 
-def _ask_test(ask: Asker, test: TestDef) -> dict[str, Any] | None:
+def _ask_test(ask: Asker, test: TestDef, safe: Sequence[str]) -> dict[str, Any] | None:
     _explain_test(ask, test)
+    if len(safe) == 1:
+        ask.console.print(
+            f"  Do it on the {safe[0]} side only: the other side is not safe for you."
+        )
     sides: dict[str, Any] = {}
-    for side in ("left", "right"):
+    for side in safe:
         if test.direction == "flag":
             value: Any = ask.yes_no(f"{side}: positive?", required=False)
             if value and test.input_key in PROVOCATION_TESTS:
@@ -255,7 +260,19 @@ def _ask_test(ask: Asker, test: TestDef) -> dict[str, Any] | None:
     return sides or None
 
 
-def _tests(ask: Asker) -> dict[str, Any]:
+def _safe_sides(ask: Asker, test: TestDef, rules: Sequence[Precaution]) -> tuple[str, ...]:
+    """Return the sides ``test`` is safe on; say why when it is not suggested at all."""
+    from hiplab.assess.safety import allowed_sides, withheld_test
+
+    safe = allowed_sides(test, rules)
+    if not safe:
+        withheld = withheld_test(test, rules)
+        why = withheld.reason if withheld else "it is not safe for you"
+        ask.console.print(f"\n[bold]{escape(test.name)}[/] — not asked: {escape(why)}")
+    return safe
+
+
+def _tests(ask: Asker, rules: Sequence[Precaution] = ()) -> dict[str, Any]:
     from hiplab.services import library
 
     ask.console.print("\n[bold]Self-tests[/] — leave blank to skip any of them.")
@@ -263,13 +280,16 @@ def _tests(ask: Asker) -> dict[str, Any]:
     for test in library().tests.values():
         if not test.self_test:
             continue
+        safe = _safe_sides(ask, test, rules)
+        if not safe:
+            continue
         if test.kind.value == "score":
             _explain_test(ask, test)
             score = ask.number("score", test.minimum, test.maximum, integer=True)
             if score is not None:
                 tests[test.input_key] = int(score)
             continue
-        answers = _ask_test(ask, test)
+        answers = _ask_test(ask, test, safe)
         if answers is None:
             continue
         key, _, sub = test.input_key.partition(".")
@@ -288,14 +308,17 @@ def run_interview(console: Console) -> AssessmentInput:
     """Ask every question and return validated input."""
     from hiplab.assess.parse import validate
     from hiplab.assess.run import DISCLAIMER
+    from hiplab.assess.safety import precautions
 
     console.print(f"[bold]hiplab guided assessment[/]\n{DISCLAIMER}\n")
     ask = Asker(console)
     person = _person(ask)
-    answers = {
+    answers: dict[str, Any] = {
         "person": person,
         "screening": _screening(ask, person),
         "symptoms": _symptoms(ask),
-        "tests": _tests(ask),
     }
+    # The screening and symptoms decide which tests (and sides) are safe to ask for.
+    rules = precautions(validate(answers, source="interview"))
+    answers["tests"] = _tests(ask, rules)
     return validate(answers, source="interview")

@@ -139,3 +139,53 @@ def test_values_keep_every_entry_for_history() -> None:
         ("knee_to_wall", "right", 8),
         ("ober", "left", 1.0),
     }
+
+
+@pytest.mark.parametrize(("sex", "tight"), [("female", True), ("male", False), ("other", False)])
+def test_straight_leg_raise_is_judged_against_the_persons_sex(sex: str, tight: bool) -> None:
+    # 80° is below the women's norm (about 8° above the men's) but within the men's
+    found = findings_for({"straight_leg_raise_deg": {"left": 80}}, {"age": 40, "sex": sex})
+    assert any(f.id == "hamstrings_tight" for f in found) is tight
+
+
+def test_young_children_are_judged_against_childrens_hip_flexion() -> None:
+    tests = {"hip_flexion_deg": {"left": 118}}
+    assert findings_for(tests, {"age": 6, "sex": "male"})  # boys 2–8 average about 131°
+    assert findings_for(tests, {"age": 30, "sex": "male"}) == []  # adults: textbook 110–120°
+
+
+def test_sex_norms_for_hip_extension_apply_only_to_the_ages_measured() -> None:
+    test = default_library().tests["hip_extension"]
+    young = validate({"person": {"age": 30, "sex": "female"}}).person
+    older = validate({"person": {"age": 60, "sex": "female"}}).person
+    assert select_norm(test, young).sex == "any"  # type: ignore[union-attr]
+    assert select_norm(test, older).sex == "female"  # type: ignore[union-attr]
+
+
+def test_a_finding_says_where_its_norm_comes_from() -> None:
+    (found,) = findings_for({"hip_internal_rotation_deg": {"left": 25}})
+    norm = select_norm(
+        default_library().tests["hip_internal_rotation"], validate({"person": PERSON}).person
+    )
+    assert norm is not None and norm.basis
+    assert found.summary.endswith(f"({norm.basis})")
+
+
+def test_asymmetry_cites_the_source_of_the_threshold_it_used() -> None:
+    lib = default_library()
+    wall = [
+        f
+        for f in findings_for({"knee_to_wall_cm": {"left": 12, "right": 9}})
+        if f.id == "asymmetry"
+    ]
+    er = [
+        f
+        for f in findings_for({"hip_external_rotation_deg": {"left": 60, "right": 40}})
+        if f.id == "asymmetry"
+    ]
+    wall_error, er_error = lib.tests["knee_to_wall"].error, lib.tests["hip_external_rotation"].error
+    assert wall_error is not None and er_error is not None
+    assert wall[0].norm is not None and wall[0].norm.source == wall_error.source
+    assert wall[0].norm.limit == wall_error.side_difference
+    assert er[0].norm is not None and er[0].norm.source == er_error.mdc_cited
+    assert er[0].norm.limit == er_error.mdc

@@ -242,3 +242,43 @@ def test_a_child_is_asked_the_scfe_sign_and_referred(
     data = stored_input(hiplab, "Kit Child")
     assert data["symptoms"][0]["timing"] == ["at_night", "after_injury"]
     assert data["screening"]["obligatory_external_rotation"] is True
+
+
+def test_after_a_posterior_replacement_unsafe_tests_and_sides_are_not_asked(
+    tmp_path: Path, store_url: str
+) -> None:
+    """Left posterior hip replacement: the deep squat is not asked at all; the Thomas test
+    only on the left (hugging the left knee would bend the operated hip past 90°)."""
+    skipped = {asked("pregnant"), asked("hip_replacement")}
+    screening = [step for step in ADULT_SCREENING if step not in skipped]
+    term, out = interview(tmp_path, store_url)
+    try:
+        run_script(
+            term,
+            [
+                ("Your name", "Hal Hip"),
+                ("Age in years", "70"),
+                ("Sex", "male"),
+                ("Activities", ""),
+                ("main goal", ""),
+                *screening,
+                asked("hip_replacement", "y"),
+                ("Which side", "left"),
+                ("Surgical approach", "posterior"),
+                ("How many months ago", "3"),
+                ("Where (number", ""),
+                ("hiplab tests thomas_thigh_angle --picture", None),
+                ("Do it on the left side only", None),
+                ("left", "5"),
+            ],
+        )
+        screen = skip_until(term, None)
+        assert "EXIT=0" in screen, screen
+        history = term.screen(history=True)
+    finally:
+        term.close()
+    assert "FMS deep squat — not asked: it needs hip flexion of" in " ".join(history.split())
+    thomas = history.split("Modified Thomas test — thigh angle")[1].split("Modified Thomas")[0]
+    assert "right:" not in thomas
+    report = json.loads(out.read_text())
+    assert {v["test"]: v["side"] for v in report["values"]} == {"thomas_thigh_angle": "left"}

@@ -2,8 +2,8 @@
 
 Assessments are built the way the CLI builds them: ``validate`` → ``assess`` with the
 bundled library → ``Store.save_assessment``. Values are chosen against the library's
-minimal detectable changes (hip internal rotation 5.4°, external rotation 5°,
-Thomas thigh angle 19.4°, knee-to-wall 1 cm).
+minimal detectable changes (hip internal rotation 5.4°, external rotation 8.6°,
+Thomas thigh angle 5°, knee-to-wall 1.9 cm).
 """
 
 from __future__ import annotations
@@ -36,16 +36,16 @@ VISITS: list[dict[str, Any]] = [
     {
         "date": "2024-02-20",
         "ir": (31.0, 38.0),  # left +3 < 5.4: no real change
-        "er": (37.0, 41.0),  # left +7 > 5: real change
-        "thomas": (4.0, 1.0),  # −4 < 19.4: no real change
-        "ktw": (9.5, 10.2),  # left +2.5 > 1: real change
+        "er": (39.0, 41.0),  # left +9 > 8.6: real change
+        "thomas": (4.0, 1.0),  # −4 < 5: no real change
+        "ktw": (9.5, 10.2),  # left +2.5 > 1.9: real change
         "pain": [3],
     },
     {
         "date": "2024-04-02",
         "ir": (37.0, 39.0),  # left +6 > 5.4: real change
-        "er": (38.0, 41.0),
-        "thomas": (-2.0, -1.0),
+        "er": (40.0, 41.0),
+        "thomas": (-2.0, -1.0),  # −6 > 5: real change
         "ktw": (10.0, 10.5),
         "pain": [],
     },

@@ -133,7 +133,9 @@ def library() -> Library:
                 ChainNode(
                     id="hip_flexors", label="Short hip flexors", findings=("hip_flexors_tight",)
                 ),
-                ChainNode(id="lumbar_overcompensation", label="Lower back makes up the motion"),
+                ChainNode(
+                    id="lumbar_overcompensation", label="The lower back making up the movement"
+                ),
             ),
             edges=(
                 ChainEdge(

@@ -83,6 +83,7 @@ def _measured_finding(test: TestDef, norm: Norm, side: str | None, value: float)
     if severity is None or test.finding is None:
         return None
     where = f"{side} " if side else ""
+    basis = f" ({norm.basis})" if norm.basis else ""
     return Finding(
         id=test.finding,
         side=side,
@@ -91,7 +92,9 @@ def _measured_finding(test: TestDef, norm: Norm, side: str | None, value: float)
         norm=_band(test, norm),
         unit=test.unit,
         test=test.id,
-        summary=f"{test.name}: {where}{value:g} {test.unit}, normal {_band(test, norm).label}",
+        summary=(
+            f"{test.name}: {where}{value:g} {test.unit}, normal {_band(test, norm).label}{basis}"
+        ),
     )
 
 
@@ -149,7 +152,7 @@ def asymmetry(data: AssessmentInput, test: TestDef) -> Finding | None:
             limit=threshold,
             typical=None,
             direction="lower_is_better",
-            source=test.error.source,
+            source=test.error.side_threshold_source,
             label=f"side difference ≤ {threshold:g} {test.unit}",
         ),
         unit=test.unit,

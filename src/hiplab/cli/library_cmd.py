@@ -126,14 +126,28 @@ def _print_test(t: TestDef) -> None:
     for i, step in enumerate(t.instructions, 1):
         c.print(f"  {i}. {escape(step)}")
     for n in t.norms:
-        who = "" if n.sex == "any" else f" ({n.sex})"
+        who: list[str] = [] if n.sex == "any" else [n.sex]
+        if (n.age_min, n.age_max) != (0, 120):
+            who.append(f"ages {n.age_min}–{n.age_max}")
+        group = f" ({', '.join(who)})" if who else ""
         c.print(
-            f"  norm{who}: limit {n.limit:g} {t.unit}"
+            f"  norm{group}: limit {n.limit:g} {t.unit}"
             + (f", typical {n.typical:g}" if n.typical is not None else "")
+            + (f" — {escape(n.basis)}" if n.basis else "")
             + f" {escape(f'[{n.source}]')} {escape(n.note)}"
         )
     if t.error:
-        c.print(f"  measurement error: {t.error.mdc:g} {t.unit} {escape(f'[{t.error.source}]')}")
+        e = t.error
+        c.print(
+            f"  measurement error: {e.mdc:g} {t.unit} {escape(f'[{e.mdc_cited}]')}"
+            + (f"; side difference {e.side_difference:g} {t.unit}" if e.side_difference else "")
+            + (
+                f" {escape(f'[{e.source}]')}"
+                if e.side_difference and e.source != e.mdc_cited
+                else ""
+            )
+            + (f" — measured on {escape(e.measured_on)}" if e.measured_on else "")
+        )
 
 
 @app.command("tests")

@@ -295,7 +295,11 @@ class Norm(Frozen):
 
     ``limit`` is the boundary of normal: a value beyond it in the
     unfavourable ``direction`` is a finding; each further ``step`` raises the
-    severity (mild → moderate → severe).
+    severity (mild → moderate → severe). ``age_min``/``age_max`` are the ages
+    the norm is *used* for; ``basis`` says, in plain words a person reads next
+    to the norm, whom or what its figures come from ("norm from adults aged
+    20–60", "a hiplab rule of thumb"), so a norm used beyond the people or the
+    task it was measured on says so.
     """
 
     sex: Literal["any", "female", "male"] = "any"
@@ -305,22 +309,42 @@ class Norm(Frozen):
     limit: float
     step: float = Field(gt=0)
     source: Slug
+    basis: str = ""
     note: str = ""
 
 
 class MeasurementError(Frozen):
-    """Smallest change or side difference that is more than noise."""
+    """Smallest change or side difference that is more than noise.
+
+    ``source`` gives the SEM and the side difference (and the MDC unless
+    ``mdc_source`` names another source, for example hiplab's rule of thumb
+    where a study's MDC is too optimistic for measuring at home).
+    ``measured_on`` names the test, people and testers the figures were
+    measured on, so a figure is never cited for a test it was not measured on.
+    """
 
     sem: float | None = Field(default=None, gt=0)
     mdc: float = Field(gt=0)
     side_difference: float | None = Field(default=None, gt=0)
     source: Slug
+    mdc_source: Slug | None = None
+    measured_on: str = ""
     note: str = ""
 
     @property
     def side_threshold(self) -> float:
         """Return the left/right difference that exceeds measurement error."""
         return self.side_difference or self.mdc
+
+    @property
+    def mdc_cited(self) -> str:
+        """Return the source of the MDC."""
+        return self.mdc_source or self.source
+
+    @property
+    def side_threshold_source(self) -> str:
+        """Return the source of :attr:`side_threshold`."""
+        return self.source if self.side_difference else self.mdc_cited
 
 
 class TestKind(StrEnum):

@@ -22,6 +22,7 @@ from html import escape
 from typing import Literal
 
 from hiplab.assess.result import Chain, Finding
+from hiplab.explain.chains import claim
 from hiplab.library.models import EVIDENCE_ORDER, EvidenceGrade
 from hiplab.report._format import GRADE_WORDS, chain_ends, humanise
 
@@ -124,7 +125,9 @@ def _graph(
         id_source, id_target = chain_ends(chain.id)
         source = f"n:{chain.source or id_source}"
         target = f"n:{chain.target or id_target}"
-        for finding_id in chain.because:
+        # An inferred chain's start was reached through another link, not shown by a
+        # finding: its path is drawn by that link, never by a finding arrow.
+        for finding_id in () if chain.inferred else chain.because:
             key = f"f:{finding_id}"
             label = labels.get(finding_id) or finding_labels.get(finding_id, humanise(finding_id))
             nodes.setdefault(key, _Node(key, label, "finding"))
@@ -255,10 +258,13 @@ def _route_path(route: _Route, boxes: Mapping[str, _Box]) -> str:
 def _edge_svg(route: _Route, boxes: Mapping[str, _Box], nodes: Mapping[str, _Node]) -> str:
     edge = route.edge
     style = LINK_STYLE if edge.grade is None else GRADE_STYLE[edge.grade]
-    grade = "finding present" if edge.grade is None else GRADE_WORDS[edge.grade]
     marker = "link" if edge.grade is None else edge.grade.value
     dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
-    words = f"{nodes[edge.start].label} → {nodes[edge.end].label}: {grade}"
+    start, end = nodes[edge.start].label, nodes[edge.end].label
+    if edge.grade is None:
+        words = f"{start} → {end}: finding present"
+    else:
+        words = f"{claim(edge.grade, start, end)} ({GRADE_WORDS[edge.grade]})"
     return (
         f'<path class="edge {marker}" d="{_route_path(route, boxes)}" fill="none" '
         f'stroke="{style.colour}" stroke-width="{style.width}"{dash} '

@@ -9,6 +9,7 @@ printed to PDF as is.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -24,6 +25,7 @@ from hiplab.assess.result import (
     Recommendation,
 )
 from hiplab.assess.safety import not_suitable_for, shown
+from hiplab.explain.chains import heading, node_labels, route_note
 from hiplab.library.loader import Library
 from hiplab.library.models import Exercise
 from hiplab.report._format import (
@@ -80,13 +82,19 @@ class SourceView:
 
 @dataclass(frozen=True)
 class ChainView:
-    """One chain with its grade, explanation and sources."""
+    """One chain with its grade, explanation and sources.
+
+    ``title`` is worded by the evidence grade (:func:`hiplab.explain.chains.claim`);
+    ``route`` says, for a link that starts from a state hiplab did not measure,
+    which link it was reached through ("" otherwise).
+    """
 
     id: str
     title: str
     grade: str
     grade_words: str
     inferred: bool
+    route: str
     because: tuple[str, ...]
     explanation: str
     sources: tuple[SourceView, ...]
@@ -197,25 +205,29 @@ def finding_rows(findings: tuple[Finding, ...], library: Library) -> list[Findin
     ]
 
 
-def _node_label(node_id: str, library: Library) -> str:
-    for node in library.chains.nodes:
-        if node.id == node_id:
-            return node.label
-    return humanise(node_id)
+def chain_view(chain: Chain, library: Library, among: Sequence[Chain] = ()) -> ChainView:
+    """Return a chain in lay words with its sources looked up.
 
-
-def chain_view(chain: Chain, library: Library) -> ChainView:
-    """Return a chain with readable node names and its sources looked up."""
+    ``among`` is the assessment's other chains, used to name the link through
+    which an inferred chain's start was reached.
+    """
+    labels = node_labels(library.chains)
     return ChainView(
         id=chain.id,
-        title=f"{_node_label(chain.source, library)} → {_node_label(chain.target, library)}",
+        title=heading(chain, labels),
         grade=chain.evidence.value,
         grade_words=GRADE_WORDS[chain.evidence],
         inferred=chain.inferred,
+        route=route_note(chain, among, labels),
         because=tuple(_finding_name(f, library) for f in chain.because),
         explanation=chain.explanation,
         sources=_sources(chain.sources, library),
     )
+
+
+def chain_views(chains: Sequence[Chain], library: Library) -> list[ChainView]:
+    """Return every chain of an assessment as a view, each inferred link saying its route."""
+    return [chain_view(c, library, chains) for c in chains]
 
 
 def pictures(exercise: Exercise, *, width: int = 140, height: int = 116) -> tuple[Picture, ...]:
@@ -331,7 +343,7 @@ def _context(
         "findings": finding_rows(assessment.findings, library),
         "meanings": meanings(assessment.findings, library),
         "chain_diagram": _diagram(assessment, library),
-        "chains": [chain_view(c, library) for c in assessment.chains],
+        "chains": chain_views(assessment.chains, library),
         "cards": []
         if assessment.refer
         else [exercise_card(r, library) for r in assessment.recommendations],

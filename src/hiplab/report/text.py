@@ -6,7 +6,7 @@ as markup, so square brackets in ids or notes are printed as they are.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -15,11 +15,11 @@ from rich.text import Text
 
 from hiplab.assess.result import Assessment, Chain, Finding, WithheldTest
 from hiplab.assess.safety import shown
+from hiplab.explain.chains import heading, node_labels, route_note
 from hiplab.library.models import EvidenceGrade
 from hiplab.report._format import (
     GRADE_WORDS,
     SIDE_WORDS,
-    chain_ends,
     describe_precaution,
     fmt_value,
     humanise,
@@ -65,7 +65,7 @@ def _findings_table(findings: tuple[Finding, ...]) -> Table:
         table.add_column(header, overflow="fold")
     for f in findings:
         table.add_row(
-            Text(humanise(f.id)),
+            Text(_finding_name(f.id)),
             Text(SIDE_WORDS[f.side]),
             Text(fmt_value(f.value, f.unit)),
             Text(norm_words(f)),
@@ -75,19 +75,31 @@ def _findings_table(findings: tuple[Finding, ...]) -> Table:
     return table
 
 
-def _chain_line(chain: Chain) -> Text:
-    source, target = chain_ends(chain.id)
-    title = f"{humanise(chain.source or source)} → {humanise(chain.target or target)}"
+def _chain_line(chain: Chain, chains: Sequence[Chain], labels: Mapping[str, str]) -> Text:
+    """One link: its heading worded by its grade, how it was reached, and why."""
     grade = GRADE_WORDS[chain.evidence]
-    inferred = " (inferred)" if chain.inferred else ""
+    route = route_note(chain, chains, labels)
     return Text.assemble(
-        (title, "bold"),
+        (heading(chain, labels), "bold"),
         "  ",
         (f"[{grade}]", GRADE_STYLE[chain.evidence]),
-        inferred,
+        *(("\n  ", (route, "yellow")) if route else ()),
         "\n  ",
         (chain.explanation, "dim"),
     )
+
+
+def _finding_name(finding_id: str) -> str:
+    from hiplab.library import default_library
+
+    meaning = default_library().findings.get(finding_id)
+    return meaning.label if meaning else humanise(finding_id)
+
+
+def _chain_labels() -> dict[str, str]:
+    from hiplab.library import default_library
+
+    return node_labels(default_library().chains)
 
 
 def _recommendations(assessment: Assessment) -> Text | Group:
@@ -138,8 +150,9 @@ def render_text(assessment: Assessment, *, console: Console) -> None:
         console.print(Text("Every test that was done is within its normal range."))
     if assessment.chains:
         _heading(console, "How the findings may connect")
+        labels = _chain_labels()
         for chain in assessment.chains:
-            console.print(_chain_line(chain))
+            console.print(_chain_line(chain, assessment.chains, labels))
     _heading(console, "Recommended exercises")
     console.print(_recommendations(assessment))
     _print_rest(assessment, console)

@@ -268,7 +268,7 @@ def _latest_view(latest: StoredAssessment) -> tuple[list[Any], list[Any], Markup
     if found is not None:
         return found
     from hiplab.report.chain_svg import chain_svg
-    from hiplab.report.html import chain_view, finding_rows
+    from hiplab.report.html import chain_views, finding_rows
     from hiplab.services import library
 
     lib = library()
@@ -282,7 +282,7 @@ def _latest_view(latest: StoredAssessment) -> tuple[list[Any], list[Any], Markup
     )
     made = (
         finding_rows(latest.result.findings, lib),
-        [chain_view(c, lib) for c in latest.result.chains],
+        chain_views(latest.result.chains, lib),
         diagram,
     )
     with _LATEST_VIEWS_LOCK:
