@@ -187,6 +187,10 @@ def test_an_assessment_stored_before_the_new_fields_still_loads() -> None:
             {"symptoms": [{"region": "thighs", "pain": 2}]},
             ["'symptoms[0].region'", '"thighs"', "'thigh'", "'down_the_leg'", "'shoulder'"],
         ),
+        (
+            {"symptoms": [{"region": "groin", "pain": 2, "timing": "at_rest"}]},
+            ["'symptoms[0].timing'", '"at_rest"', "a list of values"],
+        ),
         ({"screening": {"steroids": True}}, ["'screening.steroids'", "'long_term_steroids'"]),
         ({"screening": {"iv_drug_use": "yes"}}, ["'screening.iv_drug_use'", '"yes"']),
         (

@@ -64,6 +64,8 @@ def _allowed(error: ErrorDetails) -> str:
         return f"one of {ctx['expected']}"
     if kind == "literal_error" and "expected" in ctx:
         return f"one of {ctx['expected']}"
+    if kind in ("list_type", "tuple_type"):
+        return "a list of values, e.g. [a, b] (a single value goes in brackets too)"
     return str(error["msg"]).removeprefix("Input should be ").removeprefix("Value error, ")
 
 
