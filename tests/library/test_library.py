@@ -4,6 +4,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from hiplab.assess.parse import validate
+from hiplab.assess.result import Precaution
+from hiplab.assess.safety import allowed, allowed_sides, precautions
 from hiplab.errors import LibraryError, NotFoundError
 from hiplab.library import default_library, load_library
 from hiplab.library.integrity import find_cycle
@@ -173,3 +176,51 @@ def test_broken_library_is_refused_naming_the_problem(
     edit(library_copy / file, change)
     with pytest.raises(LibraryError, match=expected):
         load_library(library_copy)
+
+
+def _precautions(**screening: object) -> list[Precaution]:
+    return precautions(validate({"person": {"age": 40, "sex": "female"}, "screening": screening}))
+
+
+def test_landing_tibialis_and_hamstring_additions_carry_their_safety_facts() -> None:
+    ex = default_library().exercises
+    assert ex["drop_and_stick"].fall_risk and not ex["soft_landing_snap_down"].fall_risk
+    assert ex["drop_and_stick"].regressions == ("soft_landing_snap_down",)
+    assert ex["tibialis_wall_raise"].targets.primary == ("tibialis_anterior",)
+    for hamstring_work in ("romanian_deadlift", "hamstring_bridge"):
+        assert "hamstrings" in ex[hamstring_work].targets.primary
+        assert not ex[hamstring_work].fall_risk
+    assert ex["kickstand_rdl"].regressions == ("romanian_deadlift",)
+
+
+def test_pregnancy_variants_are_allowed_where_the_originals_are_not() -> None:
+    ex = default_library().exercises
+    later = _precautions(pregnant=True, pregnancy_weeks=20)
+    assert "knees_wide_childs_pose" in ex["childs_pose"].regressions
+    assert "chair_wide_forward_fold" in ex["seated_forward_fold"].regressions
+    assert not ex["chair_wide_forward_fold"].floor_transfer
+    for variant in ("knees_wide_childs_pose", "chair_wide_forward_fold"):
+        assert allowed(ex[variant], later), variant
+    for original in ("childs_pose", "seated_forward_fold", "bent_knee_forward_fold"):
+        assert not allowed(ex[original], later), original
+
+
+def test_one_sided_demands_fall_on_the_hip_that_does_them() -> None:
+    ex = default_library().exercises
+    anterior_left = _precautions(
+        hip_replacement={"side": "left", "approach": "anterior", "months_ago": 6}
+    )
+    # The back leg's hip extension: the left hip may lead, not trail.
+    assert allowed_sides(ex["split_squat"], anterior_left) == ("left",)
+    lateral_left = _precautions(
+        hip_replacement={"side": "left", "approach": "lateral", "months_ago": 6}
+    )
+    # Standing on the replaced hip works its side glutes; standing on the other leg does not.
+    assert allowed_sides(ex["lateral_step_down"], lateral_left) == ("right",)
+    # In a side plank the bottom leg holds the pelvis up, so neither side is allowed.
+    assert allowed_sides(ex["side_plank_abduction"], lateral_left) == ()
+    posterior_left = _precautions(
+        hip_replacement={"side": "left", "approach": "posterior", "months_ago": 6}
+    )
+    # With a pillow between the knees on a bed: no adduction, no floor transfer.
+    assert allowed_sides(ex["clamshell"], posterior_left) == ("left", "right")
