@@ -365,9 +365,9 @@ def _check_safe(
     for item in items:
         reasons = violations(library.exercises[item.exercise_id], precautions, side=item.side)
         if reasons:
+            where = f" on the {item.side} side" if item.side in ("left", "right") else ""
             raise InputError(
-                f"exercise_id {item.exercise_id!r} ({item.name}) breaks this person's "
-                f"precautions: {'; '.join(reasons)}"
+                f"{item.name}{where} would break this person's precautions: {'; '.join(reasons)}"
             )
 
 

@@ -183,9 +183,7 @@ def _budget_and_warm_up(rows: _Rows, problem: Problem) -> None:
         rows.add(dict.fromkeys(dynamic, 1.0), 1.0, float("inf"))
 
 
-def _solve(
-    problem: Problem, library: Library, *, required: bool = True
-) -> tuple[Any, list[float]]:
+def _solve(problem: Problem, library: Library, *, required: bool = True) -> tuple[Any, list[float]]:
     import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, milp
     from scipy.sparse import csr_array
