@@ -132,6 +132,4 @@ def test_the_safety_page_lists_the_rules_that_are_enforced() -> None:
 
     page = (DOCS / "safety.md").read_text(encoding="utf-8")
     missing = [row for row in rule_rows(default_library()) if row not in page]
-    assert not missing, "regenerate with: python -m hiplab.assess.safety_doc\n" + "\n".join(
-        missing
-    )
+    assert not missing, "regenerate with: python -m hiplab.assess.safety_doc\n" + "\n".join(missing)

@@ -234,7 +234,7 @@ def test_limited_rotation_on_the_operated_side_is_not_stretched() -> None:
     )
     result = assess(data, LIB)
     by_side = {f.side: f for f in result.findings if f.id == "hip_internal_rotation_limited"}
-    assert "not stretched" in by_side["left"].stretch_withheld
+    assert "not treated" in by_side["left"].stretch_withheld
     assert by_side["right"].stretch_withheld == ""
 
 

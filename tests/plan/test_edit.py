@@ -238,7 +238,9 @@ def test_reps_exercises_take_reps_not_holds() -> None:
 
 def test_a_dose_change_on_a_now_forbidden_exercise_is_refused() -> None:
     plan = programme([slot("butterfly_stretch")])
-    with pytest.raises(InputError, match="would break this person's precautions: it needs hip flexion"):
+    with pytest.raises(
+        InputError, match="would break this person's precautions: it needs hip flexion"
+    ):
         edit(plan, DoseChange(week=1, item=1, sets=1), POSTERIOR_THA)
 
 

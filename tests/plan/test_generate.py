@@ -147,7 +147,9 @@ def test_no_item_breaks_a_precaution(make_plan: MakePlan, screening: dict) -> No
     assert rules and programme.precautions
     assert all_items(programme)
     for item in all_items(programme):
-        assert violations(LIB.exercises[item.exercise_id], rules, side=item.side) == [], item.exercise_id
+        assert violations(LIB.exercises[item.exercise_id], rules, side=item.side) == [], (
+            item.exercise_id
+        )
 
 
 def test_maintenance_block_when_nothing_is_found(make_plan: MakePlan) -> None:

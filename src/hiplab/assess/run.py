@@ -68,6 +68,8 @@ def assess(data: AssessmentInput, library: Library) -> Assessment:
     findings = screened_findings(found, constraints, library)
     missing, withheld = screened_tests(missing_all, constraints, library)
     refer = bool(flags)
+    if refer:  # no tests either until a clinician has seen the person (no stretching or sport)
+        missing = []
     notes = _notes(data, library, {f.id for f in findings})
     result = Assessment(
         refer=refer,

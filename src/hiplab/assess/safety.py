@@ -91,12 +91,15 @@ def _pregnancy_conditions(data: AssessmentInput) -> list[ActiveCondition]:
         return []
     week = f"week {s.pregnancy_weeks}" if s.pregnancy_weeks is not None else "week not given"
     out = [ActiveCondition(Condition.pregnancy, "both", f"pregnancy ({week})")]
-    if (s.pregnancy_weeks or 0) > FIRST_TRIMESTER_WEEKS:
+    # An unknown week gets the later-pregnancy rules too: the safer reading.
+    if s.pregnancy_weeks is None or s.pregnancy_weeks > FIRST_TRIMESTER_WEEKS:
         out.append(
             ActiveCondition(
                 Condition.pregnancy_after_first_trimester,
                 "both",
-                f"pregnancy, {week}: after the first trimester",
+                f"pregnancy, {week}: after the first trimester"
+                if s.pregnancy_weeks is not None
+                else "pregnancy, week not given: treated as after the first trimester",
             )
         )
     return out
@@ -146,8 +149,9 @@ def _symptom_conditions(data: AssessmentInput) -> list[ActiveCondition]:
         if condition is None or symptom.pain <= 0 or condition in out:
             continue
         where = symptom.region.value.replace("_", " ")
+        side: HipSide = symptom.side if symptom.side in SIDES else "both"
         out[condition] = ActiveCondition(
-            condition, "both", f"pain at the {where} ({symptom.pain}/10)"
+            condition, side, f"pain at the {where} ({symptom.pain}/10)"
         )
     return list(out.values())
 
@@ -284,6 +288,12 @@ def _only_declared(active: ActiveCondition) -> list[Precaution]:
     return []
 
 
+def _outer_hip(active: ActiveCondition) -> list[Precaution]:
+    # Sore gluteal tendons are squeezed when the thigh crosses the midline (hiplab's rule
+    # of thumb: no crossing the legs or hanging on one hip).
+    return _limits(active, (("hip_adduction", 0.0, False),))
+
+
 RULES: dict[Condition, Callable[[ActiveCondition], list[Precaution]]] = {
     Condition.posterior_tha: _posterior,
     Condition.anterior_tha: _anterior,
@@ -295,6 +305,7 @@ RULES: dict[Condition, Callable[[ActiveCondition], list[Precaution]]] = {
     Condition.hypermobility: _forcing,
     Condition.poor_balance: _balance,
     **{c: _only_declared for c in SYMPTOM_CONDITIONS.values()},
+    Condition.outer_hip_pain: _outer_hip,
 }
 """Condition → the precautions it brings (besides the exercises that declare it unsafe)."""
 
@@ -310,7 +321,9 @@ def precautions_for(conditions: Iterable[ActiveCondition]) -> list[Precaution]:
 
 def precautions(data: AssessmentInput) -> list[Precaution]:
     """Return the hard constraints that apply to this person."""
-    return precautions_for(active_conditions(data))
+    return list(
+        dict.fromkeys([*precautions_for(active_conditions(data)), *faber_stretch_rules(data)])
+    )
 
 
 def faber_stretch_rules(data: AssessmentInput) -> list[Precaution]:
@@ -498,7 +511,7 @@ def stretch_withheld(
         assert isinstance(rule, JointLimit)
         if rule.max_deg <= NEUTRAL_DEG or (in_degrees and norm > rule.max_deg):
             return (
-                f"not stretched: {_words(motion)} is limited to {rule.max_deg:g}° "
+                f"not treated on this side: {_words(motion)} is limited to {rule.max_deg:g}° "
                 f"on the {rule.side if rule.side != 'both' else finding.side or 'each'} side "
                 f"({rule.reason})"
             )

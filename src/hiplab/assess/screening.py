@@ -339,6 +339,47 @@ def _painful_squat(data: AssessmentInput) -> RedFlag | None:
     )
 
 
+JOINT_PAIN_REGIONS = frozenset({Region.front_of_hip, Region.groin, Region.buttock})
+LIMITED_FLEXION_DEG = 90.0
+"""Passive hip flexion below this (textbook norm 110–120°, ref01) counts as markedly limited."""
+
+
+def _limited_passive_range(data: AssessmentInput) -> list[str]:
+    out = lost_internal_rotation(data)
+    flexion = data.tests.hip_flexion_deg
+    if flexion is not None:
+        out += [
+            f"hip flexion of {value:g}° on the {side} (below {LIMITED_FLEXION_DEG:g}°)"
+            for side, value in (("left", flexion.left), ("right", flexion.right))
+            if value is not None and value < LIMITED_FLEXION_DEG
+        ]
+    return out
+
+
+def _painful_limited_hip(data: AssessmentInput) -> RedFlag | None:
+    """Hip-joint pain with markedly limited passive range (ref01), from age 16.
+
+    The reference lists "painful or limited passive hip ROM" as a reason to refer; hiplab
+    reads it as pain at the hip joint together with a marked limit (the same marks as for
+    a child's lost rotation, or flexion below 90°): a limited range alone is what hiplab is
+    for, and children are covered by the SCFE and Perthes rules.
+    """
+    if data.person.age <= max(SCFE_AGES):
+        return None
+    hip = [s for s in _painful(data) if s.region in JOINT_PAIN_REGIONS]
+    limits = _limited_passive_range(data)
+    if not hip or not limits:
+        return None
+    return _flag(
+        "painful_limited_hip",
+        GP_OR_PHYSIO_SOON,
+        f"Pain in the {_where(hip)} together with {_words(limits)} can come from the hip "
+        "joint itself (for example arthritis, or a problem with the blood supply to the top "
+        "of the thigh bone) rather than from tight muscles: have the hip examined before "
+        "stretching it.",
+    )
+
+
 def red_flags(data: AssessmentInput) -> list[RedFlag]:
     """Return every red flag raised by the screening answers, symptoms, tests and age."""
     flags = [
@@ -355,6 +396,7 @@ def red_flags(data: AssessmentInput) -> list[RedFlag]:
         _child_hip(data),
         _new_pain_age(data),
         _painful_squat(data),
+        _painful_limited_hip(data),
     )
     flags.extend(flag for flag in derived if flag is not None)
     return flags

@@ -11,7 +11,9 @@ These are the rules that keep the safety facts of a movement (see
 * in side-lying the top leg rests across the midline (hip adduction of at least
   :data:`SIDE_LYING_ADDUCTION_DEG`) unless the steps say "pillow between the knees";
 * strengthening a muscle group whose prime action is hip abduction is active
-  abduction, open or closed chain (a lateral step-down counts as a side-lying lift does).
+  abduction, open or closed chain (a lateral step-down counts as a side-lying lift does);
+* a stretch of the hamstrings also tensions the sciatic nerve, so it is declared unsafe
+  with pain or tingling down the leg.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from hiplab.library.models import ExerciseKind, Movement, Position
+from hiplab.library.models import Condition, ExerciseKind, Movement, Position
 
 if TYPE_CHECKING:
     from hiplab.library.loader import Library
@@ -89,6 +91,16 @@ def _abduction_problems(lib: Library) -> list[str]:
     ]
 
 
+def _nerve_problems(lib: Library) -> list[str]:
+    return [
+        f"exercise {e.id}: stretches the hamstrings, so it is unsafe_for leg_nerve_pain"
+        for e in lib.exercises.values()
+        if e.is_stretch
+        and "hamstrings" in e.targets.primary
+        and Condition.leg_nerve_pain not in {c.condition for c in e.unsafe_for}
+    ]
+
+
 def _movements(lib: Library) -> Iterable[tuple[str, Movement, str]]:
     for e in lib.exercises.values():
         yield f"exercise {e.id}", e, " ".join(e.steps)
@@ -103,4 +115,4 @@ def convention_problems(lib: Library) -> list[str]:
         out += _demand_problems(where, movement)
         out += _floor_problems(where, movement, text)
         out += _side_lying_problems(where, movement, text)
-    return out + _abduction_problems(lib)
+    return out + _abduction_problems(lib) + _nerve_problems(lib)

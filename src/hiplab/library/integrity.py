@@ -116,8 +116,14 @@ def _finding_problems(lib: Library) -> list[str]:
 
 
 def check_integrity(lib: Library) -> list[str]:
-    """Return every cross-reference problem in ``lib`` (empty when consistent)."""
+    """Return every cross-reference and convention problem in ``lib`` (empty when consistent).
+
+    The data conventions of the safety facts are in :mod:`hiplab.library.conventions`.
+    """
+    from hiplab.library.conventions import convention_problems
+
     return [
+        *convention_problems(lib),
         *_muscle_problems(lib),
         *_exercise_problems(lib),
         *_progression_problems(lib),

@@ -15,7 +15,7 @@ Rules that make the programme one a physical therapist would sign:
   not cover short one-joint hip flexors); strengthening covers a finding only when it
   trains the finding's ``strengthen_through`` motion (glute work in hip extension).
 * A finding that a precaution forbids stretching on its side
-  (``Finding.stretch_withheld``) gets no stretch target there.
+  (``Finding.stretch_withheld``) gets no target there: the limit protects the hip.
 * A one-sided exercise that is safe on one side only is offered for that side only,
   and covers only that side's targets.
 * The person's measured range decides what they can get into: an exercise whose
@@ -115,15 +115,14 @@ def finding_targets(findings: Sequence[Finding], library: Library) -> list[Targe
     out: list[Target] = []
     for f in findings:
         spec = library.findings.get(f.id)
-        if f.id == "asymmetry" or spec is None:
-            continue
+        if f.id == "asymmetry" or spec is None or f.stretch_withheld:
+            continue  # a limit a precaution protects is not something to fix on that side
         weight = SEVERITY_WEIGHT[f.severity]
         must = spec.must_treat_from is not None and SEVERITY_ORDER.index(
             f.severity
         ) >= SEVERITY_ORDER.index(spec.must_treat_from)
-        stretch = () if f.stretch_withheld else spec.stretch
         for mode, muscles, motion in (
-            ("stretch", stretch, spec.stretches_into),
+            ("stretch", spec.stretch, spec.stretches_into),
             ("strength", spec.strengthen, spec.strengthen_through),
         ):
             if muscles:
