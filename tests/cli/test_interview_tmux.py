@@ -27,26 +27,24 @@ def asked(key: str, answer: str = "n") -> tuple[str, str]:
     return text[:40], answer
 
 
+RED_FLAG_KEYS = (
+    "night_pain",
+    "unexplained_weight_loss",
+    "fever",
+    "saddle_numbness",
+    "bladder_bowel_change",
+    "progressive_weakness",
+    "recent_trauma",
+    "cancer_history",
+    "long_term_steroids",
+    "iv_drug_use",
+    "limp",
+)
+"""The red-flag questions everyone is asked, in the order the interview asks them."""
+PRECAUTION_KEYS = ("hypermobility", "hip_impingement", "falls_or_poor_balance")
+
 ADULT_SCREENING = [
-    asked(key)
-    for key in (
-        "night_pain",
-        "unexplained_weight_loss",
-        "fever",
-        "saddle_numbness",
-        "bladder_bowel_change",
-        "progressive_weakness",
-        "recent_trauma",
-        "cancer_history",
-        "long_term_steroids",
-        "iv_drug_use",
-        "limp",
-        "hypermobility",
-        "hip_impingement",
-        "falls_or_poor_balance",
-        "pregnant",
-        "hip_replacement",
-    )
+    asked(key) for key in (*RED_FLAG_KEYS, *PRECAUTION_KEYS, "pregnant", "hip_replacement")
 ]
 
 # (text to wait for, answer to type): wrong answers are re-asked, blank skips.
@@ -179,24 +177,9 @@ def test_interview_validates_answers_skips_tests_and_saves(
 
 
 CHILD_SCREENING = [
-    *(
-        asked(key)
-        for key in (
-            "night_pain",
-            "unexplained_weight_loss",
-            "fever",
-            "saddle_numbness",
-            "bladder_bowel_change",
-            "progressive_weakness",
-            "recent_trauma",
-            "cancer_history",
-            "long_term_steroids",
-            "iv_drug_use",
-            "limp",
-        )
-    ),
+    *(asked(key) for key in RED_FLAG_KEYS),
     asked("obligatory_external_rotation", "y"),  # asked only of children
-    *(asked(key) for key in ("hypermobility", "hip_impingement", "falls_or_poor_balance")),
+    *(asked(key) for key in PRECAUTION_KEYS),
     asked("hip_replacement"),  # no pregnancy question for a boy
 ]
 

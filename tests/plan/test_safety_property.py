@@ -15,6 +15,7 @@ tests/cli check that those edges answer with its refusal.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 
 import pytest
@@ -70,42 +71,42 @@ def one_item_plan(exercise: Exercise, side: str | None) -> Programme:
     )
 
 
-def item_sides(exercise: Exercise) -> tuple[str | None, ...]:
-    return ("left", "right", "both") if exercise.unilateral else (None,)
+def each_item() -> Iterator[tuple[Exercise, str | None, Programme]]:
+    """Yield every library exercise on every side it can be planned, as a one-item plan."""
+    for exercise in LIB.exercises.values():
+        for side in ("left", "right", "both") if exercise.unilateral else (None,):
+            yield exercise, side, one_item_plan(exercise, side)
 
 
 @pytest.mark.parametrize(("condition", "side"), CASES, ids=lambda v: str(getattr(v, "value", v)))
 def test_no_swap_breaks_a_precaution(condition: Condition, side: str) -> None:
     rules = rules_for(condition, side)
-    for exercise in LIB.exercises.values():
-        for item_side in item_sides(exercise):
-            plan = one_item_plan(exercise, item_side)
-            choices = swap_choices(exercise, library=LIB, precautions=rules, side=item_side)
-            for choice in choices:
-                swap = Swap(week=1, item=1, exercise_id=choice.exercise.id)
-                if choice.refused:
-                    with pytest.raises(InputError):
-                        apply_edit(plan, swap, library=LIB, precautions=rules, age=40)
-                    continue
-                after = apply_edit(plan, swap, library=LIB, precautions=rules, age=40)
-                for item in after.weeks[0].session.items:
-                    moved = LIB.exercises[item.exercise_id]
-                    assert violations(moved, rules, side=item.side) == [], (exercise.id, item)
+    for exercise, item_side, plan in each_item():
+        choices = swap_choices(exercise, library=LIB, precautions=rules, side=item_side)
+        for choice in choices:
+            swap = Swap(week=1, item=1, exercise_id=choice.exercise.id)
+            if choice.refused:
+                with pytest.raises(InputError):
+                    apply_edit(plan, swap, library=LIB, precautions=rules, age=40)
+                continue
+            after = apply_edit(plan, swap, library=LIB, precautions=rules, age=40)
+            for item in after.weeks[0].session.items:
+                moved = LIB.exercises[item.exercise_id]
+                assert violations(moved, rules, side=item.side) == [], (exercise.id, item)
 
 
 @pytest.mark.parametrize(("condition", "side"), CASES, ids=lambda v: str(getattr(v, "value", v)))
 def test_a_dose_edit_never_keeps_a_forbidden_item(condition: Condition, side: str) -> None:
     rules = rules_for(condition, side)
-    for exercise in LIB.exercises.values():
-        for item_side in item_sides(exercise):
-            plan = one_item_plan(exercise, item_side)
-            item = plan.weeks[0].session.items[0]
-            edit = DoseChange(week=1, item=1, sets=min(4, item.sets + 1))
-            if violations(exercise, rules, side=item.side):
-                with pytest.raises(InputError):
-                    apply_edit(plan, edit, library=LIB, precautions=rules, age=40)
-            else:
+    for exercise, _, plan in each_item():
+        item = plan.weeks[0].session.items[0]
+        edit = DoseChange(week=1, item=1, sets=min(4, item.sets + 1))
+        if violations(exercise, rules, side=item.side):
+            with pytest.raises(InputError):
                 apply_edit(plan, edit, library=LIB, precautions=rules, age=40)
+        else:
+            changed = apply_edit(plan, edit, library=LIB, precautions=rules, age=40)
+            assert changed.weeks[0].session.items[0].sets == edit.sets
 
 
 @pytest.mark.parametrize(("condition", "side"), CASES, ids=lambda v: str(getattr(v, "value", v)))
