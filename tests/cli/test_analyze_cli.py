@@ -219,7 +219,8 @@ def test_save_stores_a_video_assessment_with_the_landing_chain(
     assert any(
         c.startswith("stiff_landing") and "poor_impact_absorption" in c for c in saved["chains"]
     )
-    assert "provenance video" in result.stderr
+    assert "saved the measurements as an assessment from video for Ann" in result.stderr
+    assert "stiff_landing" not in result.stderr  # plain words for people, ids in JSON only
     history = hiplab("history", "Ann", "-f", "json")
     assert history.returncode == 0, history.stderr
     assert str(saved["assessment_id"]) in history.stdout

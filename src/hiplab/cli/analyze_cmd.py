@@ -170,10 +170,13 @@ def render_text(analysis: Analysis, out: Console) -> None:
 
 
 def _saved(saved: SavedAnalysis) -> None:
-    chains = ", ".join(saved.chains) or "none"
+    from rich.markup import escape
+
+    found = len(saved.findings)
     console(stderr=True).print(
-        f"saved assessment {saved.assessment_id} (provenance video) for {saved.person!r}; "
-        f"chains: {chains}"
+        f"saved the measurements as an assessment from video for {escape(saved.person)} "
+        f"({found} finding{'s' if found != 1 else ''}); see it with: hiplab history "
+        f"{escape(repr(saved.person))}"
     )
 
 
