@@ -64,6 +64,18 @@ def first_week_budget(request: PlanRequest) -> int:
     return int(request.minutes * 60 * (1 - headroom))
 
 
+def in_sentence(label: str) -> str:
+    """Return a label for the middle of a sentence: the first letter lowered, acronyms kept.
+
+    Examples
+    --------
+    >>> in_sentence("Tight outer hip (TFL/ITB)")
+    'tight outer hip (TFL/ITB)'
+
+    """
+    return label[:1].lower() + label[1:]
+
+
 def _finding_sides(keys: Sequence[str]) -> dict[str, list[str]]:
     sides: dict[str, list[str]] = {}
     for key in keys:
@@ -81,7 +93,7 @@ def _why(option: Option, library: Library) -> tuple[tuple[str, ...], str]:
     action = "Stretches" if any(k.startswith("stretch:") for k in keys) else "Strengthens"
     muscles = ", ".join(library.muscles[m].lay_name for m in option.exercise.targets.primary)
     labels = "; ".join(
-        library.findings[f].label.lower() + (f" ({' and '.join(sides)})" if sides else "")
+        in_sentence(library.findings[f].label) + (f" ({' and '.join(sides)})" if sides else "")
         for f, sides in by_finding.items()
         if f in library.findings
     )
@@ -299,7 +311,7 @@ def _touched(target: Target, selection: Selection) -> bool:
 
 def _target_words(target: Target, library: Library) -> str:
     spec = library.findings.get(target.finding)
-    label = spec.label.lower() if spec else "general hip mobility and strength"
+    label = in_sentence(spec.label) if spec else "general hip mobility and strength"
     side = f" on the {target.side}" if target.side else ""
     return f"{target.mode} work for {label}{side}"
 
@@ -321,4 +333,4 @@ def _reason(present: Sequence[str], covered: set[str], library: Library) -> str:
 
 def _label(finding_id: str, library: Library) -> str:
     spec = library.findings.get(finding_id)
-    return spec.label.lower() if spec else finding_id.replace("_", " ")
+    return in_sentence(spec.label) if spec else finding_id.replace("_", " ")
