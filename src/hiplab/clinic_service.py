@@ -261,6 +261,29 @@ def person_overview(*, store: Store, person_id: int, today: date) -> PersonOverv
     )
 
 
+def tests_not_suggested(*, store: Store, person_id: int) -> dict[str, str]:
+    """Return form path prefix → why, for each test (and side) unsafe for the person.
+
+    Judged with today's safety rules on the person's latest answers (a hip replacement, a
+    pregnancy…); a person with no assessment yet gets none.
+    """
+    from hiplab.assess.safety import precautions, withheld_test
+
+    latest = _latest(store, store.get_person(person_id=person_id))
+    if latest is None:
+        return {}
+    rules = precautions(latest.data)
+    out: dict[str, str] = {}
+    for test in library().tests.values():
+        withheld = withheld_test(test, rules)
+        if withheld is None:
+            continue
+        head = "tests." + test.input_key.partition(".")[0]
+        for prefix in [f"{head}.{side}" for side in withheld.sides] or [head]:
+            out.setdefault(prefix, withheld.reason)
+    return out
+
+
 def parse_assessment(raw: Any) -> AssessmentInput:
     """Validate assessment input given as data (a form or a JSON body).
 

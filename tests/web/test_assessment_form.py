@@ -257,3 +257,30 @@ def test_a_wrong_timing_gets_the_cli_message(client: TestClient, world: World) -
     assert "symptoms[0].timing[0]" in response.text
     assert "at_dawn" in response.text
     assert "at_rest" in response.text  # what is allowed
+
+
+def test_the_form_says_which_tests_are_not_suggested_for_this_client(
+    client: TestClient, world: World, store: Store
+) -> None:
+    """After a posterior hip replacement on the left, FADIR on the left is not suggested."""
+    from hiplab import clinic_service
+
+    person = clinic_service.create_client(
+        store=store, coach_id=world.coach_a, name="Pat", age=66, sex="female"
+    )
+    thr = {"side": "left", "approach": "posterior", "months_ago": 3}
+    raw = {"person": {"age": 66, "sex": "female"}, "screening": {"hip_replacement": thr}}
+    clinic_service.record_assessment(
+        store=store, person_id=person.id, data=clinic_service.parse_assessment(raw)
+    )
+    login(client, "a@coach.test")
+    page = client.get(f"/people/{person.id}/assessments/new").text
+    notes = re.findall(
+        r"<legend>([^<]+)</legend>\s*<p class=\"hint\" role=\"note\">([^<]+)</p>", page
+    )
+    by_legend = dict(notes)
+    fadir_left = next(legend for legend in by_legend if "FADIR" in legend and "left" in legend)
+    assert by_legend[fadir_left].startswith("Not suggested for Pat: it needs hip")
+    assert not any("FADIR" in legend and "right" in legend for legend in by_legend)
+    # Alice has no such precaution: no notes at all.
+    assert 'role="note"' not in client.get(f"/people/{world.alice}/assessments/new").text

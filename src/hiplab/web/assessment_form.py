@@ -175,6 +175,22 @@ def form_groups() -> list[FormGroup]:
     return [FormGroup(name, tuple(fields)) for name, fields in groups.items()]
 
 
+def withheld_notes(groups: list[FormGroup], withheld: Mapping[str, str]) -> dict[str, str]:
+    """Return fieldset legend → why its test is not suggested for this person.
+
+    ``withheld`` maps form path prefixes (``tests.fadir.left``) to the reason.
+    """
+    notes: dict[str, str] = {}
+    for group in groups:
+        for field in group.fields:
+            hit = next((why for p, why in withheld.items() if field.path.startswith(p + ".")), None)
+            hit = hit or withheld.get(field.path)
+            if hit:
+                notes[group.legend] = hit
+                break
+    return notes
+
+
 def _value(field: FormField, raw: str) -> Any:
     text = raw.strip()
     if field.kind == "check":

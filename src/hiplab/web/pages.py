@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from datetime import date, datetime
-from functools import cache
+from functools import cache, partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Request
@@ -22,8 +22,8 @@ from starlette.concurrency import run_in_threadpool
 from hiplab import clinic_service
 from hiplab.assess.schema import AssessmentInput
 from hiplab.errors import InputError
-from hiplab.store import PersonRecord, StoredAssessment
-from hiplab.web.assessment_form import form_groups, form_to_input
+from hiplab.store import PersonRecord, Store, StoredAssessment
+from hiplab.web.assessment_form import form_groups, form_to_input, withheld_notes
 from hiplab.web.authz import (
     AnyViewer,
     ClientViewer,
@@ -334,7 +334,7 @@ def assessment_form(
     values = {"person.age": str(person.age), "person.sex": person.sex.value}
     if viewer.is_coach:
         values["provenance"] = "clinician"
-    return _assessment_page(request, viewer, person, values=values, multi={})
+    return _assessment_page(request, viewer, person, store=store, values=values, multi={})
 
 
 def _assessment_page(
@@ -342,11 +342,14 @@ def _assessment_page(
     viewer: Viewer,
     person: PersonRecord,
     *,
+    store: Store,
     values: dict[str, str],
     multi: dict[str, list[str]],
     document: str = "",
     error: str | None = None,
 ) -> HTMLResponse:
+    groups = form_groups()
+    withheld = clinic_service.tests_not_suggested(store=store, person_id=person.id)
     return render(
         request,
         "assessment_form.html.j2",
@@ -354,7 +357,8 @@ def _assessment_page(
         status=422 if error else 200,
         title="New assessment",
         person=person,
-        groups=form_groups(),
+        groups=groups,
+        notes=withheld_notes(groups, withheld),
         values=values,
         multi=multi,
         document=document,
@@ -379,8 +383,18 @@ async def assessment_create(
         )
     except InputError as exc:
         person = await run_in_threadpool(store.get_person, person_id=person_id)
-        return _assessment_page(
-            request, viewer, person, values=values, multi=multi, document=document, error=str(exc)
+        return await run_in_threadpool(
+            partial(
+                _assessment_page,
+                request,
+                viewer,
+                person,
+                store=store,
+                values=values,
+                multi=multi,
+                document=document,
+                error=str(exc),
+            )
         )
     return see_other(f"/people/{person_id}")
 
