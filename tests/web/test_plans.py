@@ -166,8 +166,9 @@ def test_red_flags_refuse_a_programme_with_the_reason(
 
     assert page.status_code == api.status_code == 422
     reason = api.json()["detail"]
-    assert reason.startswith("See a clinician before starting: Fever with hip or back pain")
-    assert "Fever with hip or back pain" in page.text
+    assert reason.startswith("See a clinician before starting. A fever")
+    assert "the same day" in reason
+    assert "A fever or feeling unwell together with hip or back pain" in page.text
     assert "Assign this programme" not in page.text
     assert store.plans(person_name="Rex") == []
 
