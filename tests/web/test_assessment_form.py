@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from typing import Any
 
 from hiplab.assess.parse import validate
 from hiplab.assess.schema import Screening
@@ -11,6 +12,17 @@ from hiplab.errors import InputError
 from hiplab.store import Store
 from hiplab.web.assessment_form import form_groups, form_to_input
 from tests.web.conftest import TestClient, World, csrf_of_page, login
+
+
+def submit(client: TestClient, person_id: int, fields: dict[str, Any]) -> Any:
+    """Log in as coach A, open the person's form and post ``fields`` with its CSRF token."""
+    login(client, "a@coach.test")
+    token = csrf_of_page(client.get(f"/people/{person_id}/assessments/new").text)
+    return client.post(
+        f"/people/{person_id}/assessments",
+        data={"csrf_token": token, **fields},
+        follow_redirects=False,
+    )
 
 
 def test_every_test_of_the_schema_has_a_labelled_input(client: TestClient, world: World) -> None:
@@ -31,10 +43,7 @@ def test_every_test_of_the_schema_has_a_labelled_input(client: TestClient, world
 
 
 def test_the_form_saves_what_a_file_would(client: TestClient, world: World, store: Store) -> None:
-    login(client, "a@coach.test")
-    token = csrf_of_page(client.get(f"/people/{world.alice}/assessments/new").text)
     form = {
-        "csrf_token": token,
         "person.age": "35",
         "person.sex": "female",
         "person.activities": ["running", "yoga"],
@@ -48,7 +57,7 @@ def test_the_form_saves_what_a_file_would(client: TestClient, world: World, stor
         "provenance": "clinician",
         "date": "2025-02-01",
     }
-    response = client.post(f"/people/{world.alice}/assessments", data=form, follow_redirects=False)
+    response = submit(client, world.alice, form)
     assert response.status_code == 303, response.text
     assert response.headers["location"] == f"/people/{world.alice}"
     stored = store.latest_assessment(person_name="Alice")
@@ -168,10 +177,7 @@ def test_the_form_asks_every_question_in_plain_words(client: TestClient, world: 
 def test_the_new_fields_are_saved_as_a_file_would_hold_them(
     client: TestClient, world: World, store: Store
 ) -> None:
-    login(client, "a@coach.test")
-    token = csrf_of_page(client.get(f"/people/{world.alice}/assessments/new").text)
     form = {
-        "csrf_token": token,
         "person.age": "35",
         "person.sex": "female",
         "screening.hip_impingement": "on",
@@ -189,7 +195,7 @@ def test_the_new_fields_are_saved_as_a_file_would_hold_them(
         "symptoms[2].pain": "0",
         "date": "2025-03-01",
     }
-    response = client.post(f"/people/{world.alice}/assessments", data=form, follow_redirects=False)
+    response = submit(client, world.alice, form)
     assert response.status_code == 303, response.text
     stored = store.latest_assessment(person_name="Alice")
     expected = validate(
@@ -215,10 +221,7 @@ def test_the_new_fields_are_saved_as_a_file_would_hold_them(
 def test_a_red_flag_from_the_form_shows_who_and_when(
     client: TestClient, world: World, store: Store
 ) -> None:
-    login(client, "a@coach.test")
-    token = csrf_of_page(client.get(f"/people/{world.alice}/assessments/new").text)
     form = {
-        "csrf_token": token,
         "person.age": "12",
         "person.sex": "female",
         "screening.long_term_steroids": "on",
@@ -228,7 +231,7 @@ def test_a_red_flag_from_the_form_shows_who_and_when(
         "symptoms[0].timing": ["at_night", "after_injury"],
         "date": "2025-03-02",
     }
-    response = client.post(f"/people/{world.alice}/assessments", data=form, follow_redirects=False)
+    response = submit(client, world.alice, form)
     assert response.status_code == 303, response.text
     result = store.latest_assessment(person_name="Alice").result
     assert {f.id for f in result.red_flags} == {
@@ -242,17 +245,14 @@ def test_a_red_flag_from_the_form_shows_who_and_when(
 
 
 def test_a_wrong_timing_gets_the_cli_message(client: TestClient, world: World) -> None:
-    login(client, "a@coach.test")
-    token = csrf_of_page(client.get(f"/people/{world.alice}/assessments/new").text)
     form = {
-        "csrf_token": token,
         "person.age": "30",
         "person.sex": "male",
         "symptoms[0].region": "groin",
         "symptoms[0].pain": "2",
         "symptoms[0].timing": ["at_dawn"],
     }
-    response = client.post(f"/people/{world.alice}/assessments", data=form)
+    response = submit(client, world.alice, form)
     assert response.status_code == 422
     assert "symptoms[0].timing[0]" in response.text
     assert "at_dawn" in response.text
