@@ -47,17 +47,22 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'hiplab.sqlite'}"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store_url(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_url
-        return
+def pg_server() -> str:
+    """Return the test PostgreSQL server's URL; skip (or fail, when it is required) without one."""
     server = os.environ.get(PG_ENV)
     if not server and os.environ.get("HIPLAB_REQUIRE_PG"):
         pytest.fail(f"HIPLAB_REQUIRE_PG is set but {PG_ENV} is not")
     if not server:
         pytest.skip(f"{PG_ENV} is not set (start a server: scripts/pg_test_server.sh start)")
-    with fresh_pg_database(server) as url:
+    return server
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield sqlite_url
+        return
+    with fresh_pg_database(pg_server()) as url:
         yield url
 
 

@@ -32,7 +32,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import PG_ENV, fresh_pg_database
+from tests.conftest import fresh_pg_database, pg_server
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "e2e password long enough"
@@ -155,14 +155,7 @@ def server(
         if request.param == "sqlite":
             store_url = f"sqlite:///{folder / 'hiplab.sqlite'}"
         else:
-            pg_server = os.environ.get(PG_ENV)
-            if not pg_server and os.environ.get("HIPLAB_REQUIRE_PG"):
-                pytest.fail(f"HIPLAB_REQUIRE_PG is set but {PG_ENV} is not")
-            if not pg_server:
-                pytest.skip(
-                    f"{PG_ENV} is not set (start a server: scripts/pg_test_server.sh start)"
-                )
-            store_url = stack.enter_context(fresh_pg_database(pg_server))
+            store_url = stack.enter_context(fresh_pg_database(pg_server()))
         running = stack.enter_context(_started(store_url, folder, request.param))
         made = running.hiplab(
             "user", "create", "--role", "coach", "--email", COACH_EMAIL, "--name", COACH_NAME,

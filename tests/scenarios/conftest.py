@@ -8,7 +8,6 @@ results are reused by the assess, plan and edit checks (``scenario_runs``).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from hiplab.library.loader import Library
 from hiplab.plan.generate import PlanRequest, make_programme
 from hiplab.plan.models import Programme
 from hiplab.store import Store, open_store
-from tests.conftest import PG_ENV, fresh_pg_database
+from tests.conftest import fresh_pg_database, pg_server
 from tests.scenarios.checks import Persona, load_personas
 
 LIBRARY = default_library()
@@ -133,12 +132,7 @@ def scenario_store(
         finally:
             store.close()
         return
-    server = os.environ.get(PG_ENV)
-    if not server and os.environ.get("HIPLAB_REQUIRE_PG"):
-        pytest.fail(f"HIPLAB_REQUIRE_PG is set but {PG_ENV} is not")
-    if not server:
-        pytest.skip(f"{PG_ENV} is not set (start a server: scripts/pg_test_server.sh start)")
-    with fresh_pg_database(server) as url:
+    with fresh_pg_database(pg_server()) as url:
         store = open_store(url)
         try:
             yield store
