@@ -28,9 +28,6 @@ if TYPE_CHECKING:
     )
 
 
-URGENCY_ORDER = ("emergency", "urgent", "soon")
-
-
 @dataclass(frozen=True)
 class Flags:
     """Safety flags of an assessment: red flags (see a clinician) and precautions.
@@ -191,16 +188,15 @@ def create_client(
 
 def flags_of(result: Assessment) -> Flags:
     """Return the safety flags of an assessment in plain words."""
+    from hiplab.assess.result import most_urgent_first
+    from hiplab.assess.safety import shown
     from hiplab.report.html import precaution_view
 
     lib = library()
     return Flags(
         refer=result.refer,
-        red_flags=tuple(
-            f"{flag.reason} {flag.advice}"
-            for flag in sorted(result.red_flags, key=lambda f: URGENCY_ORDER.index(f.urgency))
-        ),
-        precautions=tuple(precaution_view(p, lib).text for p in result.precautions),
+        red_flags=tuple(flag.told for flag in most_urgent_first(result.red_flags)),
+        precautions=tuple(precaution_view(p, lib).text for p in shown(result.precautions)),
     )
 
 

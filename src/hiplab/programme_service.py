@@ -226,7 +226,7 @@ def _safety(store: Store, person: PersonRecord) -> tuple[tuple[Precaution, ...],
     except NotFoundError:
         return (), person.age
     if latest.result.refer:
-        reasons = " ".join(f"{flag.reason} {flag.advice}" for flag in latest.result.red_flags)
+        reasons = " ".join(flag.told for flag in latest.result.red_flags)
         raise InputError(
             f"the latest assessment ({latest.taken_on}) has red flags; see a clinician "
             f"before changing the programme: {reasons}"

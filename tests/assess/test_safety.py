@@ -276,3 +276,16 @@ def test_not_suitable_text_is_written_from_the_fields() -> None:
     assert labels["posterior_tha"] not in found
     for why in found.values():
         assert "_" not in why
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["hiplab.assess.safety", "hiplab.explain.chains", "hiplab.library.models"],
+)
+def test_docstring_examples(module: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0
+    assert result.failed == 0

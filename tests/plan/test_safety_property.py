@@ -25,7 +25,13 @@ from hypothesis import strategies as st
 from hiplab.assess import assess
 from hiplab.assess.parse import validate
 from hiplab.assess.result import Precaution
-from hiplab.assess.safety import ActiveCondition, allowed_sides, precautions_for, violations
+from hiplab.assess.safety import (
+    SIDED_CONDITIONS,
+    ActiveCondition,
+    allowed_sides,
+    precautions_for,
+    violations,
+)
 from hiplab.errors import InputError
 from hiplab.library import default_library
 from hiplab.library.models import Condition, Exercise
@@ -36,17 +42,10 @@ from hiplab.plan.generate import PlanRequest, make_programme
 from hiplab.plan.models import Programme, SolverReport, Week
 
 LIB = default_library()
-SIDED = {
-    Condition.posterior_tha,
-    Condition.anterior_tha,
-    Condition.lateral_tha,
-    Condition.hip_impingement,
-    Condition.painful_faber,
-}
 CASES = [
     (condition, side)
     for condition in Condition
-    for side in (("left", "right") if condition in SIDED else ("both",))
+    for side in (("left", "right") if condition in SIDED_CONDITIONS else ("both",))
 ]
 
 

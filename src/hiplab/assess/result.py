@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -129,6 +130,10 @@ Precaution = (
 )
 
 
+URGENCIES: tuple[str, ...] = ("emergency", "urgent", "soon")
+"""Red-flag urgencies, most urgent first."""
+
+
 class RedFlag(Out):
     """A reason to see a clinician before exercising: why, whom to see and how soon.
 
@@ -162,6 +167,16 @@ class RedFlag(Out):
         """Whom to see and how soon, as one plain sentence: "See a doctor the same day."."""
         verb = "Go to" if self.urgency == "emergency" else "See"
         return f"{verb} {self.who} {self.when}."
+
+    @property
+    def told(self) -> str:
+        """Why, then whom to see and how soon: the flag as a person reads it."""
+        return f"{self.reason} {self.advice}"
+
+
+def most_urgent_first(flags: Iterable[RedFlag]) -> list[RedFlag]:
+    """Return ``flags`` sorted most urgent first (stable within an urgency)."""
+    return sorted(flags, key=lambda f: URGENCIES.index(f.urgency))
 
 
 class Chain(Out):

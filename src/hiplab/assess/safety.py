@@ -64,6 +64,18 @@ SYMPTOM_CONDITIONS: dict[Region, Condition] = {
 }
 
 
+SIDED_CONDITIONS = frozenset(
+    {
+        Condition.posterior_tha,
+        Condition.anterior_tha,
+        Condition.lateral_tha,
+        Condition.hip_impingement,
+        Condition.painful_faber,
+    }
+)
+"""Conditions of one hip (the operated one, the one that hurt in a test)."""
+
+
 @dataclass(frozen=True)
 class ActiveCondition:
     """A condition the person has, on which side, and what told hiplab."""
@@ -304,8 +316,8 @@ RULES: dict[Condition, Callable[[ActiveCondition], list[Precaution]]] = {
     Condition.painful_faber: _painful_faber,
     Condition.hypermobility: _forcing,
     Condition.poor_balance: _balance,
-    **{c: _only_declared for c in SYMPTOM_CONDITIONS.values()},
     Condition.outer_hip_pain: _outer_hip,
+    **{c: _only_declared for c in SYMPTOM_CONDITIONS.values() if c is not Condition.outer_hip_pain},
 }
 """Condition → the precautions it brings (besides the exercises that declare it unsafe)."""
 
@@ -376,7 +388,7 @@ def _joint_limit(movement: Movement, rule: JointLimit, worked: ItemSide) -> str 
             return None
         if movement.unilateral and worked in SIDES and rule.side not in ("both", worked):
             return None
-        return f"it works the side glutes ({_words(rule.motion)}): {rule.reason}"
+        return f"it works the side glutes ({_words(rule.motion)})"
     for hip in _hips(rule.side):
         needed = hip_demands(movement, worked=worked, hip=hip).get(rule.motion, 0.0)
         if needed > rule.max_deg:
@@ -384,7 +396,7 @@ def _joint_limit(movement: Movement, rule: JointLimit, worked: ItemSide) -> str 
             floor = " (getting down to the floor)" if floor_only else ""
             return (
                 f"it needs {_words(rule.motion)} of {needed:g}° on the {hip} side{floor}, "
-                f"more than {rule.max_deg:g}°: {rule.reason}"
+                f"more than {rule.max_deg:g}°"
             )
     return None
 
@@ -403,14 +415,14 @@ def _combined(movement: Movement, rule: CombinedPositionAvoid, worked: ItemSide)
         needed = hip_demands(movement, worked=worked, hip=hip)
         if all(needed.get(m, 0.0) >= deg for m, deg in rule.at_least):
             verb = "stretches into" if rule.stretches_only else "takes the hip into"
-            return f"it {verb} {rule.name} on the {hip} side: {rule.reason}"
+            return f"it {verb} {rule.name} on the {hip} side"
     return None
 
 
-def _declared(movement: Movement, rule: ConditionAvoid) -> str | None:
+def _declared(movement: Movement, rule: ConditionAvoid, side: ItemSide) -> str | None:
     for caution in movement.unsafe_for:
         if caution.condition.value == rule.avoid_condition:
-            return f"{caution.why} ({rule.reason})"
+            return caution.why
     return None
 
 
@@ -424,35 +436,47 @@ POSITION_WORDS: dict[str, str] = {
 def _position(movement: Movement, rule: PositionAvoid, side: ItemSide) -> str | None:
     if movement.position.value != rule.position:
         return None
-    return f"it is done {POSITION_WORDS.get(rule.position, rule.position)}: {rule.reason}"
+    return f"it is done {POSITION_WORDS.get(rule.position, rule.position)}"
 
 
 def _fall(movement: Movement, rule: FallRiskAvoid, side: ItemSide) -> str | None:
-    return f"it carries a risk of falling: {rule.reason}" if movement.fall_risk else None
+    return "it carries a risk of falling" if movement.fall_risk else None
 
 
 def _practice(movement: Movement, rule: PracticeAvoid, side: ItemSide) -> str | None:
-    return f"it is taken to the end of the range: {rule.reason}" if movement.end_range else None
-
-
-def _condition(movement: Movement, rule: ConditionAvoid, side: ItemSide) -> str | None:
-    return _declared(movement, rule)
+    return "it is taken to the end of the range" if movement.end_range else None
 
 
 _JUDGES: dict[type, Callable[[Movement, Any, ItemSide], str | None]] = {
     JointLimit: _joint_limit,
     CombinedPositionAvoid: _combined,
-    ConditionAvoid: _condition,
+    ConditionAvoid: _declared,
     PositionAvoid: _position,
     FallRiskAvoid: _fall,
     PracticeAvoid: _practice,
 }
-"""Precaution type → the judge of one movement on one side (one per type, tested)."""
+"""Precaution type → the judge of one movement on one side (one per type, tested).
+
+A judge returns the cause in the movement's own terms ("it is done lying face down");
+:func:`violation` adds the person's reason.
+"""
+
+
+def _cause(movement: Movement, rule: Precaution, side: ItemSide) -> str | None:
+    return _JUDGES[type(rule)](movement, rule, side)
 
 
 def violation(movement: Movement, rule: Precaution, *, side: ItemSide = None) -> str | None:
     """Return why ``movement`` done on ``side`` breaks ``rule``, or None when it does not."""
-    return _JUDGES[type(rule)](movement, rule, side)
+    cause = _cause(movement, rule, side)
+    if cause is None:
+        return None
+    # A declared caution is already a sentence of why; the person's reason goes after it.
+    return (
+        f"{cause} ({rule.reason})"
+        if isinstance(rule, ConditionAvoid)
+        else f"{cause}: {rule.reason}"
+    )
 
 
 def violations(
@@ -543,8 +567,8 @@ def _side_words(side: HipSide) -> str:
     return "both sides" if side == "both" else f"{side} side"
 
 
-def _describe_limit(rule: JointLimit) -> str:
-    name = _words(rule.motion).capitalize()
+def _describe_limit(rule: JointLimit, motion_name: str | None = None) -> str:
+    name = motion_name or _words(rule.motion).capitalize()
     where = _side_words(rule.side)
     if rule.active_only:
         return f"{name} ({where}): no exercise that works the side glutes"
@@ -569,8 +593,10 @@ _DESCRIBE: dict[type, Callable[[Any], str]] = {
 }
 
 
-def describe(rule: Precaution) -> str:
+def describe(rule: Precaution, *, motion_name: str | None = None) -> str:
     """Say what a precaution asks, in plain words (its reason is kept apart).
+
+    A joint limit names its motion ``motion_name`` when given (the library's name).
 
     Examples
     --------
@@ -578,6 +604,8 @@ def describe(rule: Precaution) -> str:
     'Do not bounce in stretches'
 
     """
+    if isinstance(rule, JointLimit):
+        return _describe_limit(rule, motion_name)
     return _DESCRIBE[type(rule)](rule)
 
 
@@ -591,11 +619,7 @@ def shown(rules: Sequence[Precaution]) -> list[Precaution]:
     return [r for r in rules if not (isinstance(r, ConditionAvoid) and r.reason in reasons)]
 
 
-_MARK = "\x00"
-
-
-def _plain_cause(text: str) -> str:
-    cause = text.split(f": {_MARK}")[0].split(f" ({_MARK}")[0]
+def _without_side(cause: str) -> str:
     return cause.replace(" on the left side", "").replace(" on the right side", "")
 
 
@@ -609,8 +633,9 @@ def not_suitable_for(movement: Movement, labels: Mapping[str, str]) -> list[tupl
     out = []
     for condition in Condition:
         label = labels.get(condition.value, _words(condition.value))
-        rules = precautions_for([ActiveCondition(condition, "both", _MARK)])
-        found = violations(movement, rules)
-        if found:
-            out.append((label, _plain_cause(found[0])))
+        rules = precautions_for([ActiveCondition(condition, "both", label)])
+        causes = (_cause(movement, rule, None) for rule in rules)
+        found = next((c for c in causes if c is not None), None)
+        if found is not None:
+            out.append((label, _without_side(found)))
     return out

@@ -7,19 +7,16 @@ the page's table differs, so the documented rules are always the enforced ones.
 from __future__ import annotations
 
 from hiplab.assess.result import ConditionAvoid
-from hiplab.assess.safety import SIDES, ActiveCondition, describe, precautions_for
+from hiplab.assess.safety import (
+    SIDED_CONDITIONS,
+    SIDES,
+    ActiveCondition,
+    describe,
+    precautions_for,
+)
 from hiplab.library.loader import Library
 from hiplab.library.models import Condition
 
-SIDED = frozenset(
-    {
-        Condition.posterior_tha,
-        Condition.anterior_tha,
-        Condition.lateral_tha,
-        Condition.hip_impingement,
-        Condition.painful_faber,
-    }
-)
 HEADER = (
     "| Condition | How hiplab learns of it | What hiplab then does | Sources |\n|---|---|---|---|"
 )
@@ -27,7 +24,7 @@ DECLARED = "leaves out every exercise and test the library marks unsafe with it"
 
 
 def _rules(condition: Condition) -> str:
-    side = SIDES[0] if condition in SIDED else "both"
+    side = SIDES[0] if condition in SIDED_CONDITIONS else "both"
     rules = precautions_for([ActiveCondition(condition, side, "")])
     words = [
         describe(r).replace(f"({side} side)", "(that side)")

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from hiplab.assess.result import Chain, Finding
-from hiplab.library.models import ChainGraph, EvidenceGrade
+from hiplab.library.models import ChainGraph, EvidenceGrade, mid_sentence
 
 PROPAGATES = frozenset({EvidenceGrade.strong, EvidenceGrade.moderate})
 
@@ -84,20 +84,6 @@ def label_of(node_id: str, labels: Mapping[str, str]) -> str:
         return labels[node_id]
     words = " ".join(node_id.replace("_", " ").split())
     return words[:1].upper() + words[1:]
-
-
-def mid_sentence(label: str) -> str:
-    """Lower-case a label's first letter for use inside a sentence (acronyms stay).
-
-    Examples
-    --------
-    >>> mid_sentence("Short hip flexors"), mid_sentence("TFL tightness")
-    ('short hip flexors', 'TFL tightness')
-
-    """
-    if len(label) > 1 and label[1].isupper():
-        return label
-    return label[:1].lower() + label[1:]
 
 
 def claim(grade: EvidenceGrade, source: str, target: str) -> str:

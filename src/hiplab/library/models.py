@@ -38,6 +38,20 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]*$", min_length=2, max_length=60)]
 
 
+def mid_sentence(label: str) -> str:
+    """Lower-case a label's first letter for use inside a sentence (acronyms stay).
+
+    Examples
+    --------
+    >>> mid_sentence("Short hip flexors"), mid_sentence("TFL tightness")
+    ('short hip flexors', 'TFL tightness')
+
+    """
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
 class Frozen(BaseModel):
     """Base for library records: immutable and strict about unknown keys."""
 
@@ -380,6 +394,9 @@ class TestDef(Movement):
     norms: tuple[Norm, ...] = ()
     error: MeasurementError | None = None
     reliability: str = ""
+    joint_range: bool = False
+    """The value is the joint's own range in ``motion`` (not a muscle-length or
+    performance test); a distance in cm is a knee-to-wall, turned into dorsiflexion."""
     sources: tuple[Slug, ...] = Field(min_length=1)
     self_test: bool = True
 
@@ -417,6 +434,11 @@ class FindingDef(Frozen):
     strengthen_through: Slug | None = None
     must_treat_from: Literal["mild", "moderate", "severe"] | None = None
     structural_note: str = ""
+
+    @property
+    def label_in_sentence(self) -> str:
+        """Return the label for the middle of a sentence (:func:`mid_sentence`)."""
+        return mid_sentence(self.label)
 
 
 class ChainNode(Frozen):

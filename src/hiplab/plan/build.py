@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from hiplab.assess.safety import Side
 from hiplab.library.loader import Library
 from hiplab.library.models import Exercise, ExerciseKind
 from hiplab.plan.dosage import (
@@ -59,7 +60,7 @@ class Slot:
     addresses: tuple[str, ...]
     why: str
     swapped: bool = False
-    only_side: str | None = None
+    only_side: Side | None = None
 
 
 def _order(slot: Slot) -> tuple[int, int, str]:

@@ -6,7 +6,13 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from hiplab.assess.result import Assessment, Precaution, Recommendation, TestValue
+from hiplab.assess.result import (
+    Assessment,
+    Precaution,
+    Recommendation,
+    TestValue,
+    most_urgent_first,
+)
 from hiplab.assess.safety import describe, shown
 from hiplab.assess.schema import Person
 from hiplab.library.loader import Library
@@ -64,18 +70,6 @@ def first_week_budget(request: PlanRequest) -> int:
     return int(request.minutes * 60 * (1 - headroom))
 
 
-def in_sentence(label: str) -> str:
-    """Return a label for the middle of a sentence: the first letter lowered, acronyms kept.
-
-    Examples
-    --------
-    >>> in_sentence("Tight outer hip (TFL/ITB)")
-    'tight outer hip (TFL/ITB)'
-
-    """
-    return label[:1].lower() + label[1:]
-
-
 def _finding_sides(keys: Sequence[str]) -> dict[str, list[str]]:
     sides: dict[str, list[str]] = {}
     for key in keys:
@@ -93,7 +87,7 @@ def _why(option: Option, library: Library) -> tuple[tuple[str, ...], str]:
     action = "Stretches" if any(k.startswith("stretch:") for k in keys) else "Strengthens"
     muscles = ", ".join(library.muscles[m].lay_name for m in option.exercise.targets.primary)
     labels = "; ".join(
-        in_sentence(library.findings[f].label) + (f" ({' and '.join(sides)})" if sides else "")
+        library.findings[f].label_in_sentence + (f" ({' and '.join(sides)})" if sides else "")
         for f, sides in by_finding.items()
         if f in library.findings
     )
@@ -123,9 +117,8 @@ def _slots(chosen: Sequence[Option], library: Library) -> list[Slot]:
 
 
 def _refer(assessment: Assessment, person: str, request: PlanRequest) -> Programme:
-    order = ("emergency", "urgent", "soon")
-    flags = sorted(assessment.red_flags, key=lambda f: order.index(f.urgency))
-    reason = "See a clinician before starting. " + " ".join(f"{f.reason} {f.advice}" for f in flags)
+    flags = most_urgent_first(assessment.red_flags)
+    reason = "See a clinician before starting. " + " ".join(f.told for f in flags)
     return Programme(
         refer=True,
         reason=reason,
@@ -220,7 +213,7 @@ def recommended(
                 kind=e.kind.value,
                 addresses=addresses,
                 why=why,
-                only_side="left" if option.only_side == "left" else option.only_side and "right",
+                only_side=option.only_side,
             )
         )
     return out
@@ -311,7 +304,7 @@ def _touched(target: Target, selection: Selection) -> bool:
 
 def _target_words(target: Target, library: Library) -> str:
     spec = library.findings.get(target.finding)
-    label = in_sentence(spec.label) if spec else "general hip mobility and strength"
+    label = spec.label_in_sentence if spec else "general hip mobility and strength"
     side = f" on the {target.side}" if target.side else ""
     return f"{target.mode} work for {label}{side}"
 
@@ -333,4 +326,4 @@ def _reason(present: Sequence[str], covered: set[str], library: Library) -> str:
 
 def _label(finding_id: str, library: Library) -> str:
     spec = library.findings.get(finding_id)
-    return in_sentence(spec.label) if spec else finding_id.replace("_", " ")
+    return spec.label_in_sentence if spec else finding_id.replace("_", " ")

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from hiplab.assess.result import Assessment, Finding, Precaution
-from hiplab.assess.safety import SIDES, ItemSide, allowed_sides, hip_demands
+from hiplab.assess.safety import SIDES, ItemSide, Side, allowed_sides, hip_demands
 from hiplab.library.loader import Library
 from hiplab.library.models import Exercise, ExerciseKind
 from hiplab.plan.dosage import (
@@ -52,6 +52,7 @@ FULL_STRETCH_S = 60.0  # ≈ 60 s per muscle group per session (ref39)
 FULL_STRENGTH_SETS = 2.0
 LOWER_BACK = "lumbar_erectors"
 REACH_MARGIN_DEG = 10.0
+DEG_PER_CM_KNEE_TO_WALL = 3.6
 SEVERITY_ORDER = ("mild", "moderate", "severe")
 
 
@@ -84,7 +85,7 @@ class Option:
     set_seconds: int
     cover: dict[str, float] = field(default_factory=dict)
     max_sets: int = MAX_PLANNED_SETS
-    only_side: str | None = None
+    only_side: Side | None = None
 
     @property
     def more_sets(self) -> int:
@@ -209,7 +210,7 @@ def _per_set_cover(exercise: Exercise, dose: Dose) -> float:
     return min(1.0, 1 / FULL_STRENGTH_SETS)
 
 
-def _on_side(target: Target, only_side: str | None) -> bool:
+def _on_side(target: Target, only_side: Side | None) -> bool:
     return only_side is None or target.side in (None, only_side)
 
 
@@ -224,7 +225,7 @@ def _moves(exercise: Exercise, target: Target) -> bool:
 
 
 def coverage(
-    exercise: Exercise, dose: Dose, target: Target, *, only_side: str | None = None
+    exercise: Exercise, dose: Dose, target: Target, *, only_side: Side | None = None
 ) -> float:
     """Return the fraction (0–1) of ``target`` one set of this exercise covers.
 
@@ -268,9 +269,17 @@ def exclusion_reason(
     side: str | None = None,
 ) -> str | None:
     """Return why an exercise may not be used (on ``side``, if given), or None when it may."""
-    sides = allowed_sides(exercise, precautions)
+    return _unsafe(allowed_sides(exercise, precautions), side) or _unwanted(exercise, prefs)
+
+
+def _unsafe(sides: Sequence[Side], side: str | None = None) -> str | None:
     if not sides or (side in SIDES and side not in sides):
         return "breaks a precaution"
+    return None
+
+
+def _unwanted(exercise: Exercise, prefs: Preferences) -> str | None:
+    """Return why the person's equipment or chosen positions leave ``exercise`` out."""
     if exercise.position.value in prefs.avoid_positions:
         return f"position {exercise.position.value} is avoided"
     missing = set(exercise.equipment) - HOUSEHOLD - prefs.equipment
@@ -280,7 +289,7 @@ def exclusion_reason(
 
 
 def out_of_reach(
-    exercise: Exercise, reach: Reach, *, only_side: str | None, exempt: Iterable[str] = ()
+    exercise: Exercise, reach: Reach, *, only_side: Side | None, exempt: Iterable[str] = ()
 ) -> str | None:
     """Return why the person cannot get into ``exercise`` with their measured range, or None.
 
@@ -288,7 +297,7 @@ def out_of_reach(
     range allows, so a short range there is the reason for the stretch, not against it.
     """
     skip = set(exempt)
-    worked: ItemSide = "left" if only_side == "left" else "right" if only_side else "both"
+    worked: ItemSide = only_side or "both"
     for hip in SIDES:
         needed = hip_demands(exercise, worked=worked, hip=hip, floor=False)
         for motion, deg in sorted(needed.items()):
@@ -317,7 +326,7 @@ def _option_for(
     targets: Sequence[Target],
     sides: dict[str, str],
     prefs: Preferences,
-    only_side: str | None,
+    only_side: Side | None,
 ) -> Option | str | None:
     dose = starting_dose(exercise, age=prefs.age)
     cover = {
@@ -358,11 +367,11 @@ def build_problem(
     excluded: dict[str, str] = {}
     options: list[Option] = []
     for exercise in sorted(library.exercises.values(), key=lambda e: e.id):
-        reason = exclusion_reason(exercise, assessment.precautions, prefs)
+        safe = allowed_sides(exercise, assessment.precautions)
+        reason = _unsafe(safe) or _unwanted(exercise, prefs)
         if reason:
             excluded[exercise.id] = reason
             continue
-        safe = allowed_sides(exercise, assessment.precautions)
         only = safe[0] if exercise.unilateral and len(safe) == 1 else None
         option = _option_for(exercise, targets, sides, prefs, only)
         if isinstance(option, str):
@@ -376,23 +385,17 @@ def build_problem(
 def measured_reach(assessment: Assessment, library: Library) -> dict[tuple[str, str], float]:
     """Return (side, motion) → degrees from the tests that measure a joint's range.
 
-    Range tests in degrees give their motion directly; the knee-to-wall distance is
-    turned into ankle dorsiflexion at about 3.6° per cm (domain reference §1, ref05).
+    Tests of a joint's own range (``TestDef.joint_range``) give their motion directly; the
+    knee-to-wall distance is turned into ankle dorsiflexion at about 3.6° per cm (domain
+    reference §1, ref05).
     """
     out: dict[tuple[str, str], float] = {}
     for value in assessment.values:
         test = library.tests.get(value.test)
-        if test is None or test.motion is None or value.side is None:
+        if test is None or not test.joint_range or test.motion is None or value.side is None:
             continue
-        if test.unit == "cm" and test.motion == "ankle_dorsiflexion":
+        if test.unit == "cm":
             out[(value.side, test.motion)] = round(value.value * DEG_PER_CM_KNEE_TO_WALL, 1)
-        elif test.id in RANGE_TESTS:
+        else:
             out[(value.side, test.motion)] = value.value
     return out
-
-
-DEG_PER_CM_KNEE_TO_WALL = 3.6
-RANGE_TESTS = frozenset(
-    {"hip_internal_rotation", "hip_external_rotation", "hip_flexion", "hip_extension"}
-)
-"""Tests whose value is the joint's own range in its motion (not a muscle-length test)."""

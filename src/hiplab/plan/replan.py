@@ -43,7 +43,7 @@ def _text(
     head = f"{where}{test.label} {_fmt(before, test.unit)} → {_fmt(after, test.unit)}"
     error = _fmt(test.error.mdc, test.unit) if test.error else "the measurement error"
     finding = library.findings.get(test.finding or "")
-    area = finding.label[:1].lower() + finding.label[1:] if finding else "it"
+    area = finding.label_in_sentence if finding else "it"
     tail = {
         "improved_to_norm": f"now within norm: less work for {area}",
         "improved": f"better by more than {error}: progressing",

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from hiplab.assess.result import Finding, JointLimit, Precaution
-from hiplab.assess.safety import describe
+from hiplab.assess.result import Finding, WithheldTest
 from hiplab.library.models import Dosage, EvidenceGrade
+
+if TYPE_CHECKING:
+    from hiplab.library.loader import Library
 
 GRADE_WORDS: Mapping[EvidenceGrade, str] = {
     EvidenceGrade.strong: "strong evidence",
@@ -122,17 +125,6 @@ def chain_ends(chain_id: str) -> tuple[str, str]:
     return chain_id, chain_id
 
 
-def describe_precaution(precaution: Precaution, *, motion_name: str | None = None) -> str:
-    """Say what a precaution asks, in plain words (its reason is kept apart).
-
-    Joint limits name their motion as the library does (``motion_name``).
-    """
-    text = describe(precaution)
-    if isinstance(precaution, JointLimit) and motion_name:
-        return motion_name + text[text.index(" (") :]
-    return text
-
-
 def norm_words(finding: Finding) -> str:
     """Describe the norm a finding was compared with, with the typical value if known."""
     norm = finding.norm
@@ -142,3 +134,26 @@ def norm_words(finding: Finding) -> str:
     if norm.typical is not None:
         text += f" (typical {with_unit(fmt_num(norm.typical), finding.unit)})"
     return text
+
+
+def test_name(test_id: str, library: Library) -> str:
+    """Return a test's name as the library gives it (its id in words if unknown)."""
+    test = library.tests.get(test_id)
+    return test.name if test else humanise(test_id)
+
+
+def finding_name(finding_id: str, library: Library) -> str:
+    """Return a finding's label as the library gives it (its id in words if unknown)."""
+    meaning = library.findings.get(finding_id)
+    return meaning.label if meaning else humanise(finding_id)
+
+
+def withheld_name(withheld: WithheldTest, library: Library) -> str:
+    """Return a withheld test's name, with its side when only one side is withheld."""
+    side = f" ({withheld.sides[0]} side)" if len(withheld.sides) == 1 else ""
+    return test_name(withheld.test, library) + side
+
+
+def finding_details(finding: Finding) -> str:
+    """Return a finding's summary, with why it is not treated on its side when it is not."""
+    return finding.summary + (f" — {finding.stretch_withheld}" if finding.stretch_withheld else "")

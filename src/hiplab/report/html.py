@@ -23,25 +23,28 @@ from hiplab.assess.result import (
     JointLimit,
     Precaution,
     Recommendation,
+    most_urgent_first,
 )
-from hiplab.assess.safety import not_suitable_for, shown
+from hiplab.assess.safety import describe, not_suitable_for, shown
 from hiplab.explain.chains import heading, node_labels, route_note
 from hiplab.library.loader import Library
 from hiplab.library.models import Exercise
 from hiplab.report._format import (
     GRADE_WORDS,
     SIDE_WORDS,
-    describe_precaution,
+    finding_details,
+    finding_name,
     fmt_dosage,
     fmt_value,
     humanise,
     norm_words,
+    test_name,
+    withheld_name,
 )
 from hiplab.report.bars import bar_range, norm_bar_svg
 from hiplab.report.chain_svg import chain_svg
 from hiplab.report.figure import pose_svg
 
-URGENCY_ORDER = ("emergency", "urgent", "soon")
 REFERRAL_MESSAGE = (
     "Exercise suggestions are held back until a clinician has checked the warning signs "
     "above. Take this report with you."
@@ -155,16 +158,6 @@ def template_environment() -> Environment:
     )
 
 
-def _test_name(test_id: str, library: Library) -> str:
-    test = library.tests.get(test_id)
-    return test.name if test else humanise(test_id)
-
-
-def _finding_name(finding_id: str, library: Library) -> str:
-    meaning = library.findings.get(finding_id)
-    return meaning.label if meaning else humanise(finding_id)
-
-
 def meanings(findings: tuple[Finding, ...], library: Library) -> list[Meaning]:
     """Return what each distinct finding means, for findings the library describes."""
     out: list[Meaning] = []
@@ -192,13 +185,13 @@ def finding_rows(findings: tuple[Finding, ...], library: Library) -> list[Findin
     ordered = sorted(findings, key=lambda f: (rank[f.severity], f.test, str(f.side)))
     return [
         FindingRow(
-            test=_test_name(f.test, library),
-            finding=_finding_name(f.id, library),
+            test=test_name(f.test, library),
+            finding=finding_name(f.id, library),
             side=SIDE_WORDS[f.side],
             value=fmt_value(f.value, f.unit),
             norm=norm_words(f),
             severity=f.severity,
-            summary=f.summary + (f" — {f.stretch_withheld}" if f.stretch_withheld else ""),
+            summary=finding_details(f),
             bar=_bar(f, library),
         )
         for f in ordered
@@ -219,7 +212,7 @@ def chain_view(chain: Chain, library: Library, among: Sequence[Chain] = ()) -> C
         grade_words=GRADE_WORDS[chain.evidence],
         inferred=chain.inferred,
         route=route_note(chain, among, labels),
-        because=tuple(_finding_name(f, library) for f in chain.because),
+        because=tuple(finding_name(f, library) for f in chain.because),
         explanation=chain.explanation,
         sources=_sources(chain.sources, library),
     )
@@ -257,7 +250,7 @@ def exercise_card(recommendation: Recommendation, library: Library) -> ExerciseC
         name=recommendation.name,
         kind=humanise(recommendation.kind),
         why=recommendation.why,
-        addresses=tuple(_finding_name(a, library) for a in recommendation.addresses),
+        addresses=tuple(finding_name(a, library) for a in recommendation.addresses),
         dosage=fmt_dosage(exercise.dosage) if exercise else None,
         steps=exercise.steps if exercise else (),
         pictures=pictures(exercise) if exercise else (),
@@ -315,9 +308,7 @@ def precaution_view(precaution: Precaution, library: Library) -> PrecautionView:
     if isinstance(precaution, JointLimit):
         motion = library.motions.get(precaution.motion)
         motion_name = motion.name if motion else None
-    return PrecautionView(
-        describe_precaution(precaution, motion_name=motion_name), precaution.reason
-    )
+    return PrecautionView(describe(precaution, motion_name=motion_name), precaution.reason)
 
 
 def _diagram(assessment: Assessment, library: Library) -> Markup:
@@ -333,7 +324,7 @@ def _diagram(assessment: Assessment, library: Library) -> Markup:
 def _context(
     assessment: Assessment, library: Library, person_label: str, date: str
 ) -> dict[str, object]:
-    flags = sorted(assessment.red_flags, key=lambda f: URGENCY_ORDER.index(f.urgency))
+    flags = most_urgent_first(assessment.red_flags)
     return {
         "a": assessment,
         "person_label": person_label,
@@ -348,16 +339,9 @@ def _context(
         if assessment.refer
         else [exercise_card(r, library) for r in assessment.recommendations],
         "referral_message": REFERRAL_MESSAGE,
-        "missing": [_test_name(t, library) for t in assessment.missing_tests],
-        "withheld": [
-            (_test_name(w.test, library) + _one_side(w.sides), w.reason)
-            for w in assessment.tests_not_suggested
-        ],
+        "missing": [test_name(t, library) for t in assessment.missing_tests],
+        "withheld": [(withheld_name(w, library), w.reason) for w in assessment.tests_not_suggested],
     }
-
-
-def _one_side(sides: tuple[str, ...]) -> str:
-    return f" ({sides[0]} side)" if len(sides) == 1 else ""
 
 
 def render_html(assessment: Assessment, *, library: Library, person_label: str, date: str) -> str:

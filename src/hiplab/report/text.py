@@ -13,17 +13,21 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from hiplab.assess.result import Assessment, Chain, Finding, WithheldTest
-from hiplab.assess.safety import shown
+from hiplab.assess.result import Assessment, Chain, Finding, WithheldTest, most_urgent_first
+from hiplab.assess.safety import describe, shown
 from hiplab.explain.chains import heading, node_labels, route_note
+from hiplab.library.loader import Library
 from hiplab.library.models import EvidenceGrade
 from hiplab.report._format import (
     GRADE_WORDS,
     SIDE_WORDS,
-    describe_precaution,
+    finding_details,
+    finding_name,
     fmt_value,
     humanise,
     norm_words,
+    test_name,
+    withheld_name,
 )
 
 GRADE_STYLE: Mapping[EvidenceGrade, str] = {
@@ -37,7 +41,6 @@ SEVERITY_STYLE: Mapping[str, str] = {
     "moderate": "dark_orange",
     "severe": "bold red",
 }
-URGENCY_ORDER = ("emergency", "urgent", "soon")
 
 
 def _bullets(lines: list[Text]) -> Group:
@@ -45,7 +48,7 @@ def _bullets(lines: list[Text]) -> Group:
 
 
 def _refer_panel(assessment: Assessment) -> Panel:
-    flags = sorted(assessment.red_flags, key=lambda f: URGENCY_ORDER.index(f.urgency))
+    flags = most_urgent_first(assessment.red_flags)
     intro = Text("Some answers are warning signs. Please see a clinician before exercising.\n")
     flag_lines = [
         Text.assemble((f"{f.urgency.upper()}: ", "bold"), f.reason, "\n  ", (f.advice, "bold"))
@@ -65,12 +68,12 @@ def _findings_table(findings: tuple[Finding, ...]) -> Table:
         table.add_column(header, overflow="fold")
     for f in findings:
         table.add_row(
-            Text(_finding_name(f.id)),
+            Text(finding_name(f.id, _library())),
             Text(SIDE_WORDS[f.side]),
             Text(fmt_value(f.value, f.unit)),
             Text(norm_words(f)),
             Text(f.severity, style=SEVERITY_STYLE[f.severity]),
-            Text(f.summary + (f" — {f.stretch_withheld}" if f.stretch_withheld else "")),
+            Text(finding_details(f)),
         )
     return table
 
@@ -89,17 +92,10 @@ def _chain_line(chain: Chain, chains: Sequence[Chain], labels: Mapping[str, str]
     )
 
 
-def _finding_name(finding_id: str) -> str:
+def _library() -> Library:
     from hiplab.library import default_library
 
-    meaning = default_library().findings.get(finding_id)
-    return meaning.label if meaning else humanise(finding_id)
-
-
-def _chain_labels() -> dict[str, str]:
-    from hiplab.library import default_library
-
-    return node_labels(default_library().chains)
+    return default_library()
 
 
 def _recommendations(assessment: Assessment) -> Text | Group:
@@ -139,7 +135,7 @@ def render_text(assessment: Assessment, *, console: Console) -> None:
     if assessment.precautions:
         _heading(console, "Precautions")
         lines = [
-            Text.assemble(describe_precaution(p), (f" — {p.reason}", "dim"))
+            Text.assemble(describe(p), (f" — {p.reason}", "dim"))
             for p in shown(assessment.precautions)
         ]
         console.print(_bullets(lines))
@@ -150,7 +146,7 @@ def render_text(assessment: Assessment, *, console: Console) -> None:
         console.print(Text("Every test that was done is within its normal range."))
     if assessment.chains:
         _heading(console, "How the findings may connect")
-        labels = _chain_labels()
+        labels = node_labels(_library().chains)
         for chain in assessment.chains:
             console.print(_chain_line(chain, assessment.chains, labels))
     _heading(console, "Recommended exercises")
@@ -158,22 +154,15 @@ def render_text(assessment: Assessment, *, console: Console) -> None:
     _print_rest(assessment, console)
 
 
-def _test_name(test_id: str) -> str:
-    from hiplab.library import default_library
-
-    test = default_library().tests.get(test_id)
-    return test.name if test else humanise(test_id)
-
-
 def _withheld_line(withheld: WithheldTest) -> Text:
-    sides = f" ({' and '.join(withheld.sides)} side)" if len(withheld.sides) == 1 else ""
-    return Text.assemble((_test_name(withheld.test) + sides, "bold"), f" — {withheld.reason}")
+    name = withheld_name(withheld, _library())
+    return Text.assemble((name, "bold"), f" — {withheld.reason}")
 
 
 def _print_rest(assessment: Assessment, console: Console) -> None:
     if assessment.missing_tests:
         _heading(console, "Tests not done yet")
-        console.print(_bullets([Text(_test_name(t)) for t in assessment.missing_tests]))
+        console.print(_bullets([Text(test_name(t, _library())) for t in assessment.missing_tests]))
     if assessment.tests_not_suggested:
         _heading(console, "Tests not suggested for you")
         console.print(_bullets([_withheld_line(w) for w in assessment.tests_not_suggested]))
