@@ -9,6 +9,11 @@ Conventions
   [0, 1] (MediaPipe visibility, OpenPose confidence).
 * Frames are 0-based indices of the input; ``time_s = index / fps`` unless the
   container gives exact timestamps.
+* ``world`` (optional) holds the pose model's metric 3-D keypoints (MediaPipe
+  ``pose_world_landmarks``): metres, origin between the hips, axes of the
+  *camera* (x image right, y image down, z away from the camera). They carry
+  the body's orientation relative to the camera (:mod:`hiplab.motion.camera`);
+  OpenPose JSON and synthetic tracks have none.
 """
 
 from __future__ import annotations
@@ -44,10 +49,14 @@ FloatArray = NDArray[np.float64]
 
 @dataclass(frozen=True)
 class Detection:
-    """One person in one frame: ``xy`` (K, 2) pixels and ``score`` (K,) in KEYPOINTS order."""
+    """One person in one frame: ``xy`` (K, 2) pixels and ``score`` (K,) in KEYPOINTS order.
+
+    ``world`` is the (K, 3) metric 3-D pose in camera axes when the model gives one.
+    """
 
     xy: FloatArray
     score: FloatArray
+    world: FloatArray | None = None
 
     def box(self, min_score: float = 0.3) -> tuple[float, float, float, float] | None:
         """Return the bounding box ``(x, y, w, h)`` of confident keypoints, or None."""
@@ -74,6 +83,8 @@ class KeypointTrack:
 
     ``xy`` is (N, K, 2) pixels, ``score`` (N, K); ``lost`` (N,) marks frames
     where the subject was not found or tracking could not confirm identity.
+    ``world`` is (N, K, 3) metres in camera axes (NaN where not found), or None
+    when the source gives no 3-D pose.
     """
 
     fps: float
@@ -84,6 +95,7 @@ class KeypointTrack:
     lost: NDArray[np.bool_]
     time_s: FloatArray = field(default_factory=lambda: np.zeros(0))
     source: str = ""
+    world: FloatArray | None = None
 
     def __post_init__(self) -> None:
         n = self.xy.shape[0]
@@ -92,6 +104,8 @@ class KeypointTrack:
                 f"xy must be (N, {len(KEYPOINTS)}, 2) and score (N, {len(KEYPOINTS)}); "
                 f"got {self.xy.shape} and {self.score.shape}"
             )
+        if self.world is not None and self.world.shape != (n, len(KEYPOINTS), 3):
+            raise ValueError(f"world must be (N, {len(KEYPOINTS)}, 3); got {self.world.shape}")
         if self.time_s.size == 0:
             self.time_s = np.arange(n, dtype=np.float64) / self.fps
 

@@ -140,21 +140,26 @@ def _should_swap(current: FloatArray, reference: FloatArray, min_jump_px: float)
 
 
 def _unswap_group(
-    xy: FloatArray, score: FloatArray, measured: BoolArray, parts: Sequence[str], min_jump_px: float
+    arrays: Sequence[NDArray[np.generic]],
+    measured: BoolArray,
+    parts: Sequence[str],
+    min_jump_px: float,
 ) -> BoolArray:
-    """Swap one limb group's labels back in place where continuity says so; return the flags."""
+    """Swap one limb group's labels back in place where continuity says so; return the flags.
+
+    ``arrays[0]`` is the (N, K, 2) pixel track the decision is made on; every
+    array (pixels, scores, world points) and ``measured`` are swapped alike.
+    """
+    xy = arrays[0]
     columns = np.array([[INDEX[f"{side}_{p}"] for p in parts] for side in ("left", "right")])
     flags = np.zeros(xy.shape[0], dtype=np.bool_)
     reference = np.full((2, len(parts), 2), np.nan)
+    flat, back = columns.ravel(), columns[::-1].ravel()
     for t in range(xy.shape[0]):
         ok = measured[t, columns].all(axis=0) & np.isfinite(reference).all(axis=(0, 2))
         if ok.any() and _should_swap(xy[t][columns][:, ok], reference[:, ok], min_jump_px):
-            flat, back = columns.ravel(), columns[::-1].ravel()
-            xy[t, flat], score[t, flat], measured[t, flat] = (
-                xy[t, back],
-                score[t, back],
-                measured[t, back],
-            )
+            for array in (*arrays, measured):
+                array[t, flat] = array[t, back]
             flags[t] = True
         seen = measured[t, columns]
         reference[seen] = xy[t][columns][seen]
@@ -164,14 +169,16 @@ def _unswap_group(
 def unswap_sides(track: KeypointTrack, *, min_score: float = DEFAULT_MIN_SCORE) -> SideSwaps:
     """Undo left/right label swaps of the pose model by continuity (see the module conventions)."""
     xy, score = track.xy.copy(), track.score.copy()
+    world = None if track.world is None else track.world.copy()
+    arrays = [xy, score] if world is None else [xy, score, world]
     measured = measured_keypoints(track, min_score=min_score)
     size = subject_size_px(track, min_score=min_score)
     min_jump = SWAP_MIN_JUMP_FRACTION * size if np.isfinite(size) else np.inf
     swapped = {
-        group: _unswap_group(xy, score, measured, parts, min_jump)
+        group: _unswap_group(arrays, measured, parts, min_jump)
         for group, parts in SIDE_GROUPS.items()
     }
-    fixed = replace(track, xy=xy, score=score)
+    fixed = replace(track, xy=xy, score=score, world=world)
     return SideSwaps(track=fixed, swapped=swapped)
 
 
@@ -205,6 +212,7 @@ def clean_keypoints(
         lost=track.lost,
         time_s=track.time_s,
         source=track.source,
+        world=track.world,
     )
     return CleanKeypoints(
         track=cleaned,

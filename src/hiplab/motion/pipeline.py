@@ -94,6 +94,7 @@ class Rows:
         self.score = np.zeros((64, len(KEYPOINTS)))
         self.lost = np.ones(64, dtype=bool)
         self.time_s = np.full(64, np.nan)
+        self.world: FloatArray | None = None
 
     def _grow(self, size: int) -> None:
         extra = max(size, 2 * self.xy.shape[0]) - self.xy.shape[0]
@@ -103,6 +104,8 @@ class Rows:
         self.score = np.concatenate([self.score, np.zeros((extra, len(KEYPOINTS)))])
         self.lost = np.concatenate([self.lost, np.ones(extra, dtype=bool)])
         self.time_s = np.concatenate([self.time_s, np.full(extra, np.nan)])
+        if self.world is not None:
+            self.world = np.concatenate([self.world, np.full((extra, len(KEYPOINTS), 3), np.nan)])
 
     def frame(self, index: int, time_s: float) -> None:
         """Record that frame ``index`` was read (lost until a detection is set)."""
@@ -116,6 +119,10 @@ class Rows:
             self.xy[index] = det.xy
             self.score[index] = det.score
             self.lost[index] = False
+            if det.world is not None:
+                if self.world is None:  # first 3-D pose: the model gives them
+                    self.world = np.full((self.xy.shape[0], len(KEYPOINTS), 3), np.nan)
+                self.world[index] = det.world
 
     def track(
         self, *, fps: float, size: tuple[int, int], source: Path, times: bool
@@ -134,6 +141,7 @@ class Rows:
             lost=self.lost[:n].copy(),
             time_s=np.asarray(stamps, dtype=np.float64).copy(),
             source=str(source),
+            world=None if self.world is None else self.world[:n].copy(),
         )
 
 

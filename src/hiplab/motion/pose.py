@@ -31,7 +31,7 @@ Heavy imports (``mediapipe``) happen when an estimator is created, never on impo
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -105,6 +105,12 @@ def landmarks_to_detection(values: NDArray[np.float64], width: int, height: int)
     return Detection(xy=xy, score=score)
 
 
+def world_points(landmarks: Sequence[Any]) -> NDArray[np.float64]:
+    """Return the (K, 3) world landmarks (metres, camera axes) of KEYPOINTS from MediaPipe's 33."""
+    rows = np.array([(lm.x, lm.y, lm.z) for lm in landmarks], dtype=np.float64)
+    return np.asarray(rows[list(MEDIAPIPE_LANDMARKS)], dtype=np.float64)
+
+
 def _rows(landmarks: Sequence[Any]) -> NDArray[np.float64]:
     return np.array(
         [(lm.x, lm.y, lm.visibility if lm.visibility is not None else 0.0) for lm in landmarks],
@@ -157,7 +163,10 @@ class MediapipePose:
         if result.pose_landmarks is None:
             return []
         height, width = rgb.shape[:2]
-        return [landmarks_to_detection(_rows(result.pose_landmarks.landmark), width, height)]
+        found = landmarks_to_detection(_rows(result.pose_landmarks.landmark), width, height)
+        if result.pose_world_landmarks is None:
+            return [found]
+        return [replace(found, world=world_points(result.pose_world_landmarks.landmark))]
 
     def restart(self) -> None:
         """Make the next image be searched with the detector.
@@ -229,7 +238,11 @@ class MediapipeTaskPose:
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         result = self._landmarker.detect_for_video(image, stamp)
         height, width = rgb.shape[:2]
-        return [landmarks_to_detection(_rows(p), width, height) for p in result.pose_landmarks]
+        worlds = list(result.pose_world_landmarks or ())
+        found = [landmarks_to_detection(_rows(p), width, height) for p in result.pose_landmarks]
+        if len(worlds) != len(found):
+            return found
+        return [replace(d, world=world_points(w)) for d, w in zip(found, worlds, strict=True)]
 
     def restart(self) -> None:
         """Create the landmarker afresh (forgets the people it followed)."""

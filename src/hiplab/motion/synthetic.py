@@ -895,6 +895,9 @@ def mirror_track(track: KeypointTrack) -> KeypointTrack:
     order = [INDEX[_swap(name)] for name in KEYPOINTS]
     xy = track.xy[:, order].copy()
     xy[..., 0] = track.width - xy[..., 0]
+    world = None if track.world is None else track.world[:, order].copy()
+    if world is not None:
+        world[..., 0] = -world[..., 0]
     return KeypointTrack(
         fps=track.fps,
         width=track.width,
@@ -904,6 +907,7 @@ def mirror_track(track: KeypointTrack) -> KeypointTrack:
         lost=track.lost.copy(),
         time_s=track.time_s.copy(),
         source=track.source,
+        world=world,
     )
 
 

@@ -277,7 +277,8 @@ def prominence(det: Detection, min_score: float) -> float:
 
 def shift(det: Detection, *, dx: float, dy: float, scale: float) -> Detection:
     """Return a detection from crop pixels to frame pixels (``frame = d + crop / scale``)."""
-    return Detection(xy=det.xy / scale + np.array([dx, dy]), score=det.score)
+    # World landmarks are metric and hip-centred: a crop moves and scales the image, not them.
+    return Detection(xy=det.xy / scale + np.array([dx, dy]), score=det.score, world=det.world)
 
 
 # --- subject state and identity gate -----------------------------------------------------
