@@ -251,6 +251,34 @@ DEFINITIONS: tuple[AngleDefinition, ...] = (
 )
 
 
+ANGLE_LABELS: Mapping[str, str] = {
+    "hip_flexion": "hip flexion",
+    "knee_flexion": "knee flexion",
+    "ankle_dorsiflexion": "ankle dorsiflexion",
+    "thigh_angle": "thigh angle",
+    "knee_fppa": "knee valgus angle",
+    "pelvic_drop": "pelvic drop",
+    "trunk_lean": "forward trunk lean",
+    "trunk_lateral_lean": "sideways trunk lean",
+}
+"""The plain name of every angle, for what people read."""
+
+
+def channel_label(channel: str) -> str:
+    """Return the plain name of an angle channel.
+
+    Examples
+    --------
+    >>> channel_label("right_knee_fppa"), channel_label("trunk_lean")
+    ('right knee valgus angle', 'forward trunk lean')
+
+    """
+    for side in SIDES:
+        if channel.startswith(f"{side}_"):
+            return f"{side} {ANGLE_LABELS[channel.removeprefix(f'{side}_')]}"
+    return ANGLE_LABELS[channel]
+
+
 def definitions_for(view: View) -> tuple[AngleDefinition, ...]:
     """Return the angle rows measured in a view."""
     return tuple(row for row in DEFINITIONS if row.view == view)

@@ -3,36 +3,35 @@
 Conventions
 -----------
 Two rules, applied to the angle channels after :func:`hiplab.motion.angles.compute_angles`;
-each names what it removed in a :class:`~hiplab.motion.view.QualityWarning`, and the
-velocity channel of an angle follows it:
+each is named in a :class:`~hiplab.motion.view.QualityWarning`, and the velocity
+channel of an angle follows it:
 
-* **View per frame** (``frames_off_view``): a sagittal analysis measures no
-  angle in a frame whose width ratio (:func:`hiplab.motion.view.width_ratios`)
-  is at or above :data:`~hiplab.motion.view.FRONTAL_RATIO` — the subject faces
-  or turns its back to the camera there, and side-view angles projected from
-  that frame are not joint angles. A frontal analysis measures nothing in
-  frames below :data:`~hiplab.motion.view.SAGITTAL_RATIO` (seen from the side).
-  A frame whose ratio cannot be computed keeps its angles.
+* **Camera geometry per frame** (``angles_withheld``): an angle is not measured
+  in a frame where the camera is too far from the angle's body plane
+  (:mod:`hiplab.motion.projection`) — the subject faces the camera in a side
+  analysis, or turns side-on in a frontal one, and a number projected from
+  that frame is the camera's angle, not the joint's.
 * **Physiological range** (``implausible_angles``): a joint-angle sample outside
   :data:`PLAUSIBLE_DEG` — the normal active range of the joint (Roaas &
   Andersson 1982 for the hip; textbook ranges for knee and ankle) widened by
   generous margins for 2-D projection — comes from a wrong keypoint, an
   inverted body (a somersault) or a mislabelled side, not from a joint. On the
   sports2d demo video (a jump and a somersault filmed obliquely) ungated
-  channels reached ankle dorsiflexion −185° and hip flexion 194°.
+  channels reached ankle dorsiflexion −185° and hip flexion 194°. Pelvic drop
+  is bounded by the stance hip's adduction and abduction (about 30° and 45°,
+  Roaas & Andersson 1982), widened to ±50°: real single-leg stances reach 33°.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
 from numpy.typing import NDArray
 
-from hiplab.motion.angles import View
-from hiplab.motion.keypoints import KeypointTrack
 from hiplab.motion.series import TimeSeries
-from hiplab.motion.view import FRONTAL_RATIO, SAGITTAL_RATIO, QualityWarning, width_ratios
+from hiplab.motion.view import QualityWarning, angle_name
 
 BoolArray = NDArray[np.bool_]
 PLAUSIBLE_DEG: dict[str, tuple[float, float]] = {
@@ -40,7 +39,7 @@ PLAUSIBLE_DEG: dict[str, tuple[float, float]] = {
     "knee_flexion": (-25.0, 165.0),
     "ankle_dorsiflexion": (-75.0, 55.0),
     "knee_fppa": (-60.0, 60.0),
-    "pelvic_drop": (-30.0, 30.0),
+    "pelvic_drop": (-50.0, 50.0),
 }
 """Range (degrees, inclusive) of each joint angle; see the module docstring.
 
@@ -48,23 +47,6 @@ Segment angles (``thigh_angle``, ``trunk_lean``, ``trunk_lateral_lean``) are
 orientations in the room, not joint angles: a supine trunk reads −90°, an
 inverted one ±180°, so no range applies to them.
 """
-
-
-def angle_name(channel: str) -> str:
-    """Return the angle of a channel without its side (``left_knee_flexion`` → ``knee_flexion``)."""
-    for side in ("left_", "right_"):
-        if channel.startswith(side):
-            return channel.removeprefix(side)
-    return channel
-
-
-def off_view_frames(track: KeypointTrack, view: View) -> BoolArray:
-    """Return the frames whose own width ratio says the other view (see the module docstring)."""
-    ratios = width_ratios(track)
-    with np.errstate(invalid="ignore"):
-        if view == "sagittal":
-            return np.asarray(ratios >= FRONTAL_RATIO, dtype=np.bool_)
-        return np.asarray(ratios < SAGITTAL_RATIO, dtype=np.bool_)
 
 
 def _drop(series: TimeSeries, channel: str, drop: BoolArray) -> TimeSeries:
@@ -83,22 +65,15 @@ def _angle_channels(series: TimeSeries, *, joints_only: bool) -> list[str]:
     return [c for c in angles if angle_name(c) in PLAUSIBLE_DEG] if joints_only else angles
 
 
-def gate_off_view(
-    series: TimeSeries, track: KeypointTrack, view: View
-) -> tuple[TimeSeries, list[QualityWarning]]:
-    """Unmeasure every angle in frames seen from the other view; warn with the count."""
-    off = off_view_frames(track, view)
-    if not off.any():
-        return series, []
-    for channel in _angle_channels(series, joints_only=False):
-        series = _drop(series, channel, off)
-    other = "front or back" if view == "sagittal" else "side"
-    message = (
-        f"{int(off.sum())} of {off.size} frames show the subject from the {other}, not in the "
-        f"{view} view the angles need; no angle is reported there"
-    )
-    threshold = FRONTAL_RATIO if view == "sagittal" else SAGITTAL_RATIO
-    return series, [QualityWarning("frames_off_view", "warn", message, float(off.sum()), threshold)]
+def gate_withheld(series: TimeSeries, withheld: Mapping[str, BoolArray]) -> TimeSeries:
+    """Unmeasure each channel in the frames its mask withholds (the camera's geometry).
+
+    The warning is :func:`hiplab.motion.view.camera_warnings`'s ``angles_withheld``.
+    """
+    for channel, mask in withheld.items():
+        if channel in series.data and mask.any():
+            series = _drop(series, channel, mask)
+    return series
 
 
 def gate_implausible(series: TimeSeries) -> tuple[TimeSeries, list[QualityWarning]]:

@@ -17,17 +17,21 @@ Conventions
      :func:`default_max_gap`) are filled by linear interpolation and marked
      filled; then every keypoint is low-passed with the zero-lag Butterworth
      filter (:mod:`hiplab.motion.filters`) per contiguous usable run.
-  2. :func:`hiplab.motion.view.detect_view` (on the cleaned keypoints) and
-     :func:`hiplab.motion.view.quality_checks` (on the raw track).
+  2. :func:`hiplab.motion.camera.estimate_camera`: the camera's yaw and pitch
+     per frame; :func:`hiplab.motion.view.detect_view` (the view from the yaw)
+     and :func:`hiplab.motion.view.quality_checks` (on the raw track).
   3. :func:`hiplab.motion.angles.compute_angles` on the cleaned keypoints
-     (angles ``deg``, velocities ``deg/s``; filled samples marked filled),
-     then the plausibility gate (:mod:`hiplab.motion.gate`): frames seen from
-     the other view and angles outside a joint's range are left unmeasured.
-  4. :func:`keypoint_channels`: the cleaned keypoints as ``{name}_x`` and
-     ``{name}_y`` channels in ``px`` (image coordinates, y down).
-  5. :func:`add_uncertainties`: the standard uncertainty of each angle
-     (:func:`hiplab.motion.view.channel_uncertainties`) into
-     ``TimeSeries.uncertainty`` (deg per angle channel).
+     (angles ``deg``, velocities ``deg/s``; filled samples marked filled).
+  4. :func:`angle_uncertainties`: each angle's per-frame uncertainty
+     (:mod:`hiplab.motion.uncertainty`); then the plausibility gate
+     (:mod:`hiplab.motion.gate`): frames where the camera's geometry makes an
+     angle meaningless, and angles outside a joint's range, are left unmeasured;
+     :func:`hiplab.motion.view.camera_warnings` says how oblique or tilted the
+     camera is and what that does.
+  5. :func:`keypoint_channels`: the cleaned keypoints as ``{name}_x`` and
+     ``{name}_y`` channels in ``px`` (image coordinates, y down), and the
+     per-frame standard uncertainty of every angle (``TimeSeries.sd``; its
+     median in ``TimeSeries.uncertainty``).
 
 * ``view`` given to :func:`track_to_series` is the view the caller needs
   (angles are computed in it, and a different detected view is a
@@ -46,7 +50,7 @@ Conventions
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -55,10 +59,14 @@ from hiplab.errors import InputError
 from hiplab.motion.angles import (
     DEFAULT_MIN_SCORE,
     Facing,
+    Orientation,
     View,
     compute_angles,
+    estimate_orientation,
     facing_per_frame,
+    point_set,
 )
+from hiplab.motion.camera import CameraGeometry, estimate_camera
 from hiplab.motion.filters import (
     ButterworthFilter,
     Filter,
@@ -67,13 +75,14 @@ from hiplab.motion.filters import (
     default_cutoff,
     fill_gaps,
 )
-from hiplab.motion.gate import gate_implausible, gate_off_view
+from hiplab.motion.gate import gate_implausible, gate_withheld
 from hiplab.motion.keypoints import INDEX, KEYPOINTS, KeypointTrack
 from hiplab.motion.series import TimeSeries
+from hiplab.motion.uncertainty import AngleUncertainty, frame_uncertainties
 from hiplab.motion.view import (
     QualityWarning,
     ViewEstimate,
-    channel_uncertainties,
+    camera_warnings,
     detect_view,
     quality_checks,
     subject_size_px,
@@ -258,9 +267,11 @@ def cleaning_warnings(cleaned: CleanKeypoints, *, max_gap: int) -> list[QualityW
     return found
 
 
-def _detect(track: KeypointTrack, *, view: View | None, min_score: float) -> ViewEstimate | None:
+def _detect(
+    track: KeypointTrack, *, camera: CameraGeometry, view: View | None, min_score: float
+) -> ViewEstimate | None:
     try:
-        return detect_view(track, min_score=min_score)
+        return detect_view(track, camera=camera, min_score=min_score)
     except InputError:
         if view is None:
             raise
@@ -291,12 +302,57 @@ def _facing_warning(track: KeypointTrack) -> list[QualityWarning]:
 
 @dataclass(frozen=True)
 class Kinematics:
-    """Everything the kinematics stage found: the series, warnings and the view."""
+    """Everything the kinematics stage found: the series, warnings, the view and the camera."""
 
     series: TimeSeries
     warnings: tuple[QualityWarning, ...]
     view: View
     estimate: ViewEstimate | None
+    camera: CameraGeometry | None = None
+    uncertainties: Mapping[str, AngleUncertainty] = field(default_factory=dict)
+
+
+def _assumed_yaw(orientation: Orientation, view: View) -> FloatArray:
+    """Return per frame the yaw of the ideal camera of ``view`` (where no yaw is measured)."""
+    if view == "sagittal":
+        facing = np.where(np.isfinite(orientation.facing), orientation.facing, 1.0)
+        return np.asarray(90.0 * facing, dtype=np.float64)
+    behind = orientation.subject_right > 0  # the subject's right at image right: seen from behind
+    return np.full(orientation.facing.shape, 180.0 if behind else 0.0)
+
+
+def angle_uncertainties(
+    track: KeypointTrack,
+    cleaned: CleanKeypoints,
+    camera: CameraGeometry,
+    *,
+    view: View,
+    facing: Facing | None,
+    cutoff_hz: float | None,
+    min_score: float,
+) -> tuple[CameraGeometry, dict[str, AngleUncertainty]]:
+    """Return the camera (with assumed yaw where none was seen) and each angle's uncertainty."""
+    points = point_set(cleaned.track, min_score=min_score, filled=cleaned.filled)
+    orientation = estimate_orientation(cleaned.track, facing=facing)
+    camera = camera.filled(_assumed_yaw(orientation, view))
+    uncertainties = frame_uncertainties(
+        cleaned.track,
+        points,
+        camera,
+        orientation,
+        view=view,
+        subject_px=subject_size_px(track, min_score=min_score),
+        cutoff_hz=default_cutoff(track.fps) if cutoff_hz is None else cutoff_hz,
+    )
+    return camera, uncertainties
+
+
+def with_frame_sds(series: TimeSeries, uncertainties: Mapping[str, AngleUncertainty]) -> TimeSeries:
+    """Return ``series`` with every angle's per-frame standard uncertainty."""
+    for channel, found in uncertainties.items():
+        if channel in series.data:
+            series = series.with_frame_sd(channel, found.sd)
+    return series
 
 
 def run_kinematics(
@@ -309,17 +365,19 @@ def run_kinematics(
     min_score: float = DEFAULT_MIN_SCORE,
     landing: bool = False,
 ) -> Kinematics:
-    """Run the whole kinematics stage; like :func:`track_to_series`, keeping the view estimate.
+    """Run the whole kinematics stage; like :func:`track_to_series`, keeping the view and camera.
 
-    The view is detected on the cleaned keypoints, so its facing changes are
-    the ones the angles use; the quality checks look at the raw track.
+    The camera's yaw and pitch and the view are estimated on the cleaned
+    keypoints, so facing changes are the ones the angles use; the quality
+    checks look at the raw track.
     """
     swaps = unswap_sides(track, min_score=min_score)
     gap = default_max_gap(track.fps) if max_gap is None else max_gap
     cleaned = clean_keypoints(
         swaps.track, min_score=min_score, max_gap=gap, keypoint_filter=ButterworthFilter(cutoff_hz)
     )
-    estimate = _detect(cleaned.track, view=view, min_score=min_score)
+    camera = estimate_camera(cleaned.track)
+    estimate = _detect(cleaned.track, camera=camera, view=view, min_score=min_score)
     chosen: View = view or (estimate.view if estimate else "sagittal")
     warnings = quality_checks(
         track, estimate=estimate, task_view=view, landing=landing, min_score=min_score
@@ -330,18 +388,27 @@ def run_kinematics(
     series = compute_angles(
         cleaned.track, view=chosen, facing=facing, min_score=min_score, filled=cleaned.filled
     )
-    series, off_view = gate_off_view(series, cleaned.track, chosen)
-    series, implausible = gate_implausible(series)
-    warnings += off_view + implausible
-    series = add_uncertainties(
-        keypoint_channels(series, cleaned),
+    camera, uncertainties = angle_uncertainties(
         track,
+        cleaned,
+        camera,
         view=chosen,
-        view_matches=estimate is None or estimate.view == chosen,
+        facing=facing,
         cutoff_hz=cutoff_hz,
         min_score=min_score,
     )
-    return Kinematics(series=series, warnings=tuple(warnings), view=chosen, estimate=estimate)
+    series = gate_withheld(series, {c: u.withheld for c, u in uncertainties.items()})
+    series, implausible = gate_implausible(series)
+    warnings += camera_warnings(camera, view=chosen, uncertainties=uncertainties) + implausible
+    series = with_frame_sds(keypoint_channels(series, cleaned), uncertainties)
+    return Kinematics(
+        series=series,
+        warnings=tuple(warnings),
+        view=chosen,
+        estimate=estimate,
+        camera=camera,
+        uncertainties=uncertainties,
+    )
 
 
 def track_to_series(
@@ -395,28 +462,3 @@ def track_to_series(
         landing=landing,
     )
     return result.series, list(result.warnings)
-
-
-def add_uncertainties(
-    series: TimeSeries,
-    track: KeypointTrack,
-    *,
-    view: View,
-    view_matches: bool,
-    cutoff_hz: float | None,
-    min_score: float = DEFAULT_MIN_SCORE,
-) -> TimeSeries:
-    """Return ``series`` with the standard uncertainty of every angle channel of ``view``.
-
-    Uses the raw track's scores and segment lengths (see :mod:`hiplab.motion.view`).
-    """
-    uncertainties = channel_uncertainties(
-        track,
-        view=view,
-        view_matches=view_matches,
-        cutoff_hz=default_cutoff(track.fps) if cutoff_hz is None else cutoff_hz,
-        min_score=min_score,
-    )
-    for name, value in uncertainties.items():
-        series = series.with_uncertainty(name, value)
-    return series

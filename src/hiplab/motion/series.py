@@ -9,7 +9,9 @@ Samples interpolated over a short dropout carry a value but stay invalid; the
 optional ``filled`` mask marks them (``valid`` and ``filled`` never overlap), so
 ``channel(name)`` gives measured samples only and
 ``channel(name, include_filled=True)`` adds the filled ones. ``uncertainty``
-holds an optional standard uncertainty per channel, in the channel's unit.
+holds an optional standard uncertainty per channel, in the channel's unit (a
+summary: the median over its measured samples), and ``sd`` the per-sample
+standard uncertainty where it is known (:meth:`TimeSeries.frame_sd`).
 
 Channel names: sided angles are ``{side}_{angle}`` (``left_knee_flexion``),
 others plain (``trunk_lean``); units are ``"deg"``, ``"deg/s"``, ``"px"``.
@@ -47,6 +49,7 @@ class TimeSeries:
     fps: float = 0.0
     filled: dict[str, BoolArray] = field(default_factory=dict)
     uncertainty: dict[str, float] = field(default_factory=dict)
+    sd: dict[str, FloatArray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         n = self.time.shape[0]
@@ -95,6 +98,35 @@ class TimeSeries:
         if name not in self.data:
             raise KeyError(f"channel {name!r} does not exist; have {sorted(self.data)}")
         return replace(self, uncertainty={**self.uncertainty, name: standard_uncertainty})
+
+    def with_frame_sd(self, name: str, sd: FloatArray) -> TimeSeries:
+        """Return a copy with the per-sample standard uncertainty of one channel.
+
+        The channel's summary ``uncertainty`` becomes the median over its valid samples.
+        """
+        if name not in self.data:
+            raise KeyError(f"channel {name!r} does not exist; have {sorted(self.data)}")
+        if sd.shape != (self.frames,):
+            raise ValueError(f"sd of {name!r} has shape {sd.shape}; expected ({self.frames},)")
+        measured = sd[self.usable(name) & np.isfinite(sd)]
+        summary = float(np.median(measured)) if measured.size else float("nan")
+        return replace(
+            self,
+            sd={**self.sd, name: sd},
+            uncertainty={**self.uncertainty, name: summary},
+        )
+
+    def frame_sd(self, name: str) -> FloatArray:
+        """Return the per-sample standard uncertainty of a channel.
+
+        Where only a summary is known it is broadcast; NaN where the channel is
+        not valid or nothing is known.
+        """
+        if name in self.sd:
+            values = self.sd[name]
+        else:
+            values = np.full(self.frames, self.uncertainty.get(name, np.nan), dtype=np.float64)
+        return np.where(self.usable(name), values, np.nan)
 
     def with_event(self, name: str, frame: int) -> TimeSeries:
         """Return a copy with an event added (events stay sorted by frame)."""

@@ -1,10 +1,15 @@
-"""Camera view detection, quality warnings and the uncertainty of 2-D angles.
+"""Camera view detection and quality warnings.
 
 Conventions
 -----------
-* **View.** The width ratio of a frame is the mean of the shoulder width
-  (left → right shoulder) and the hip width over the torso length (mid-hip →
-  mid-shoulder), all in pixels. Its median over the *confident* frames (both
+* **View.** With the camera's yaw (:mod:`hiplab.motion.camera`, per frame) the
+  view is ``"sagittal"`` when the mean yaw is nearer a side view (±90°) than
+  the front or back, else ``"frontal"``; it is *oblique* (``uncertain``) when
+  the mean yaw is more than :data:`~hiplab.motion.camera.PURE_VIEW_DEG` from
+  the nearest pure view. Without a yaw, the width ratio decides: the width
+  ratio of a frame is the mean of the shoulder width (left → right shoulder)
+  and the hip width over the torso length (mid-hip → mid-shoulder), all in
+  pixels. Its median over the *confident* frames (both
   shoulders and both hips scored at least ``min_score``, frame not lost) is
   below ~0.1–0.2 for a side view and ~0.6–0.8 for a front or back view of an
   adult. The view is ``"sagittal"`` below :data:`VIEW_SPLIT` (0.35) and
@@ -27,37 +32,26 @@ Conventions
     frame height and box width over frame width, median over frames) is below
     20% (``warn``).
   - ``wrong_view_for_task``: the detected view is not the one the task needs.
-  - ``view_uncertain``: oblique camera (see above).
+  - ``camera_oblique``: the camera is more than
+    :data:`~hiplab.motion.camera.PURE_VIEW_DEG` off the view the angles need
+    (the message says by how much and what it does to which angle).
+  - ``camera_tilted``: the camera looks down (or up) at the subject by more
+    than :data:`TILT_LIMIT_DEG`.
+  - ``angles_withheld``: frames where the camera's angle makes an angle
+    meaningless, left unmeasured (:mod:`hiplab.motion.projection`).
   - ``too_much_occlusion``: more than 20% of frames are lost or miss a
     keypoint the view's angles need (sagittal: every keypoint of at least one
     side; frontal: shoulders, hips, knees and ankles of both sides).
   - ``fps_too_low_for_landing``: below 60 fps ``warn`` (a frame is > 16 ms;
     domain.md §6 recommends ≥ 120 fps), below 30 fps ``refuse``.
 
-* **Uncertainty model** (standard uncertainty, degrees) of an angle built
-  from segments of pixel lengths ``L_i``:
-
-  - keypoint noise ``σ_p = noise_fraction · S · (2 − score)`` pixels, with
-    ``S`` the subject's extent in pixels and ``score`` the median keypoint
-    score (1% of stature at full confidence, doubling toward score 0 — an
-    assumption, not a calibration);
-  - each segment direction ``σ_i = atan(√2 · σ_p / L_i)`` (two endpoints);
-    angles from two segments add in quadrature;
-  - the zero-lag low-pass keeps the fraction ``√(2 f_c / fps)`` of white
-    noise (cutoff ``f_c``);
-  - a floor for 2-D vs 3-D out-of-plane error: 3° when the camera view is
-    right for the angle (domain.md §6: 2-D FPPA SEM 2–4°, r = 0.64–0.78
-    against 3-D), 10° when it is not;
-  - for a value read at an event frame, sampling adds ``|ω| / (fps · √12)``
-    (uniform timing error of one frame at angular velocity ``ω``).
-
-  The total is the root sum of squares.
+* The uncertainty of the angles is :mod:`hiplab.motion.uncertainty`'s.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -66,19 +60,28 @@ from numpy.typing import NDArray
 
 from hiplab.errors import InputError
 from hiplab.motion.angles import (
+    ANGLE_LABELS,
     DEFAULT_MIN_SCORE,
     SIDES,
-    AngleDefinition,
     Facing,
-    Segment,
     Side,
     View,
-    definitions_for,
+    channel_label,
     estimate_facing,
     facing_per_frame,
-    point_set,
 )
+from hiplab.motion.camera import PURE_VIEW_DEG, CameraGeometry, wrap_angle
 from hiplab.motion.keypoints import INDEX, KEYPOINTS, KeypointTrack
+from hiplab.motion.uncertainty import AngleUncertainty
+
+
+def angle_name(channel: str) -> str:
+    """Return the angle of a channel without its side (``left_knee_flexion`` → ``knee_flexion``)."""
+    for side in ("left_", "right_"):
+        if channel.startswith(side):
+            return channel.removeprefix(side)
+    return channel
+
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -86,7 +89,9 @@ Severity = Literal["info", "warn", "refuse"]
 WarningCode = Literal[
     "subject_too_small",
     "wrong_view_for_task",
-    "view_uncertain",
+    "camera_oblique",
+    "camera_tilted",
+    "angles_withheld",
     "too_much_occlusion",
     "fps_too_low_for_landing",
     "facing_unknown",
@@ -101,6 +106,7 @@ SAGITTAL_RATIO = 0.25
 FRONTAL_RATIO = 0.45
 VIEW_SPLIT = 0.35
 NEAR_SCORE_MARGIN = 0.05
+TILT_LIMIT_DEG = 15.0
 SAGITTAL_KEYPOINTS = ("shoulder", "hip", "knee", "ankle", "heel", "foot_index")
 FRONTAL_KEYPOINTS = ("shoulder", "hip", "knee", "ankle")
 
@@ -138,6 +144,11 @@ class ViewEstimate:
     near_side: Side | None = None
     toward_camera: bool | None = None
     facing_changes: tuple[int, ...] = ()
+    yaw_deg: float | None = None
+    yaw_sd_deg: float | None = None
+    pitch_deg: float | None = None
+    pitch_sd_deg: float | None = None
+    camera_source: str | None = None
 
 
 # --- view -------------------------------------------------------------------------------------
@@ -179,8 +190,36 @@ def _near_side(track: KeypointTrack, frames: BoolArray, facing: float) -> Side |
     return None
 
 
-def detect_view(track: KeypointTrack, *, min_score: float = DEFAULT_MIN_SCORE) -> ViewEstimate:
+def _from_camera(estimate: ViewEstimate, camera: CameraGeometry | None) -> ViewEstimate:
+    """Return ``estimate`` with its view decided by the camera's yaw, when there is one."""
+    if camera is None or not np.isfinite(camera.yaw_deg).any():
+        return estimate
+    yaw = camera.median_yaw()
+    rad = math.radians(yaw)
+    view: View = "sagittal" if abs(math.sin(rad)) >= abs(math.cos(rad)) else "frontal"
+    offset = min(abs(wrap_angle(yaw - c)) for c in (0.0, 90.0, 180.0, -90.0))
+    return replace(
+        estimate,
+        view=view,
+        uncertain=offset > PURE_VIEW_DEG,
+        yaw_deg=round(yaw, 1),
+        yaw_sd_deg=round(float(np.nanmedian(camera.yaw_sd_deg)), 1),
+        pitch_deg=round(camera.median_pitch(), 1),
+        pitch_sd_deg=round(float(np.nanmedian(camera.pitch_sd_deg)), 1),
+        camera_source=camera.source,
+    )
+
+
+def detect_view(
+    track: KeypointTrack,
+    *,
+    camera: CameraGeometry | None = None,
+    min_score: float = DEFAULT_MIN_SCORE,
+) -> ViewEstimate:
     """Detect sagittal vs frontal view and the subject's orientation over a whole track.
+
+    ``camera`` (the per-frame yaw and pitch) decides the view when given;
+    otherwise the width ratio does.
 
     Raises
     ------
@@ -197,13 +236,16 @@ def detect_view(track: KeypointTrack, *, min_score: float = DEFAULT_MIN_SCORE) -
         )
     ratio = float(np.median(ratios))
     view: View = "sagittal" if ratio < VIEW_SPLIT else "frontal"
-    estimate = ViewEstimate(
-        view=view,
-        width_ratio=ratio,
-        confident_frames=int(ratios.size),
-        uncertain=SAGITTAL_RATIO <= ratio < FRONTAL_RATIO,
+    estimate = _from_camera(
+        ViewEstimate(
+            view=view,
+            width_ratio=ratio,
+            confident_frames=int(ratios.size),
+            uncertain=SAGITTAL_RATIO <= ratio < FRONTAL_RATIO,
+        ),
+        camera,
     )
-    if view == "frontal":
+    if estimate.view == "frontal":
         right_minus_left = track.point("right_hip")[frames, 0] - track.point("left_hip")[frames, 0]
         return replace(estimate, toward_camera=bool(np.median(right_minus_left) < 0))
     facing = estimate_facing(track)
@@ -311,20 +353,80 @@ def check_landing_fps(fps: float, *, limits: QualityLimits) -> list[QualityWarni
 
 
 def check_view(estimate: ViewEstimate, *, task_view: View | None) -> list[QualityWarning]:
-    """Warn when the view is oblique or not the one the task needs."""
+    """Warn when the view is not the one the task needs, or oblique without a measured yaw.
+
+    With a measured yaw the camera's angle is judged per angle
+    (:func:`camera_warnings`), so only the width ratio's oblique verdict is given here.
+    """
     found: list[QualityWarning] = []
-    if estimate.uncertain:
+    if estimate.uncertain and estimate.yaw_deg is None:
         message = (
             f"the camera looks oblique (width ratio {estimate.width_ratio:.2f}); "
             "film square to the side or to the front"
         )
         found.append(
-            QualityWarning("view_uncertain", "warn", message, estimate.width_ratio, VIEW_SPLIT)
+            QualityWarning("camera_oblique", "warn", message, estimate.width_ratio, VIEW_SPLIT)
         )
     if task_view is not None and estimate.view != task_view:
         message = f"the task needs a {task_view} view; the video looks {estimate.view}"
         found.append(QualityWarning("wrong_view_for_task", "warn", message, estimate.width_ratio))
     return found
+
+
+def _angle_list(channels: Sequence[str]) -> str:
+    """Return the plain names of angles without their sides, in order, joined with commas."""
+    names = list(dict.fromkeys(ANGLE_LABELS[angle_name(c)] for c in channels))
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def camera_warnings(
+    camera: CameraGeometry, *, view: View, uncertainties: Mapping[str, AngleUncertainty]
+) -> list[QualityWarning]:
+    """Warn when the camera is oblique or tilted: by how much, and what it does to which angle.
+
+    The effect is the largest median projection uncertainty over the view's
+    angles (:mod:`hiplab.motion.uncertainty`); ``angles_withheld`` counts the
+    frames where the geometry left angles unmeasured.
+    """
+    found: list[QualityWarning] = []
+    measured = {c: u for c, u in uncertainties.items() if np.isfinite(u.projection).any()}
+    if not measured:
+        return found
+    offset = float(np.nanmedian(np.concatenate([u.offset_deg for u in measured.values()])))
+    worst = max(measured, key=lambda c: float(np.nanmedian(measured[c].projection)))
+    effect = float(np.nanmedian(measured[worst].projection))
+    target = "side" if view == "sagittal" else "front or back"
+    if offset > PURE_VIEW_DEG:
+        message = (
+            f"the camera is {offset:.0f}° off a {target} view, so {_angle_list(list(measured))} "
+            f"read less exactly (up to ±{effect:.0f}° for the {channel_label(worst)}); "
+            f"film square to the {'side' if view == 'sagittal' else 'front'}"
+        )
+        found.append(QualityWarning("camera_oblique", "warn", message, offset, PURE_VIEW_DEG))
+    pitch = camera.median_pitch()
+    if math.isfinite(pitch) and abs(pitch) > TILT_LIMIT_DEG:
+        direction = "down" if pitch > 0 else "up"
+        message = (
+            f"the camera looks {direction} {abs(pitch):.0f}° at the subject, which shortens "
+            "upright segments and changes the angles between them; film from hip height"
+        )
+        found.append(QualityWarning("camera_tilted", "warn", message, pitch, TILT_LIMIT_DEG))
+    return found + _withheld_warning(uncertainties, target=target)
+
+
+def _withheld_warning(
+    uncertainties: Mapping[str, AngleUncertainty], *, target: str
+) -> list[QualityWarning]:
+    withheld = {c: int(u.withheld.sum()) for c, u in uncertainties.items() if u.withheld.any()}
+    if not withheld:
+        return []
+    frames = max(withheld.values())
+    total = len(next(iter(uncertainties.values())).withheld)
+    message = (
+        f"in {frames} of {total} frames the camera is too far from a {target} view to measure "
+        f"{_angle_list(list(withheld))}; they are not reported there"
+    )
+    return [QualityWarning("angles_withheld", "warn", message, float(frames))]
 
 
 def quality_checks(
@@ -346,120 +448,3 @@ def quality_checks(
     if landing:
         found += check_landing_fps(track.fps, limits=limits)
     return found
-
-
-# --- uncertainty --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class UncertaintyModel:
-    """Parameters of the angle uncertainty model (see the module conventions)."""
-
-    noise_fraction: float = 0.01
-    view_floor_deg: float = 3.0
-    wrong_view_deg: float = 10.0
-
-
-def keypoint_sd_px(
-    *, subject_px: float, score: float, model: UncertaintyModel | None = None
-) -> float:
-    """Return the assumed keypoint standard deviation in pixels.
-
-    Examples
-    --------
-    >>> keypoint_sd_px(subject_px=500.0, score=1.0)
-    5.0
-
-    """
-    model = model or UncertaintyModel()
-    return model.noise_fraction * subject_px * (2.0 - min(max(score, 0.0), 1.0))
-
-
-def segment_sd_deg(point_sd_px: float, length_px: float) -> float:
-    """Return the direction uncertainty of a segment, ``atan(√2 σ / L)`` in degrees.
-
-    Examples
-    --------
-    >>> round(segment_sd_deg(1.0, 100.0), 3)
-    0.81
-
-    """
-    return math.degrees(math.atan(math.sqrt(2.0) * point_sd_px / length_px))
-
-
-def angle_uncertainty(
-    *,
-    point_sd_px: float,
-    segment_lengths_px: Sequence[float],
-    fps: float,
-    cutoff_hz: float | None,
-    view_matches: bool,
-    angular_velocity_deg_s: float = 0.0,
-    model: UncertaintyModel | None = None,
-) -> float:
-    """Return the standard uncertainty (deg) of one 2-D angle (see the module conventions).
-
-    Examples
-    --------
-    >>> round(angle_uncertainty(point_sd_px=1.0, segment_lengths_px=[100.0, 100.0],
-    ...                         fps=30.0, cutoff_hz=6.0, view_matches=True), 2)
-    3.09
-
-    """
-    model = model or UncertaintyModel()
-    keypoints = math.sqrt(
-        sum(segment_sd_deg(point_sd_px, length) ** 2 for length in segment_lengths_px)
-    )
-    if cutoff_hz is not None:
-        keypoints *= math.sqrt(min(1.0, 2.0 * cutoff_hz / fps))
-    floor = model.view_floor_deg if view_matches else model.wrong_view_deg
-    timing = abs(angular_velocity_deg_s) / (fps * math.sqrt(12.0))
-    return math.sqrt(keypoints**2 + floor**2 + timing**2)
-
-
-def _segments(row: AngleDefinition) -> list[Segment]:
-    return [row.segment] + ([row.reference] if isinstance(row.reference, Segment) else [])
-
-
-def channel_uncertainties(
-    track: KeypointTrack,
-    *,
-    view: View,
-    view_matches: bool,
-    cutoff_hz: float | None,
-    min_score: float = DEFAULT_MIN_SCORE,
-    model: UncertaintyModel | None = None,
-) -> dict[str, float]:
-    """Return the standard uncertainty (deg) of every angle channel of a view for this track.
-
-    Uses the median segment lengths and keypoint scores over the frames where
-    the angle is measured; NaN for an angle never measured.
-    """
-    points = point_set(track, min_score=min_score)
-    subject_px = subject_size_px(track, min_score=min_score)
-    scores = {name: track.score[:, i] for name, i in INDEX.items()}
-    scores |= {
-        "mid_hip": np.minimum(scores["left_hip"], scores["right_hip"]),
-        "mid_shoulder": np.minimum(scores["left_shoulder"], scores["right_shoulder"]),
-    }
-    out: dict[str, float] = {}
-    for row in definitions_for(view):
-        valid = np.logical_and.reduce([points.measured[p] for p in row.points])
-        if not valid.any() or not np.isfinite(subject_px):
-            out[row.channel] = math.nan
-            continue
-        lengths = [
-            float(np.median(np.linalg.norm(points.xy[s.end] - points.xy[s.start], axis=1)[valid]))
-            for s in _segments(row)
-        ]
-        score = float(np.median(np.min([scores[p][valid] for p in row.points], axis=0)))
-        sd = keypoint_sd_px(subject_px=subject_px, score=score, model=model)
-        out[row.channel] = angle_uncertainty(
-            point_sd_px=sd,
-            segment_lengths_px=lengths,
-            fps=track.fps,
-            cutoff_hz=cutoff_hz,
-            view_matches=view_matches,
-            model=model,
-        )
-    return out
