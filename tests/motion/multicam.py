@@ -3,15 +3,34 @@
 Data
 ----
 The ``pose2sim`` wheel (0.10.49) ships ``Pose2Sim/Demo_SinglePerson/``: four
-synchronised 60 fps portrait videos (``videos/cam01.mp4`` … ``cam04.mp4``, 100
-frames each) and a Qualisys calibration (``calibration/Calib.qca.txt``).
+60 fps portrait videos (``videos/cam01.mp4`` … ``cam04.mp4``, 100 frames each)
+and a Qualisys calibration (``calibration/Calib.qca.txt``).
 :func:`pose2sim_demo` fetches the wheel with ``pip download --no-deps`` into
 the test cache (:func:`tests.motion.demo_video.cache_dir`), extracts those five
-files (sha256-pinned) and reuses them afterwards; nothing is committed. cam01
-and cam02 are 1080 px wide although the calibration (all four cameras) says
-1088: their pictures are the calibrated sensor with 8 columns cut off
-(:data:`CROP_LEFT_PX` says how many on the left, measured by
-reprojection).
+files (sha256-pinned) and reuses them afterwards; nothing is committed.
+
+In the clip a man in shorts walks forward (+x, about 0.75 m over the 1.6 s);
+standing on his left leg he swings his right leg out to the side and up (the
+ankle about 45 cm off the floor, 0.8 m to his right) with the right arm
+overhead and the trunk leaning about 40° to his left, then steps forward onto
+the right foot. cam01 and cam02 film him from the front (left and right of
+his path), cam03 and cam04 from behind.
+
+Measured on the data (hiplab's MediaPipe tracks):
+
+* The frame counts agree (100), but cam03 runs 3 frames (50 ms) ahead: its
+  frame ``i + 3`` matches the others' frame ``i`` (:func:`sync_offsets`
+  lowers the median reprojection error from 12.8 to 11.6 px with it; the
+  other cameras' best offsets are 0). :func:`demo_reference` puts the four
+  tracks on that common timeline (97 frames).
+* cam01 and cam02 are 1080 px wide, the calibration (all four) says 1088.
+  Moving their principal points by up to 8 px changes their residuals by
+  ±2 px one way or the other, within the pose model's own bias, so the crop
+  cannot be located from these data: the calibrated principal point is used
+  as it is (as Pose2Sim does) and only the width is taken from the video.
+* MediaPipe exchanges left and right legs in cam02 for most of frames 41–77;
+  :func:`fix_sides` undoes that by agreement between the views before
+  triangulating (hiplab's own input keeps the raw tracks).
 
 Qualisys calibration conventions (``.qca.txt``)
 -----------------------------------------------
@@ -28,10 +47,11 @@ As Pose2Sim reads them (``Pose2Sim/calibration.py``, ``read_qca`` and
 * ``intrinsic``: ``focalLengthU/V`` and ``centerPointU/V`` are in 1/64 pixel
   (``sensorMaxU = 69568 = 1087 × 64``); the principal point is measured from
   the sensor corner, less ``fov_video`` ``left``/``top``. Pose2Sim also
-  divides the distortion coefficients by 64, which makes them negligible; here
-  they are used as written (``k1 k2 k3`` radial, ``p1 p2`` tangential, in
-  normalised coordinates), which fits the videos better (see
-  ``report_calibration`` in the benchmark).
+  divides the distortion coefficients ``k1 k2 p1 p2`` by 64 (and drops
+  ``k3``), which makes them negligible. Here they are used as written, in
+  normalised coordinates (OpenCV's model): they move the image corners by
+  4–9 px, the subject's keypoints by 0.2 px (median; at most 2.4 px), so the
+  two readings cannot be told apart on these videos.
 * ``fov_video`` gives the picture: width ``right - left + 1``, height
   ``bottom - top + 1``. ``viewrotation`` is 0 for all four cameras (the file
   was already turned to portrait: its source is
@@ -72,6 +92,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from importlib import metadata
 from pathlib import Path
 from typing import Literal
 
@@ -100,14 +121,12 @@ CAMERA_NAMES: tuple[str, ...] = ("cam01", "cam02", "cam03", "cam04")
 FPS = 60.0
 SUBPIXEL = 64.0
 """Qualisys intrinsic values are in 1/64 pixel."""
-TRACK_VERSION = "1"
+TRACK_VERSION = "2"
 """Part of the cached tracks' key: bump it when the pose pipeline changes."""
 MIN_VIEW_SCORE = 0.5
 """A camera's keypoint below this score takes no part in triangulation."""
 TRUTH_PX_PER_M = 500.0
 """Scale of the orthographic truth projections (angles do not depend on it)."""
-CROP_LEFT_PX: dict[str, float] = {"cam01": 0.0, "cam02": 0.0}
-"""Columns cut from the left of a calibrated picture narrower than its calibration."""
 
 
 # --- the demo files ------------------------------------------------------------------------------
@@ -194,7 +213,7 @@ class Camera:
         """Return the camera centre in world coordinates (metres)."""
         return np.asarray(-self.R.T @ self.t, dtype=np.float64)
 
-    def cropped(self, left_px: float, width: int) -> Camera:
+    def cropped(self, width: int, *, left_px: float = 0.0) -> Camera:
         """Return the camera of a picture cut to ``width`` columns from column ``left_px``."""
         K = self.K.copy()
         K[0, 2] -= left_px
@@ -257,7 +276,7 @@ def read_qualisys(path: Path | str) -> list[Camera]:
 
 
 def demo_cameras(folder: Path) -> list[Camera]:
-    """Return the demo's cameras fitted to the videos' picture sizes (see :data:`CROP_LEFT_PX`)."""
+    """Return the demo's cameras with the videos' widths (principal points as calibrated)."""
     import cv2
 
     cameras = read_qualisys(folder / "calibration" / "Calib.qca.txt")
@@ -267,7 +286,7 @@ def demo_cameras(folder: Path) -> list[Camera]:
         width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
         capture.release()
         if width != camera.size[0]:
-            camera = camera.cropped(CROP_LEFT_PX.get(camera.name, 0.0), width)
+            camera = camera.cropped(width)
         fitted.append(camera)
     return fitted
 
@@ -316,15 +335,10 @@ def undistort(camera: Camera, xy: FloatArray) -> FloatArray:
 
 def _save_track(path: Path, track: KeypointTrack) -> None:
     partial = path.with_suffix(".part.npz")
-    np.savez(
-        partial,
-        fps=track.fps,
-        size=np.array([track.width, track.height]),
-        xy=track.xy,
-        score=track.score,
-        lost=track.lost,
-        time_s=track.time_s,
-    )
+    arrays = {"xy": track.xy, "score": track.score, "lost": track.lost, "time_s": track.time_s}
+    if track.world is not None:
+        arrays["world"] = track.world
+    np.savez(partial, fps=track.fps, size=np.array([track.width, track.height]), **arrays)
     partial.replace(path)
 
 
@@ -340,15 +354,19 @@ def _load_track(path: Path, source: Path) -> KeypointTrack:
             lost=np.asarray(data["lost"], dtype=np.bool_),
             time_s=np.asarray(data["time_s"], dtype=np.float64),
             source=str(source),
+            world=np.asarray(data["world"], dtype=np.float64) if "world" in data.files else None,
         )
 
 
 def camera_track(video: Path) -> KeypointTrack:
-    """Return hiplab's track of one video, cached by its sha256 and :data:`TRACK_VERSION`."""
+    """Return hiplab's track of one video, cached by its sha256, :data:`TRACK_VERSION` and
+    the MediaPipe version.
+    """
     from hiplab.motion.pipeline import extract_track
 
     folder = cache_dir() / "pose2sim-tracks"
-    cached = folder / f"{_sha256(video)[:20]}-v{TRACK_VERSION}.npz"
+    model = metadata.version("mediapipe")
+    cached = folder / f"{_sha256(video)[:20]}-v{TRACK_VERSION}-mediapipe{model}.npz"
     if cached.is_file():
         return _load_track(cached, video)
     track = extract_track(video)
@@ -459,11 +477,14 @@ def _swap_columns(group: Sequence[str]) -> tuple[NDArray[np.intp], NDArray[np.in
 def _with_swaps(track: KeypointTrack, swap: BoolArray, group: Sequence[str]) -> KeypointTrack:
     """Return ``track`` with the group's left and right labels exchanged where ``swap`` (N,)."""
     columns, swapped = _swap_columns(group)
-    xy, score = track.xy.copy(), track.score.copy()
     frames = np.flatnonzero(swap)
-    xy[np.ix_(frames, columns)] = track.xy[np.ix_(frames, swapped)]
-    score[np.ix_(frames, columns)] = track.score[np.ix_(frames, swapped)]
-    return replace(track, xy=xy, score=score)
+    arrays = [track.xy, track.score] + ([] if track.world is None else [track.world])
+    out = []
+    for array in arrays:
+        copy = array.copy()
+        copy[np.ix_(frames, columns)] = array[np.ix_(frames, swapped)]
+        out.append(copy)
+    return replace(track, xy=out[0], score=out[1], world=out[2] if len(out) > 2 else None)
 
 
 def _group_cost(
@@ -527,6 +548,7 @@ def shifted(track: KeypointTrack, start: int, frames: int) -> KeypointTrack:
         score=track.score[start:stop],
         lost=track.lost[start:stop],
         time_s=np.arange(frames, dtype=np.float64) / track.fps,
+        world=None if track.world is None else track.world[start:stop],
     )
 
 
