@@ -15,7 +15,11 @@ keypoints (:func:`tests.motion.multicam.smooth_points`).
 * Virtual cameras: the four-camera skeleton filmed by a pinhole camera
   (1280 × 720, f = 1000 px, 3.5 m away) at each yaw of :data:`YAWS` and pitch
   of :data:`PITCHES` from the subject's median heading, keypoint score 0.9,
-  white Gaussian noise of the size the real views show (:func:`noise_px`).
+  white Gaussian noise of the size the real views show (:func:`noise_px`),
+  and once noise-free. Like a MediaPipe track they carry the metric 3-D
+  pose in camera axes (:func:`tests.motion.multicam.world_landmarks`, exact
+  but for the same noise in metres), which hiplab uses to place the camera;
+  ``--image-only`` leaves it out (as for OpenPose input).
 
 The truth of a view is hiplab's own angle definitions on the orthographic
 projection of the reference onto the subject's body plane
@@ -26,7 +30,7 @@ frame where :class:`~hiplab.motion.series.TimeSeries` has it, else the
 channel's ``uncertainty``), ``withheld`` the frames where the truth exists
 but hiplab gave no measured value. Nothing is asserted.
 
-Usage: ``.venv/bin/python benchmarks/camera_validation.py``
+Usage: ``.venv/bin/python benchmarks/camera_validation.py [--image-only]``
 """
 
 from __future__ import annotations
@@ -227,8 +231,11 @@ def noise_px(cameras: list[CameraRow], reference: FloatArray) -> tuple[float, fl
     return fraction * subject_size_px(probe) / RAYLEIGH_MEDIAN, fraction
 
 
-def rows(folder: Path | None = None) -> Validation:
-    """Return every figure of the benchmark (fetching the demo and its tracks if needed)."""
+def rows(folder: Path | None = None, *, world: bool = True) -> Validation:
+    """Return every figure of the benchmark (fetching the demo and its tracks if needed).
+
+    ``world``: give the virtual tracks metric 3-D landmarks, as MediaPipe tracks have.
+    """
     found = mc.pose2sim_demo() if folder is None else folder
     if isinstance(found, str):
         raise RuntimeError(f"the Pose2Sim demo is unavailable: {found}")
@@ -252,7 +259,9 @@ def rows(folder: Path | None = None) -> Validation:
         for pitch in PITCHES:
             for yaw in YAWS:
                 virtual = mc.virtual_camera(reference, yaw, pitch)
-                track = mc.virtual_track(reference, virtual, noise_px=noise, seed=len(angles))
+                track = mc.virtual_track(
+                    reference, virtual, noise_px=noise, seed=len(angles), world=world
+                )
                 angles += angle_rows(
                     track,
                     reference,
@@ -344,7 +353,7 @@ def print_virtual(result: Validation, view: View, noise: float) -> None:
 
 
 def main() -> None:
-    result = rows()
+    result = rows(world="--image-only" not in sys.argv[1:])
     print_cameras(result)
     print_real(result)
     for view in VIEWS:

@@ -749,6 +749,16 @@ def virtual_camera(
     return Camera(name, K, np.zeros(5), R, -R @ centre, size)
 
 
+def world_landmarks(points_3d: FloatArray, camera: Camera) -> FloatArray:
+    """Return the skeleton as MediaPipe's ``pose_world_landmarks`` would give it for a camera.
+
+    Metres, origin between the hips, camera axes (x image right, y image
+    down, z away from the camera): ``R (p - mid_hip)``.
+    """
+    mid_hip = 0.5 * (points_3d[:, INDEX["left_hip"]] + points_3d[:, INDEX["right_hip"]])
+    return np.asarray((points_3d - mid_hip[:, None, :]) @ camera.R.T, dtype=np.float64)
+
+
 def virtual_track(
     points_3d: FloatArray,
     camera: Camera,
@@ -757,16 +767,29 @@ def virtual_track(
     seed: int = 0,
     *,
     fps: float = FPS,
+    world: bool = False,
 ) -> KeypointTrack:
     """Return the skeleton as a camera sees it: projected keypoints, optional Gaussian noise.
 
     Missing 3-D points are NaN with score 0; a frame with no point is lost.
-    ``noise_px`` is the standard deviation per image axis.
+    ``noise_px`` is the standard deviation per image axis. ``world`` adds
+    :func:`world_landmarks` (as a MediaPipe track has them), with noise of the
+    same size in metres at the subject's median depth (``noise_px × depth / f``).
     """
+    rng = np.random.default_rng(seed)
     xy = project(camera, points_3d)
     if noise_px > 0:
-        xy = xy + np.random.default_rng(seed).normal(0.0, noise_px, xy.shape)
+        xy = xy + rng.normal(0.0, noise_px, xy.shape)
     found = np.isfinite(xy).all(axis=-1)
+    landmarks = None
+    if world:
+        landmarks = world_landmarks(points_3d, camera)
+        if noise_px > 0:
+            depth = float(np.nanmedian((points_3d @ camera.R.T + camera.t)[..., 2]))
+            landmarks = landmarks + rng.normal(
+                0.0, noise_px * depth / camera.K[0, 0], (*xy.shape[:2], 3)
+            )
+        landmarks = np.where(found[..., None], landmarks, np.nan)
     return KeypointTrack(
         fps=fps,
         width=camera.size[0],
@@ -775,6 +798,7 @@ def virtual_track(
         score=np.where(found, score, 0.0),
         lost=~found.any(axis=1),
         source=camera.name,
+        world=landmarks,
     )
 
 

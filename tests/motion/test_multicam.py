@@ -270,6 +270,21 @@ def test_virtual_track_marks_missing_points_and_seeds_noise() -> None:
     np.testing.assert_array_equal(noisy.xy, again.xy)
     spread = np.nanstd(noisy.xy - track.xy)
     assert 1.0 < spread < 3.0
+    assert track.world is None
+
+
+def test_virtual_world_landmarks_are_in_camera_axes() -> None:
+    points = body_points(3)
+    camera = mc.virtual_camera(points, 90.0, 0.0)  # at the subject's right side
+    track = mc.virtual_track(points, camera, world=True)
+    assert track.world is not None
+    mid = 0.5 * (track.world[:, INDEX["left_hip"]] + track.world[:, INDEX["right_hip"]])
+    np.testing.assert_allclose(mid, 0.0, atol=1e-12)
+    nose, toe, heel = (track.world[0, INDEX[n]] for n in ("nose", "right_foot_index", "right_heel"))
+    assert nose[1] < 0  # the head is up: image y down
+    assert toe[0] > heel[0]  # facing image right
+    right_hip, left_hip = track.world[0, INDEX["right_hip"]], track.world[0, INDEX["left_hip"]]
+    assert right_hip[2] < left_hip[2]  # the right side is nearer the camera
 
 
 # --- the real demo ----------------------------------------------------------------------------
