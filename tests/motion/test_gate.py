@@ -62,7 +62,7 @@ def _turned_to_camera(track: KeypointTrack, frames: slice) -> KeypointTrack:
     for name, shift in (("left", 0.35), ("right", -0.35)):
         for part in ("shoulder", "hip"):
             xy[frames, INDEX[f"{name}_{part}"], 0] += shift * torso[frames]
-    return replace(track, xy=xy)
+    return replace(track, xy=xy, world=None)  # the 2-D cues alone must see the turn
 
 
 def test_frames_seen_from_the_front_measure_no_side_view_angle() -> None:
