@@ -23,10 +23,12 @@ Conventions
   camera) the vertical comes from the frames where the body stands straight
   (ankles → shoulders) or, for a subject lying down, from the normal of the
   trunk and hip line; yaw from the hip line against the line of sight. Without
-  one (OpenPose JSON) yaw comes from 2-D cues: the *horizontal* width of hips
-  and shoulders against the clip's torso length gives ``|cos ψ|``, the toes and
-  nose give the side, and which hip is at image left gives front or back;
-  pitch is then unknown (0 ± :data:`PITCH_PRIOR_SD_DEG`).
+  one (OpenPose JSON) yaw comes from 2-D cues: the *horizontal* hip width
+  against the clip's torso length gives ``|cos ψ|``, the toes and nose give the
+  side, and which hip is at image left gives front or back; pitch is then
+  unknown (0 ± :data:`PITCH_PRIOR_SD_DEG`). With both, the 2-D angle from the
+  frontal axis (precise near a side view) and the 3-D yaw are fused by their
+  uncertainties (:func:`fuse_yaw`).
 * **Uncertainty**: each estimate carries a standard uncertainty (deg): the
   source's model error (calibrated on the four cameras of the Pose2Sim lab
   trial, ``benchmarks/camera_validation.py``) ⊕ the frame-to-frame scatter
@@ -55,22 +57,25 @@ Source = Literal["world", "image"]
 
 PURE_VIEW_DEG = 20.0
 """A frame whose yaw is this close to a pure view (front, side, back) is classed as that view."""
-WORLD_YAW_SD_DEG = 8.0
-"""Model error of yaw from the pose model's 3-D hip line (calibrated on real cameras)."""
-IMAGE_YAW_SD_DEG = 12.0
-"""Model error of yaw from 2-D widths, away from the frontal view where it grows."""
-WORLD_PITCH_SD_DEG = 6.0
-"""Model error of pitch from the pose model's 3-D vertical (calibrated on real cameras)."""
+WORLD_YAW_SD_DEG = 20.0
+"""Error of yaw from the pose model's 3-D hip line: RMS 22.6° on the four cameras of the
+Pose2Sim lab trial (per-camera median errors +8, +19, +17, −17°)."""
+IMAGE_YAW_SD_DEG = 10.0
+"""Error of the 2-D hip-width cue where it is best (near a side view)."""
+WORLD_PITCH_SD_DEG = 7.0
+"""Error of pitch from the pose model's 3-D vertical of straight legs: errors −2.6, +7.8,
++7.7, −4.8° on the four Pose2Sim cameras (RMS 6.2°)."""
 PITCH_PRIOR_SD_DEG = 12.0
 """Uncertainty of pitch when nothing measures it (a phone held by hand is within ±12° of level)."""
 UNKNOWN_YAW_SD_DEG = 25.0
 """Uncertainty of a yaw assumed (the view the task needs) where nothing measures it."""
-FRONTAL_WIDTH_RATIO = 0.62
-"""Horizontal (shoulder + hip width) / 2 over the torso length of an adult seen from the front."""
-FRONTAL_WIDTH_RATIO_SD = 0.08
-"""Spread of that ratio between adults (build, shoulder posture)."""
-UPRIGHT_STRAIGHTNESS = 0.9
-"""Ankle-to-shoulder distance over the sum of trunk, thigh and shank lengths of a straight body."""
+FRONTAL_HIP_RATIO = 0.32
+"""Horizontal hip width over the torso length of MediaPipe's hip keypoints seen from the
+front: 0.26–0.33 (medians) on the four Pose2Sim cameras, corrected for their yaw."""
+FRONTAL_HIP_RATIO_SD = 0.06
+"""Spread of that ratio between people and poses."""
+UPRIGHT_STRAIGHTNESS = 0.97
+"""Ankle-to-hip distance over thigh + shank length of a straight leg (the knee bent < ~28°)."""
 MIN_SCORE = 0.5
 SMOOTH_S = 0.25
 """Window of the yaw's smoothing: shorter than a turn of the body (about half a second)."""
@@ -219,34 +224,33 @@ def _mid_world(track: KeypointTrack, part: str) -> FloatArray:
     return 0.5 * (_world_point(track, f"left_{part}") + _world_point(track, f"right_{part}"))
 
 
-def _straightness(track: KeypointTrack) -> FloatArray:
-    """Return per frame ankle-to-shoulder distance over the summed trunk and leg lengths."""
-    shoulder, hip = _mid_world(track, "shoulder"), _mid_world(track, "hip")
-    knee, ankle = _mid_world(track, "knee"), _mid_world(track, "ankle")
-    chain = sum(
-        np.linalg.norm(b - a, axis=-1) for a, b in ((ankle, knee), (knee, hip), (hip, shoulder))
-    )
+def _leg_straightness(track: KeypointTrack) -> FloatArray:
+    """Return per frame the ankle-to-hip distance over the summed thigh and shank lengths."""
+    hip, knee, ankle = (_mid_world(track, part) for part in ("hip", "knee", "ankle"))
+    chain = np.linalg.norm(knee - ankle, axis=-1) + np.linalg.norm(hip - knee, axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(np.linalg.norm(shoulder - ankle, axis=-1) / chain, dtype=np.float64)
+        return np.asarray(np.linalg.norm(hip - ankle, axis=-1) / chain, dtype=np.float64)
 
 
 def world_vertical(track: KeypointTrack) -> tuple[FloatArray, float] | None:
     """Return the up direction in camera axes and its uncertainty (deg), or None.
 
-    From the frames where the body stands straight (ankles → shoulders), or,
+    From the frames where the legs stand straight (mid-ankle → mid-hip: a trunk
+    leaning sideways toward the camera would look like a tilted camera), or,
     when the subject never stands, from the normal of the trunk and hip line
     of the frames where the trunk lies level in the image (a subject lying on
     a table or the floor).
     """
     if track.world is None:
         return None
-    shoulder, ankle = _mid_world(track, "shoulder"), _mid_world(track, "ankle")
-    body = _unit(shoulder - ankle)
+    hip, ankle = _mid_world(track, "hip"), _mid_world(track, "ankle")
+    legs = _unit(hip - ankle)
     with np.errstate(invalid="ignore"):
-        upright = (_straightness(track) >= UPRIGHT_STRAIGHTNESS) & (body[:, 1] < -0.7)
+        upright = (_leg_straightness(track) >= UPRIGHT_STRAIGHTNESS) & (legs[:, 1] < -0.7)
     if upright.sum() >= 3:
-        return _median_direction(body[upright], WORLD_PITCH_SD_DEG)
-    trunk = _unit(shoulder - _mid_world(track, "hip"))
+        return _median_direction(legs[upright], WORLD_PITCH_SD_DEG)
+    shoulder = _mid_world(track, "shoulder")
+    trunk = _unit(shoulder - hip)
     hips = _world_point(track, "right_hip") - _world_point(track, "left_hip")
     normal = _unit(np.cross(trunk, hips))
     normal = np.where(normal[:, 1:2] > 0, -normal, normal)  # y is down: up has y < 0
@@ -299,22 +303,15 @@ def _image_point(track: KeypointTrack, name: str) -> FloatArray:
     return np.asarray(xy, dtype=np.float64)
 
 
-def image_yaw(track: KeypointTrack) -> tuple[FloatArray, FloatArray]:
-    """Return the raw per-frame yaw (deg) from 2-D cues and its uncertainty (deg).
+def image_offset(track: KeypointTrack) -> tuple[FloatArray, FloatArray]:
+    """Return per frame the camera's angle from the subject's frontal axis (0–90°) and its sd.
 
-    ``|cos ψ|`` is the horizontal width ratio over :data:`FRONTAL_WIDTH_RATIO`
-    (the torso length is the clip's 90th percentile, so a leaning trunk does not
-    shrink it); the sign of ``sin ψ`` is the facing (toes, nose); the sign of
-    ``cos ψ`` is front (the right hip at image left) or back.
+    From the horizontal hip width against the clip's torso length (its 90th
+    percentile, so a leaning trunk does not shrink it): ``|cos ψ| = ratio /``
+    :data:`FRONTAL_HIP_RATIO`. Near a side view the width is small and tells the
+    angle well; near the front it changes little with the angle, and the sd grows.
     """
-    from hiplab.motion.angles import facing_per_frame
-
-    width = 0.5 * (
-        np.abs(
-            _image_point(track, "left_shoulder")[:, 0] - _image_point(track, "right_shoulder")[:, 0]
-        )
-        + np.abs(_image_point(track, "left_hip")[:, 0] - _image_point(track, "right_hip")[:, 0])
-    )
+    hips = np.abs(_image_point(track, "left_hip")[:, 0] - _image_point(track, "right_hip")[:, 0])
     torso_each = np.linalg.norm(
         0.5 * (_image_point(track, "left_shoulder") + _image_point(track, "right_shoulder"))
         - 0.5 * (_image_point(track, "left_hip") + _image_point(track, "right_hip")),
@@ -322,22 +319,60 @@ def image_yaw(track: KeypointTrack) -> tuple[FloatArray, FloatArray]:
     )
     finite = torso_each[np.isfinite(torso_each)]
     torso = float(np.percentile(finite, 90)) if finite.size else math.nan
-    cos_abs = np.clip(width / (FRONTAL_WIDTH_RATIO * torso), 0.0, 1.0)
+    cos_abs = np.clip(hips / (FRONTAL_HIP_RATIO * torso), 0.0, 1.0)
+    offset = np.degrees(np.arccos(cos_abs))
+    # d|ψ| = d(ratio) / (R sin ψ): the spread of R between people, worst near the front.
+    sin_term = np.maximum(np.sin(np.radians(offset)), 0.2)
+    spread = np.degrees(FRONTAL_HIP_RATIO_SD / FRONTAL_HIP_RATIO * cos_abs / sin_term)
+    return np.asarray(offset, dtype=np.float64), np.hypot(IMAGE_YAW_SD_DEG, spread)
+
+
+def image_yaw(track: KeypointTrack) -> tuple[FloatArray, FloatArray]:
+    """Return the raw per-frame yaw (deg) from 2-D cues alone and its uncertainty (deg).
+
+    The angle from the frontal axis is :func:`image_offset`'s; the sign of
+    ``sin ψ`` is the facing (toes, nose); the sign of ``cos ψ`` is front (the
+    right hip at image left) or back.
+    """
+    from hiplab.motion.angles import facing_per_frame
+
+    offset, sd = image_offset(track)
     facing = facing_per_frame(track)
     right_minus_left = (
         _image_point(track, "right_hip")[:, 0] - _image_point(track, "left_hip")[:, 0]
     )
     front = np.where(np.isfinite(right_minus_left), np.sign(-right_minus_left), 1.0)
     front = np.where(front == 0, 1.0, front)
-    magnitude = np.degrees(np.arccos(cos_abs))  # angle from the frontal axis, 0..90
-    yaw = np.where(front > 0, magnitude, 180.0 - magnitude) * np.where(
-        np.isfinite(facing), facing, 1.0
+    side = np.where(np.isfinite(facing), facing, 1.0)
+    yaw = np.where(front > 0, offset, 180.0 - offset) * side
+    return np.asarray(yaw, dtype=np.float64), sd
+
+
+def fuse_yaw(
+    world: FloatArray, world_sd: float, offset: FloatArray, offset_sd: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Return per frame the inverse-variance fusion of the 3-D and the 2-D yaw, and its sd.
+
+    The 2-D cue gives only the angle from the frontal axis; the 3-D yaw picks
+    which of its four mirror images (front or back, left or right side) it is.
+    Where either is missing the other is used alone.
+    """
+    candidates = np.stack([offset, -offset, 180.0 - offset, offset - 180.0])
+    nearest = np.argmin(np.abs(wrap_deg(candidates - world[None, :])), axis=0)
+    image = np.take_along_axis(candidates, nearest[None, :], axis=0)[0]
+    w_world = np.where(np.isfinite(world), 1.0 / world_sd**2, 0.0)
+    w_image = np.where(np.isfinite(image) & np.isfinite(offset_sd), 1.0 / offset_sd**2, 0.0)
+    total = w_world + w_image
+    sin = w_world * np.sin(np.radians(np.nan_to_num(world))) + w_image * np.sin(
+        np.radians(np.nan_to_num(image))
     )
-    # d|ψ|/d(ratio) = 1 / (R sin ψ): near the frontal view widths say little about the angle.
-    sin_term = np.maximum(np.sin(np.radians(magnitude)), 0.25)
-    spread = np.degrees(FRONTAL_WIDTH_RATIO_SD / FRONTAL_WIDTH_RATIO * cos_abs / sin_term)
-    sd = np.hypot(IMAGE_YAW_SD_DEG, spread)
-    return np.asarray(yaw, dtype=np.float64), np.asarray(sd, dtype=np.float64)
+    cos = w_world * np.cos(np.radians(np.nan_to_num(world))) + w_image * np.cos(
+        np.radians(np.nan_to_num(image))
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fused = np.where(total > 0, np.degrees(np.arctan2(sin, cos)), np.nan)
+        sd = np.where(total > 0, 1.0 / np.sqrt(total), np.nan)
+    return np.asarray(fused, dtype=np.float64), np.asarray(sd, dtype=np.float64)
 
 
 # --- smoothing and assembly -----------------------------------------------------------------------
@@ -388,11 +423,13 @@ def estimate_camera(track: KeypointTrack) -> CameraGeometry:
     vertical = world_vertical(track)
     if vertical is not None:
         up, pitch_sd = vertical
-        yaw, scatter = smooth_yaw(world_yaw(track, up), window=window)
+        offset, offset_sd = image_offset(track)
+        raw, raw_sd = fuse_yaw(world_yaw(track, up), WORLD_YAW_SD_DEG, offset, offset_sd)
+        yaw, scatter = smooth_yaw(raw, window=window)
         if np.isfinite(yaw).any():
             return CameraGeometry(
                 yaw_deg=yaw,
-                yaw_sd_deg=np.hypot(WORLD_YAW_SD_DEG, scatter),
+                yaw_sd_deg=np.hypot(_nearest_fill(raw_sd), scatter),
                 pitch_deg=np.full(n, pitch_from_vertical(up)),
                 pitch_sd_deg=np.full(n, pitch_sd),
                 source="world",

@@ -47,7 +47,7 @@ BoolArray = NDArray[np.bool_]
 class UncertaintyModel:
     """Parameters of the angle uncertainty model (see the module conventions)."""
 
-    noise_fraction: float = 0.01
+    noise_fraction: float = 0.013
     model_floor_deg: float = 2.0
     projection: ProjectionModel = field(default_factory=ProjectionModel)
 
