@@ -26,9 +26,11 @@ Conventions
   pose model's 3-D pose in its own body frame (no camera angle needed); half
   the gap between the two widens the uncertainty.
 * An angle is *withheld* in a frame where the camera may be (its offset,
-  averaged half and half with the clip's median offset, plus one yaw sd) more than :attr:`ProjectionModel.max_offset_deg` away from the angle's
-  ideal camera, or its uncertainty exceeds :attr:`ProjectionModel.max_sd_deg`:
-  the number would be the camera's angle, not the joint's.
+  averaged half and half with the clip's median offset, plus one yaw sd) more
+  than :attr:`ProjectionModel.max_offset_deg` away from the angle's ideal
+  camera, or its uncertainty exceeds :attr:`ProjectionModel.max_sd_deg`: the
+  number would be the camera's angle, not the joint's. Calibrated on the four
+  Pose2Sim cameras (``benchmarks/camera_validation.py``).
 """
 
 from __future__ import annotations
@@ -294,6 +296,4 @@ def projection_error(
         # The camera may be one yaw sd further off than estimated: a monocular pose cannot
         # tell a trunk leaning toward an oblique camera from one leaning back.
         withheld = (judged + camera.yaw_sd_deg > model.max_offset_deg) | (sd > model.max_sd_deg)
-    return ProjectionError(
-        bias=bias, sd=sd, offset_deg=offset, withheld=withheld, disagreement=gap
-    )
+    return ProjectionError(bias=bias, sd=sd, offset_deg=offset, withheld=withheld, disagreement=gap)

@@ -76,7 +76,14 @@ from hiplab.motion.uncertainty import AngleUncertainty
 
 
 def angle_name(channel: str) -> str:
-    """Return the angle of a channel without its side (``left_knee_flexion`` → ``knee_flexion``)."""
+    """Return the angle of a channel without its side.
+
+    Examples
+    --------
+    >>> angle_name("left_knee_flexion"), angle_name("trunk_lean")
+    ('knee_flexion', 'trunk_lean')
+
+    """
     for side in ("left_", "right_"):
         if channel.startswith(side):
             return channel.removeprefix(side)
@@ -107,6 +114,7 @@ FRONTAL_RATIO = 0.45
 VIEW_SPLIT = 0.35
 NEAR_SCORE_MARGIN = 0.05
 TILT_LIMIT_DEG = 15.0
+PURE_VIEWS = (0.0, 90.0, 180.0, -90.0)
 SAGITTAL_KEYPOINTS = ("shoulder", "hip", "knee", "ankle", "heel", "foot_index")
 FRONTAL_KEYPOINTS = ("shoulder", "hip", "knee", "ankle")
 
@@ -191,18 +199,25 @@ def _near_side(track: KeypointTrack, frames: BoolArray, facing: float) -> Side |
 
 
 def _from_camera(estimate: ViewEstimate, camera: CameraGeometry | None) -> ViewEstimate:
-    """Return ``estimate`` with its view decided by the camera's yaw, when there is one."""
+    """Return ``estimate`` with its view decided by the camera's yaw, when there is one.
+
+    Each frame votes side (nearer ±90°) or front/back; a subject who turns round
+    (yaw +90 then −90) stays a side view. The yaw reported is the circular mean
+    of the frames of the winning kind, folded onto one side.
+    """
     if camera is None or not np.isfinite(camera.yaw_deg).any():
         return estimate
-    yaw = camera.median_yaw()
-    rad = math.radians(yaw)
-    view: View = "sagittal" if abs(math.sin(rad)) >= abs(math.cos(rad)) else "frontal"
-    offset = min(abs(wrap_angle(yaw - c)) for c in (0.0, 90.0, 180.0, -90.0))
+    yaw = camera.yaw_deg[np.isfinite(camera.yaw_deg)]
+    rad = np.radians(yaw)
+    side = np.abs(np.sin(rad)) >= np.abs(np.cos(rad))
+    view: View = "sagittal" if side.mean() >= 0.5 else "frontal"
+    offsets = np.array([min(abs(wrap_angle(float(y) - c)) for c in PURE_VIEWS) for y in yaw])
+    offset = float(np.median(offsets))
     return replace(
         estimate,
         view=view,
         uncertain=offset > PURE_VIEW_DEG,
-        yaw_deg=round(yaw, 1),
+        yaw_deg=round(camera.median_yaw(), 1),
         yaw_sd_deg=round(float(np.nanmedian(camera.yaw_sd_deg)), 1),
         pitch_deg=round(camera.median_pitch(), 1),
         pitch_sd_deg=round(float(np.nanmedian(camera.pitch_sd_deg)), 1),

@@ -198,10 +198,19 @@ def at(data: FloatArray, frame: int | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
+PEAK_MIN_MEASURED = 0.6
+"""Share of a window's frames that must be measured for its peak to be reported: where the
+camera's angle withheld (or the pose model lost) most of a repetition, its largest measured
+value is not the repetition's peak."""
+
+
 def peak(data: FloatArray, start: int, stop: int) -> tuple[int | None, float | None]:
-    """Return ``(frame, value)`` of the largest finite value in ``[start, stop)``."""
+    """Return ``(frame, value)`` of the largest finite value in ``[start, stop)``.
+
+    None when fewer than :data:`PEAK_MIN_MEASURED` of the window's frames are measured.
+    """
     window = data[start:stop]
-    if window.size == 0 or not np.isfinite(window).any():
+    if window.size == 0 or np.isfinite(window).mean() < PEAK_MIN_MEASURED:
         return None, None
     index = int(np.nanargmax(window))
     return start + index, float(window[index])
@@ -264,19 +273,28 @@ def rounded(value: float | None, digits: int = DEG_DECIMALS) -> float | None:
 # --- uncertainty ----------------------------------------------------------------------------------
 
 
-def channel_sd(series: TimeSeries, name: str) -> float:
-    """Return a channel's standard uncertainty (deg), the 2-D fallback when not given."""
+def channel_sd(series: TimeSeries, name: str, frame: int | None = None) -> float:
+    """Return a channel's standard uncertainty (deg) at ``frame``, or its summary.
+
+    The per-frame value (:meth:`~hiplab.motion.series.TimeSeries.frame_sd`: the camera's
+    angle changes it frame by frame) where known; the channel's summary otherwise; the
+    2-D fallback when neither is given.
+    """
+    if frame is not None and name in series.sd and 0 <= frame < series.frames:
+        at_frame = float(series.sd[name][frame])
+        if math.isfinite(at_frame):
+            return at_frame
     value = series.uncertainty.get(name)
     if value is None or not math.isfinite(value):
         return DEFAULT_ANGLE_SD_DEG
     return float(value)
 
 
-def sided_sd(inp: TaskInput, angle: str, side: Side | None) -> float:
+def sided_sd(inp: TaskInput, angle: str, side: Side | None, frame: int | None = None) -> float:
     """Return the uncertainty of a sided angle (the larger of both sides when side is None)."""
     if side is not None:
-        return channel_sd(inp.series, f"{side}_{angle}")
-    return max(channel_sd(inp.series, f"{s}_{angle}") for s in SIDES)
+        return channel_sd(inp.series, f"{side}_{angle}", frame)
+    return max(channel_sd(inp.series, f"{s}_{angle}", frame) for s in SIDES)
 
 
 def frame_sd_s(fps: float) -> float:
