@@ -16,6 +16,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python scripts/install_pose_models.py
 	touch $(STAMP)
 
 demo: $(STAMP)

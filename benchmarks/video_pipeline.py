@@ -14,6 +14,10 @@ start to the end, CPU and peak RSS of that child from ``os.wait4``):
   1 inference workers (the part of the pipeline that competes with the bare
   loop frame for frame).
 
+With ``--models``, instead: the bare loop and ``hiplab analyze --task angles``
+with each pose model (``lite``, ``full``, ``heavy``: :mod:`hiplab.motion.pose_models`),
+interleaved in one run; wall and CPU time of each and their ratios to ``full``'s.
+
 Printed: frames/s of each and their ratios to the bare loop (goal ≥ 1.5× for
 the full pipeline), user and system CPU against wall time, the stages of the
 full pipeline (from a separate in-process run), peak RSS of the tracking on a
@@ -23,7 +27,7 @@ accuracy on synthetic truth (:mod:`benchmarks.motion_accuracy`). Videos and
 outputs go to a temporary directory under /tmp and are deleted. Nothing is
 asserted; ``BENCH_RUNS`` (default 3) sets the repeats.
 
-Usage: ``.venv/bin/python benchmarks/video_pipeline.py [VIDEO]`` (default: the
+Usage: ``.venv/bin/python benchmarks/video_pipeline.py [--models] [VIDEO]`` (default: the
 cached demo video of the tests, fetched with pip if needed).
 """
 
@@ -49,7 +53,8 @@ import sys, json
 import cv2
 import mediapipe as mp
 
-pose = mp.solutions.pose.Pose(model_complexity=1, static_image_mode=False)
+complexity = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+pose = mp.solutions.pose.Pose(model_complexity=complexity, static_image_mode=False)
 capture = cv2.VideoCapture(sys.argv[1])
 frames = 0
 while True:
@@ -73,7 +78,8 @@ COMMAND = """
 import sys
 from hiplab.cli import main
 
-sys.argv = ["hiplab", "analyze", sys.argv[1], "--task", "angles", "-o", sys.argv[2], "-f", "json"]
+video, out, *more = sys.argv[1:]
+sys.argv = ["hiplab", "analyze", video, "--task", "angles", "-o", out, "-f", "json", *more]
 main()
 """
 
@@ -207,6 +213,47 @@ def speed(video: Path) -> None:
     print(f"{'walls (s)':<34} {runs}")
 
 
+CHECK_MODELS = """
+import sys
+from hiplab.motion.pose import check_pose_model
+
+for name in sys.argv[1:]:
+    check_pose_model(name)
+"""
+
+
+def models(video: Path) -> None:
+    """Time the bare loop and ``hiplab analyze --task angles`` per pose model, side by side."""
+    from hiplab.motion.pose_models import POSE_MODELS  # standard library only: keeps RSS small
+
+    # in a child, so that a missing model stops here rather than being downloaded by the bare loop
+    check = [sys.executable, "-c", CHECK_MODELS, *POSE_MODELS]
+    if subprocess.run(check, cwd=ROOT, check=False).returncode != 0:
+        raise SystemExit("pose models missing: run .venv/bin/python scripts/install_pose_models.py")
+    bare: dict[str, list[Sample]] = {name: [] for name in POSE_MODELS}
+    full: dict[str, list[Sample]] = {name: [] for name in POSE_MODELS}
+    with tempfile.TemporaryDirectory(prefix="hiplab-bench-", dir="/tmp") as tmp:
+        for run_no in range(RUNS):  # interleaved, so that a busy moment of the machine hits all
+            for name, model in POSE_MODELS.items():
+                bare[name].append(run(BARE, str(video), str(model.complexity)))
+                out = str(Path(tmp) / f"{name}{run_no}")
+                full[name].append(run(COMMAND, str(video), out, "--model", name))
+    frames = median(bare["full"]).report["frames"]
+    print(f"pose models on {video.name} ({frames} frames), median of {RUNS}, process start to end:")
+    for kind, samples in (("bare loop", bare), ("hiplab analyze --task angles", full)):
+        ref = median(samples["full"])
+        for name, runs in samples.items():
+            m = median(runs)
+            cpu, ref_cpu = m.user + m.system, ref.user + ref.system
+            lost = m.report.get("frames_lost")
+            print(
+                line(f"{kind}, {name}", m, m.report["frames"])
+                + f"  wall x{m.wall / ref.wall:.2f}, cpu x{cpu / ref_cpu:.2f} of full's"
+                + ("" if lost is None else f"  frames lost {lost}")
+            )
+        print(f"{'walls (s)':<34} " + "  ".join(f"{n} {_walls(r)}" for n, r in samples.items()))
+
+
 def stages(video: Path) -> None:
     """Time the full pipeline's stages in this process, as ``analyze`` runs them."""
     from hiplab.motion.analyze import AnalyzeRequest, analyze
@@ -253,14 +300,20 @@ def accuracy() -> None:
 
 
 def main() -> None:
-    video = Path(sys.argv[1]) if len(sys.argv) > 1 else demo_path()
+    args = sys.argv[1:]
+    by_model = "--models" in args
+    rest = [a for a in args if a != "--models"]
+    video = Path(rest[0]) if rest else demo_path()
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start")
-    speed(video)
-    # memory before the in-process stage run: a child's peak RSS counts this process's
-    # RSS at fork, and the stage run leaves this process at the pipeline's size
-    memory(video)
-    stages(video)
-    accuracy()
+    if by_model:
+        models(video)
+    else:
+        speed(video)
+        # memory before the in-process stage run: a child's peak RSS counts this process's
+        # RSS at fork, and the stage run leaves this process at the pipeline's size
+        memory(video)
+        stages(video)
+        accuracy()
     print(f"load average {os.getloadavg()[0]:.2f} at end (other work on the machine skews figures)")
 
 

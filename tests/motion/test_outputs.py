@@ -16,6 +16,7 @@ from hiplab.motion.keypoints import KEYPOINTS
 from hiplab.motion.kinematics import track_to_series
 from hiplab.motion.outputs import (
     ANGLE_COLUMNS,
+    CAMERA_COLUMNS,
     OutputRequest,
     angles_csv,
     angles_mot,
@@ -40,7 +41,10 @@ def test_angles_csv_columns_and_empty_cells() -> None:
     rows = list(csv.reader(io.StringIO(angles_csv(series))))  # type: ignore[arg-type]
     header = rows[0]
     assert header[:2] == ["frame", "time_s"]
-    assert header[2:] == list(ANGLE_COLUMNS)
+    angles = len(ANGLE_COLUMNS)
+    assert header[2 : 2 + angles] == list(ANGLE_COLUMNS)
+    assert header[2 + angles : 2 + 2 * angles] == [f"{c}_sd" for c in ANGLE_COLUMNS]
+    assert header[2 + 2 * angles :] == list(CAMERA_COLUMNS)
     assert header[2:6] == [
         "left_hip_flexion",
         "right_hip_flexion",
@@ -54,6 +58,30 @@ def test_angles_csv_columns_and_empty_cells() -> None:
     assert rows[2][1] == "0.100000"
     hip = header.index("left_hip_flexion")
     assert all(r[hip] == "" for r in rows[1:])  # not measured in this series
+    knee_sd = header.index("right_knee_flexion_sd")
+    assert rows[3][knee_sd] == ""  # no uncertainty where there is no value
+    yaw = header.index("camera_yaw_deg")
+    assert all(r[yaw] == "" for r in rows[1:])  # no geometry given
+
+
+def test_angles_csv_carries_per_frame_uncertainty_and_camera() -> None:
+    from hiplab.motion.camera import CameraGeometry
+
+    _, series = small_series()
+    sd = np.array([3.0, 4.0, 5.0, 6.5])
+    series = series.with_frame_sd("right_knee_flexion", sd)  # type: ignore[attr-defined]
+    camera = CameraGeometry(
+        yaw_deg=np.array([90.0, 88.0, 45.0, np.nan]),
+        yaw_sd_deg=np.full(4, 10.0),
+        pitch_deg=np.full(4, 5.0),
+        pitch_sd_deg=np.full(4, 7.0),
+        source="world",
+    )
+    rows = list(csv.DictReader(io.StringIO(angles_csv(series, camera))))  # type: ignore[arg-type]
+    assert [r["right_knee_flexion_sd"] for r in rows] == ["3.000", "4.000", "", "6.500"]
+    assert [r["camera_yaw_deg"] for r in rows] == ["90.000", "88.000", "45.000", ""]
+    assert [r["camera_view"] for r in rows] == ["right_side", "right_side", "oblique", "unknown"]
+    assert rows[0]["camera_pitch_sd_deg"] == "7.000"
 
 
 def parse_mot(text: str) -> tuple[dict[str, str], list[str], np.ndarray]:

@@ -35,9 +35,10 @@ def test_one_sided_exercise_counts_the_drawn_pose_as_right_and_its_mirror_as_lef
     ex = exercise("half_kneeling_hip_flexor_stretch")
     key = hold_keyframe(ex)
     drawn = {t.channel: t.angle for t in targets_for(key, mirrored=False, legs=("left", "right"))}
-    n = 300
+    n = 240  # 3 s of 8 s in the pose: more than a third, less than half (a warning)
     channels = channels_at(drawn, n, slice(30, 120))
     result = analyze_hold(task_input(channels), exercise=ex)
+    assert "pose_held_briefly" in {w.code for w in result.warnings}
     assert result.sides["right"].time_in_pose_s == pytest.approx(3.0)
     assert result.sides["right"].intervals == ((1.0, 4.0),)
     assert result.sides["left"].time_in_pose_s == 0.0

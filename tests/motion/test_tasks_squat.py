@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from hiplab.motion import synthetic
+from hiplab.motion.tasks.gates import NotTheTaskError
 from hiplab.motion.tasks.reps import segment_reps
 from hiplab.motion.tasks.squat import HEEL_RISE_FRACTION, analyze_squat
 
@@ -95,11 +96,10 @@ def test_thigh_below_horizontal_at_the_bottom_is_above_parallel() -> None:
     assert all(r.thigh_angle_at_bottom_deg == pytest.approx(-15.0) for r in result.reps)
 
 
-def test_no_reps_is_said() -> None:
+def test_no_reps_is_refused() -> None:
     flat = {k: np.full(N, v[0]) for k, v in analytic_channels().items()}
-    result = analyze_squat(task_input(flat))
-    assert result.reps == ()
-    assert "no_reps" in {w.code for w in result.warnings}
+    with pytest.raises(NotTheTaskError, match="no repetition"):
+        analyze_squat(task_input(flat))
 
 
 @pytest.mark.parametrize("facing", ["right", "left"])
@@ -140,7 +140,10 @@ def test_synthetic_heels_rising_are_found() -> None:
     assert (result.summary.heel_rise.max_fraction_of_shank or 0) > HEEL_RISE_FRACTION
 
 
-def test_synthetic_front_view_finds_the_more_valgus_side() -> None:
+def test_synthetic_front_view_reports_valgus_only_within_its_uncertainty() -> None:
+    """A deep squat's thigh points at the camera, so the valgus angle at the bottom depends
+    on a camera yaw known only to about ±17°: each peak is reported within twice its
+    stated uncertainty of the truth, or not at all (the deepest frames withheld)."""
     capture = synthetic.frontal_squat(
         synthetic.CaptureOptions(fps=FPS), peak_fppa={"right": 18.0, "left": 2.0}
     )
@@ -148,11 +151,11 @@ def test_synthetic_front_view_finds_the_more_valgus_side() -> None:
     assert len(result.reps) == len(truth_frames(capture, "bottom"))
     for rep, b in zip(result.reps, truth_frames(capture, "bottom"), strict=True):
         assert abs(rep.bottom_frame - b) <= SYNTHETIC_EVENT_FRAMES
-        assert rep.peak_knee_fppa_deg is not None
-        assert rep.peak_knee_fppa_deg.right == pytest.approx(18.0, abs=SYNTHETIC_PEAK_DEG)
-        assert rep.peak_knee_fppa_deg.left == pytest.approx(2.0, abs=SYNTHETIC_PEAK_DEG)
         assert rep.peak_knee_flexion_deg is None
-    asymmetry = result.summary.asymmetry
-    assert asymmetry is not None
-    assert asymmetry.more_valgus_side == "right"
+        fppa = rep.peak_knee_fppa_deg
+        for side, truth in (("right", 18.0), ("left", 2.0)):
+            value = None if fppa is None else getattr(fppa, side)
+            if value is not None:
+                sd = rep.uncertainty[f"peak_knee_fppa_deg.{side}"]
+                assert sd is not None and abs(value - truth) <= 2 * sd
     assert "not_measurable_in_view" in {w.code for w in result.warnings}

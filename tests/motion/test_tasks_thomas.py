@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from hiplab.motion import synthetic
+from hiplab.motion.tasks.gates import NotTheTaskError
 from hiplab.motion.tasks.thomas import analyze_thomas
 
 from .task_helpers import capture_input, task_input
@@ -48,21 +49,33 @@ def test_analytic_hanging_leg_and_reading(
     assert result.uncertainty["right.thigh_angle_deg"] == pytest.approx(3.0)
 
 
-def test_no_hanging_leg_is_said() -> None:
+def test_no_hanging_leg_is_refused() -> None:
     channels = hanging(-10.0, 80.0)
     channels["right_hip_flexion"] = np.full(90, 120.0)
-    result = analyze_thomas(task_input(channels))
-    assert result.left is None and result.right is None
-    assert "no_hanging_leg" in {w.code for w in result.warnings}
+    with pytest.raises(NotTheTaskError, match="no leg hanging"):
+        analyze_thomas(task_input(channels))
 
 
 def test_standing_is_not_a_thomas_position() -> None:
     channels = hanging(-80.0, 5.0)
     channels["trunk_lean"] = np.full(90, 5.0)
     channels["right_thigh_angle"] = np.full(90, -30.0)
+    with pytest.raises(NotTheTaskError, match="upright"):
+        analyze_thomas(task_input(channels))
+
+
+def test_a_leg_lying_straight_on_the_table_is_not_hanging() -> None:
+    """The second leg lies flat (thigh and knee 0°): not measured as a hanging leg."""
+    channels = hanging(-12.0, 85.0)
+    channels |= {
+        "left_hip_flexion": np.zeros(90),
+        "left_thigh_angle": np.zeros(90),
+        "left_knee_flexion": np.zeros(90),
+    }
     result = analyze_thomas(task_input(channels))
-    assert result.right is None
-    assert "no_hanging_leg" in {w.code for w in result.warnings}
+    assert result.right is not None
+    assert result.left is None
+    assert "other_knee_not_held" in {w.code for w in result.warnings}
 
 
 def test_front_view_cannot_measure_it() -> None:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import doctest
-import math
 
-import numpy as np
 import pytest
 
 from hiplab.errors import InputError
 from hiplab.motion import view as view_module
-from hiplab.motion.angles import angle_channels
 from hiplab.motion.keypoints import INDEX, KEYPOINTS
 from hiplab.motion.synthetic import (
     Body,

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from hiplab.motion.analyze import Analysis, AnalyzeRequest, SavedAnalysis
     from hiplab.motion.batch import BatchResult, InputOutcome
+    from hiplab.motion.pose_models import PoseModelName
 
 Task = Literal["squat", "landing", "thomas", "hold", "angles"]
 TextOrJson = Literal["text", "json"]
@@ -44,6 +45,27 @@ def parse_person_box(value: str | None) -> tuple[float, float, float, float] | N
         )
     x, y, w, h = numbers
     return x, y, w, h
+
+
+def parse_model(value: str | None) -> PoseModelName | Path:
+    """Return the pose model named by ``--model``: lite, full or heavy, else a .task file's path.
+
+    A name wins over a file of the same name; exit 2 when the value is neither.
+    """
+    from hiplab.motion.pose_models import DEFAULT_POSE_MODEL, POSE_MODELS, model_names
+
+    if value is None:
+        return DEFAULT_POSE_MODEL
+    for name in POSE_MODELS:
+        if value == name:
+            return name
+    path = Path(value)
+    if not path.is_file():
+        fail(
+            f"pose model {value!r} is none of {model_names()}, and no file has that name "
+            "(the other choice is the path of a MediaPipe .task model file)"
+        )
+    return path
 
 
 def _fmt(value: Any, unit: str = "", sd: Any = None) -> str:
@@ -320,7 +342,14 @@ def analyze(
         typer.Option("--fps", help="Frame rate: required for OpenPose JSON; overrides a video's."),
     ] = None,
     model: Annotated[
-        Path | None, typer.Option("--model", help="A MediaPipe .task pose model to use instead.")
+        str | None,
+        typer.Option(
+            "--model",
+            metavar="lite|full|heavy|PATH",
+            help="Pose model: lite (fastest), full (default) or heavy (slowest), or a MediaPipe "
+            ".task file to use instead.",
+            show_default=False,
+        ),
     ] = None,
     person_box: Annotated[
         str | None,
@@ -360,7 +389,7 @@ def analyze(
         task=task,
         exercise=exercise,
         fps=fps,
-        model=model,
+        model=parse_model(model),
         person_box=parse_person_box(person_box),
         outdir=outdir,
     )

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -35,12 +35,15 @@ import numpy as np
 from pydantic import Field, SerializeAsAny
 
 from hiplab.errors import InputError
+from hiplab.motion.pose_models import DEFAULT_POSE_MODEL, PoseModelName
 from hiplab.motion.tasks.common import Model, TaskResult, TaskWarning
+from hiplab.motion.verdicts import Verdict
 
 if TYPE_CHECKING:
     from hiplab.assess.schema import Person, Tests
     from hiplab.library.models import Exercise
     from hiplab.motion.keypoints import KeypointTrack
+    from hiplab.motion.kinematics import Kinematics
     from hiplab.motion.series import TimeSeries
     from hiplab.motion.tasks import TaskSpec
     from hiplab.settings import Settings
@@ -63,30 +66,70 @@ LABELS: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class AnalyzeRequest:
-    """What to analyse, and how (plain values: safe to pickle for a worker process)."""
+    """What to analyse, and how (plain values: safe to pickle for a worker process).
+
+    ``model`` is the pose model: ``"lite"``, ``"full"`` (the default) or
+    ``"heavy"`` for MediaPipe's legacy model of that size, or the
+    :class:`~pathlib.Path` of a MediaPipe ``.task`` bundle.
+    """
 
     source: Path
     task: TaskName
     exercise: str | None = None
     fps: float | None = None
-    model: Path | None = None
+    model: PoseModelName | Path = DEFAULT_POSE_MODEL
     person_box: tuple[float, float, float, float] | None = None
     outdir: Path | None = None
     workers: int = 2
 
 
 class Camera(Model):
-    """How the subject was filmed, as detected."""
+    """How the subject was filmed, as detected.
+
+    ``yaw_deg`` is the camera's direction seen from the subject (0 in front, +90
+    at the subject's right side, ±180 behind) and ``pitch_deg`` how far it looks
+    down, each with its standard uncertainty (:mod:`hiplab.motion.camera`);
+    ``frames_by_view`` counts the frames of each view (front, side, back, oblique).
+    """
 
     view: Literal["sagittal", "frontal"]
     detected_view: Literal["sagittal", "frontal"] | None
     facing: Literal["left", "right"] | None = None
     near_side: Literal["left", "right"] | None = None
     width_ratio: float | None = None
+    yaw_deg: float | None = None
+    yaw_sd_deg: float | None = None
+    pitch_deg: float | None = None
+    pitch_sd_deg: float | None = None
+    geometry_from: Literal["3-D pose", "2-D keypoints"] | None = None
+    frames_by_view: dict[str, int] = Field(default_factory=dict)
+
+
+class MeasuredTest(Model):
+    """One assessment test value measured from the video, as it is stored.
+
+    ``test`` is its place in the assessment's tests (dotted:
+    ``thomas.left.thigh_angle_deg``), ``label`` its plain name, ``uncertainty``
+    its standard uncertainty in ``unit`` (None for a score) and ``verdict`` how far
+    it can be trusted (:mod:`hiplab.motion.verdicts`).
+    """
+
+    test: str
+    label: str
+    value: float
+    unit: Literal["°", "points"]
+    uncertainty: float | None = None
+    verdict: Verdict
 
 
 class Analysis(Model):
-    """One analysed input: what it was, how it was filmed, the task's metrics, the files."""
+    """One analysed input: what it was, how it was filmed, the task's metrics, the files.
+
+    ``verdict`` is the whole analysis's reliability, ``verdicts`` each angle's and
+    time's (by dotted path in the document), ``advice`` what to do next in plain
+    words; ``measured`` the reliable assessment tests (with uncertainty and
+    verdict) that "use these measurements" stores as ``measured_tests``.
+    """
 
     source: str
     input_kind: Literal["video", "openpose_json"]
@@ -100,6 +143,10 @@ class Analysis(Model):
     frames_lost: int
     camera: Camera
     result: SerializeAsAny[TaskResult]
+    verdict: Verdict = Verdict(level="reliable")
+    verdicts: dict[str, Verdict] = Field(default_factory=dict)
+    advice: tuple[str, ...] = ()
+    measured: tuple[MeasuredTest, ...] = ()
     measured_tests: dict[str, Any] | None = None
     measured_tests_left_out: tuple[str, ...] = ()
     files: dict[str, str | None] = Field(default_factory=dict)
@@ -142,8 +189,13 @@ def check_request(request: AnalyzeRequest, *, save: bool = False) -> TaskSpec:
             f"--save stores measured assessment tests, and --task {spec.name} measures none "
             f"(tasks that do: {allowed})"
         )
-    if request.model is not None and not request.model.is_file():
-        raise InputError(f"--model {request.model}: no such file (a MediaPipe .task model)")
+    if isinstance(request.model, Path):
+        if not request.model.is_file():
+            raise InputError(f"--model {request.model}: no such file (a MediaPipe .task model)")
+    else:
+        from hiplab.motion.pose import check_pose_model
+
+        check_pose_model(request.model)  # installed, with its pinned checksum
     return spec
 
 
@@ -185,40 +237,61 @@ def _track(
 
 
 def _warnings(found: list[Any]) -> tuple[TaskWarning, ...]:
-    return tuple(TaskWarning(code=w.code, severity=w.severity, message=w.message) for w in found)
+    return tuple(
+        TaskWarning(code=w.code, severity=w.severity, message=w.message, value=w.value)
+        for w in found
+    )
+
+
+def _camera(spec: TaskSpec, found: Kinematics) -> Camera:
+    """Return the camera facts of a kinematics result."""
+    estimate, geometry = found.estimate, found.camera
+    counts: dict[str, int] = {}
+    for name in geometry.views() if geometry is not None else ():
+        counts[name] = counts.get(name, 0) + 1
+    return Camera(
+        view=found.view,
+        detected_view=estimate.view if estimate else None,
+        facing=estimate.facing if estimate else None,
+        near_side=estimate.near_side if estimate and found.view == "sagittal" else None,
+        width_ratio=round(estimate.width_ratio, 3) if estimate else None,
+        yaw_deg=estimate.yaw_deg if estimate else None,
+        yaw_sd_deg=estimate.yaw_sd_deg if estimate else None,
+        pitch_deg=estimate.pitch_deg if estimate else None,
+        pitch_sd_deg=estimate.pitch_sd_deg if estimate else None,
+        geometry_from=None
+        if geometry is None
+        else ("3-D pose" if geometry.source == "world" else "2-D keypoints"),
+        frames_by_view=counts,
+    )
 
 
 def kinematics(
     track: KeypointTrack, spec: TaskSpec
 ) -> tuple[TimeSeries, Camera, tuple[TaskWarning, ...]]:
     """Run the kinematics in the task's view; refuse on a ``refuse`` warning."""
-    from hiplab.motion.kinematics import track_to_series
-    from hiplab.motion.view import detect_view
+    series, camera, warnings, _ = kinematics_found(track, spec)
+    return series, camera, warnings
 
-    series, found = track_to_series(track, view=spec.view, landing=spec.landing)
-    refused = [w for w in found if w.severity == "refuse"]
+
+def kinematics_found(
+    track: KeypointTrack, spec: TaskSpec
+) -> tuple[TimeSeries, Camera, tuple[TaskWarning, ...], Kinematics]:
+    """Like :func:`kinematics`, also returning the whole kinematics result (camera per frame)."""
+    from hiplab.motion.kinematics import run_kinematics
+
+    found = run_kinematics(track, view=spec.view, landing=spec.landing)
+    refused = [w for w in found.warnings if w.severity == "refuse"]
     if refused:
         raise InputError("; ".join(w.message for w in refused))
-    try:
-        estimate = detect_view(track)
-    except InputError:
-        estimate = None
-    view = spec.view or (estimate.view if estimate else "sagittal")
-    camera = Camera(
-        view=view,
-        detected_view=estimate.view if estimate else None,
-        facing=estimate.facing if estimate else None,
-        near_side=estimate.near_side if estimate and view == "sagittal" else None,
-        width_ratio=round(estimate.width_ratio, 3) if estimate else None,
-    )
-    warnings = _warnings(found)
+    warnings = _warnings(list(found.warnings))
     lost = int(track.lost.sum())
     if lost:
         message = (
             f"the subject was not found in {lost} of {track.frames} frames (not measured there)"
         )
         warnings += (TaskWarning(code="frames_lost", severity="info", message=message),)
-    return series, camera, warnings
+    return found.series, _camera(spec, found), warnings, found
 
 
 def event_frames(result: TaskResult, fps: float) -> list[tuple[str, int]]:
@@ -256,44 +329,114 @@ def _in_schema(model: type[Any], field_name: str, value: float | None) -> bool:
     return True
 
 
-def measured_tests(result: TaskResult) -> tuple[Tests | None, list[str]]:
-    """Return the assessment tests a task measured (provenance video) and what was left out.
+@dataclass(frozen=True)
+class _Candidate:
+    """A test value a task measured: its place in the tests, in the result, and its name."""
 
-    A value outside the range the assessment accepts is left out, with a note.
-    """
-    from hiplab.assess.schema import LandingKnee, Tests, ThomasSide
+    test: str
+    metric: str
+    label: str
+    value: float
+    unit: Literal["°", "points"] = "°"
 
+
+def _candidates(result: TaskResult) -> list[_Candidate]:
     data = result.model_dump()
-    raw: dict[str, Any] = {}
-    left_out: list[str] = []
+    found: list[_Candidate] = []
     if result.task == "landing" and data.get("peak_knee_flexion_deg") is not None:
         side = data.get("measured_side") or "right"
-        value = data["peak_knee_flexion_deg"]
-        if _in_schema(LandingKnee, side, value):
-            raw["landing_peak_knee_flexion_deg"] = {side: value}
-        else:
-            left_out.append(f"landing peak knee flexion {value}° is outside 0–160°")
-    fms = (data.get("summary") or {}).get("fms_deep_squat") if result.task == "squat" else None
-    if fms is not None and fms["best_possible_score"] < 3:
-        raw["deep_squat_fms"] = fms["best_possible_score"]
-    elif fms is not None:
-        left_out.append(
-            "FMS deep squat: every filmed criterion holds, but a video cannot confirm a 3"
+        found.append(
+            _Candidate(
+                f"landing_peak_knee_flexion_deg.{side}",
+                "peak_knee_flexion_deg",
+                f"drop landing, {side} knee's most bend",
+                data["peak_knee_flexion_deg"],
+            )
         )
-    if result.task == "thomas":
-        legs: dict[str, dict[str, float]] = {}
-        for side in ("left", "right"):
-            leg = data.get(side)
-            if leg is None:
-                continue
-            for key in ("thigh_angle_deg", "knee_flexion_deg"):
-                if _in_schema(ThomasSide, key, leg[key]):
-                    legs.setdefault(side, {})[key] = leg[key]
-                elif leg[key] is not None:
-                    left_out.append(f"Thomas {side} {key} {leg[key]} is outside its range")
-        if legs:
-            raw["thomas"] = legs
-    return (Tests.model_validate(raw) if raw else None), left_out
+    fms = (data.get("summary") or {}).get("fms_deep_squat") if result.task == "squat" else None
+    if fms is not None:
+        score = fms["best_possible_score"]
+        found.append(_Candidate("deep_squat_fms", "", "deep squat score (FMS)", score, "points"))
+    for side in ("left", "right") if result.task == "thomas" else ():
+        leg = data.get(side) or {}
+        for key, name in (("thigh_angle_deg", "thigh angle"), ("knee_flexion_deg", "knee bend")):
+            if leg.get(key) is not None:
+                label = f"Thomas test, {side} {name}"
+                found.append(_Candidate(f"thomas.{side}.{key}", f"{side}.{key}", label, leg[key]))
+    return found
+
+
+def _out_of_range(candidate: _Candidate) -> str | None:
+    """Return why the assessment cannot take the value, or None when it can."""
+    from hiplab.assess.schema import LandingKnee, ThomasSide
+
+    *_, field_name = candidate.test.split(".")
+    model: type[Any] | None = {
+        "landing_peak_knee_flexion_deg": LandingKnee,
+        "thomas": ThomasSide,
+    }.get(candidate.test.split(".")[0])
+    if candidate.test == "deep_squat_fms":
+        if candidate.value >= 3:
+            return "every filmed criterion holds, but a video cannot confirm a 3"
+        return None
+    if model is not None and not _in_schema(model, field_name, candidate.value):
+        return f"{candidate.value:g}° is outside the range the assessment takes"
+    return None
+
+
+def _nest(raw: dict[str, Any], path: str, value: float) -> None:
+    *parents, last = path.split(".")
+    node = raw
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[last] = value
+
+
+def measured_tests(
+    result: TaskResult, verdicts: Mapping[str, Verdict], overall: Verdict
+) -> tuple[Tests | None, list[MeasuredTest], list[str]]:
+    """Return the assessment tests a task measured reliably, their details and what was left out.
+
+    Only a ``reliable`` value is offered for storing (a score takes the
+    analysis's verdict); a rough one, or one outside the range the assessment
+    accepts, is left out with its reason in plain words.
+    """
+    from hiplab.assess.schema import Tests
+
+    raw: dict[str, Any] = {}
+    kept: list[MeasuredTest] = []
+    left_out: list[str] = []
+    for found in _candidates(result):
+        verdict = verdicts.get(found.metric, overall) if found.metric else overall
+        why = _out_of_range(found)
+        if why is None and verdict.level != "reliable":
+            why = f"{verdict.text} (only reliable measurements are stored)"
+        if why is not None:
+            left_out.append(f"{found.label}: {why}")
+            continue
+        sd = result.uncertainty.get(found.metric) if found.metric else None
+        _nest(raw, found.test, found.value)
+        kept.append(
+            MeasuredTest(
+                test=found.test,
+                label=found.label,
+                value=found.value,
+                unit=found.unit,
+                uncertainty=None if sd is None else round(sd, 1),
+                verdict=verdict,
+            )
+        )
+    return (Tests.model_validate(raw) if raw else None), kept, left_out
+
+
+def judged(result: TaskResult) -> tuple[dict[str, Verdict], Verdict, tuple[str, ...]]:
+    """Return a result's verdict per metric, its overall verdict and the advice."""
+    from hiplab.motion.verdicts import advice, analysis_verdict, metric_verdicts
+
+    document = result.model_dump(mode="json")
+    verdicts = metric_verdicts(document)
+    warnings = document.get("warnings") or []
+    return verdicts, analysis_verdict(verdicts, warnings), tuple(advice(warnings))
 
 
 StageHook = Callable[[str], None]
@@ -318,13 +461,14 @@ def analyze(
     exercise = find_exercise(request.exercise) if spec.needs_exercise else None
     track = _track(request, progress)
     done("track")
-    series, camera, warnings = kinematics(track, spec)
+    series, camera, warnings, found = kinematics_found(track, spec)
     done("kinematics")
     task_input = TaskInput(
         series=series, view=camera.view, near_side=camera.near_side, warnings=warnings, raw=track
     )
     result = spec.measure(task_input, TaskOptions(exercise=exercise))
-    tests, left_out = measured_tests(result)
+    verdicts, overall, advice = judged(result)
+    tests, kept, left_out = measured_tests(result, verdicts, overall)
     analysis = Analysis(
         source=str(request.source),
         input_kind="openpose_json" if request.source.is_dir() else "video",
@@ -338,18 +482,22 @@ def analyze(
         frames_lost=int(track.lost.sum()),
         camera=camera,
         result=result,
+        verdict=overall,
+        verdicts=verdicts,
+        advice=advice,
+        measured=tuple(kept),
         measured_tests=None if tests is None else tests.model_dump(mode="json", exclude_none=True),
         measured_tests_left_out=tuple(left_out),
     )
     done("task")
     if request.outdir is not None:
-        analysis = _write(analysis, request, series, track)
+        analysis = _write(analysis, request, found, track)
         done("outputs")
     return analysis
 
 
 def _write(
-    analysis: Analysis, request: AnalyzeRequest, series: TimeSeries, track: KeypointTrack
+    analysis: Analysis, request: AnalyzeRequest, found: Kinematics, track: KeypointTrack
 ) -> Analysis:
     from hiplab.motion.outputs import OutputRequest, write_outputs
 
@@ -364,12 +512,13 @@ def _write(
     files, skipped = write_outputs(
         request.outdir,
         OutputRequest(
-            series=series,
+            series=found.series,
             track=track,
             document=document,
             events=event_frames(analysis.result, analysis.fps),
             video=None if request.source.is_dir() else request.source,
             labels=labels,
+            camera=found.camera,
         ),
     )
     return analysis.model_copy(update={"files": files, "skipped_files": skipped})

@@ -226,7 +226,8 @@ def plan_batch(
     inputs: Sequence[Path], *, template: AnalyzeRequest, outdir: Path
 ) -> list[BatchItem]:
     """Return one item per input: ``template``'s options, absolute paths, ``OUTDIR/<name>``."""
-    model = None if template.model is None else template.model.absolute()
+    # a .task path must stay valid in worker processes with another working directory
+    model = template.model.absolute() if isinstance(template.model, Path) else template.model
     return [
         BatchItem(
             label=str(path),

@@ -6,7 +6,15 @@ Conventions
   :data:`ANGLE_COLUMNS` (sided ``{side}_{angle}``, then plain names such as
   ``trunk_lean``) whether or not this view measures it, then any other angle
   channel; degrees with 3 decimals; an empty cell where the angle was not
-  measured (missing keypoint, gap filled, other view). Frames are 0-based.
+  measured (missing keypoint, gap filled, other view, or withheld because
+  the camera's angle makes it meaningless: :mod:`hiplab.motion.projection`).
+  Then ``{angle}_sd`` for the same angles: the standard uncertainty of that
+  frame's value (deg; empty where the value is). Then the camera's geometry
+  that frame (:mod:`hiplab.motion.camera`): ``camera_yaw_deg`` (0 in front of
+  the subject, +90 at their right side, ±180 behind), ``camera_yaw_sd_deg``,
+  ``camera_pitch_deg`` (+ looking down), ``camera_pitch_sd_deg`` and
+  ``camera_view`` (front, right_side, back, left_side, oblique or unknown);
+  empty when no geometry was estimated. Frames are 0-based.
 * ``angles.mot``: an OpenSim motion (Storage) file — a name line,
   ``version=1``, ``nRows``, ``nColumns`` (time included), ``inDegrees=yes``,
   ``endheader``, then a tab-separated header ``time`` + the angle channels
@@ -34,6 +42,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -41,6 +50,9 @@ from numpy.typing import NDArray
 from hiplab.errors import InputError
 from hiplab.motion.keypoints import KEYPOINTS, KeypointTrack
 from hiplab.motion.series import TimeSeries
+
+if TYPE_CHECKING:
+    from hiplab.motion.camera import CameraGeometry
 
 FloatArray = NDArray[np.float64]
 SIDED_ANGLES = (
@@ -107,15 +119,43 @@ def measured(series: TimeSeries, name: str) -> FloatArray:
     return np.asarray(series.channel(name), dtype=np.float64)
 
 
-def angles_csv(series: TimeSeries) -> str:
+CAMERA_COLUMNS = (
+    "camera_yaw_deg",
+    "camera_yaw_sd_deg",
+    "camera_pitch_deg",
+    "camera_pitch_sd_deg",
+    "camera_view",
+)
+
+
+def frame_sd(series: TimeSeries, name: str) -> FloatArray:
+    """Return a channel's per-frame uncertainty where it is measured (NaN elsewhere)."""
+    if name not in series.data:
+        return np.full(series.frames, np.nan)
+    return np.where(np.isfinite(measured(series, name)), series.frame_sd(name), np.nan)
+
+
+def _camera_cells(camera: CameraGeometry | None, frames: int) -> list[list[str]]:
+    """Return the camera columns' cells, one list per frame."""
+    if camera is None or camera.frames != frames:
+        return [[""] * len(CAMERA_COLUMNS) for _ in range(frames)]
+    numbers = (camera.yaw_deg, camera.yaw_sd_deg, camera.pitch_deg, camera.pitch_sd_deg)
+    views = camera.views()
+    return [[*(_cell(float(values[i])) for values in numbers), views[i]] for i in range(frames)]
+
+
+def angles_csv(series: TimeSeries, camera: CameraGeometry | None = None) -> str:
     """Return ``angles.csv`` (see the module conventions)."""
     columns = angle_columns(series)
     data = [measured(series, name) for name in columns]
+    sds = [frame_sd(series, name) for name in columns]
+    cameras = _camera_cells(camera, series.frames)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["frame", "time_s", *columns])
+    writer.writerow(["frame", "time_s", *columns, *(f"{c}_sd" for c in columns), *CAMERA_COLUMNS])
     for i in range(series.frames):
-        writer.writerow([i, f"{series.time[i]:.6f}", *(_cell(float(d[i])) for d in data)])
+        values = [_cell(float(d[i])) for d in (*data, *sds)]
+        writer.writerow([i, f"{series.time[i]:.6f}", *values, *cameras[i]])
     return out.getvalue()
 
 
@@ -174,6 +214,7 @@ class OutputRequest:
     events: Sequence[tuple[str, int]] = ()
     video: Path | None = None
     labels: Sequence[str] = ()
+    camera: CameraGeometry | None = None
 
 
 def write_outputs(
@@ -192,7 +233,7 @@ def write_outputs(
     paths = {key: outdir / name for key, name in FILE_NAMES.items()}
     files: dict[str, str | None] = dict.fromkeys(FILE_NAMES)
     skipped: dict[str, str] = {}
-    write_text(paths["angles_csv"], angles_csv(request.series))
+    write_text(paths["angles_csv"], angles_csv(request.series, request.camera))
     write_text(paths["angles_mot"], angles_mot(request.series))
     write_text(paths["keypoints_csv"], keypoints_csv(request.track))
     for key in ("angles_csv", "angles_mot", "keypoints_csv"):

@@ -57,12 +57,14 @@ from hiplab.motion.openpose import check_fps, count_frames, iter_openpose
 from hiplab.motion.pose import (
     MEDIAPIPE,
     MEDIAPIPE_TASK,
+    MediapipeParams,
     MediapipeTaskParams,
     PoseBackend,
     PoseEstimator,
     create_estimator,
     get_backend,
 )
+from hiplab.motion.pose_models import PoseModelName
 from hiplab.motion.track import (
     Box,
     CropState,
@@ -402,18 +404,27 @@ def _check_person_box(person_box: Iterable[float] | None) -> Box | None:
     return x, y, w, h
 
 
-def _pose_setup(backend: str | None, model: str | Path | None) -> tuple[PoseBackend[Any], Any]:
-    name = backend or (MEDIAPIPE_TASK.name if model is not None else MEDIAPIPE.name)
+def _pose_setup(
+    backend: str | None, model: PoseModelName | Path | None
+) -> tuple[PoseBackend[Any], Any]:
+    """Return the backend and its params: a model name is MEDIAPIPE's, a Path MEDIAPIPE_TASK's."""
+    name = backend or (MEDIAPIPE_TASK.name if isinstance(model, Path) else MEDIAPIPE.name)
     spec = get_backend(name)
-    if spec is MEDIAPIPE and model is not None:
+    if spec is MEDIAPIPE_TASK:
+        if not isinstance(model, Path):
+            raise InputError(f"backend {spec.name} needs --model PATH (a MediaPipe .task file)")
+        return spec, MediapipeTaskParams(model=model)
+    if isinstance(model, Path):
         raise InputError(
             f"a model file ({model}) is used by the {MEDIAPIPE_TASK.name} backend, "
-            f"not by {MEDIAPIPE.name}"
+            f"not by {spec.name}"
         )
-    if spec is MEDIAPIPE_TASK:
-        if model is None:
-            raise InputError(f"backend {spec.name} needs --model PATH (a MediaPipe .task file)")
-        return spec, MediapipeTaskParams(model=Path(model))
+    if spec is MEDIAPIPE:
+        return spec, MediapipeParams() if model is None else MediapipeParams(model=model)
+    if model is not None:
+        raise InputError(
+            f"the {model} pose model is used by the {MEDIAPIPE.name} backend, not by {spec.name}"
+        )
     return spec, spec.params_type()
 
 
@@ -438,7 +449,7 @@ def extract_track(
     source: str | Path,
     *,
     backend: str | None = None,
-    model: str | Path | None = None,
+    model: PoseModelName | Path | None = None,
     fps: float | None = None,
     person_box: Iterable[float] | None = None,
     workers: int = 2,
@@ -453,9 +464,11 @@ def extract_track(
         A video file (mp4/mov/avi/webm…) or a folder of OpenPose ``*_keypoints.json``.
     backend
         Pose backend name (:data:`hiplab.motion.pose.BACKENDS`); default ``mediapipe``,
-        or ``mediapipe_task`` when ``model`` is given. Not used for JSON folders.
+        or ``mediapipe_task`` when ``model`` is a path. Not used for JSON folders.
     model
-        A MediaPipe ``.task`` file for the ``mediapipe_task`` backend.
+        ``"lite"``, ``"full"`` or ``"heavy"``: the ``mediapipe`` backend's model
+        (default ``full``, :data:`~hiplab.motion.pose_models.POSE_MODELS`); a
+        :class:`~pathlib.Path`: a MediaPipe ``.task`` file for ``mediapipe_task``.
     fps
         Frame rate: required for JSON; for a video it overrides the container's
         (e.g. a slow-motion clip), times then being ``index / fps``.

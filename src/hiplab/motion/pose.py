@@ -11,15 +11,21 @@ is :mod:`hiplab.motion.track`'s job.
 Backends
 --------
 ``mediapipe``
-    The legacy ``mediapipe.solutions.pose`` model bundled in the
-    ``mediapipe==0.10.21`` wheel (``pose_landmark_full.tflite`` and
-    ``pose_detection.tflite``): ``model_complexity=1`` (0 and 2 would download
-    a model, so they are never used), video mode (``static_image_mode=False``:
-    the landmark model follows the person from the previous call and the
-    detector runs only when it loses it). Single person: it returns the most
-    prominent person only. Landmark smoothing is off by default because the
-    tracker feeds it moving crops, where MediaPipe's smoothing would act in a
-    moving frame of reference; filtering is a later stage.
+    The legacy ``mediapipe.solutions.pose`` model in one of its three sizes
+    (:data:`~hiplab.motion.pose_models.POSE_MODELS`): ``lite``, ``full``
+    (the default) or ``heavy``, i.e. ``model_complexity`` 0, 1 or 2, with the
+    ``pose_detection.tflite`` detector. The ``mediapipe==0.10.21`` wheel ships
+    only ``full``; ``scripts/install_pose_models.py`` (run by ``make``) adds
+    ``lite`` and ``heavy`` from the pinned npm release. Before the graph is
+    created the chosen file is checked to be in mediapipe's model folder with
+    its pinned sha256 — otherwise :class:`~hiplab.errors.InputError` says how
+    to install it — because mediapipe itself would try to download a missing
+    file at run time. Video mode (``static_image_mode=False``: the landmark
+    model follows the person from the previous call and the detector runs only
+    when it loses it). Single person: it returns the most prominent person
+    only. Landmark smoothing is off by default because the tracker feeds it
+    moving crops, where MediaPipe's smoothing would act in a moving frame of
+    reference; filtering is a later stage.
 ``mediapipe_task``
     A user-supplied MediaPipe ``.task`` bundle (``--model PATH``) through the
     Tasks API ``PoseLandmarker`` in VIDEO running mode; up to ``num_poses``
@@ -30,16 +36,27 @@ Heavy imports (``mediapipe``) happen when an estimator is created, never on impo
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
 from hiplab.errors import InputError
 from hiplab.motion.keypoints import KEYPOINTS, Detection
+from hiplab.motion.pose_models import (
+    DEFAULT_POSE_MODEL,
+    MODULES_SUBDIR,
+    POSE_MODELS,
+    PoseModelFile,
+    PoseModelName,
+    model_names,
+)
 
 ImageArray = NDArray[np.uint8]
 
@@ -123,26 +140,98 @@ def _check_unit(name: str, value: float) -> None:
         raise InputError(f"{name} must be between 0 and 1; got {value!r}")
 
 
+INSTALL_COMMAND = ".venv/bin/python scripts/install_pose_models.py"
+"""How the lite and heavy models get installed (``make`` runs it when it sets up the venv)."""
+
+
+def mediapipe_model_dir() -> Path:
+    """Return the folder the mediapipe solution reads its landmark models from.
+
+    Found with :func:`importlib.util.find_spec`, so mediapipe is not imported yet.
+    """
+    spec = importlib.util.find_spec("mediapipe")
+    if spec is None or not spec.submodule_search_locations:
+        raise InputError("mediapipe is not installed; install hiplab with its dependencies")
+    return Path(next(iter(spec.submodule_search_locations))).joinpath(*MODULES_SUBDIR)
+
+
+@lru_cache(maxsize=8)
+def _sha256(path: str, size: int, mtime_ns: int) -> str:
+    """Return a file's sha256; cached by path, size and time, as every worker checks the model."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        while block := stream.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_pose_model(name: PoseModelName, folder: Path | None = None) -> Path:
+    """Return the path of model ``name``'s file once it is there with its pinned sha256.
+
+    Parameters
+    ----------
+    name
+        ``lite``, ``full`` or ``heavy``.
+    folder
+        Where to look (default: :func:`mediapipe_model_dir`).
+
+    Raises
+    ------
+    InputError
+        When the name is unknown, the file is missing, or its checksum differs.
+
+    """
+    pinned = _pinned(name)
+    path = (folder or mediapipe_model_dir()) / pinned.file
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise InputError(
+            f"the {name} pose model is not installed ({pinned.file} is missing from "
+            f"{path.parent}); install it with: {INSTALL_COMMAND} (make does this)"
+        ) from None
+    if _sha256(str(path), stat.st_size, stat.st_mtime_ns) != pinned.sha256:
+        raise InputError(
+            f"the {name} pose model at {path} is not the expected file (its checksum differs: "
+            f"damaged or another version); reinstall it with: {INSTALL_COMMAND}"
+        )
+    return path
+
+
+def _pinned(name: str) -> PoseModelFile:
+    if name not in POSE_MODELS:
+        raise InputError(f"unknown pose model {name!r}; the models are {model_names()}")
+    return POSE_MODELS[cast(PoseModelName, name)]
+
+
 @dataclass(frozen=True)
 class MediapipeParams:
-    """Parameters of the bundled legacy MediaPipe pose model."""
+    """Parameters of the legacy MediaPipe pose model (``model``: lite, full or heavy)."""
 
+    model: PoseModelName = DEFAULT_POSE_MODEL
     min_detection_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
     smooth_landmarks: bool = False
 
     def __post_init__(self) -> None:
+        _pinned(self.model)
         _check_unit("min_detection_confidence", self.min_detection_confidence)
         _check_unit("min_tracking_confidence", self.min_tracking_confidence)
 
+    @property
+    def complexity(self) -> int:
+        """Return mediapipe's ``model_complexity`` of the chosen model (0, 1 or 2)."""
+        return POSE_MODELS[self.model].complexity
+
 
 class MediapipePose:
-    """The bundled ``mediapipe.solutions.pose`` model (model_complexity=1, video mode)."""
+    """The legacy ``mediapipe.solutions.pose`` model (lite, full or heavy; video mode)."""
 
     single_person = True
 
     def __init__(self, params: MediapipeParams) -> None:
         self.params = params
+        check_pose_model(params.model)  # else mediapipe would download a missing file
         self._pose = self._create()
 
     def _create(self) -> Any:
@@ -150,7 +239,7 @@ class MediapipePose:
 
         return mp_pose.Pose(
             static_image_mode=False,
-            model_complexity=1,
+            model_complexity=self.params.complexity,
             smooth_landmarks=self.params.smooth_landmarks,
             enable_segmentation=False,
             min_detection_confidence=self.params.min_detection_confidence,
@@ -270,7 +359,7 @@ class PoseBackend(Generic[P]):
 
 MEDIAPIPE: PoseBackend[MediapipeParams] = PoseBackend(
     name="mediapipe",
-    summary="bundled MediaPipe pose model (legacy solutions.pose, model_complexity=1), one person",
+    summary="MediaPipe's legacy solutions.pose model (lite, full or heavy), one person",
     params_type=MediapipeParams,
     create=MediapipePose,
 )

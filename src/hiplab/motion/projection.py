@@ -124,7 +124,8 @@ def foreshortening(points: PointSet, segment: Segment) -> FloatArray:
     finite = length[np.isfinite(length)]
     reference = float(np.percentile(finite, 95)) if finite.size else np.nan
     with np.errstate(invalid="ignore"):
-        return np.sqrt(np.clip(1.0 - (length / reference) ** 2, 0.0, 1.0))
+        fore: FloatArray = np.sqrt(np.clip(1.0 - (length / reference) ** 2, 0.0, 1.0))
+    return fore
 
 
 def segment_depth(
@@ -197,9 +198,10 @@ def world_body_vectors(
         right = right / np.linalg.norm(right, axis=1, keepdims=True)
     anterior = np.cross(up, right)
     vector = _world(track, segment.end) - _world(track, segment.start)
-    return np.stack(
+    frame: FloatArray = np.stack(
         [(vector * anterior).sum(1), (vector * right).sum(1), (vector * up).sum(1)], axis=1
     )
+    return frame
 
 
 def disagreement(

@@ -66,6 +66,7 @@ class TaskWarning(Model):
     severity: Severity = "warn"
     message: str
     applies_to: tuple[str, ...] = ()
+    value: float | None = None
 
 
 class TaskResult(Model):

@@ -13,7 +13,11 @@ video judges, per repetition:
   the tibia's forward tilt plus :data:`TORSO_TIBIA_TOLERANCE_DEG` (the tibia's
   tilt is the ankle dorsiflexion, the foot being flat; the tolerance covers the
   ~4° standard uncertainty of each angle — a hiplab heuristic);
-* ``heels_down``: no heel rise (:data:`~hiplab.motion.tasks.squat.HEEL_RULE`).
+* ``heels_down``: the squat's heel-rise result (``summary.heel_rise``,
+  :data:`~hiplab.motion.tasks.squat.HEEL_RULE`), the same for every
+  repetition, so a result never says both "heels rise" and "heels down": the
+  heels count as down when some measured repetition kept them down (the FMS
+  scores the best attempt), and as unknown when no heel rise was measurable.
 
 It cannot judge the knees over the feet (a front view), the dowel (not
 tracked) or pain (ask), so it never gives a score — only the *best score the
@@ -57,7 +61,7 @@ class FmsDeepSquat(c.Model):
     rule: str = (
         "an upper bound, not an FMS score: 3 if every filmed criterion holds with heels down; "
         "2 if depth and torso hold only with heels rising, or a criterion fails with heels "
-        "down; 1 if a criterion fails with heels rising"
+        "down; 1 if a criterion fails with heels rising (heels as in summary.heel_rise)"
     )
 
 

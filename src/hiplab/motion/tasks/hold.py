@@ -27,6 +27,15 @@ Conventions
   its mirror image (the keyframe's ``right`` angles on the left leg). For a
   two-sided exercise each side is that leg's angles (and the trunk) against
   the keyframe's same side, and ``both`` needs both legs.
+* A side is measured only when at least one of its legs' angles is compared
+  (each leg of a two-sided side; any leg for a one-sided exercise): the trunk
+  alone does not tell one pose from another.
+* The clip must show the pose: the frames in the pose on any side, over all
+  the clip's frames, at least :data:`~hiplab.motion.tasks.gates.HOLD_MIN_SHARE`
+  (refused below, warned below
+  :data:`~hiplab.motion.tasks.gates.HOLD_FULL_SHARE`;
+  :func:`~hiplab.motion.tasks.gates.check_hold`). A clip where no angle of the
+  pose is measured often enough is refused too.
 * Uncertainty of a time in the pose: each interval edge is uncertain by one
   frame and by the time the angle takes to cross its own uncertainty
   (``σ_angle / |ω|``), added in quadrature over the edges.
@@ -41,6 +50,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from hiplab.motion.tasks import common as c
+from hiplab.motion.tasks.gates import check_hold
 
 if TYPE_CHECKING:
     from hiplab.library.models import Exercise, Keyframe
@@ -51,6 +61,7 @@ MAX_EDGE_SD_S = 2.0
 LIMB_ANGLES = ("hip_flexion", "knee_flexion", "ankle_dorsiflexion")
 NOT_COMPARED = ("hip_abduction",)
 SideKey = Literal["left", "right", "both"]
+SIDE_KEYS: tuple[Literal["left", "right"], ...] = ("left", "right")
 
 
 class NotCompared(c.Model):
@@ -151,9 +162,13 @@ def _side(
     orientation: str,
     tolerance: float,
     target_s: float | None,
-) -> tuple[HoldSide, float]:
+) -> tuple[HoldSide, float, c.BoolArray]:
+    """Return one side's hold, its uncertainty (s) and the frames of its merged intervals."""
     fps = inp.fps
     runs = _intervals(_inside(inp, targets, tolerance), fps)
+    held = np.zeros(inp.frames, dtype=bool)
+    for a, b in runs:
+        held[a:b] = True
     seconds = [(b - a) / fps for a, b in runs]
     edges = [e for a, b in runs for e in (a, b)]
     sd = math.sqrt(sum(_edge_sd(inp, targets, e) ** 2 for e in edges)) if edges else 1.0 / fps
@@ -170,7 +185,13 @@ def _side(
         else sum(1 for s in seconds if s >= target_s),
         intervals=intervals,
     )
-    return side, sd
+    return side, sd, held
+
+
+def _measures_legs(kept: list[Target], legs: tuple[c.Side, ...], *, each: bool) -> bool:
+    """Return True when ``kept`` compares an angle of every leg in ``legs`` (``each``) or of any."""
+    seen = {t.channel.split("_", 1)[0] for t in kept if t.channel != "trunk_lean"}
+    return set(legs) <= seen if each else bool(seen & set(legs))
 
 
 def _usable(inp: c.TaskInput, targets: list[Target]) -> tuple[list[Target], list[NotCompared]]:
@@ -191,24 +212,38 @@ def _usable(inp: c.TaskInput, targets: list[Target]) -> tuple[list[Target], list
     return kept, dropped
 
 
-def _plans(exercise: Exercise, keyframe: Keyframe) -> dict[SideKey, tuple[str, list[Target]]]:
+@dataclass(frozen=True)
+class Plan:
+    """One side of a hold: how it is oriented, the legs it covers and its targets."""
+
+    orientation: str
+    legs: tuple[c.Side, ...]
+    targets: list[Target]
+
+
+def _plans(exercise: Exercise, keyframe: Keyframe) -> dict[SideKey, Plan]:
+    both: tuple[c.Side, ...] = ("left", "right")
     if exercise.unilateral:
         return {
-            "right": ("as drawn", targets_for(keyframe, mirrored=False, legs=("left", "right"))),
-            "left": ("mirrored", targets_for(keyframe, mirrored=True, legs=("left", "right"))),
+            "right": Plan("as drawn", both, targets_for(keyframe, mirrored=False, legs=both)),
+            "left": Plan("mirrored", both, targets_for(keyframe, mirrored=True, legs=both)),
         }
     return {
-        "left": ("left leg and trunk", targets_for(keyframe, mirrored=False, legs=("left",))),
-        "right": ("right leg and trunk", targets_for(keyframe, mirrored=False, legs=("right",))),
-        "both": (
-            "both legs and trunk",
-            targets_for(keyframe, mirrored=False, legs=("left", "right")),
-        ),
+        side: Plan(
+            f"{side} leg and trunk", (side,), targets_for(keyframe, mirrored=False, legs=(side,))
+        )
+        for side in SIDE_KEYS
+    } | {
+        "both": Plan("both legs and trunk", both, targets_for(keyframe, mirrored=False, legs=both))
     }
 
 
 def analyze_hold(inp: c.TaskInput, *, exercise: Exercise) -> HoldResult:
-    """Measure how long the subject holds ``exercise``'s pose (see the module conventions)."""
+    """Measure how long the subject holds ``exercise``'s pose (see the module conventions).
+
+    Raises :class:`~hiplab.motion.tasks.gates.NotTheTaskError` when the clip
+    shows the pose too little, or none of its angles is measured often enough.
+    """
     keyframe = hold_keyframe(exercise)
     tolerance = exercise.pose.tolerance_deg
     target_s = float(exercise.dosage.hold_s) if exercise.dosage.hold_s else None
@@ -224,23 +259,19 @@ def analyze_hold(inp: c.TaskInput, *, exercise: Exercise) -> HoldResult:
     sides: dict[str, HoldSide] = {}
     sd: dict[str, float | None] = {}
     compared: set[str] = set()
-    for key, (orientation, wanted) in _plans(exercise, keyframe).items():
-        kept, dropped = _usable(inp, wanted)
+    held = np.zeros(inp.frames, dtype=bool)
+    for key, plan in _plans(exercise, keyframe).items():
+        kept, dropped = _usable(inp, plan.targets)
         skipped += [d for d in dropped if d.angle not in {s.angle for s in skipped}]
-        compared |= {t.channel for t in kept}
-        if not kept:
+        if not _measures_legs(kept, plan.legs, each=not exercise.unilateral):
             continue
-        side, side_sd = _side(inp, kept, orientation, tolerance, target_s)
+        compared |= {t.channel for t in kept}
+        side, side_sd, frames = _side(inp, kept, plan.orientation, tolerance, target_s)
         sides[key] = side
         sd[f"time_in_pose_s.{key}"] = round(side_sd, 2)
-    if not sides:
-        warnings.append(
-            c.warning(
-                "nothing_to_compare",
-                "no target angle was measured often enough",
-                applies_to=("sides",),
-            )
-        )
+        held |= frames
+    share = float(held.mean()) if sides and inp.frames else None
+    warnings += check_hold(exercise_name=exercise.name, share=share)
     return HoldResult(
         view=inp.view,
         uncertainty=sd,

@@ -2,6 +2,8 @@
 
 Conventions
 -----------
+* A clip without a flight and a landing after it is refused
+  (:func:`~hiplab.motion.tasks.gates.check_landing`).
 * Initial contact (IC) and the landing phase come from the feet
   (:mod:`hiplab.motion.tasks.contact`); peaks are taken over the landing
   phase. A knee-flexion peak on the last frame of the input means the landing
@@ -38,6 +40,7 @@ from pydantic import Field
 
 from hiplab.motion.tasks import common as c
 from hiplab.motion.tasks.contact import UNCLEAR_LIMIT_S, Contact, find_contact
+from hiplab.motion.tasks.gates import check_landing
 from hiplab.motion.tasks.less import Less, LessContext, score_items
 
 STIFF_KNEE_DEG = 90.0
@@ -191,22 +194,13 @@ def _frontal(inp: c.TaskInput, contact: Contact) -> tuple[Metrics, Sds]:
         pair[side] = c.rounded(value)
         if value is not None:
             sd[f"peak_knee_fppa_deg.{side}"] = c.rounded(
-                c.sd_of_peak(c.channel_sd(inp.series, name), data, frame, inp.fps)
+                c.sd_of_peak(c.channel_sd(inp.series, name, frame), data, frame, inp.fps)
             )
     return {"peak_knee_fppa_deg": SidePair(**pair)}, sd
 
 
 def _warnings(inp: c.TaskInput, contact: Contact, metrics: Metrics, sd: Sds) -> list[c.TaskWarning]:
     found: list[c.TaskWarning] = []
-    if contact.frame is None:
-        found.append(
-            c.warning(
-                "no_initial_contact",
-                "no initial contact found: the feet never came down onto the floor from above "
-                "(film the whole drop, box to floor, with the feet in view)",
-                applies_to=("initial_contact_frame", "time_to_peak_knee_flexion_ms"),
-            )
-        )
     peak_frame = metrics.get("peak_knee_flexion_frame")
     if isinstance(peak_frame, int) and peak_frame >= inp.frames - 1:
         found.append(
@@ -263,8 +257,13 @@ def _contact_warning(inp: c.TaskInput, contact: Contact) -> list[c.TaskWarning]:
 
 
 def analyze_landing(inp: c.TaskInput) -> LandingResult:
-    """Measure a drop landing (see the module conventions)."""
+    """Measure a drop landing (see the module conventions).
+
+    Raises :class:`~hiplab.motion.tasks.gates.NotTheTaskError` when the input
+    shows no flight with a landing after it.
+    """
     contact = find_contact(inp)
+    gate_warnings = check_landing(inp, contact)
     if inp.view == "sagittal":
         metrics, sd = _sagittal(inp, contact)
     else:
@@ -281,7 +280,7 @@ def analyze_landing(inp: c.TaskInput) -> LandingResult:
             hip_peak_frame=hip_peak if isinstance(hip_peak, int) else None,
         )
     )
-    warnings = _warnings(inp, contact, metrics, sd)
+    warnings = [*gate_warnings, *_warnings(inp, contact, metrics, sd)]
     if ic is not None:
         sd["initial_contact_frame"] = 1.0
         sd["initial_contact_time_s"] = round(c.frame_sd_s(inp.fps), 4)
@@ -289,7 +288,7 @@ def analyze_landing(inp: c.TaskInput) -> LandingResult:
         {
             **metrics,
             "view": inp.view,
-            "partial": any(w.code in ("no_initial_contact", "landing_cut_off") for w in warnings),
+            "partial": any(w.code == "landing_cut_off" for w in warnings),
             "uncertainty": sd,
             "warnings": (*inp.warnings, *warnings),
             "initial_contact_frame": ic,

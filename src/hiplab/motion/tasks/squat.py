@@ -10,23 +10,37 @@ Conventions
 * Depth: ``thigh_angle`` is the thigh's elevation above horizontal (knee
   above hip positive), so the hip is at or below the knee — *at or below
   parallel* — when the thigh angle at the bottom is ≥ 0°.
-* Heel rise: the heel's height above its standing height (median heel y over
-  the frames outside repetitions), over the shank length (median knee–ankle
-  distance); heels *rise* when it exceeds :data:`HEEL_RISE_FRACTION` (5% of
-  the shank, about 2 cm for an adult). Side view only: from the front the
-  foot hides the heel.
+* Only movements that pass the squat gate (:func:`~hiplab.motion.tasks.gates.check_squat`:
+  both legs, feet planted, in place, one person) are repetitions; a clip
+  without one is refused.
+* Heel rise: per repetition, the heel's largest height above its standing
+  height (median heel y over the standing frames next to the repetition,
+  :data:`STANDING_WINDOW_S` on each side outside other repetitions), over the
+  shank length (median knee–ankle distance). A heel cannot rise more than the
+  foot is long (the toes stay down), nor sink below its standing height: a
+  reading above the foot's length (median heel–toe distance; else
+  :data:`FOOT_PER_SHANK` × shank), or readings below −:data:`HEEL_RISE_FRACTION`
+  of the shank (their :data:`LOW_PERCENTILE` th percentile) mean
+  the keypoints are not this foot standing, and the repetition's heel rise is
+  *unmeasurable* (None, with a warning), never clipped. A repetition's heels
+  *rise* when the reading exceeds :data:`HEEL_RISE_FRACTION` (5% of the
+  shank, about 2 cm for an adult); the set's heels rise when they rose in
+  every measured repetition (none was done heels-down). Side view only: from
+  the front the foot hides the heel.
 * Front view: repetitions are cut from leg shortening ``1 − (ankle y − hip
   y) / standing`` (mean of both legs); per repetition the peak knee FPPA and
   pelvic drop per side; the summary compares sides. A side difference counts
   only when it exceeds 1.96 × the combined uncertainty of both sides.
 * Tempo: descent = bottom − start, ascent = end − bottom, in seconds.
 * FMS deep squat (side view): the criteria the video can judge and the best
-  score they allow (:mod:`hiplab.motion.tasks.fms`) — never an FMS score.
+  score they allow (:mod:`hiplab.motion.tasks.fms`) — never an FMS score. Its
+  heels criterion is the set's heel-rise result, so the two always agree.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -34,14 +48,25 @@ from pydantic import Field
 
 from hiplab.motion.tasks import common as c
 from hiplab.motion.tasks.fms import FmsDeepSquat, fms_deep_squat, rep_criteria
+from hiplab.motion.tasks.gates import check_squat
 from hiplab.motion.tasks.reps import RepFrames, segment_reps
 
 SAGITTAL_MIN_PROMINENCE_DEG = 25.0
 FRONTAL_MIN_SHORTENING = 0.08
 HEEL_RISE_FRACTION = 0.05
+FOOT_PER_SHANK = 0.152 / 0.246
+"""Foot (heel → toe) over shank length (Winter's table): the heel's bound if the toe is not seen."""
+LOW_PERCENTILE = 5.0
+"""Percentile of a repetition's heel readings taken as its lowest (one stray frame is not)."""
+STANDING_WINDOW_S = 0.5
+"""Standing frames read on each side of a repetition for the heel's standing height."""
 SIGNIFICANT_Z = 1.96
 DEPTH_RULE = "thigh angle at the bottom ≥ 0° (hip at or below the knee) = at or below parallel"
-HEEL_RULE = f"heel more than {HEEL_RISE_FRACTION:.0%} of the shank length above its standing height"
+HEEL_RULE = (
+    f"heels rise when the heel rose more than {HEEL_RISE_FRACTION:.0%} of the shank length above "
+    "its standing height in every measured repetition (none was done heels-down); a reading "
+    "beyond the foot's length is unmeasurable, not a heel rise"
+)
 SAGITTAL_KEYS = (
     "peak_hip_flexion_deg",
     "peak_knee_flexion_deg",
@@ -94,12 +119,27 @@ class Depth(c.Model):
 
 
 class HeelRise(c.Model):
-    """Largest heel rise over the repetitions."""
+    """Heel rise over the measured repetitions: the largest, and in how many the heels rose."""
 
     max_fraction_of_shank: float | None
     max_px: float | None
     heels_rise: bool | None
+    reps_heels_rise: int = 0
+    reps_measured: int = 0
+    reps_unmeasurable: int = 0
     rule: str = HEEL_RULE
+
+
+@dataclass(frozen=True)
+class HeelReading:
+    """One repetition's heel rise: over the shank and in pixels (None: not measured).
+
+    ``unmeasurable`` when the keypoints moved in a way a standing heel cannot.
+    """
+
+    fraction: float | None = None
+    px: float | None = None
+    unmeasurable: bool = False
 
 
 class Tempo(c.Model):
@@ -165,46 +205,53 @@ def _leg_shortening(inp: c.TaskInput) -> c.FloatArray:
     return np.asarray(1.0 - leg / standing, dtype=np.float64)
 
 
-def _outside_reps(n: int, reps: list[RepFrames]) -> c.BoolArray:
-    mask = np.ones(n, dtype=bool)
-    for rep in reps:
-        mask[rep.start : rep.end + 1] = False
+def _standing_frames(n: int, rep: RepFrames, reps: list[RepFrames], fps: float) -> c.BoolArray:
+    """Return the frames the subject stands in next to ``rep`` (its edges, and beside it)."""
+    reach = max(1, round(STANDING_WINDOW_S * fps))
+    mask = np.zeros(n, dtype=bool)
+    mask[max(rep.start - reach, 0) : rep.start + 1] = True
+    mask[rep.end : rep.end + reach + 1] = True
+    for other in reps:
+        if other is not rep:
+            mask[other.start + 1 : other.end] = False  # inside another repetition
+    mask[[rep.start, rep.end]] = True
     return mask
 
 
-def _heel_heights(inp: c.TaskInput, reps: list[RepFrames]) -> tuple[c.FloatArray, float] | None:
-    """Return the heel height above standing (px, per frame) and the shank length (px).
+def _median(data: c.FloatArray) -> float | None:
+    finite = data[np.isfinite(data)]
+    return float(np.median(finite)) if finite.size else None
 
-    The higher heel's; NaN in frames where neither heel was measured.
-    """
-    heights, shanks = [], []
-    standing_frames = _outside_reps(inp.frames, reps)
-    if not standing_frames.any():
-        standing_frames = np.zeros(inp.frames, dtype=bool)
-        standing_frames[[r.start for r in reps]] = True
+
+def _heel_reading(inp: c.TaskInput, rep: RepFrames, reps: list[RepFrames]) -> HeelReading:
+    """Return the heel rise of one repetition, bounded by the foot (see the module conventions)."""
+    standing = _standing_frames(inp.frames, rep, reps, inp.fps)
+    window = slice(rep.start, rep.end + 1)
+    highest = np.full(rep.end + 1 - rep.start, np.nan)
+    shanks: list[c.FloatArray] = []
+    feet: list[c.FloatArray] = []
     for side in c.SIDES:
-        heel = c.point(inp.series, f"{side}_heel")[:, 1]
-        base = heel[standing_frames]
-        if not np.isfinite(base).any():
+        heel = c.point(inp.series, f"{side}_heel")
+        base = _median(heel[standing, 1])
+        if base is None:
             continue
-        heights.append(float(np.nanmedian(base)) - heel)
+        highest = np.fmax(highest, base - heel[window, 1])
         knee, ankle = c.point(inp.series, f"{side}_knee"), c.point(inp.series, f"{side}_ankle")
-        shanks.append(np.linalg.norm(knee - ankle, axis=1))
-    if not heights:
-        return None
-    shank = np.concatenate(shanks)
-    if not np.isfinite(shank).any():
-        return None
-    stacked = np.stack(heights)
-    seen = np.isfinite(stacked).any(axis=0)
-    highest = np.full(inp.frames, np.nan)
-    highest[seen] = np.nanmax(stacked[:, seen], axis=0)  # nanmax warns on an all-NaN frame
-    return highest, float(np.nanmedian(shank))
+        shanks.append(np.linalg.norm(knee - ankle, axis=1)[window])
+        toe = c.point(inp.series, f"{side}_foot_index")
+        feet.append(np.linalg.norm(heel - toe, axis=1)[standing])
+    shank = _median(np.concatenate(shanks)) if shanks else None
+    if not np.isfinite(highest).any() or shank is None or shank <= 0:
+        return HeelReading()
+    top = float(np.nanmax(highest))
+    sunk = float(np.nanpercentile(highest, LOW_PERCENTILE))  # robust to a stray frame
+    foot = _median(np.concatenate(feet)) or FOOT_PER_SHANK * shank
+    if top > foot or sunk < -HEEL_RISE_FRACTION * shank:
+        return HeelReading(px=top, unmeasurable=True)
+    return HeelReading(fraction=round(top / shank, 3), px=top)
 
 
-def _sagittal_rep(
-    inp: c.TaskInput, rep: RepFrames, heel: tuple[c.FloatArray, float] | None
-) -> dict[str, object]:
+def _sagittal_rep(inp: c.TaskInput, rep: RepFrames, heel: HeelReading) -> dict[str, object]:
     fps, lo, hi = inp.fps, rep.start, rep.end + 1
     out: dict[str, object] = {}
     sd: dict[str, float | None] = {}
@@ -215,7 +262,7 @@ def _sagittal_rep(
         key = f"peak_{angle}_deg"
         peaks[angle] = value
         out[key] = c.rounded(value)
-        sd[key] = c.rounded(c.sd_of_peak(c.sided_sd(inp, angle, side), data, frame, fps))
+        sd[key] = c.rounded(c.sd_of_peak(c.sided_sd(inp, angle, side, frame), data, frame, fps))
     trunk = c.values(inp.series, "trunk_lean")
     out["trunk_lean_at_bottom_deg"] = c.rounded(c.at(trunk, rep.bottom))
     ankle, _ = c.sided(inp, "ankle_dorsiflexion")
@@ -235,11 +282,7 @@ def _sagittal_rep(
     out["thigh_angle_at_bottom_deg"] = c.rounded(at_bottom)
     out["at_or_below_parallel"] = None if at_bottom is None else at_bottom >= 0.0
     sd["thigh_angle_at_bottom_deg"] = c.rounded(c.sided_sd(inp, "thigh_angle", side))
-    if heel is not None:
-        heights, shank = heel
-        window = heights[lo:hi]
-        if np.isfinite(window).any() and shank > 0:
-            out["heel_rise_fraction"] = round(float(np.nanmax(window)) / shank, 3)
+    out["heel_rise_fraction"] = heel.fraction
     return {**out, "uncertainty": sd}
 
 
@@ -262,7 +305,7 @@ def _frontal_rep(inp: c.TaskInput, rep: RepFrames) -> dict[str, object]:
             )
             pairs[key][side] = c.rounded(value)
             sd[f"{key}.{side}"] = c.rounded(
-                c.sd_of_peak(c.channel_sd(inp.series, name), data, frame, inp.fps)
+                c.sd_of_peak(c.channel_sd(inp.series, name, frame), data, frame, inp.fps)
             )
     return {
         "peak_knee_fppa_deg": SidePair(**pairs["peak_knee_fppa_deg"]),
@@ -271,7 +314,7 @@ def _frontal_rep(inp: c.TaskInput, rep: RepFrames) -> dict[str, object]:
     }
 
 
-def _rep(inp: c.TaskInput, rep: RepFrames, heel: tuple[c.FloatArray, float] | None) -> SquatRep:
+def _rep(inp: c.TaskInput, rep: RepFrames, heel: HeelReading) -> SquatRep:
     fps = inp.fps
     timing = c.rounded(math.sqrt(2.0) * c.frame_sd_s(fps), 3)
     base: dict[str, object] = {
@@ -304,15 +347,20 @@ def _depth(reps: list[SquatRep]) -> Depth:
     )
 
 
-def _heel_rise(reps: list[SquatRep], heel: tuple[c.FloatArray, float] | None) -> HeelRise | None:
-    fractions = [r.heel_rise_fraction for r in reps if r.heel_rise_fraction is not None]
-    if heel is None or not fractions:
+def _heel_rise(readings: list[HeelReading]) -> HeelRise | None:
+    """Return the set's heel rise (None when no repetition's heel rise was measured)."""
+    measured = [r for r in readings if r.fraction is not None]
+    if not measured:
         return None
-    top = max(fractions)
+    top = max(measured, key=lambda r: r.fraction or 0.0)
+    rose = sum(1 for r in measured if (r.fraction or 0.0) > HEEL_RISE_FRACTION)
     return HeelRise(
-        max_fraction_of_shank=top,
-        max_px=c.rounded(top * heel[1]),
-        heels_rise=top > HEEL_RISE_FRACTION,
+        max_fraction_of_shank=top.fraction,
+        max_px=c.rounded(top.px),
+        heels_rise=rose == len(measured),
+        reps_heels_rise=rose,
+        reps_measured=len(measured),
+        reps_unmeasurable=sum(1 for r in readings if r.unmeasurable),
     )
 
 
@@ -359,16 +407,23 @@ def _signal(inp: c.TaskInput) -> tuple[c.FloatArray, float]:
     return _leg_shortening(inp), FRONTAL_MIN_SHORTENING
 
 
+def _heel_warning(readings: list[HeelReading]) -> list[c.TaskWarning]:
+    odd = [i + 1 for i, r in enumerate(readings) if r.unmeasurable]
+    if not odd:
+        return []
+    return [
+        c.warning(
+            "heel_rise_unmeasurable",
+            f"heel rise is not reported for repetition(s) {', '.join(map(str, odd))}: the heel "
+            "keypoints moved more than the foot is long, or below where the heel stood (the "
+            "foot was not tracked)",
+            applies_to=("heel_rise_fraction", "summary.heel_rise", "summary.fms_deep_squat"),
+        )
+    ]
+
+
 def _warnings(inp: c.TaskInput, reps: list[SquatRep]) -> list[c.TaskWarning]:
     found: list[c.TaskWarning] = []
-    if not reps:
-        found.append(
-            c.warning(
-                "no_reps",
-                "no squat repetition was found (the subject never went down far enough)",
-                applies_to=("reps",),
-            )
-        )
     cut = [i for i, r in enumerate(reps) if not r.complete]
     if cut:
         found.append(
@@ -393,16 +448,16 @@ def _warnings(inp: c.TaskInput, reps: list[SquatRep]) -> list[c.TaskWarning]:
     return found
 
 
-def _fms(reps: list[SquatRep]) -> FmsDeepSquat | None:
+def _fms(reps: list[SquatRep], heel: HeelRise | None) -> FmsDeepSquat | None:
+    """Return the FMS view; its heels criterion is the set's heel-rise result for every rep."""
+    heels = None if heel is None else heel.heels_rise
     return fms_deep_squat(
         [
             rep_criteria(
                 thigh_at_bottom=r.thigh_angle_at_bottom_deg,
                 trunk_at_bottom=r.trunk_lean_at_bottom_deg,
                 ankle_at_bottom=r.ankle_dorsiflexion_at_bottom_deg,
-                heel_rises=None
-                if r.heel_rise_fraction is None
-                else r.heel_rise_fraction > HEEL_RISE_FRACTION,
+                heel_rises=heels,
             )
             for r in reps
         ]
@@ -410,21 +465,28 @@ def _fms(reps: list[SquatRep]) -> FmsDeepSquat | None:
 
 
 def analyze_squat(inp: c.TaskInput) -> SquatResult:
-    """Measure every squat repetition in the input (see the module conventions)."""
+    """Measure every squat repetition in the input (see the module conventions).
+
+    Raises :class:`~hiplab.motion.tasks.gates.NotTheTaskError` when no movement
+    in the input is a squat.
+    """
     signal, prominence = _signal(inp)
-    frames = segment_reps(signal, fps=inp.fps, min_prominence=prominence)
-    heel = _heel_heights(inp, frames) if frames and inp.view == "sagittal" else None
-    reps = [_rep(inp, f, heel) for f in frames]
+    candidates = segment_reps(signal, fps=inp.fps, min_prominence=prominence)
+    frames, gate_warnings = check_squat(inp, candidates, signal=signal)
+    sagittal = inp.view == "sagittal"
+    readings = [_heel_reading(inp, f, frames) if sagittal else HeelReading() for f in frames]
+    reps = [_rep(inp, f, h) for f, h in zip(frames, readings, strict=True)]
+    heel_rise = _heel_rise(readings) if sagittal else None
     summary = SquatSummary(
         reps=len(reps),
         complete_reps=sum(1 for r in reps if r.complete),
-        depth=_depth(reps) if inp.view == "sagittal" else None,
-        heel_rise=_heel_rise(reps, heel),
+        depth=_depth(reps) if sagittal else None,
+        heel_rise=heel_rise,
         tempo=_tempo(reps),
         asymmetry=_asymmetry(inp, reps),
-        fms_deep_squat=_fms(reps) if inp.view == "sagittal" else None,
+        fms_deep_squat=_fms(reps, heel_rise) if sagittal else None,
     )
-    warnings = (*inp.warnings, *_warnings(inp, reps))
+    warnings = (*inp.warnings, *gate_warnings, *_heel_warning(readings), *_warnings(inp, reps))
     return SquatResult(
         view=inp.view,
         partial=any(not r.complete for r in reps),
@@ -432,7 +494,7 @@ def analyze_squat(inp: c.TaskInput) -> SquatResult:
             "summary.depth.thigh_angle_at_bottom_deg": c.rounded(
                 c.sided_sd(inp, "thigh_angle", None)
             )
-            if inp.view == "sagittal"
+            if sagittal
             else None
         },
         warnings=warnings,

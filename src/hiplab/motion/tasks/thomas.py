@@ -3,17 +3,26 @@
 Conventions
 -----------
 * Filmed from the side with the subject supine at a table edge, one knee
-  hugged, the other leg hanging. A leg *hangs* in a frame when the subject
-  lies (trunk at least :data:`LYING_MIN_TRUNK_DEG` from vertical), its hip
-  flexion is below :data:`HANGING_MAX_HIP_FLEXION_DEG` (the hugged leg's is
-  ~120°) and its thigh angle is within the test's range
-  (:data:`THIGH_RANGE_DEG`, as the assessment accepts).
+  hugged, the other leg hanging. A clip without a leg hanging still is
+  refused (:func:`~hiplab.motion.tasks.gates.check_thomas`). A leg *hangs* in
+  a frame as the gate defines it (:func:`~hiplab.motion.tasks.gates.hanging`):
+  the subject lies (trunk at least
+  :data:`~hiplab.motion.tasks.gates.LYING_MIN_TRUNK_DEG` from vertical), the
+  hip is open (flexion below
+  :data:`~hiplab.motion.tasks.gates.HANGING_MAX_HIP_FLEXION_DEG`; the hugged
+  leg's is ~120°), the thigh is within the test's range
+  (:data:`~hiplab.motion.tasks.gates.THIGH_RANGE_DEG`, as the assessment
+  accepts) and the lower leg hangs down (at least
+  :data:`~hiplab.motion.tasks.gates.MIN_SHANK_DROP_DEG` below horizontal: a
+  leg lying straight on the table is not a hanging leg).
 * Hanging and still are judged on measured and gap-filled samples (a dropout
   shorter than the kinematics' fill limit does not split a run); values are
   medians of measured samples only.
-* The value of a hanging leg is the median over its longest *still* run (thigh
-  angle changing slower than :data:`STILL_DEG_S` over ±0.25 s, lasting at
-  least :data:`MIN_STILL_S`); without one, over all its hanging frames (warning).
+* The value of a hanging leg is the median over its longest *still* run
+  (thigh angle changing slower than
+  :data:`~hiplab.motion.tasks.gates.STILL_DEG_S` over ±0.25 s, lasting at
+  least :data:`~hiplab.motion.tasks.gates.MIN_STILL_S`); a second leg that
+  hangs but never still is measured over all its hanging frames (warning).
 * ``thigh_angle_deg``: the thigh against horizontal, positive when the knee is
   above the hip (as the assessment's ``thomas.thigh_angle_deg``);
   ``knee_flexion_deg``: 0 = straight.
@@ -31,13 +40,8 @@ from typing import Literal
 import numpy as np
 
 from hiplab.motion.tasks import common as c
+from hiplab.motion.tasks.gates import MIN_STILL_S, check_thomas, hanging, still_run
 
-HANGING_MAX_HIP_FLEXION_DEG = 60.0
-LYING_MIN_TRUNK_DEG = 60.0
-THIGH_RANGE_DEG = (-45.0, 60.0)
-STILL_DEG_S = 10.0
-MIN_STILL_S = 0.5
-RATE_HALF_WINDOW_S = 0.25
 ILIOPSOAS_CUTOFF_DEG = 0.0
 RECTUS_CUTOFF_DEG = 80.0
 Z95 = 1.96
@@ -75,30 +79,6 @@ def _verdict(value: float, cutoff: float, sd: float, *, short_when_above: bool) 
     return "short" if beyond else "normal"
 
 
-def _slow_rate(data: c.FloatArray, fps: float) -> c.FloatArray:
-    """Return ``|Δ angle| / Δt`` over ±:data:`RATE_HALF_WINDOW_S` (less noisy than a frame step)."""
-    half = max(1, round(RATE_HALF_WINDOW_S * fps))
-    rate = np.full(data.shape[0], np.nan)
-    if data.shape[0] > 2 * half:
-        rate[half:-half] = np.abs(data[2 * half :] - data[: -2 * half]) * fps / (2 * half)
-    return rate
-
-
-def _still_run(thigh: c.FloatArray, hanging: c.BoolArray, fps: float) -> c.BoolArray:
-    rate = _slow_rate(np.where(hanging, thigh, np.nan), fps)
-    still = hanging & (rate < STILL_DEG_S)
-    best = np.zeros_like(still)
-    runs = [
-        (a, b)
-        for a, b in c.finite_runs(np.where(still, 1.0, np.nan))
-        if (b - a) / fps >= MIN_STILL_S
-    ]
-    if runs:
-        a, b = max(runs, key=lambda r: r[1] - r[0])
-        best[a:b] = True
-    return best
-
-
 def _text(side: str, leg: ThomasLeg) -> str:
     words = {
         "short": "suggests short",
@@ -117,26 +97,17 @@ def _leg(inp: c.TaskInput, side: c.Side) -> tuple[ThomasLeg | None, list[c.TaskW
     series = inp.series
     # whether the leg hangs still is read from measured and gap-filled samples (a short
     # dropout must not split a still run); the reported values only from measured ones
-    hip = c.values(series, f"{side}_hip_flexion", include_filled=True)
+    hangs = hanging(inp, side)
     thigh = c.values(series, f"{side}_thigh_angle", include_filled=True)
     measured_thigh = c.values(series, f"{side}_thigh_angle")
     knee = c.values(series, f"{side}_knee_flexion")
-    trunk = np.abs(c.values(series, "trunk_lean", include_filled=True))
-    low, high = THIGH_RANGE_DEG
-    with np.errstate(invalid="ignore"):
-        hanging = (
-            (hip < HANGING_MAX_HIP_FLEXION_DEG)
-            & (thigh >= low)
-            & (thigh <= high)
-            & (trunk >= LYING_MIN_TRUNK_DEG)
-        )
-    if not hanging.any():
+    if not hangs.any():
         return None, []
     warnings: list[c.TaskWarning] = []
-    chosen = _still_run(thigh, hanging, inp.fps)
+    chosen = still_run(thigh, hangs, inp.fps)
     still = bool(chosen.any())
     if not still:
-        chosen = hanging
+        chosen = hangs
         warnings.append(
             c.warning(
                 "leg_never_still",
@@ -174,11 +145,16 @@ def _leg(inp: c.TaskInput, side: c.Side) -> tuple[ThomasLeg | None, list[c.TaskW
 
 
 def analyze_thomas(inp: c.TaskInput) -> ThomasResult:
-    """Measure the hanging leg(s) of a modified Thomas test (see the module conventions)."""
+    """Measure the hanging leg(s) of a modified Thomas test (see the module conventions).
+
+    Raises :class:`~hiplab.motion.tasks.gates.NotTheTaskError` (side view) when
+    no leg of a supine subject hangs still.
+    """
     legs: dict[str, ThomasLeg | None] = {}
     warnings: list[c.TaskWarning] = []
     sd: dict[str, float | None] = {}
     if inp.view == "sagittal":
+        warnings += check_thomas(inp)
         for side in c.SIDES:
             leg, found = _leg(inp, side)
             legs[side] = leg
@@ -192,16 +168,6 @@ def analyze_thomas(inp: c.TaskInput) -> ThomasResult:
                 )
     else:
         warnings.append(c.wrong_view("thomas", "sagittal", inp.view, ("left", "right")))
-    if inp.view == "sagittal" and not any(legs.values()):
-        warnings.append(
-            c.warning(
-                "no_hanging_leg",
-                "no leg hung over the table edge in any frame (lying, hip flexion < "
-                f"{HANGING_MAX_HIP_FLEXION_DEG:g}°, thigh between {THIGH_RANGE_DEG[0]:g}° and "
-                f"{THIGH_RANGE_DEG[1]:g}°)",
-                applies_to=("left", "right"),
-            )
-        )
     return ThomasResult(
         view=inp.view,
         partial=False,
