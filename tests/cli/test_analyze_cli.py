@@ -171,9 +171,15 @@ def test_openpose_landing_json_and_files(hiplab: Run, landing_json: Path, tmp_pa
     assert doc["stiff_landing"] is True
     assert doc["initial_contact_frame"] == 48
     assert doc["partial"] is False
-    assert doc["measured_tests"] == {
-        "landing_peak_knee_flexion_deg": {"right": doc["peak_knee_flexion_deg"]}
-    }
+    # 2-D keypoints cannot tell the camera's tilt: the peak is rough, so nothing is offered
+    assert doc["verdicts"]["peak_knee_flexion_deg"]["level"] == "rough"
+    assert doc["measured_tests"] is None and doc["measured"] == []
+    assert any(
+        "most bend: rough" in note and "only reliable" in note
+        for note in doc["measured_tests_left_out"]
+    )
+    assert doc["camera"]["geometry_from"] == "2-D keypoints"
+    assert any("3-D pose" in line for line in doc["advice"])
     assert sorted(p.name for p in out.iterdir()) == [
         "angles.csv",
         "angles.mot",
@@ -194,33 +200,29 @@ def test_text_summary(hiplab: Run, landing_json: Path) -> None:
     assert "not a LESS total" in result.stdout
 
 
-def test_save_stores_a_video_assessment_with_the_landing_chain(
-    hiplab: Run, landing_json: Path, tmp_path: Path
-) -> None:
+def test_save_stores_a_video_assessment_with_the_thomas_chain(hiplab: Run, tmp_path: Path) -> None:
+    tight = synthetic.thomas_test(synthetic.CaptureOptions(fps=30.0), thigh_angle=15.0)
+    thomas_json = write_openpose(tmp_path / "thomas", tight)
     sample = tmp_path / "sample.yaml"
     sample.write_text(hiplab("sample").stdout)
     assert hiplab("assess", str(sample), "--save", "--person", "Ann").returncode == 0
     result = hiplab(
-        "analyze",
-        str(landing_json),
-        "--task",
-        "landing",
-        "--fps",
-        "120",
-        "-f",
-        "json",
-        "--save",
-        "Ann",
-    )
+        "analyze", str(thomas_json), "--task", "thomas", "--fps", "30", "-f", "json",
+        "--save", "Ann",
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    saved = json.loads(result.stdout)["saved"]
+    doc = json.loads(result.stdout)
+    saved = doc["saved"]
     assert saved["person"] == "Ann"
-    assert "stiff_landing" in saved["findings"]
-    assert any(
-        c.startswith("stiff_landing") and "poor_impact_absorption" in c for c in saved["chains"]
-    )
+    assert "hip_flexors_tight" in saved["findings"]
+    assert any(c.startswith("hip_flexors->") for c in saved["chains"])
+    assert [m["test"] for m in doc["measured"]] == [
+        "thomas.right.thigh_angle_deg",
+        "thomas.right.knee_flexion_deg",
+    ]
+    assert all(m["verdict"]["level"] == "reliable" for m in doc["measured"])
     assert "saved the measurements as an assessment from video for Ann" in result.stderr
-    assert "stiff_landing" not in result.stderr  # plain words for people, ids in JSON only
+    assert "hip_flexors_tight" not in result.stderr  # plain words for people, ids in JSON only
     history = hiplab("history", "Ann", "-f", "json")
     assert history.returncode == 0, history.stderr
     assert str(saved["assessment_id"]) in history.stdout
@@ -271,7 +273,17 @@ def test_real_video_angles_writes_every_file(
         assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 230
     finally:
         capture.release()
-    assert doc["angles"]["right_knee_flexion"]["measured_fraction"] > 0.5
+    # the dancer turns to the camera: side-view angles are withheld there, and said so
+    assert doc["angles"]["right_knee_flexion"]["measured_fraction"] > 0.3
+    codes = {w["code"] for w in doc["warnings"]}
+    assert {"camera_oblique", "angles_withheld"} <= codes
+    assert doc["verdict"]["level"] != "reliable" and doc["advice"]
+    assert doc["camera"]["geometry_from"] == "3-D pose"
+    with (out / "angles.csv").open() as handle:
+        table = list(csv.DictReader(handle))
+    assert sum(bool(r["camera_yaw_deg"]) for r in table) > 100
+    knee = [(r["right_knee_flexion"], r["right_knee_flexion_sd"]) for r in table]
+    assert all(bool(value) == bool(sd) for value, sd in knee)  # an sd exactly where a value is
 
 
 def test_help_does_not_import_heavy_libraries() -> None:
@@ -293,3 +305,17 @@ def test_help_does_not_import_heavy_libraries() -> None:
     )
     assert "HEAVY []" in done.stdout, done.stdout + done.stderr
     assert "--person-box" in done.stdout
+
+
+def test_text_summary_says_the_camera_reliability_and_what_next_in_plain_words(
+    hiplab: Run, landing_json: Path
+) -> None:
+    result = hiplab("analyze", str(landing_json), "--task", "landing", "--fps", "120")
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())  # undo the terminal's line wrapping
+    assert "camera: side view from the right" in text and "off square" in text
+    assert "reliability: rough" in text
+    assert "peak knee flexion" in text and "± " in text
+    assert "what to do next:" in text and "3-D pose" in text
+    assert "notes:" in text and "needs a front view" in text
+    assert "fppa_needs_front_view" not in text and "_deg" not in text  # codes stay in JSON

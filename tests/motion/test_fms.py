@@ -6,6 +6,7 @@ import pytest
 
 from hiplab.motion import synthetic
 from hiplab.motion.analyze import measured_tests
+from hiplab.motion.verdicts import Verdict
 from hiplab.motion.tasks.fms import (
     TORSO_TIBIA_TOLERANCE_DEG,
     FmsRepCriteria,
@@ -85,7 +86,7 @@ def test_deep_upright_squat_allows_3_and_is_not_stored() -> None:
     assert fms is not None
     assert fms.best_possible_score == 3
     assert fms.criteria.femur_below_horizontal is True
-    tests, left_out = measured_tests(result)
+    tests, _, left_out = measured_tests(result)
     assert tests is None
     assert any("cannot confirm a 3" in note for note in left_out)
 
@@ -96,9 +97,23 @@ def test_shallow_squat_caps_the_score_and_is_stored_as_a_measured_test() -> None
     assert fms is not None
     assert fms.criteria.femur_below_horizontal is False
     assert fms.best_possible_score == 2
-    tests, _ = measured_tests(result)
+    tests, kept, _ = measured_tests(result, {}, Verdict(level="reliable"))
     assert tests is not None
     assert tests.deep_squat_fms == 2
+    assert [(m.test, m.unit, m.verdict.level) for m in kept] == [
+        ("deep_squat_fms", "points", "reliable")
+    ]
+
+
+def test_a_rough_analysis_stores_no_fms_score() -> None:
+    result = analyze_squat(capture_input(synthetic.squat(peak_knee=70.0, peak_trunk=25.0)))
+    rough = Verdict(level="rough", reason="the camera is 30° off a side view")
+    tests, kept, left_out = measured_tests(result, {}, rough)
+    assert tests is None and kept == []
+    assert left_out == [
+        "deep squat score (FMS): rough — the camera is 30° off a side view "
+        "(only reliable measurements are stored)"
+    ]
 
 
 def test_front_view_gives_no_fms_criteria() -> None:

@@ -139,7 +139,15 @@ def _landing_lines(doc: dict[str, Any]) -> list[str]:
 
 
 def _thomas_lines(doc: dict[str, Any]) -> list[str]:
-    return [doc[side]["interpretation"] for side in ("left", "right") if doc.get(side)]
+    sd = doc.get("uncertainty") or {}
+    lines = []
+    for side in ("left", "right"):
+        leg = doc.get(side)
+        if leg:
+            thigh = _fmt(leg["thigh_angle_deg"], "°", sd.get(f"{side}.thigh_angle_deg"))
+            knee = _fmt(leg["knee_flexion_deg"], "°", sd.get(f"{side}.knee_flexion_deg"))
+            lines.append(f"{side} leg: thigh {thigh}, knee {knee} — {leg['interpretation']}")
+    return lines
 
 
 def _hold_lines(doc: dict[str, Any]) -> list[str]:
@@ -151,13 +159,17 @@ def _hold_lines(doc: dict[str, Any]) -> list[str]:
 
 
 def _angles_lines(doc: dict[str, Any]) -> list[str]:
+    from hiplab.motion.angles import channel_label
+
     return [
-        f"{name}: {r['min_deg']:g}° to {r['max_deg']:g}° (± {r['uncertainty_deg']:g}°)"
+        f"{channel_label(name)}: {r['min_deg']:g}° to {r['max_deg']:g}° "
+        f"(± {r['uncertainty_deg']:g}°)"
         for name, r in doc["angles"].items()
         if r["max_deg"] is not None
     ]
 
 
+VIEW_WORDS = {"sagittal": "side", "frontal": "front or back"}
 TASK_LINES = {
     "squat": _squat_lines,
     "landing": _landing_lines,
@@ -168,27 +180,41 @@ TASK_LINES = {
 
 
 def render_text(analysis: Analysis, out: Console) -> None:
-    """Print a short summary of an analysis."""
+    """Print a short summary of an analysis: camera, reliability, metrics, notes, what next."""
     from rich.markup import escape
+
+    from hiplab.motion.verdicts import camera_text, unreliable_lines
 
     doc = analysis.document()
     camera = doc["camera"]
     out.print(
         f"[bold]{escape(doc['task'])}[/] — {escape(doc['source'])}: {doc['frames']} frames at "
-        f"{doc['fps']:g} fps, {camera['view']} view"
+        f"{doc['fps']:g} fps, {VIEW_WORDS[camera['view']]} view"
         + (f", {camera['near_side']} side nearer" if camera.get("near_side") else "")
     )
+    out.print(f"camera: {escape(camera_text(camera))}")
+    out.print(f"reliability: [bold]{escape(doc['verdict']['text'])}[/]")
     if doc["partial"]:
-        out.print("[bold yellow]PARTIAL:[/] the video cuts a measurement short; see warnings")
-    for line in TASK_LINES[doc["task"]](doc):
+        out.print("[bold yellow]PARTIAL:[/] the video cuts a measurement short; see the notes")
+    for line in (*TASK_LINES[doc["task"]](doc), *unreliable_lines(doc["verdicts"])):
         out.print(escape(line))
-    for w in doc["warnings"]:
-        out.print(f"[yellow]{w['severity']}[/] {escape(w['code'])}: {escape(w['message'])}")
+    _bullets(out, "notes:", [w["message"] for w in doc["warnings"]])
+    _bullets(out, "what to do next:", list(doc["advice"]))
     for path in (doc.get("files") or {}).values():
         if path:
             out.print(f"wrote {escape(path)}")
     for key, why in (doc.get("skipped_files") or {}).items():
         out.print(f"skipped {escape(key)}: {escape(why)}")
+
+
+def _bullets(out: Console, title: str, lines: list[str]) -> None:
+    """Print a titled list (nothing when it is empty)."""
+    from rich.markup import escape
+
+    if lines:
+        out.print(title)
+        for line in lines:
+            out.print(f"  • {escape(line)}")
 
 
 def _saved(saved: SavedAnalysis) -> None:

@@ -37,7 +37,7 @@ from pydantic import Field, SerializeAsAny
 from hiplab.errors import InputError
 from hiplab.motion.pose_models import DEFAULT_POSE_MODEL, PoseModelName
 from hiplab.motion.tasks.common import Model, TaskResult, TaskWarning
-from hiplab.motion.verdicts import Verdict
+from hiplab.motion.verdicts import RETEST_ADVICE, STORE_ADVICE, Verdict
 
 if TYPE_CHECKING:
     from hiplab.assess.schema import Person, Tests
@@ -393,15 +393,24 @@ def _nest(raw: dict[str, Any], path: str, value: float) -> None:
 
 
 def measured_tests(
-    result: TaskResult, verdicts: Mapping[str, Verdict], overall: Verdict
+    result: TaskResult,
+    verdicts: Mapping[str, Verdict] | None = None,
+    overall: Verdict | None = None,
 ) -> tuple[Tests | None, list[MeasuredTest], list[str]]:
     """Return the assessment tests a task measured reliably, their details and what was left out.
 
     Only a ``reliable`` value is offered for storing (a score takes the
     analysis's verdict); a rough one, or one outside the range the assessment
-    accepts, is left out with its reason in plain words.
+    accepts, is left out with its reason in plain words. The verdicts default
+    to the result's own (:mod:`hiplab.motion.verdicts`).
     """
     from hiplab.assess.schema import Tests
+    from hiplab.motion.verdicts import analysis_verdict, metric_verdicts
+
+    if verdicts is None or overall is None:
+        document = result.model_dump(mode="json")
+        verdicts = metric_verdicts(document)
+        overall = analysis_verdict(verdicts, document.get("warnings") or [])
 
     raw: dict[str, Any] = {}
     kept: list[MeasuredTest] = []
@@ -429,14 +438,21 @@ def measured_tests(
     return (Tests.model_validate(raw) if raw else None), kept, left_out
 
 
-def judged(result: TaskResult) -> tuple[dict[str, Verdict], Verdict, tuple[str, ...]]:
-    """Return a result's verdict per metric, its overall verdict and the advice."""
-    from hiplab.motion.verdicts import advice, analysis_verdict, metric_verdicts
+def judged(
+    result: TaskResult, camera: Camera
+) -> tuple[dict[str, Verdict], Verdict, tuple[str, ...]]:
+    """Return a result's verdict per metric, its overall verdict and what to do next."""
+    from hiplab.motion import verdicts as v
 
     document = result.model_dump(mode="json")
-    verdicts = metric_verdicts(document)
+    flat = camera.geometry_from == "2-D keypoints"
+    verdicts = v.metric_verdicts(document, fallback=v.FLAT_REASON if flat else "")
     warnings = document.get("warnings") or []
-    return verdicts, analysis_verdict(verdicts, warnings), tuple(advice(warnings))
+    overall = v.analysis_verdict(verdicts, warnings)
+    advice = v.advice(warnings)
+    if overall.level != "reliable" and flat:
+        advice.append(v.FLAT_ADVICE)
+    return verdicts, overall, tuple(advice)
 
 
 StageHook = Callable[[str], None]
@@ -467,8 +483,9 @@ def analyze(
         series=series, view=camera.view, near_side=camera.near_side, warnings=warnings, raw=track
     )
     result = spec.measure(task_input, TaskOptions(exercise=exercise))
-    verdicts, overall, advice = judged(result)
+    verdicts, overall, advice = judged(result, camera)
     tests, kept, left_out = measured_tests(result, verdicts, overall)
+    advice = advice or (STORE_ADVICE if kept else RETEST_ADVICE,)
     analysis = Analysis(
         source=str(request.source),
         input_kind="openpose_json" if request.source.is_dir() else "video",

@@ -296,7 +296,9 @@ def _facing_warning(track: KeypointTrack) -> list[QualityWarning]:
     changes = (np.flatnonzero(np.diff(per_frame) != 0) + 1).tolist()
     if not changes:
         return []
-    message = f"the subject turned round at frames {changes}; the near side changes there"
+    where = ", ".join(str(c) for c in changes)
+    frames = "frame" if len(changes) == 1 else "frames"
+    message = f"the subject turned round at {frames} {where}; the near side changes there"
     return [QualityWarning("facing_changed", "info", message, float(len(changes)))]
 
 

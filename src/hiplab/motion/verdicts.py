@@ -65,6 +65,13 @@ ADVICE: Mapping[str, str] = {
     "not_measurable_in_view": "film from the view the test needs (see the set-up guide)",
     "not_the_task": "film the test as described in the set-up guide",
 }
+FLAT_REASON = "the camera's angle is only estimated from flat (2-D) keypoints"
+FLAT_ADVICE = (
+    "analyse the video itself rather than 2-D keypoints: the camera's angle is then "
+    "judged from the 3-D pose"
+)
+STORE_ADVICE = "store the reliable measurements as an assessment, to compare with the next re-test"
+RETEST_ADVICE = "re-test in the same set-up after a few weeks of the programme to see the change"
 REASONS: Mapping[str, str] = {
     "angles_withheld": "the camera is too far from the view this angle needs",
     "wrong_view_for_task": "the video is not filmed from the view this test needs",
@@ -177,10 +184,13 @@ def _uncertainty_maps(node: Any, prefix: str = "") -> Iterator[tuple[str, Mappin
             yield from _uncertainty_maps(child, f"{prefix}{i}.")
 
 
-def metric_verdicts(result: Mapping[str, Any]) -> dict[str, Verdict]:
-    """Return the verdict of every angle and time a result document reports (see conventions)."""
+def metric_verdicts(result: Mapping[str, Any], *, fallback: str = "") -> dict[str, Verdict]:
+    """Return the verdict of every angle and time a result document reports (see conventions).
+
+    ``fallback`` is the reason given when no camera warning explains a wide uncertainty.
+    """
     warnings = list(result.get("warnings") or ())
-    reason = camera_reason(warnings)
+    reason = camera_reason(warnings) or fallback
     out: dict[str, Verdict] = {}
     for prefix, sds in _uncertainty_maps(result):
         for key, sd in sds.items():
@@ -208,3 +218,107 @@ def analysis_verdict(
 def advice(warnings: Sequence[Mapping[str, Any]]) -> list[str]:
     """Return what to do next for the warnings (each piece of advice once, in order)."""
     return list(dict.fromkeys(ADVICE[w["code"]] for w in warnings if w["code"] in ADVICE))
+
+
+UNIT_SUFFIXES = ("_deg_s", "_deg", "_ms", "_s")
+WORDS: Mapping[str, str] = {"fppa": "valgus (FPPA)", "fms": "(FMS)", "ic": "contact"}
+
+
+def metric_label(path: str) -> str:
+    """Return a metric's dotted path in plain words.
+
+    >>> metric_label("reps.0.peak_knee_flexion_deg")
+    'rep 1 peak knee flexion'
+    >>> metric_label("left.thigh_angle_deg")
+    'left thigh angle'
+    """
+    words: list[str] = []
+    for part in path.split("."):
+        if part.isdigit():
+            words[-1:] = [f"rep {int(part) + 1}"] if words[-1:] == ["reps"] else [part]
+            continue
+        for suffix in UNIT_SUFFIXES:
+            if part.endswith(suffix):
+                part = part[: -len(suffix)]
+                break
+        words += [WORDS.get(w, w) for w in part.split("_")]
+    return " ".join(words)
+
+
+def _view_offset(yaw: float) -> tuple[str, float]:
+    """Return the nearest pure view of a yaw (see :mod:`hiplab.motion.camera`) and how far off."""
+    size = abs(yaw)
+    if size <= 45:
+        return "front view", size
+    if size >= 135:
+        return "back view", 180 - size
+    side = "right" if yaw > 0 else "left"
+    return f"side view from the {side}", abs(90 - size)
+
+
+def camera_text(camera: Mapping[str, Any]) -> str:
+    """Return how the camera stood, in plain words, from an analysis's ``camera`` facts.
+
+    >>> camera_text({"yaw_deg": -75.0, "yaw_sd_deg": 10.0, "pitch_deg": 12.0, "pitch_sd_deg": 7.0})
+    'side view from the left, 15° (± 10°) off square; looking down 12° (± 7°)'
+    """
+    yaw, pitch = camera.get("yaw_deg"), camera.get("pitch_deg")
+    if yaw is None:
+        return "the camera's angle to the body could not be judged"
+    view, off = _view_offset(float(yaw))
+    parts = [f"{view}, {off:.0f}° (± {float(camera.get('yaw_sd_deg') or 0):.0f}°) off square"]
+    mixed = _mixed_views(camera.get("frames_by_view") or {})
+    if mixed:
+        parts = [f"the view changed as the person moved: {mixed}"]
+    if pitch is not None:
+        look = "down" if pitch >= 0 else "up"
+        sd = float(camera.get("pitch_sd_deg") or 0)
+        parts.append(f"looking {look} {abs(float(pitch)):.0f}° (± {sd:.0f}°)")
+    source = camera.get("geometry_from")
+    if source:
+        parts.append(f"judged from the {source}")
+    return "; ".join(parts)
+
+
+VIEW_PHRASES: Mapping[str, str] = {
+    "front": "from the front",
+    "back": "from behind",
+    "right_side": "from the right side",
+    "left_side": "from the left side",
+    "oblique": "at an angle",
+    "unknown": "with the view not judged",
+}
+
+
+def _mixed_views(frames_by_view: Mapping[str, int]) -> str:
+    """Return the frames per view in words when no one view has 80 % of them, else ''.
+
+    >>> _mixed_views({"front": 60, "oblique": 40})
+    '60 frames from the front, 40 frames at an angle'
+    >>> _mixed_views({"front": 90, "oblique": 10})
+    ''
+    """
+    total = sum(frames_by_view.values())
+    if not total or max(frames_by_view.values()) >= 0.8 * total:
+        return ""
+    ranked = sorted(frames_by_view.items(), key=lambda item: -item[1])
+    return ", ".join(
+        f"{n} frame{'' if n == 1 else 's'} {VIEW_PHRASES.get(name, name)}" for name, n in ranked
+    )
+
+
+def unreliable_lines(verdicts: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Return one plain line per level and reason naming the metrics that are not reliable.
+
+    >>> unreliable_lines({"peak_knee_flexion_deg": {"level": "rough", "reason": "r"}})
+    ['rough (r): peak knee flexion']
+    """
+    groups: dict[tuple[str, str], list[str]] = {}
+    for path, verdict in verdicts.items():
+        if verdict["level"] != "reliable":
+            key = (LABELS[verdict["level"]], verdict.get("reason") or "")
+            groups.setdefault(key, []).append(metric_label(path))
+    return [
+        f"{label}{f' ({reason})' if reason else ''}: {', '.join(names)}"
+        for (label, reason), names in groups.items()
+    ]
