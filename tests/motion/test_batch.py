@@ -251,6 +251,7 @@ def test_summary_json_and_csv(inputs: Path, tmp_path: Path) -> None:
         "status",
         "frames",
         "fps",
+        "reliability",
         "reps",
         "complete_reps",
         "reps_at_or_below_parallel",
@@ -260,6 +261,7 @@ def test_summary_json_and_csv(inputs: Path, tmp_path: Path) -> None:
         "error",
     ]
     assert [r["status"] for r in rows] == ["error", "error", "ok", "ok", "ok", "partial"]
+    assert [bool(r["reliability"]) for r in rows] == [False, False, True, True, True, True]
     assert rows[4]["reps"] == "3" and rows[4]["folder"] == str(out / "squat3")
     assert "not a video" in rows[1]["error"] and rows[1]["frames"] == ""
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")]

@@ -6,7 +6,6 @@ import pytest
 
 from hiplab.motion import synthetic
 from hiplab.motion.analyze import measured_tests
-from hiplab.motion.verdicts import Verdict
 from hiplab.motion.tasks.fms import (
     TORSO_TIBIA_TOLERANCE_DEG,
     FmsRepCriteria,
@@ -15,6 +14,7 @@ from hiplab.motion.tasks.fms import (
     rep_criteria,
 )
 from hiplab.motion.tasks.squat import analyze_squat
+from hiplab.motion.verdicts import Verdict
 from tests.motion.task_helpers import capture_input
 
 

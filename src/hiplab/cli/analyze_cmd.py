@@ -240,12 +240,13 @@ def render_batch(result: BatchResult, out: Console) -> None:
 
     names = list(dict.fromkeys(k for o in result.outcomes for k in o.metrics))
     table = Table(title=f"hiplab analyze --task {result.task}: {len(result.outcomes)} inputs")
-    for header in ("input", "status", "frames", *names, "folder or error"):
+    for header in ("input", "status", "frames", "reliability", *names, "folder or error"):
         table.add_column(header, overflow="fold")
     for o in result.outcomes:
         metrics = [escape(_fmt(o.metrics.get(k))) for k in names]
         last = escape((o.folder if o.error is None else o.error) or "—")
-        table.add_row(escape(o.input), _status(o.status), _fmt(o.frames), *metrics, last)
+        first = (escape(o.input), _status(o.status), _fmt(o.frames), escape(_fmt(o.reliability)))
+        table.add_row(*first, *metrics, last)
     out.print(table)
     out.print(
         f"{result.count('ok')} ok, {result.count('partial')} partial (a measurement cut short by "

@@ -112,6 +112,8 @@ class InputOutcome(Model):
     folder: str | None = None
     frames: int | None = None
     fps: float | None = None
+    reliability: str | None = None
+    """The analysis's reliability verdict in words (:mod:`hiplab.motion.verdicts`)."""
     metrics: dict[str, Metric] = Field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     error: str | None = None
@@ -313,6 +315,7 @@ def analyse_one(item: BatchItem) -> InputOutcome:
         folder=item.folder,
         frames=analysis.frames,
         fps=analysis.fps,
+        reliability=analysis.verdict.text,
         metrics=KEY_METRICS[analysis.task](document),
         warnings=tuple(w["code"] for w in document["warnings"]),
     )
@@ -510,7 +513,10 @@ def summary_csv(result: BatchResult) -> str:
     metric_names: dict[str, None] = {}
     for outcome in result.outcomes:
         metric_names.update(dict.fromkeys(outcome.metrics))
-    header = ["input", "status", "frames", "fps", *metric_names, "folder", "warnings", "error"]
+    header = [
+        "input", "status", "frames", "fps", "reliability", *metric_names, "folder", "warnings",
+        "error",
+    ]  # fmt: skip
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
@@ -518,7 +524,8 @@ def summary_csv(result: BatchResult) -> str:
         metrics = ["" if o.metrics.get(k) is None else o.metrics[k] for k in metric_names]
         frames = "" if o.frames is None else o.frames
         tail = [o.folder or "", " ".join(o.warnings), o.error or ""]
-        writer.writerow([o.input, o.status, frames, o.fps or "", *metrics, *tail])
+        head = [o.input, o.status, frames, o.fps or "", o.reliability or ""]
+        writer.writerow([*head, *metrics, *tail])
     return buffer.getvalue()
 
 
