@@ -10,10 +10,12 @@ Conventions: angles in degrees, 0 at anatomical neutral; the Thomas
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Side = Literal["left", "right"]
 
@@ -343,6 +345,54 @@ class Tests(Strict):
     )
 
 
+class VideoMeasurement(Strict):
+    """One test value measured from video, kept with how far it can be trusted.
+
+    ``test`` is the value's place in the tests, dotted (``thomas.right.thigh_angle_deg``,
+    ``landing_peak_knee_flexion_deg.right``); the value there must be ``value``. The
+    ``measured`` list of an analysis's metrics.json can be given as it is: its verdict
+    object (level, reason, text) is kept as its text.
+    """
+
+    test: str = Field(
+        min_length=1,
+        max_length=120,
+        pattern=r"^[a-z][a-z_]*(\.[a-z][a-z_]*)*$",
+        description="Which test value (its place in the tests)",
+    )
+    label: str = Field(min_length=1, max_length=200, description="The test, in plain words")
+    value: float = Field(allow_inf_nan=False, description="The value measured from video")
+    unit: Literal["°", "points"] = Field(description="Unit of the value and its uncertainty")
+    uncertainty: float | None = Field(
+        default=None,
+        ge=0,
+        le=180,
+        allow_inf_nan=False,
+        description="Standard uncertainty (± one standard deviation), in the same unit",
+    )
+    verdict: str = Field(
+        min_length=1, max_length=300, description="How far it can be trusted, in plain words"
+    )
+
+    @field_validator("verdict", mode="before")
+    @classmethod
+    def _verdict_text(cls, value: Any) -> Any:
+        """Take a verdict object (as metrics.json writes it) as its text."""
+        if isinstance(value, Mapping) and "text" in value:
+            return value["text"]
+        return value
+
+
+def _tests_value(tests: Tests, path: str) -> Any:
+    """Return the value at a dotted place in the tests (None when nothing is there)."""
+    node: Any = tests
+    for part in path.split("."):
+        if not isinstance(node, BaseModel) or part not in type(node).model_fields:
+            return None
+        node = getattr(node, part)
+    return node
+
+
 class AssessmentInput(Strict):
     """A whole assessment as entered by a person, a clinician or measured from video."""
 
@@ -356,3 +406,31 @@ class AssessmentInput(Strict):
     date: str | None = Field(
         default=None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="Date of the tests"
     )
+    video_measurements: tuple[VideoMeasurement, ...] = Field(
+        default=(),
+        description="Values measured from video, each with its uncertainty and how reliable it is",
+    )
+
+    @model_validator(mode="after")
+    def _video_values_are_the_tests(self) -> AssessmentInput:
+        if self.video_measurements and self.provenance != "video":
+            raise ValueError(
+                f"video_measurements are given but provenance is {self.provenance!r}; "
+                "they belong to an assessment measured from video (provenance: video)"
+            )
+        seen: set[str] = set()
+        for measured in self.video_measurements:
+            found = _tests_value(self.tests, measured.test)
+            if isinstance(found, bool) or not isinstance(found, int | float):
+                raise ValueError(
+                    f"video_measurements: {measured.test!r} is no test value given in tests"
+                )
+            if not math.isclose(float(found), measured.value, abs_tol=1e-6):
+                raise ValueError(
+                    f"video_measurements: {measured.test!r} is {measured.value:g} but the "
+                    f"tests give {found:g}; they must be the same value"
+                )
+            if measured.test in seen:
+                raise ValueError(f"video_measurements: {measured.test!r} is given twice")
+            seen.add(measured.test)
+        return self

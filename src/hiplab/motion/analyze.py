@@ -574,19 +574,26 @@ def save_analysis(
 ) -> SavedAnalysis:
     """Store the measured tests as an assessment (provenance ``video``) and the document.
 
-    ``record`` is the person's age/sex record (default: from their latest stored
-    assessment, :func:`stored_person`).
+    Only the reliable values (``analysis.measured``) are stored, each kept with its
+    uncertainty and verdict (``video_measurements``). ``record`` is the person's
+    age/sex record (default: from their latest stored assessment, :func:`stored_person`).
     """
-    from hiplab.assess.schema import AssessmentInput, Tests
+    from hiplab.assess.schema import AssessmentInput, Tests, VideoMeasurement
     from hiplab.services import assess_input, open_store_for
 
     if analysis.measured_tests is None:
-        raise InputError(f"--task {analysis.task} measured no assessment test; nothing to save")
+        why = "; ".join(analysis.measured_tests_left_out)
+        raise InputError(
+            f"--task {analysis.task}: nothing reliable to save" + (f" ({why})" if why else "")
+        )
     data = AssessmentInput(
         person=record or stored_person(person=person, settings=settings),
         tests=Tests.model_validate(analysis.measured_tests),
         provenance="video",
         date=dt.date.today().isoformat(),
+        video_measurements=tuple(
+            VideoMeasurement.model_validate(m.model_dump(mode="json")) for m in analysis.measured
+        ),
     )
     document = json.dumps(analysis.document(), ensure_ascii=False)
     outcome = assess_input(

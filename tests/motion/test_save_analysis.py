@@ -1,0 +1,60 @@
+"""``save_analysis`` stores only reliable video values, each with its uncertainty and verdict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hiplab.assess.schema import Person, Sex
+from hiplab.errors import InputError
+from hiplab.motion import synthetic
+from hiplab.motion.analyze import AnalyzeRequest, analyze, save_analysis
+from hiplab.services import open_store_for
+from hiplab.settings import Settings
+from tests.cli.test_analyze_cli import write_openpose
+from tests.motion.task_helpers import physical_landing
+
+RECORD = Person(age=40, sex=Sex.male)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, store_url: str) -> Settings:
+    return Settings(database_url=store_url, data_dir=tmp_path / "data")
+
+
+def test_a_reliable_thomas_test_is_stored_with_its_uncertainty_and_verdict(
+    settings: Settings, tmp_path: Path
+) -> None:
+    capture = synthetic.thomas_test(synthetic.CaptureOptions(fps=30.0))
+    source = write_openpose(tmp_path / "thomas", capture)
+    analysis = analyze(AnalyzeRequest(source=source, task="thomas", fps=30.0))
+    assert analysis.measured, analysis.measured_tests_left_out
+    saved = save_analysis(analysis=analysis, person="Ann", settings=settings, record=RECORD)
+    with open_store_for(settings) as store:
+        stored = store.get_assessment(assessment_id=saved.assessment_id).data
+    assert stored.provenance == "video"
+    kept = {m.test: m for m in stored.video_measurements}
+    assert set(kept) == {m.test for m in analysis.measured}
+    for measured in analysis.measured:
+        video = kept[measured.test]
+        assert (video.value, video.unit, video.label) == (
+            measured.value,
+            measured.unit,
+            measured.label,
+        )
+        assert video.uncertainty == measured.uncertainty and video.uncertainty is not None
+        assert video.verdict == measured.verdict.text == "reliable"
+    assert stored.tests.thomas is not None and stored.tests.thomas.right is not None
+    assert stored.tests.thomas.right.thigh_angle_deg == kept["thomas.right.thigh_angle_deg"].value
+
+
+def test_a_rough_landing_stores_nothing_and_says_why(settings: Settings, tmp_path: Path) -> None:
+    source = write_openpose(tmp_path / "landing", physical_landing(120.0, peak_knee=75.0))
+    analysis = analyze(AnalyzeRequest(source=source, task="landing", fps=120.0))
+    assert analysis.verdict.level == "rough" and not analysis.measured
+    with pytest.raises(InputError, match="nothing reliable to save") as caught:
+        save_analysis(analysis=analysis, person="Ann", settings=settings, record=RECORD)
+    assert "only reliable measurements are stored" in str(caught.value)
+    with open_store_for(settings) as store:
+        assert store.people() == []
