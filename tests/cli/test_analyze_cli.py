@@ -319,3 +319,20 @@ def test_text_summary_says_the_camera_reliability_and_what_next_in_plain_words(
     assert "what to do next:" in text and "3-D pose" in text
     assert "notes:" in text and "needs a front view" in text
     assert "fppa_needs_front_view" not in text and "_deg" not in text  # codes stay in JSON
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_cli_refuses_the_demo_as_a_squat_with_exit_code_2(
+    hiplab: Run, demo_video_path: Path
+) -> None:
+    """The sports2d demo (a dance, a jump off a box, a passer-by) is not a squat."""
+    from tests.motion.test_gates import assert_plain
+
+    done = hiplab("analyze", str(demo_video_path), "--task", "squat")
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr + done.stdout
+    message = " ".join(done.stderr.split())  # the console wraps long lines
+    assert "This clip does not show a squat" in message
+    assert "Film one person squatting on the spot" in message
+    assert_plain(message[message.index("This clip") :])
+    assert "NotTheTaskError" not in message
