@@ -96,3 +96,18 @@ def physical_landing(fps: float, *, peak_knee: float = 85.0, seed: int = 0) -> s
         events=events,
         parameters={"peak_knee_flexion": peak_knee, "peak_hip_flexion": float(hip.max())},
     )
+
+
+def assert_sided_within_uncertainty(
+    sided: object, uncertainty: Mapping[str, float | None], key: str, truth: Mapping[str, float]
+) -> None:
+    """Assert each side's value is within 2 stated sd of the truth, where it is reported at all.
+
+    ``sided`` has ``left``/``right`` attributes (or is None: nothing reported);
+    the sd of a side is ``uncertainty[f"{key}.{side}"]``.
+    """
+    for side, expected in truth.items():
+        value = None if sided is None else getattr(sided, side)
+        if value is not None:
+            sd = uncertainty[f"{key}.{side}"]
+            assert sd is not None and abs(value - expected) <= 2 * sd, (side, value, sd)

@@ -11,7 +11,13 @@ from hiplab.motion.tasks.gates import NotTheTaskError
 from hiplab.motion.tasks.landing import STIFF_RULE, analyze_landing
 from hiplab.motion.tasks.less import ITEMS, LESS_MAX_TOTAL
 
-from .task_helpers import capture_input, physical_landing, task_input, truth_frames
+from .task_helpers import (
+    assert_sided_within_uncertainty,
+    capture_input,
+    physical_landing,
+    task_input,
+    truth_frames,
+)
 
 # Tolerances against exact truth.
 IC_FRAMES_PHYSICAL = 1  # a foot arriving at falling speed
@@ -146,12 +152,12 @@ def test_front_view_landing_gives_fppa_per_side_and_frontal_less_items() -> None
     result = analyze_landing(capture_input(capture, landing=True))
     # Each valgus peak is reported within twice its stated uncertainty, or withheld where
     # the flexed knee points at a camera whose yaw is known only to about ±17°.
-    fppa = result.peak_knee_fppa_deg
-    for side, truth in (("right", 14.0), ("left", 6.0)):
-        value = None if fppa is None else getattr(fppa, side)
-        if value is not None:
-            sd = result.uncertainty[f"peak_knee_fppa_deg.{side}"]
-            assert sd is not None and abs(value - truth) <= 2 * sd
+    assert_sided_within_uncertainty(
+        result.peak_knee_fppa_deg,
+        result.uncertainty,
+        "peak_knee_fppa_deg",
+        {"right": 14.0, "left": 6.0},
+    )
     assert result.peak_knee_flexion_deg is None
     assert result.stiff_landing is None
     by_name = {item.item: item for item in result.less.items}

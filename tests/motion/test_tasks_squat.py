@@ -10,7 +10,13 @@ from hiplab.motion.tasks.gates import NotTheTaskError
 from hiplab.motion.tasks.reps import segment_reps
 from hiplab.motion.tasks.squat import HEEL_RISE_FRACTION, analyze_squat
 
-from .task_helpers import capture_input, raised_cosine, task_input, truth_frames
+from .task_helpers import (
+    assert_sided_within_uncertainty,
+    capture_input,
+    raised_cosine,
+    task_input,
+    truth_frames,
+)
 
 FPS = 30.0
 REP = 60  # frames per repetition (2 s)
@@ -152,10 +158,10 @@ def test_synthetic_front_view_reports_valgus_only_within_its_uncertainty() -> No
     for rep, b in zip(result.reps, truth_frames(capture, "bottom"), strict=True):
         assert abs(rep.bottom_frame - b) <= SYNTHETIC_EVENT_FRAMES
         assert rep.peak_knee_flexion_deg is None
-        fppa = rep.peak_knee_fppa_deg
-        for side, truth in (("right", 18.0), ("left", 2.0)):
-            value = None if fppa is None else getattr(fppa, side)
-            if value is not None:
-                sd = rep.uncertainty[f"peak_knee_fppa_deg.{side}"]
-                assert sd is not None and abs(value - truth) <= 2 * sd
+        assert_sided_within_uncertainty(
+            rep.peak_knee_fppa_deg,
+            rep.uncertainty,
+            "peak_knee_fppa_deg",
+            {"right": 18.0, "left": 2.0},
+        )
     assert "not_measurable_in_view" in {w.code for w in result.warnings}
