@@ -74,6 +74,14 @@ FRONTAL_HIP_RATIO = 0.32
 front: 0.26–0.33 (medians) on the four Pose2Sim cameras, corrected for their yaw."""
 FRONTAL_HIP_RATIO_SD = 0.06
 """Spread of that ratio between people and poses."""
+TORSO_PER_LEG_FLOOR = 0.55
+"""Torso length per leg length (thigh + shank) at the low end of adults (the Pose2Sim
+subject's triangulated skeleton: 0.70; hiplab's 3-D test figure: 0.57). The legs' length
+times this is a floor under the torso length the hip width is compared with, so a trunk
+leaning sideways for the whole clip (which shortens the torso in the picture) does not
+make the camera look turned."""
+MAX_OBLIQUITY_SHARE = 0.8
+"""The most of the hip width its vertical part may take (a pelvic drop of ~53°)."""
 UPRIGHT_STRAIGHTNESS = 0.97
 """Ankle-to-hip distance over thigh + shank length of a straight leg (the knee bent < ~28°)."""
 MIN_SCORE = 0.5
@@ -303,23 +311,67 @@ def _image_point(track: KeypointTrack, name: str) -> FloatArray:
     return np.asarray(xy, dtype=np.float64)
 
 
-def image_offset(track: KeypointTrack) -> tuple[FloatArray, FloatArray]:
+def _distance(
+    track: KeypointTrack, start: str | tuple[str, str], end: str | tuple[str, str]
+) -> FloatArray:
+    """Return per frame the picture distance between two keypoints (or midpoints of pairs)."""
+
+    def point(name: str | tuple[str, str]) -> FloatArray:
+        if isinstance(name, tuple):
+            return 0.5 * (_image_point(track, name[0]) + _image_point(track, name[1]))
+        return _image_point(track, name)
+
+    return np.asarray(np.linalg.norm(point(end) - point(start), axis=1), dtype=np.float64)
+
+
+def _percentile_90(values: FloatArray) -> float:
+    finite = values[np.isfinite(values)]
+    return float(np.percentile(finite, 90)) if finite.size else math.nan
+
+
+def reference_torso(track: KeypointTrack) -> float:
+    """Return the clip's torso length in the picture, held up by the legs' length (pixels).
+
+    The torso's 90th-percentile length, but at least :data:`TORSO_PER_LEG_FLOOR`
+    times the legs' (thigh + shank, each its 90th percentile, mean of both sides):
+    a trunk leaning sideways for the whole clip shortens the first, not the second.
+    """
+    shoulders, hips = ("left_shoulder", "right_shoulder"), ("left_hip", "right_hip")
+    torso = _percentile_90(_distance(track, hips, shoulders))
+    legs = [
+        _percentile_90(_distance(track, f"{side}_hip", f"{side}_knee"))
+        + _percentile_90(_distance(track, f"{side}_knee", f"{side}_ankle"))
+        for side in ("left", "right")
+    ]
+    leg = float(np.nanmean(legs)) if np.isfinite(legs).any() else math.nan
+    if not math.isfinite(leg):
+        return torso
+    return (
+        max(torso, TORSO_PER_LEG_FLOOR * leg) if math.isfinite(torso) else TORSO_PER_LEG_FLOOR * leg
+    )
+
+
+def image_offset(track: KeypointTrack, pitch_deg: float = 0.0) -> tuple[FloatArray, FloatArray]:
     """Return per frame the camera's angle from the subject's frontal axis (0–90°) and its sd.
 
-    From the horizontal hip width against the clip's torso length (its 90th
-    percentile, so a leaning trunk does not shrink it): ``|cos ψ| = ratio /``
-    :data:`FRONTAL_HIP_RATIO`. Near a side view the width is small and tells the
-    angle well; near the front it changes little with the angle, and the sd grows.
+    From the hip line in the picture against the clip's torso length
+    (:func:`reference_torso`): a hip width ``W`` (:data:`FRONTAL_HIP_RATIO` of
+    it) dropped by a pelvic obliquity θ shows a vertical part ``dy = W sin θ``
+    and a horizontal part ``dx = W cos θ |cos ψ|``, so
+    ``|cos ψ| = dx / √(W² − dy²)`` — the drop is taken out, whichever the view.
+    A camera looking down by ``pitch_deg`` also shows the hip line's depth part
+    (about ``√(W² − dx²)``) as a vertical one, ``sin pitch`` of it; that share is
+    not a drop and is taken off ``dy`` first. Near a side view the width is small and tells the angle well; near the
+    front it changes little with the angle, and the sd grows.
     """
-    hips = np.abs(_image_point(track, "left_hip")[:, 0] - _image_point(track, "right_hip")[:, 0])
-    torso_each = np.linalg.norm(
-        0.5 * (_image_point(track, "left_shoulder") + _image_point(track, "right_shoulder"))
-        - 0.5 * (_image_point(track, "left_hip") + _image_point(track, "right_hip")),
-        axis=1,
-    )
-    finite = torso_each[np.isfinite(torso_each)]
-    torso = float(np.percentile(finite, 90)) if finite.size else math.nan
-    cos_abs = np.clip(hips / (FRONTAL_HIP_RATIO * torso), 0.0, 1.0)
+    left, right = _image_point(track, "left_hip"), _image_point(track, "right_hip")
+    dx, dy = np.abs(left[:, 0] - right[:, 0]), np.abs(left[:, 1] - right[:, 1])
+    width = FRONTAL_HIP_RATIO * reference_torso(track)
+    depth_part = np.sqrt(np.clip(width**2 - dx**2, 0.0, None))
+    drop = np.clip(dy - abs(math.sin(math.radians(pitch_deg))) * depth_part, 0.0, None)
+    level = np.sqrt(width**2 - np.minimum(drop, MAX_OBLIQUITY_SHARE * width) ** 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos_abs = np.clip(dx / level, 0.0, 1.0)
     offset = np.degrees(np.arccos(cos_abs))
     # d|ψ| = d(ratio) / (R sin ψ): the spread of R between people, worst near the front.
     sin_term = np.maximum(np.sin(np.radians(offset)), 0.2)
@@ -423,7 +475,7 @@ def estimate_camera(track: KeypointTrack) -> CameraGeometry:
     vertical = world_vertical(track)
     if vertical is not None:
         up, pitch_sd = vertical
-        offset, offset_sd = image_offset(track)
+        offset, offset_sd = image_offset(track, pitch_from_vertical(up))
         raw, raw_sd = fuse_yaw(world_yaw(track, up), WORLD_YAW_SD_DEG, offset, offset_sd)
         yaw, scatter = smooth_yaw(raw, window=window)
         if np.isfinite(yaw).any():
