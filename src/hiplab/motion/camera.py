@@ -361,8 +361,9 @@ def image_offset(track: KeypointTrack, pitch_deg: float = 0.0) -> tuple[FloatArr
     ``|cos ψ| = dx / √(W² − dy²)`` — the drop is taken out, whichever the view.
     A camera looking down by ``pitch_deg`` also shows the hip line's depth part
     (about ``√(W² − dx²)``) as a vertical one, ``sin pitch`` of it; that share is
-    not a drop and is taken off ``dy`` first. Near a side view the width is small and tells the angle well; near the
-    front it changes little with the angle, and the sd grows.
+    not a drop and is taken off ``dy`` first. Near a side view the width is
+    small and tells the angle well; near the front it changes little with the
+    angle, and the sd grows.
     """
     left, right = _image_point(track, "left_hip"), _image_point(track, "right_hip")
     dx, dy = np.abs(left[:, 0] - right[:, 0]), np.abs(left[:, 1] - right[:, 1])
