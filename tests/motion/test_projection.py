@@ -124,15 +124,6 @@ def test_the_ideal_camera_has_no_projection_error(view: View, yaw: int) -> None:
         assert not found.withheld.any(), row.channel
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "bug: projection._lift adds the depth share along np.cross(up, right), which in the "
-        "left-handed body coordinates (a, r, u) points toward the camera, while the depth "
-        "(MediaPipe z, segment_depth) is away from it: the predicted bias has the wrong sign"
-    ),
-)
 @pytest.mark.parametrize("pitch", [0, 10, 20, 30])
 @pytest.mark.parametrize(("view", "yaws"), [("sagittal", SIDE_YAWS), ("frontal", FRONT_YAWS)])
 def test_exact_geometry_and_depth_remove_the_projection_error(
@@ -155,11 +146,6 @@ SQUARE_SOMETIMES = ("knee_flexion", "thigh_angle", "trunk_lean", "knee_fppa", "t
 """Angles whose segments all lie square to these cameras at some time in the clip."""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: the depth share is lifted toward the camera (see projection._lift)",
-)
 @pytest.mark.parametrize(
     ("view", "yaw", "pitch"),
     [
@@ -319,14 +305,6 @@ def test_angles_are_withheld_where_the_sd_is_too_wide() -> None:
 # --- without the pose model's 3-D pose -------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "bug: with the depth lifted toward the camera (projection._lift) the pose model's "
-        "depth widens the error instead of pinning it"
-    ),
-)
 @pytest.mark.parametrize("yaw", [60, 120, -60])
 def test_without_3d_depth_a_foreshortened_segment_is_less_sure(yaw: int) -> None:
     """Frames where the thigh points at or away from the camera: only 3-D depth has the sign."""
@@ -362,14 +340,6 @@ def test_without_3d_pose_a_frontal_view_is_less_sure(yaw: int) -> None:
     _assert_flat_is_less_sure(yaw, 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "bug: with the depth lifted toward the camera (projection._lift) a camera looking "
-        "down 30° gives the 3-D pose a knee valgus sd of ~80° against ~25° without it"
-    ),
-)
 @pytest.mark.parametrize("yaw", [0, 180])
 def test_without_3d_pose_a_tilted_frontal_view_is_less_sure(yaw: int) -> None:
     _assert_flat_is_less_sure(yaw, 30)

@@ -158,7 +158,9 @@ def _lift(image: FloatArray, depth: FloatArray, yaw: FloatArray, pitch: FloatArr
         unit = image / norm
     lateral = np.sqrt(1.0 - depth**2)[..., None]
     right, up = image_axes(yaw, pitch)
-    forward = np.cross(up, right)  # completes (right, up, forward) as the camera's axes
+    # Away from the camera, as the depth share is. The body axes (anterior, right, up)
+    # are left-handed, so the componentwise cross product is taken right × up.
+    forward = np.cross(right, up)
     return np.asarray(
         lateral * (unit[..., :1] * right + unit[..., 1:2] * up) + depth[..., None] * forward,
         dtype=np.float64,
