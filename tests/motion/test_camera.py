@@ -32,7 +32,7 @@ YAW_TOLERANCE_DEG = 5.0
 """How far trunk lean or pelvic obliquity may move the yaw estimate of a noise-free figure."""
 
 
-def _angle_between(u: np.ndarray, v: np.ndarray) -> float:
+def _angle_between(u: b.FloatArray, v: b.FloatArray) -> float:
     return float(np.degrees(np.arccos(np.clip(float(u @ v), -1.0, 1.0))))
 
 
@@ -47,7 +47,7 @@ def _squat() -> b.Figure:
 FIGURES = {"standing": _standing, "squat": _squat}
 
 
-def _ramp(peak: float) -> np.ndarray:
+def _ramp(peak: float) -> b.FloatArray:
     """Return 0 → ``peak`` → 0 over the clip (a lean or a drop that comes and goes)."""
     return np.asarray(peak * np.sin(np.linspace(0.0, np.pi, FRAMES)), dtype=np.float64)
 

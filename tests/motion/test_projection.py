@@ -41,9 +41,10 @@ FRONT_YAWS = (20, -30, 150, -160)
 SD_DEG = 5.0
 
 
-def _phase() -> np.ndarray:
+def _phase() -> b.FloatArray:
     t = np.linspace(0.0, 1.0, FRAMES)
-    return np.asarray(np.clip(np.sin(np.pi * (t - 0.25) / 0.75), 0.0, None) * (t >= 0.25))
+    wave = np.clip(np.sin(np.pi * (t - 0.25) / 0.75), 0.0, None) * (t >= 0.25)
+    return np.asarray(wave, dtype=np.float64)
 
 
 def _figure(view: View) -> b.Figure:
@@ -78,15 +79,15 @@ def _geometry(
     )
 
 
-def _measured(row: AngleDefinition, track: KeypointTrack) -> np.ndarray:
-    return evaluate(row, point_set(track), estimate_orientation(track))
+def _measured(row: AngleDefinition, track: KeypointTrack) -> b.FloatArray:
+    return np.asarray(evaluate(row, point_set(track), estimate_orientation(track)), np.float64)
 
 
-def _error(row: AngleDefinition, fig: b.Figure, yaw: float, pitch: float) -> np.ndarray:
+def _error(row: AngleDefinition, fig: b.Figure, yaw: float, pitch: float) -> b.FloatArray:
     """Return the angle the camera sees minus the one its ideal camera sees (deg)."""
     ideal = float(ideal_yaw(row, np.array([float(yaw)]))[0])
     seen = _measured(row, b.film(fig, yaw, pitch))
-    return wrap_deg(seen - _measured(row, b.film(fig, ideal, 0.0)))
+    return np.asarray(wrap_deg(seen - _measured(row, b.film(fig, ideal, 0.0))), np.float64)
 
 
 def _projection(

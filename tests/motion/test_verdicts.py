@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hiplab.motion import verdicts as v
+from hiplab.motion.angles import View
 from hiplab.motion.kinematics import run_kinematics
 from hiplab.motion.verdicts import (
     ADVICE,
@@ -34,7 +35,9 @@ TASK_CODES = ("not_measurable_in_view", "frames_lost", "not_the_task")
 CODES = (*get_args(WarningCode), *TASK_CODES)
 
 
-def _warning(code: str, message: str = "", value: float | None = None, **extra: Any) -> dict:
+def _warning(
+    code: str, message: str = "", value: float | None = None, **extra: Any
+) -> dict[str, Any]:
     return {"code": code, "severity": "warn", "message": message, "value": value, **extra}
 
 
@@ -83,7 +86,7 @@ def test_no_value_is_not_measured() -> None:
 def test_an_unknown_uncertainty_is_rough(sd: float | None) -> None:
     found = verdict_of("a_deg", 12.0, sd, reason="")
     assert found == Verdict(level="rough", reason="its uncertainty is not known")
-    assert verdict_of("a_deg", 12.0, sd, reason="why").reason == "why"  # type: ignore[union-attr]
+    assert verdict_of("a_deg", 12.0, sd, reason="why") == Verdict(level="rough", reason="why")
 
 
 def test_a_warning_that_names_the_metric_makes_it_rough() -> None:
@@ -114,8 +117,8 @@ def test_the_verdict_text() -> None:
         ("sagittal", 90, 25, REASONS["camera_tilted"]),
     ],
 )
-def test_the_reason_of_real_camera_warnings(view: str, yaw: int, pitch: int, reason: str) -> None:
-    kinematics = run_kinematics(b.film(b.figure(b.squat_pose(40)), yaw, pitch), view=view)  # type: ignore[arg-type]
+def test_the_reason_of_real_camera_warnings(view: View, yaw: int, pitch: int, reason: str) -> None:
+    kinematics = run_kinematics(b.film(b.figure(b.squat_pose(40)), yaw, pitch), view=view)
     warnings = [asdict(w) for w in kinematics.warnings]
     assert camera_reason(warnings) == reason
 
