@@ -4,9 +4,12 @@ Data: the Pose2Sim single-person demo (:mod:`tests.motion.multicam`: four
 synchronised 60 fps cameras around a man who walks, swings his right leg out
 to the side with the right arm overhead and steps forward; 100 frames). Its
 2-D keypoints are hiplab's own (MediaPipe through
-:func:`hiplab.motion.pipeline.extract_track`, cached in the test cache); the
-3-D reference is their score-weighted triangulation, low-passed like hiplab's
-keypoints (:func:`tests.motion.multicam.smooth_points`).
+:func:`hiplab.motion.pipeline.extract_track` with the pose model ``--model``,
+default ``full``; cached in the test cache per video and model); the 3-D
+reference is their score-weighted triangulation, low-passed like hiplab's
+keypoints (:func:`tests.motion.multicam.smooth_points`). The model thus makes
+both the real cameras' tracks and the reference the virtual cameras film;
+the output names it.
 
 * Real cameras: each camera's own track goes through
   :func:`hiplab.motion.kinematics.run_kinematics` in the sagittal and the
@@ -30,13 +33,32 @@ frame where :class:`~hiplab.motion.series.TimeSeries` has it, else the
 channel's ``uncertainty``), ``withheld`` the frames where the truth exists
 but hiplab gave no measured value. Nothing is asserted.
 
-Usage: ``.venv/bin/python benchmarks/camera_validation.py [--image-only]``
+``--models`` compares lite, full and heavy in one run (ratios and
+differences against ``full``). Each model's own 2-D track of a real camera
+is the telling part, and it is scored against one *common* reference: the
+skeleton triangulated from all three models' tracks of the other three
+cameras (:func:`tests.motion.multicam.pooled_reference`, on the timeline the
+twelve tracks agree on). A reference from one model (its own, or heavy's)
+shares that model's habits, e.g. where it puts the hip centre, and favours
+it; the pooled one weighs the three alike. The summary repeats the real
+cameras against each single model's reference, to show whether the ranking
+depends on that choice, and a like-for-like table keeps only the frames a
+model and full both measured (hiplab withholds different frames per model).
+Printed too: per model and camera the reprojection error (own four-camera,
+own leave-one-out, pooled leave-one-out), and a compact table of the
+virtual pure side (yaw ±90) and front/back (yaw 0, 180) cameras at pitch 0,
+each model filming its own reference with noise of its own real residual.
+
+Usage: ``.venv/bin/python benchmarks/camera_validation.py [--model lite|full|heavy | --models]
+[--image-only]``
 """
 
 from __future__ import annotations
 
+import argparse
 import math
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -53,6 +75,7 @@ from tests.motion import multicam as mc  # noqa: E402
 from hiplab.motion.angles import View, angle_channels  # noqa: E402
 from hiplab.motion.keypoints import KeypointTrack  # noqa: E402
 from hiplab.motion.kinematics import run_kinematics  # noqa: E402
+from hiplab.motion.pose_models import POSE_MODELS, PoseModelName  # noqa: E402
 from hiplab.motion.series import TimeSeries  # noqa: E402
 from hiplab.motion.view import subject_size_px  # noqa: E402
 
@@ -62,6 +85,9 @@ YAWS: tuple[float, ...] = (0, 15, 30, 45, 60, 75, 90, 180, -90)
 PITCHES: tuple[float, ...] = (0, 10, 20, 30)
 RAYLEIGH_MEDIAN = math.sqrt(2 * math.log(2))
 """Median distance of a 2-D Gaussian point with unit sd per axis from its centre."""
+MODELS: tuple[PoseModelName, ...] = tuple(POSE_MODELS)
+"""The pose models ``--models`` compares (lite, full, heavy); ratios are against ``full``."""
+BASELINE: PoseModelName = "full"
 
 
 @dataclass(frozen=True)
@@ -105,8 +131,9 @@ class CameraRow:
 
 @dataclass(frozen=True)
 class Validation:
-    """Everything the benchmark measured."""
+    """Everything the benchmark measured with one pose model (``model``)."""
 
+    model: str
     cameras: tuple[CameraRow, ...]
     angles: tuple[AngleRow, ...]
     noise_px: float
@@ -231,38 +258,49 @@ def noise_px(cameras: list[CameraRow], reference: FloatArray) -> tuple[float, fl
     return fraction * subject_size_px(probe) / RAYLEIGH_MEDIAN, fraction
 
 
-def rows(folder: Path | None = None, *, world: bool = True) -> Validation:
-    """Return every figure of the benchmark (fetching the demo and its tracks if needed).
-
-    ``world``: give the virtual tracks metric 3-D landmarks, as MediaPipe tracks have.
-    """
+def _demo(folder: Path | None) -> Path:
     found = mc.pose2sim_demo() if folder is None else folder
     if isinstance(found, str):
         raise RuntimeError(f"the Pose2Sim demo is unavailable: {found}")
-    ref = mc.demo_reference(found)
-    cameras = [camera_row(ref, k) for k in range(len(ref.cameras))]
-    angles: list[AngleRow] = []
-    for k, camera in enumerate(ref.cameras):
-        reference = mc.smooth_points(ref.leave_one_out(k))
-        row = cameras[k]
-        angles += angle_rows(
-            ref.tracks[k],
-            reference,
+    return found
+
+
+def real_rows(
+    tracks: Sequence[KeypointTrack],
+    cameras: Sequence[mc.Camera],
+    leave_one_out: Callable[[int], FloatArray],
+    geometry: FloatArray,
+) -> list[AngleRow]:
+    """Return every real camera's rows: its track against the skeleton it did not help build.
+
+    ``leave_one_out(k)`` is the skeleton without camera ``k``; ``geometry`` the
+    skeleton the cameras' yaw and pitch are measured on.
+    """
+    out: list[AngleRow] = []
+    for k, (track, camera) in enumerate(zip(tracks, cameras, strict=True)):
+        yaw, pitch = mc.camera_geometry(camera, geometry)
+        out += angle_rows(
+            track,
+            mc.smooth_points(leave_one_out(k)),
             camera=camera.name,
             kind="real",
-            yaw=row.yaw_median,
-            pitch=row.pitch_median,
+            yaw=float(np.nanmedian(yaw)),
+            pitch=float(np.nanmedian(pitch)),
         )
-    reference = mc.smooth_points(ref.points)
-    sd, fraction = noise_px(cameras, reference)
+    return out
+
+
+def virtual_rows(reference: FloatArray, sd: float, *, world: bool, seed: int) -> list[AngleRow]:
+    """Return the virtual cameras' rows: the reference filmed noise-free and with noise ``sd``."""
+    out: list[AngleRow] = []
     for noise in (0.0, sd):
         for pitch in PITCHES:
             for yaw in YAWS:
                 virtual = mc.virtual_camera(reference, yaw, pitch)
                 track = mc.virtual_track(
-                    reference, virtual, noise_px=noise, seed=len(angles), world=world
+                    reference, virtual, noise_px=noise, seed=seed + len(out), world=world
                 )
-                angles += angle_rows(
+                out += angle_rows(
                     track,
                     reference,
                     camera=virtual.name,
@@ -271,7 +309,131 @@ def rows(folder: Path | None = None, *, world: bool = True) -> Validation:
                     pitch=pitch,
                     noise=noise,
                 )
-    return Validation(tuple(cameras), tuple(angles), sd, fraction, ref.points.shape[0])
+    return out
+
+
+def rows(
+    folder: Path | None = None, *, model: PoseModelName = mc.DEFAULT_MODEL, world: bool = True
+) -> Validation:
+    """Return every figure of the benchmark with one pose model (fetching what is needed).
+
+    The model makes the real cameras' 2-D tracks and so the triangulated
+    reference the virtual cameras film. ``world``: give the virtual tracks
+    metric 3-D landmarks, as MediaPipe tracks have.
+    """
+    ref = mc.demo_reference(_demo(folder), model)
+    cameras = [camera_row(ref, k) for k in range(len(ref.cameras))]
+    angles = real_rows(ref.tracks, ref.cameras, ref.leave_one_out, ref.points)
+    reference = mc.smooth_points(ref.points)
+    sd, fraction = noise_px(cameras, reference)
+    angles += virtual_rows(reference, sd, world=world, seed=len(angles))
+    return Validation(model, tuple(cameras), tuple(angles), sd, fraction, ref.points.shape[0])
+
+
+@dataclass(frozen=True)
+class Paired:
+    """One model against ``full`` on the frames both measured (all real cameras)."""
+
+    n: int
+    mae: float
+    rmse: float
+    base_mae: float
+    base_rmse: float
+
+
+def _errors(track: KeypointTrack, reference: FloatArray, view: View) -> dict[str, FloatArray]:
+    """Return per channel hiplab's error (degrees, NaN where not measured or no truth)."""
+    series = run_kinematics(track, view=view).series
+    truth = mc.truth_series(reference, view, fps=track.fps)
+    return {c: series.channel(c) - truth.channel(c) for c in angle_channels(view)}
+
+
+def _paired(x: FloatArray, y: FloatArray) -> Paired:
+    if not x.size:
+        return Paired(0, math.nan, math.nan, math.nan, math.nan)
+    return Paired(
+        n=int(x.size),
+        mae=float(np.mean(np.abs(x))),
+        rmse=float(np.sqrt(np.mean(x**2))),
+        base_mae=float(np.mean(np.abs(y))),
+        base_rmse=float(np.sqrt(np.mean(y**2))),
+    )
+
+
+def paired_errors(pooled: mc.PooledReference) -> dict[str, dict[str, Paired]]:
+    """Return per model and channel (and ``all <view>``) the errors on frames it and full measured.
+
+    Real cameras, the pooled leave-one-out reference, every camera's frames together.
+    """
+    out: dict[str, dict[str, Paired]] = {}
+    references = [mc.smooth_points(pooled.leave_one_out(k)) for k in range(len(pooled.cameras))]
+    for model in (m for m in MODELS if m != BASELINE):
+        out[model] = {}
+        for view in VIEWS:
+            mine: dict[str, list[FloatArray]] = {c: [] for c in angle_channels(view)}
+            base: dict[str, list[FloatArray]] = {c: [] for c in angle_channels(view)}
+            for k, reference in enumerate(references):
+                a = _errors(pooled.reference(model).tracks[k], reference, view)
+                b = _errors(pooled.reference(BASELINE).tracks[k], reference, view)
+                for channel in a:
+                    both = np.isfinite(a[channel]) & np.isfinite(b[channel])
+                    mine[channel].append(a[channel][both])
+                    base[channel].append(b[channel][both])
+            for channel in mine:
+                out[model][channel] = _paired(
+                    np.concatenate(mine[channel]), np.concatenate(base[channel])
+                )
+            out[model][f"all {view}"] = _paired(
+                np.concatenate([x for c in mine for x in mine[c]]),
+                np.concatenate([y for c in base for y in base[c]]),
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class ModelComparison:
+    """The three pose models side by side.
+
+    ``own`` is each model's whole benchmark (:func:`rows`, its own reference);
+    ``real[reference][model]`` each model's real-camera rows against a
+    leave-one-out reference made by ``reference`` (a model's tracks, or
+    ``pooled``: all three together), every model on the pooled timeline;
+    ``paired`` the pooled-reference errors on frames a model and ``full``
+    both measured; ``pooled_px[model]`` per camera the median distance of the
+    model's keypoints from the pooled leave-one-out skeleton.
+    """
+
+    own: dict[str, Validation]
+    real: dict[str, dict[str, list[AngleRow]]]
+    paired: dict[str, dict[str, Paired]]
+    pooled_px: dict[str, list[float]]
+    offsets: tuple[int, ...]
+
+
+def compare_models(folder: Path | None = None, *, world: bool = True) -> ModelComparison:
+    """Return :class:`ModelComparison` for lite, full and heavy (tracking any not cached)."""
+    demo = _demo(folder)
+    own = {model: rows(demo, model=model, world=world) for model in MODELS}
+    pooled = mc.pooled_reference(demo, MODELS)
+    makers: dict[str, Callable[[int], FloatArray]] = {"pooled": pooled.leave_one_out}
+    makers |= {model: pooled.reference(model).leave_one_out for model in MODELS}
+    real = {
+        name: {
+            model: real_rows(pooled.reference(model).tracks, pooled.cameras, loo, pooled.points)
+            for model in MODELS
+        }
+        for name, loo in makers.items()
+    }
+    pooled_px = {
+        model: [
+            float(np.nanmedian(mc.reprojection_errors(pooled.leave_one_out(k), track, camera)))
+            for k, (track, camera) in enumerate(
+                zip(pooled.reference(model).fixed, pooled.cameras, strict=True)
+            )
+        ]
+        for model in MODELS
+    }
+    return ModelComparison(own, real, paired_errors(pooled), pooled_px, pooled.offsets)
 
 
 # --- printing ------------------------------------------------------------------------------
@@ -352,8 +514,230 @@ def print_virtual(result: Validation, view: View, noise: float) -> None:
             )
 
 
-def main() -> None:
-    result = rows(world="--image-only" not in sys.argv[1:])
+def print_header(result: Validation) -> None:
+    print(
+        f"Pose model: {result.model} (every real camera's 2-D track; the reference is "
+        f"triangulated from the {result.model} tracks, and the virtual cameras film it)\n"
+    )
+
+
+def print_model_cameras(result: ModelComparison) -> None:
+    print(
+        "Reprojection per model, median px: 'own' = the model's four-camera skeleton, "
+        "'LOO' = its skeleton without the camera, 'pooled LOO' = all three models' skeleton "
+        "without the camera"
+    )
+    head = f"{'camera':8}" + "".join(f" {f'{m} own/LOO/pooled LOO':>26}" for m in MODELS)
+    print(head)
+    names = [c.camera for c in result.own[BASELINE].cameras]
+    for k, name in enumerate(names):
+        cells = []
+        for model in MODELS:
+            c = result.own[model].cameras[k]
+            cells.append(
+                f"{c.reprojection_px:.1f}/{c.leave_one_out_px:.1f}/{result.pooled_px[model][k]:.1f}"
+            )
+        print(f"{name:8}" + "".join(f" {cell:>26}" for cell in cells))
+    alone = "; ".join(f"{m} {tuple(c.offset for c in result.own[m].cameras)}" for m in MODELS)
+    print(f"Frame offsets each model's tracks find alone: {alone}; pooled: {result.offsets}")
+
+
+def _ratio(value: float, base: float) -> str:
+    return (
+        "—"
+        if not (math.isfinite(value) and math.isfinite(base) and base > 0)
+        else (f"{value / base:.2f}")
+    )
+
+
+def _diff(value: float, base: float, digits: int = 1) -> str:
+    return (
+        "—"
+        if not (math.isfinite(value) and math.isfinite(base))
+        else (f"{value - base:+.{digits}f}")
+    )
+
+
+def _cells(r: AngleRow) -> str:
+    return (
+        f"{r.n:>3d} {_f(r.mae):>5} {_f(r.rmse):>5} {_f(r.bias):>5} "
+        f"{_f(100 * r.coverage, 0):>4} {r.withheld:>3d}"
+    )
+
+
+def print_model_real(result: ModelComparison, reference: str = "pooled") -> None:
+    others = [m for m in MODELS if m != BASELINE]
+    per_model = result.real[reference]
+    print(
+        f"\nReal cameras per model, leave-one-out reference from {reference} tracks "
+        f"(degrees; cov % = |err| ≤ 2 sd; wh = withheld frames; × = MAE and RMSE ratios to "
+        f"{BASELINE}, Δcov in points). Rows where no model measured a frame are listed after."
+    )
+    head = f"{'n':>3} {'MAE':>5} {'RMSE':>5} {'bias':>5} {'cov':>4} {'wh':>3}"
+    titles = f"{'':32} | {BASELINE:^28}" + "".join(
+        f" | {m:^28} {'vs ' + BASELINE:^16}" for m in others
+    )
+    print(titles)
+    print(
+        f"{'camera':5} {'view':4} {'channel':21} | {head}"
+        + f" | {head} {'MAE×':>5} {'RMSE×':>5} {'Δcov':>4}" * len(others)
+    )
+    empty: list[str] = []
+    for i, b in enumerate(per_model[BASELINE]):
+        if all(per_model[m][i].n == 0 for m in MODELS):
+            empty.append(f"{b.camera} {b.view} {_short(b.channel)}")
+            continue
+        line = f"{b.camera:5} {b.view[:4]:4} {_short(b.channel):21} | {_cells(b)}"
+        for model in others:
+            r = per_model[model][i]
+            line += (
+                f" | {_cells(r)} {_ratio(r.mae, b.mae):>5} {_ratio(r.rmse, b.rmse):>5} "
+                f"{_diff(100 * r.coverage, 100 * b.coverage, 0):>4}"
+            )
+        print(line)
+    frames = per_model[BASELINE][0].truth_frames if per_model[BASELINE] else 0
+    print(f"All {frames} frames withheld by every model ({len(empty)} rows): " + ", ".join(empty))
+
+
+def pooled_figures(picked: Sequence[AngleRow]) -> tuple[int, float, float, float, int]:
+    """Return ``n, MAE, RMSE, coverage, withheld`` over rows, each frame counting once."""
+    used = [r for r in picked if r.n > 0]
+    n = sum(r.n for r in used)
+    withheld = sum(r.withheld for r in picked)
+    if n == 0:
+        return 0, math.nan, math.nan, math.nan, withheld
+    mae = sum(r.n * r.mae for r in used) / n
+    rmse = math.sqrt(sum(r.n * r.rmse**2 for r in used) / n)
+    cov = sum(r.n * r.coverage for r in used) / n
+    return n, mae, rmse, cov, withheld
+
+
+def print_model_summary(result: ModelComparison) -> None:
+    print(
+        "\nReal cameras per model, all cameras and channels of a view, each measured frame "
+        "counting once: n, MAE / RMSE (deg), coverage %, withheld frames; by the tracks "
+        "that made the leave-one-out reference (all on the pooled timeline)"
+    )
+    cols = f"{'n':>5} {'MAE/RMSE':>10} {'cov':>4} {'wh':>5}"
+    print(f"{'reference':9} {'model':6} {'sagittal':^27}  {'frontal':^27}")
+    print(f"{'':9} {'':6} {cols}  {cols}")
+    for reference, per_model in result.real.items():
+        for model in MODELS:
+            cells = []
+            for view in VIEWS:
+                n, mae, rmse, cov, withheld = pooled_figures(
+                    [r for r in per_model[model] if r.view == view]
+                )
+                cells.append(
+                    f"{n:>5d} {f'{_f(mae)}/{_f(rmse)}':>10} {_f(100 * cov, 0):>4} {withheld:>5d}"
+                )
+            print(f"{reference:9} {model:6} {cells[0]}  {cells[1]}")
+
+
+def print_model_paired(result: ModelComparison) -> None:
+    print(
+        f"\nLike for like, pooled reference: the real cameras' frames that a model and "
+        f"{BASELINE} both measured (all cameras together), MAE / RMSE deg; channels "
+        "without such a frame are left out"
+    )
+    print(
+        f"{'model':6} {'channel':21} {'n':>5} {'model MAE/RMSE':>15} {BASELINE + ' MAE/RMSE':>15}"
+    )
+    for model, channels in result.paired.items():
+        for channel, p in channels.items():
+            if p.n == 0 and not channel.startswith("all "):
+                continue
+            print(
+                f"{model:6} {_short(channel):21} {p.n:>5d} {f'{_f(p.mae)}/{_f(p.rmse)}':>15} "
+                f"{f'{_f(p.base_mae)}/{_f(p.base_rmse)}':>15}"
+            )
+
+
+SUMMARY_VIEWS: tuple[tuple[str, View, tuple[float, ...]], ...] = (
+    ("pure side", "sagittal", (90, -90)),
+    ("front/back", "frontal", (0, 180)),
+)
+"""The virtual cameras of the compact per-model summary (pitch 0): yaws and the view measured."""
+
+
+def print_model_virtual(result: ModelComparison) -> None:
+    for label, view, yaws in SUMMARY_VIEWS:
+        channels = angle_channels(view)
+        print(
+            f"\nVirtual {label} cameras (yaw {', '.join(f'{y:g}' for y in yaws)}, pitch 0), "
+            f"{view} view: MAE deg / cov % per channel. Each model films its own "
+            "four-camera reference, with keypoint noise of its own real residual"
+        )
+        print(
+            f"{'model':6} {'noise':>5} {'yaw':>4} "
+            + " ".join(f"{_short(c):>10}" for c in channels)
+            + "  withheld"
+        )
+        for model in MODELS:
+            own = result.own[model]
+            for noise in (0.0, own.noise_px):
+                for yaw in yaws:
+                    picked = {
+                        r.channel: r
+                        for r in own.angles
+                        if r.kind == "virtual"
+                        and r.view == view
+                        and r.noise_px == noise
+                        and (r.yaw_deg, r.pitch_deg) == (yaw, 0)
+                    }
+                    cells = [
+                        f"{_f(picked[c].mae)}/{_f(100 * picked[c].coverage, 0)}" for c in channels
+                    ]
+                    withheld = sum(picked[c].withheld for c in channels)
+                    print(
+                        f"{model:6} {noise:>5.2f} {yaw:>4.0f} "
+                        + " ".join(f"{cell:>10}" for cell in cells)
+                        + f"  {withheld:>8d}"
+                    )
+
+
+def print_models(result: ModelComparison) -> None:
+    print(
+        "Pose models lite, full and heavy on the same four cameras. Real cameras: each model's "
+        "own 2-D track of a camera against one common reference, the skeleton triangulated "
+        "from all three models' tracks of the other three cameras (pooled: no model's own "
+        "errors shape it more than another's); the summary repeats them against each model's "
+        "reference. Virtual cameras: each model's own reference.\n"
+    )
+    print_model_cameras(result)
+    print_model_real(result)
+    print_model_summary(result)
+    print_model_paired(result)
+    print_model_virtual(result)
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
+        "--model",
+        choices=MODELS,
+        default=mc.DEFAULT_MODEL,
+        help=f"the pose model that tracks the videos (default {mc.DEFAULT_MODEL})",
+    )
+    which.add_argument(
+        "--models", action="store_true", help="compare lite, full and heavy in one run"
+    )
+    parser.add_argument(
+        "--image-only",
+        action="store_true",
+        help="virtual tracks without MediaPipe's metric 3-D landmarks (as for OpenPose)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.models:
+        print_models(compare_models(world=not args.image_only))
+        return
+    result = rows(model=args.model, world=not args.image_only)
+    print_header(result)
     print_cameras(result)
     print_real(result)
     for view in VIEWS:

@@ -62,10 +62,15 @@ As Pose2Sim reads them (``Pose2Sim/calibration.py``, ``read_qca`` and
 Reference and truth
 -------------------
 Each camera's 2-D keypoints come from hiplab's own pipeline
-(:func:`hiplab.motion.pipeline.extract_track`), cached per video.
+(:func:`hiplab.motion.pipeline.extract_track`) with one of the three pose
+models (``lite``, ``full`` or ``heavy``; :data:`DEFAULT_MODEL` unless told),
+cached per video and model (:func:`track_cache_path`).
 :func:`triangulate` gives the 3-D skeleton by a score-weighted DLT; with
 ``exclude`` it leaves one camera out, so that camera is compared with a
-skeleton it did not help to build. The *truth* of an angle is hiplab's own
+skeleton it did not help to build. :func:`pooled_reference` triangulates
+every model's tracks together (one view per camera and model, on the
+timeline :func:`pooled_sync_offsets` finds for them all), a reference common
+to the models that none of them shapes more than another. The *truth* of an angle is hiplab's own
 definition (:func:`hiplab.motion.angles.compute_angles`) applied to the
 orthographic projection of that skeleton onto the subject's body plane
 (:func:`truth_series`): what a perfect, infinitely distant camera square to
@@ -90,7 +95,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
@@ -101,6 +106,7 @@ from numpy.typing import NDArray
 
 from hiplab.motion.angles import compute_angles
 from hiplab.motion.keypoints import INDEX, KEYPOINTS, KeypointTrack
+from hiplab.motion.pose_models import POSE_MODELS, PoseModelName
 from hiplab.motion.series import TimeSeries
 from tests.motion.demo_video import cache_dir
 
@@ -121,6 +127,8 @@ CAMERA_NAMES: tuple[str, ...] = ("cam01", "cam02", "cam03", "cam04")
 FPS = 60.0
 SUBPIXEL = 64.0
 """Qualisys intrinsic values are in 1/64 pixel."""
+DEFAULT_MODEL: PoseModelName = "full"
+"""The pose model whose tracks the tests and the benchmark use unless told otherwise."""
 TRACK_VERSION = "2"
 """Part of the cached tracks' key: bump it when the pose pipeline changes."""
 MIN_VIEW_SCORE = 0.5
@@ -358,26 +366,37 @@ def _load_track(path: Path, source: Path) -> KeypointTrack:
         )
 
 
-def camera_track(video: Path) -> KeypointTrack:
-    """Return hiplab's track of one video, cached by its sha256, :data:`TRACK_VERSION` and
-    the MediaPipe version.
+def track_cache_path(video: Path, model: PoseModelName = DEFAULT_MODEL) -> Path:
+    """Return where hiplab's track of one video with one pose model is cached.
+
+    The key holds the video's sha256, :data:`TRACK_VERSION`, the MediaPipe
+    version and the pose model's name and pinned sha256
+    (:data:`hiplab.motion.pose_models.POSE_MODELS`).
     """
+    pinned = POSE_MODELS[model]
+    mediapipe = metadata.version("mediapipe")
+    name = f"{_sha256(video)[:20]}-v{TRACK_VERSION}-mediapipe{mediapipe}"
+    return cache_dir() / "pose2sim-tracks" / f"{name}-{model}-{pinned.sha256[:12]}.npz"
+
+
+def camera_track(video: Path, model: PoseModelName = DEFAULT_MODEL) -> KeypointTrack:
+    """Return hiplab's track of one video with one pose model, cached (:func:`track_cache_path`)."""
     from hiplab.motion.pipeline import extract_track
 
-    folder = cache_dir() / "pose2sim-tracks"
-    model = metadata.version("mediapipe")
-    cached = folder / f"{_sha256(video)[:20]}-v{TRACK_VERSION}-mediapipe{model}.npz"
+    if model not in POSE_MODELS:
+        raise ValueError(f"model must be one of {sorted(POSE_MODELS)}; got {model!r}")
+    cached = track_cache_path(video, model)
     if cached.is_file():
         return _load_track(cached, video)
-    track = extract_track(video)
-    folder.mkdir(parents=True, exist_ok=True)
+    track = extract_track(video, model=model)
+    cached.parent.mkdir(parents=True, exist_ok=True)
     _save_track(cached, track)
     return track
 
 
-def demo_tracks(folder: Path) -> list[KeypointTrack]:
-    """Return the four cameras' tracks (cached), checked to have the same frame count."""
-    tracks = [camera_track(video) for video in video_paths(folder)]
+def demo_tracks(folder: Path, model: PoseModelName = DEFAULT_MODEL) -> list[KeypointTrack]:
+    """Return the four cameras' tracks with one pose model (cached), of one frame count."""
+    tracks = [camera_track(video, model) for video in video_paths(folder)]
     counts = {track.frames for track in tracks}
     if len(counts) != 1:
         raise ValueError(f"the demo videos differ in frame count: {sorted(counts)}")
@@ -566,6 +585,24 @@ def _sync_cost(tracks: Sequence[KeypointTrack], cameras: Sequence[Camera]) -> fl
     return float(np.nanmedian(np.concatenate([e.ravel() for e in errors])))
 
 
+def _descend(count: int, cost: Callable[[list[int]], float], *, max_shift: int) -> tuple[int, ...]:
+    """Return the offsets (the first 0) a greedy descent on ``cost(offsets)`` settles on."""
+    offsets = [0] * count
+    current = cost(offsets)
+    while True:
+        trials = {
+            (c, shift): cost([*offsets[:c], shift, *offsets[c + 1 :]])
+            for c in range(count)
+            for shift in range(-max_shift, max_shift + 1)
+            if shift != offsets[c]
+        }
+        (camera, shift), best = min(trials.items(), key=lambda item: (item[1], abs(item[0][1])))
+        if best >= current:
+            break
+        offsets[camera], current = shift, best
+    return tuple(offset - offsets[0] for offset in offsets)
+
+
 def sync_offsets(
     tracks: Sequence[KeypointTrack], cameras: Sequence[Camera], *, max_shift: int = 6
 ) -> tuple[int, ...]:
@@ -577,22 +614,27 @@ def sync_offsets(
     moves before the others compromise around it. Offsets are in
     :func:`aligned`'s sense.
     """
-    offsets = [0] * len(tracks)
-    cost = _sync_cost(aligned(tracks, offsets), cameras)
-    while True:
-        trials = {
-            (c, shift): _sync_cost(
-                aligned(tracks, [*offsets[:c], shift, *offsets[c + 1 :]]), cameras
-            )
-            for c in range(len(tracks))
-            for shift in range(-max_shift, max_shift + 1)
-            if shift != offsets[c]
-        }
-        (camera, shift), best = min(trials.items(), key=lambda item: (item[1], abs(item[0][1])))
-        if best >= cost:
-            break
-        offsets[camera], cost = shift, best
-    return tuple(offset - offsets[0] for offset in offsets)
+    return _descend(
+        len(tracks),
+        lambda offsets: _sync_cost(aligned(tracks, offsets), cameras),
+        max_shift=max_shift,
+    )
+
+
+def pooled_sync_offsets(
+    groups: Sequence[Sequence[KeypointTrack]], cameras: Sequence[Camera], *, max_shift: int = 6
+) -> tuple[int, ...]:
+    """Return :func:`sync_offsets` of several track sets of the same cameras triangulated together.
+
+    ``groups`` holds one track per camera each (e.g. one set per pose
+    model); a camera's offset moves all its tracks at once.
+    """
+
+    def cost(offsets: list[int]) -> float:
+        tracks = [track for group in groups for track in aligned(group, offsets)]
+        return _sync_cost(tracks, list(cameras) * len(groups))
+
+    return _descend(len(cameras), cost, max_shift=max_shift)
 
 
 # --- body frame, truth and camera geometry ---------------------------------------------------
@@ -822,13 +864,15 @@ def smooth_points(points_3d: FloatArray, *, fps: float = FPS) -> FloatArray:
 class DemoReference:
     """The demo on one timeline: cameras, hiplab's tracks and the 3-D reference.
 
+    ``model`` is the pose model that made the tracks (and so the reference);
     ``tracks`` are the pipeline's tracks as they are (the input hiplab is
     tested on); ``fixed`` the same with left/right swaps undone by agreement
     between the views (:func:`fix_sides`), the triangulation input;
-    ``offsets`` the frame offsets found by :func:`sync_offsets`; ``points``
-    the skeleton triangulated from all four cameras.
+    ``offsets`` the frame offsets (:func:`sync_offsets`, or as given);
+    ``points`` the skeleton triangulated from all four cameras.
     """
 
+    model: PoseModelName
     cameras: tuple[Camera, ...]
     tracks: tuple[KeypointTrack, ...]
     fixed: tuple[KeypointTrack, ...]
@@ -846,12 +890,76 @@ class DemoReference:
         return found
 
 
-def demo_reference(folder: Path) -> DemoReference:
-    """Return the demo's cameras, synchronised tracks and 3-D skeleton (tracks cached)."""
+def demo_reference(
+    folder: Path, model: PoseModelName = DEFAULT_MODEL, *, offsets: Sequence[int] | None = None
+) -> DemoReference:
+    """Return the demo's cameras, synchronised tracks and 3-D skeleton with one pose model.
+
+    Tracks are cached (:func:`camera_track`). ``offsets`` puts the tracks on a
+    given timeline instead of the one :func:`sync_offsets` finds in them.
+    """
     cameras = demo_cameras(folder)
-    raw = demo_tracks(folder)
-    offsets = sync_offsets(fix_sides(raw, cameras), cameras)
-    tracks = aligned(raw, offsets)
+    raw = demo_tracks(folder, model)
+    found = sync_offsets(fix_sides(raw, cameras), cameras) if offsets is None else tuple(offsets)
+    tracks = aligned(raw, found)
     fixed = fix_sides(tracks, cameras)
     points = triangulate(fixed, cameras)
-    return DemoReference(tuple(cameras), tuple(tracks), tuple(fixed), offsets, points)
+    return DemoReference(model, tuple(cameras), tuple(tracks), tuple(fixed), found, points)
+
+
+@dataclass(frozen=True)
+class PooledReference:
+    """One skeleton triangulated from several pose models' tracks of the same cameras.
+
+    ``references`` are the models' :class:`DemoReference`, all on the timeline
+    ``offsets`` that :func:`pooled_sync_offsets` finds for their tracks
+    together. Every camera contributes one view per model (each model's
+    ``fixed`` tracks), so no model's own errors shape the reference more than
+    another's; :meth:`leave_one_out` leaves out all views of one camera.
+    """
+
+    references: tuple[DemoReference, ...]
+    offsets: tuple[int, ...]
+    points: FloatArray
+
+    @property
+    def models(self) -> tuple[PoseModelName, ...]:
+        """Return the pose models whose tracks make the reference."""
+        return tuple(ref.model for ref in self.references)
+
+    @property
+    def cameras(self) -> tuple[Camera, ...]:
+        """Return the cameras (each once)."""
+        return self.references[0].cameras
+
+    def _views(self, skip: str | None = None) -> tuple[list[KeypointTrack], list[Camera]]:
+        tracks, cameras = [], []
+        for ref in self.references:
+            for track, camera in zip(ref.fixed, ref.cameras, strict=True):
+                if camera.name != skip:
+                    tracks.append(track)
+                    cameras.append(camera)
+        return tracks, cameras
+
+    def leave_one_out(self, camera: int | str) -> FloatArray:
+        """Return the skeleton triangulated without any model's view of one camera."""
+        found = _camera_index(self.cameras, camera)
+        assert found is not None
+        return triangulate(*self._views(self.cameras[found].name))
+
+    def reference(self, model: PoseModelName) -> DemoReference:
+        """Return one model's :class:`DemoReference` on the pooled timeline."""
+        for ref in self.references:
+            if ref.model == model:
+                return ref
+        raise ValueError(f"model must be one of {list(self.models)}; got {model!r}")
+
+
+def pooled_reference(folder: Path, models: Sequence[PoseModelName]) -> PooledReference:
+    """Return the skeleton triangulated from every model's tracks of the demo (tracks cached)."""
+    cameras = demo_cameras(folder)
+    groups = [fix_sides(demo_tracks(folder, model), cameras) for model in models]
+    offsets = pooled_sync_offsets(groups, cameras)
+    references = tuple(demo_reference(folder, model, offsets=offsets) for model in models)
+    pooled = PooledReference(references, offsets, np.empty((0, len(KEYPOINTS), 3)))
+    return replace(pooled, points=triangulate(*pooled._views()))

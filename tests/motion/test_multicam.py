@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 
 from hiplab.motion.angles import estimate_facing
 from hiplab.motion.keypoints import INDEX, KEYPOINTS, KeypointTrack
+from hiplab.motion.pose_models import PoseModelName
 from tests.motion import multicam as mc
 
 FloatArray = NDArray[np.float64]
@@ -183,6 +184,63 @@ def test_sync_offsets_find_a_late_camera() -> None:
     synced = mc.aligned(tracks, offsets)
     assert {track.frames for track in synced} == {58}
     assert np.abs(mc.triangulate(synced, cameras) - points[:58]).max() < 1e-6
+
+
+def test_pooled_sync_offsets_move_every_model_of_a_camera() -> None:
+    cameras = ring_cameras()
+    points = moving_points(60)
+    late = np.clip(np.arange(60) - 2, 0, 59)  # camera 2 started 2 frames early
+    groups = []
+    for seed in (1, 2):  # two "models": the same views with different keypoint noise
+        tracks = [
+            mc.virtual_track(points, camera, score=0.9, noise_px=0.5, seed=seed + 10 * k)
+            for k, camera in enumerate(cameras)
+        ]
+        tracks[2] = replace(tracks[2], xy=tracks[2].xy[late])
+        groups.append(tracks)
+    assert mc.pooled_sync_offsets(groups, cameras) == (0, 0, 2, 0)
+
+
+def _demo_reference(model: PoseModelName, tracks: list[KeypointTrack]) -> mc.DemoReference:
+    cameras = tuple(ring_cameras())
+    points = mc.triangulate(tracks, cameras)
+    return mc.DemoReference(model, cameras, tuple(tracks), tuple(tracks), (0,) * 4, points)
+
+
+def test_pooled_reference_leaves_out_every_model_view_of_a_camera() -> None:
+    cameras = ring_cameras()
+    points = moving_points(20)
+    lite, full = tracks_of(points, cameras), tracks_of(points, cameras)
+    for tracks in (lite, full):  # camera 2 wrong in both models: its leave-one-out ignores it
+        tracks[2] = replace(tracks[2], xy=tracks[2].xy + 80.0)
+    refs = (_demo_reference("lite", lite), _demo_reference("full", full))
+    pooled = mc.PooledReference(refs, (0,) * 4, mc.triangulate(lite + full, cameras * 2))
+    assert pooled.models == ("lite", "full")
+    assert [c.name for c in pooled.cameras] == ["ring0", "ring1", "ring2", "ring3"]
+    assert np.abs(pooled.leave_one_out("ring2") - points).max() < 1e-6
+    assert np.abs(pooled.leave_one_out(1) - points).max() > 0.01  # camera 2 is in this one
+    assert pooled.reference("full") is refs[1]
+    with pytest.raises(ValueError, match="model must be one of"):
+        pooled.reference("heavy")
+
+
+def test_track_cache_key_names_the_pose_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hiplab.motion.pose_models import POSE_MODELS
+    from tests.motion.demo_video import CACHE_ENV
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"not really a video")
+    paths = {model: mc.track_cache_path(video, model) for model in POSE_MODELS}
+    assert len(set(paths.values())) == 3
+    for model, path in paths.items():
+        assert path.parent == tmp_path / "pose2sim-tracks"
+        assert path.name.endswith(f"-{model}-{POSE_MODELS[model].sha256[:12]}.npz")
+    assert mc.track_cache_path(video) == paths["full"]  # the default stays full
+    with pytest.raises(ValueError, match="model must be one of"):
+        mc.camera_track(video, "huge")  # type: ignore[arg-type]
 
 
 # --- body frame, truth, camera geometry ------------------------------------------------------
