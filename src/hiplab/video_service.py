@@ -47,12 +47,20 @@ from hiplab.errors import InputError, NotFoundError, StoreError
 if TYPE_CHECKING:
     from hiplab.motion.analyze import Analysis, SavedAnalysis, TaskName
     from hiplab.motion.tasks.common import TaskResult, TaskWarning
+    from hiplab.motion.verdicts import Verdict
     from hiplab.settings import Settings
     from hiplab.store import Store, StoredJob
 
 JOB_KIND = "video_analysis"
 TASK_NAMES: tuple[str, ...] = ("squat", "landing", "thomas", "hold", "angles")
 """The tasks a video can be analysed for (:data:`hiplab.motion.tasks.TASKS`)."""
+MEASURING_TASKS: tuple[str, ...] = ("squat", "landing", "thomas")
+"""The tasks that measure assessment tests (:data:`hiplab.motion.analyze.MEASURED_TESTS`)."""
+MEASURING_WORDS = (
+    "the squat gives the deep squat score (at most 2 from a video), the drop landing the "
+    "knee's most bend, the Thomas test the thigh angle and the knee bend"
+)
+"""What each measuring task stores, in plain words."""
 CONTAINERS: dict[str, str] = {
     "MP4/QuickTime": "mp4",
     "QuickTime": "mov",
@@ -523,11 +531,17 @@ def publish(analysis: Analysis, *, filename: str, outdir: Path) -> dict[str, Any
 
 @dataclass(frozen=True)
 class MetricRow:
-    """One key number of a task: its name, value and standard uncertainty (same unit)."""
+    """One key number of a task: name, value, standard uncertainty (same unit) and verdict.
+
+    ``path`` is the number's dotted place among the document's uncertainties and
+    verdicts (``reps.2.peak_knee_flexion_deg``), None for a count or a yes/no.
+    """
 
     name: str
     value: Any
     uncertainty: float | None
+    path: str | None = None
+    verdict: Verdict | None = None
 
 
 @dataclass(frozen=True)
@@ -564,6 +578,28 @@ def _result_types() -> dict[str, type[TaskResult]]:
     }
 
 
+def _verdict_input(verdict: Any) -> Any:
+    """Return a stored verdict without its computed ``text`` (the model writes it, not reads it)."""
+    if isinstance(verdict, Mapping):
+        return {k: v for k, v in verdict.items() if k != "text"}
+    return verdict
+
+
+def _stored_verdicts(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Return an analysis's stored JSON with its verdicts as the model reads them."""
+    out = dict(data)
+    if "verdict" in out:
+        out["verdict"] = _verdict_input(out["verdict"])
+    if isinstance(out.get("verdicts"), Mapping):
+        out["verdicts"] = {k: _verdict_input(v) for k, v in out["verdicts"].items()}
+    if isinstance(out.get("measured"), list):
+        out["measured"] = [
+            {**m, "verdict": _verdict_input(m.get("verdict"))} if isinstance(m, Mapping) else m
+            for m in out["measured"]
+        ]
+    return out
+
+
 def load_analysis(data: Mapping[str, Any]) -> Analysis:
     """Rebuild an :class:`~hiplab.motion.analyze.Analysis` from its stored JSON."""
     from pydantic import ValidationError
@@ -572,41 +608,104 @@ def load_analysis(data: Mapping[str, Any]) -> Analysis:
 
     try:
         result = _result_types()[str(data["task"])].model_validate(data["result"])
-        return Analysis.model_validate({**data, "result": result})
+        return Analysis.model_validate({**_stored_verdicts(data), "result": result})
     except (KeyError, TypeError, ValidationError) as exc:
         raise InputError(
             f"the stored analysis cannot be read ({exc}); analyse the video again"
         ) from None
 
 
-def _uncertainty(name: str, uncertainty: Mapping[str, float | None]) -> float | None:
-    """Find a key metric's uncertainty: ``left_x`` may be kept as ``left.x`` or ``x.left``."""
-    candidates = [name, name.removesuffix("_range_deg")]
+def uncertainties(document: Mapping[str, Any]) -> dict[str, float]:
+    """Return every standard uncertainty of a result document by its dotted path.
+
+    A repetition's own map gives ``reps.0.peak_knee_flexion_deg``; the top-level
+    map's keys are paths already (``right.thigh_angle_deg``).
+
+    >>> uncertainties({"uncertainty": {"a_deg": 2.0}, "reps": [{"uncertainty": {"b_s": 0.1}}]})
+    {'a_deg': 2.0, 'reps.0.b_s': 0.1}
+    """
+    found: dict[str, float] = {}
+
+    def walk(node: Any, prefix: str) -> None:
+        if isinstance(node, Mapping):
+            own = node.get("uncertainty")
+            if isinstance(own, Mapping):
+                found.update(
+                    {f"{prefix}{k}": float(v) for k, v in own.items() if isinstance(v, int | float)}
+                )
+            for key, child in node.items():
+                if key != "uncertainty":
+                    walk(child, f"{prefix}{key}.")
+        elif isinstance(node, list):
+            for i, child in enumerate(node):
+                walk(child, f"{prefix}{i}.")
+
+    walk(document, "")
+    return found
+
+
+def _deepest_rep(document: Mapping[str, Any]) -> int | None:
+    knees = [r.get("peak_knee_flexion_deg") for r in document.get("reps") or ()]
+    measured = [(k, i) for i, k in enumerate(knees) if isinstance(k, int | float)]
+    return max(measured)[1] if measured else None
+
+
+def metric_path(task: str, name: str, document: Mapping[str, Any]) -> str:
+    """Return where a key metric's uncertainty and verdict are kept (see :func:`uncertainties`).
+
+    >>> metric_path("thomas", "left_thigh_angle_deg", {})
+    'left.thigh_angle_deg'
+    >>> metric_path("hold", "left_time_in_pose_s", {})
+    'time_in_pose_s.left'
+    """
     side, _, rest = name.partition("_")
-    if side in ("left", "right"):
-        candidates += [f"{side}.{rest}", f"{rest}.{side}"]
-    for key in candidates:
-        if uncertainty.get(key) is not None:
-            return uncertainty[key]
-    return None
+    sided = side in ("left", "right")
+    if task == "squat" and name == "max_knee_flexion_deg":
+        deepest = _deepest_rep(document)
+        return name if deepest is None else f"reps.{deepest}.peak_knee_flexion_deg"
+    if task == "thomas" and sided:
+        return f"{side}.{rest}"
+    if task == "hold" and sided:
+        return f"{rest}.{side}"
+    if task == "angles":
+        return name.removesuffix("_range_deg")
+    return name
 
 
 def refusal_of(analysis: Analysis) -> str | None:
-    """Return why the measured tests cannot be stored as an assessment, or None if they can."""
-    from hiplab.motion.analyze import MEASURED_TESTS
+    """Return why nothing can be stored as an assessment, in plain words; None if it can."""
+    from hiplab.motion.setup_guide import TASK_TITLES
 
-    if analysis.task not in MEASURED_TESTS:
-        measuring = "; ".join(f"{k}: {v}" for k, v in MEASURED_TESTS.items())
+    if analysis.task not in MEASURING_TASKS:
         return (
-            f"task {analysis.task} measures no assessment test, so there is nothing to add to "
-            f"an assessment (tasks that do: {measuring})"
+            f"{TASK_TITLES[analysis.task]} measures no assessment test, so there is nothing to "
+            f"add to an assessment ({MEASURING_WORDS})"
         )
-    if analysis.measured_tests is None:
+    if not analysis.measured:
         notes = "; ".join(analysis.measured_tests_left_out)
-        return f"this {analysis.task} analysis measured no assessment test" + (
+        return "nothing in this analysis is reliable enough to store" + (
             f" ({notes})" if notes else ""
         )
     return None
+
+
+def _metric_rows(analysis: Analysis, document: dict[str, Any]) -> tuple[MetricRow, ...]:
+    from hiplab.motion.batch import KEY_METRICS
+
+    sds = uncertainties(document)
+    rows = []
+    for name, value in KEY_METRICS[analysis.task](document).items():
+        path = metric_path(analysis.task, name, document)
+        rows.append(
+            MetricRow(
+                name=name,
+                value=value,
+                uncertainty=sds.get(path),
+                path=path if path in sds else None,
+                verdict=analysis.verdicts.get(path),
+            )
+        )
+    return tuple(rows)
 
 
 def video_result(job: StoredJob) -> VideoResult:
@@ -618,24 +717,17 @@ def video_result(job: StoredJob) -> VideoResult:
         If the job is not a finished video analysis.
 
     """
-    from hiplab.motion.batch import KEY_METRICS
-
     if job.kind != JOB_KIND:
         raise InputError(f"job {job.id} is a {job.kind} job, not a video analysis")
     if job.state != "done" or job.result is None:
         raise InputError(f"job {job.id} is {job.state}; its results come once it is done")
     analysis = load_analysis(job.result.get("analysis") or {})
     document = analysis.document()
-    uncertainty = document.get("uncertainty") or {}
-    metrics = tuple(
-        MetricRow(name=name, value=value, uncertainty=_uncertainty(name, uncertainty))
-        for name, value in KEY_METRICS[analysis.task](document).items()
-    )
     files = tuple(name for name in analysis.files.values() if name in OUTPUT_FILES)
     return VideoResult(
         analysis=analysis,
         document=document,
-        metrics=metrics,
+        metrics=_metric_rows(analysis, document),
         warnings=analysis.result.warnings,
         files=files,
         skipped_files=dict(analysis.skipped_files),
@@ -699,7 +791,7 @@ def use_measurements(*, store: Store, settings: Settings, job: StoredJob) -> Use
     Raises
     ------
     InputError
-        If the job is not a finished video analysis, or its task measured no test.
+        If the job is not a finished video analysis, or it measured nothing reliable.
 
     """
     result = video_result(job)
@@ -720,8 +812,11 @@ def use_measurements(*, store: Store, settings: Settings, job: StoredJob) -> Use
 def _assessment_saver(
     *, store: Store, settings: Settings, job: StoredJob, analysis: Analysis
 ) -> Callable[[], dict[str, Any]]:
-    """Assess the measured tests now; return the store writes, run under the job's lock."""
-    from hiplab.assess.schema import AssessmentInput, Person, Tests
+    """Assess the measured tests now; return the store writes, run under the job's lock.
+
+    Only the reliable values are stored, each with its uncertainty and verdict.
+    """
+    from hiplab.assess.schema import AssessmentInput, Person, Tests, VideoMeasurement
     from hiplab.motion.analyze import REPORT_FORMAT, SavedAnalysis
     from hiplab.services import assess_input
 
@@ -732,6 +827,9 @@ def _assessment_saver(
         tests=Tests.model_validate(analysis.measured_tests),
         provenance="video",
         date=datetime.date.today().isoformat(),
+        video_measurements=tuple(
+            VideoMeasurement.model_validate(m.model_dump(mode="json")) for m in analysis.measured
+        ),
     )
     outcome = assess_input(data=data, settings=settings, save=False, person=person.name)
     document = json.dumps(analysis.document(), ensure_ascii=False)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hiplab.assess.result import Finding, WithheldTest
 from hiplab.library.models import Dosage, EvidenceGrade
 
 if TYPE_CHECKING:
+    from hiplab.assess.schema import VideoMeasurement
     from hiplab.library.loader import Library
 
 GRADE_WORDS: Mapping[EvidenceGrade, str] = {
@@ -157,3 +159,44 @@ def withheld_name(withheld: WithheldTest, library: Library) -> str:
 def finding_details(finding: Finding) -> str:
     """Return a finding's summary, with why it is not treated on its side when it is not."""
     return finding.summary + (f" — {finding.stretch_withheld}" if finding.stretch_withheld else "")
+
+
+VIDEO_NOTE = (
+    "Measured from video: each value with its standard uncertainty (± one standard "
+    "deviation) and how reliable the camera set-up made it."
+)
+
+
+@dataclass(frozen=True)
+class VideoRow:
+    """A value measured from video as a report shows it: test, value, ``± sd``, verdict."""
+
+    test: str
+    value: str
+    uncertainty: str
+    verdict: str
+
+
+def video_rows(measurements: Sequence[VideoMeasurement]) -> list[VideoRow]:
+    """Return the video measurements of an assessment as report rows.
+
+    Examples
+    --------
+    >>> from hiplab.assess.schema import VideoMeasurement
+    >>> m = VideoMeasurement(test="thomas.right.thigh_angle_deg", label="Thomas test, right thigh "
+    ...                      "angle", value=-9.6, unit="°", uncertainty=4.0, verdict="reliable")
+    >>> [(r.test, r.value, r.uncertainty, r.verdict) for r in video_rows([m])]
+    [('Thomas test, right thigh angle', '-9.6°', '± 4°', 'reliable')]
+
+    """
+    rows = []
+    for m in measurements:
+        unit = "" if m.unit == "points" else m.unit
+        value = with_unit(fmt_num(m.value), unit) + (" points" if m.unit == "points" else "")
+        sd = (
+            "none (a score)"
+            if m.uncertainty is None
+            else f"± {with_unit(fmt_num(m.uncertainty), unit)}"
+        )
+        rows.append(VideoRow(m.label[:1].upper() + m.label[1:], value, sd, m.verdict))
+    return rows

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -32,6 +33,7 @@ from hiplab.library.models import Exercise
 from hiplab.report._format import (
     GRADE_WORDS,
     SIDE_WORDS,
+    VIDEO_NOTE,
     finding_details,
     finding_name,
     fmt_dosage,
@@ -39,11 +41,15 @@ from hiplab.report._format import (
     humanise,
     norm_words,
     test_name,
+    video_rows,
     withheld_name,
 )
 from hiplab.report.bars import bar_range, norm_bar_svg
 from hiplab.report.chain_svg import chain_svg
 from hiplab.report.figure import pose_svg
+
+if TYPE_CHECKING:
+    from hiplab.assess.schema import VideoMeasurement
 
 REFERRAL_MESSAGE = (
     "Exercise suggestions are held back until a clinician has checked the warning signs "
@@ -322,10 +328,16 @@ def _diagram(assessment: Assessment, library: Library) -> Markup:
 
 
 def _context(
-    assessment: Assessment, library: Library, person_label: str, date: str
+    assessment: Assessment,
+    library: Library,
+    person_label: str,
+    date: str,
+    video: Sequence[VideoMeasurement] = (),
 ) -> dict[str, object]:
     flags = most_urgent_first(assessment.red_flags)
     return {
+        "video_rows": video_rows(video),
+        "video_note": VIDEO_NOTE,
         "a": assessment,
         "person_label": person_label,
         "date": date,
@@ -344,7 +356,14 @@ def _context(
     }
 
 
-def render_html(assessment: Assessment, *, library: Library, person_label: str, date: str) -> str:
+def render_html(
+    assessment: Assessment,
+    *,
+    library: Library,
+    person_label: str,
+    date: str,
+    video_measurements: Sequence[VideoMeasurement] = (),
+) -> str:
     """Render an assessment as a standalone, printable HTML page.
 
     Parameters
@@ -357,6 +376,10 @@ def render_html(assessment: Assessment, *, library: Library, person_label: str, 
         Who the report is for, as shown in the header (escaped).
     date
         Date shown in the header, already formatted.
+    video_measurements
+        The input's values measured from video
+        (:attr:`~hiplab.assess.schema.AssessmentInput.video_measurements`): each is shown
+        with its ``± sd`` and verdict, marked as measured from video.
 
     Returns
     -------
@@ -367,4 +390,4 @@ def render_html(assessment: Assessment, *, library: Library, person_label: str, 
 
     """
     template = template_environment().get_template("report.html.j2")
-    return template.render(_context(assessment, library, person_label, date))
+    return template.render(_context(assessment, library, person_label, date, video_measurements))

@@ -7,6 +7,7 @@ as markup, so square brackets in ids or notes are printed as they are.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -21,14 +22,19 @@ from hiplab.library.models import EvidenceGrade
 from hiplab.report._format import (
     GRADE_WORDS,
     SIDE_WORDS,
+    VIDEO_NOTE,
     finding_details,
     finding_name,
     fmt_value,
     humanise,
     norm_words,
     test_name,
+    video_rows,
     withheld_name,
 )
+
+if TYPE_CHECKING:
+    from hiplab.assess.schema import VideoMeasurement
 
 GRADE_STYLE: Mapping[EvidenceGrade, str] = {
     EvidenceGrade.strong: "bold green",
@@ -78,6 +84,15 @@ def _findings_table(findings: tuple[Finding, ...]) -> Table:
     return table
 
 
+def _video_table(measurements: Sequence[VideoMeasurement]) -> Table:
+    table = Table(title="Measured from video", title_justify="left", caption=VIDEO_NOTE)
+    for header in ("Test", "Value", "Uncertainty", "Reliability"):
+        table.add_column(header, overflow="fold")
+    for row in video_rows(measurements):
+        table.add_row(Text(row.test), Text(row.value), Text(row.uncertainty), Text(row.verdict))
+    return table
+
+
 def _chain_line(chain: Chain, chains: Sequence[Chain], labels: Mapping[str, str]) -> Text:
     """One link: its heading worded by its grade, how it was reached, and why."""
     grade = GRADE_WORDS[chain.evidence]
@@ -116,7 +131,12 @@ def _heading(console: Console, words: str) -> None:
     console.print(Text(words, style="bold underline"))
 
 
-def render_text(assessment: Assessment, *, console: Console) -> None:
+def render_text(
+    assessment: Assessment,
+    *,
+    console: Console,
+    video_measurements: Sequence[VideoMeasurement] = (),
+) -> None:
     """Print an assessment to a rich console.
 
     Parameters
@@ -126,6 +146,8 @@ def render_text(assessment: Assessment, *, console: Console) -> None:
     console
         Where to print; pass ``Console(record=True)`` or a file-backed console
         to capture the output.
+    video_measurements
+        The input's values measured from video, printed with their ``± sd`` and verdict.
 
     """
     console.print(Text("Hip mobility assessment", style="bold"))
@@ -140,6 +162,9 @@ def render_text(assessment: Assessment, *, console: Console) -> None:
         ]
         console.print(_bullets(lines))
     console.print()
+    if video_measurements:
+        console.print(_video_table(video_measurements))
+        console.print()
     if assessment.findings:
         console.print(_findings_table(assessment.findings))
     else:

@@ -9,13 +9,22 @@ Pages (no JavaScript needed; ``static/upload.js`` adds an upload progress bar an
   ``exercise``, ``fps``); 303 to the job's page, or the form again with the message
   (413 too large, 415 not a video, 422 bad options);
 * ``GET /jobs/{job_id}`` — state and progress while queued or running, then the
-  annotated video, the plot, the key metrics with their uncertainty, the warnings and
-  the downloads; a failed job shows its message;
+  annotated video, the plot, the key metrics with their uncertainty and verdict, the
+  caveats, the advice and the downloads; a failed job shows its message;
 * ``GET /jobs/{job_id}/files/{file}`` — one output file by a name of the fixed
   :data:`~hiplab.video_service.OUTPUT_FILES` allow-list (HTTP Range supported, so the
   video can seek);
-* ``POST /jobs/{job_id}/use-measurements`` — store the measured tests as the person's
-  assessment (provenance ``video``) and go to the person's page.
+* ``GET /jobs/{job_id}/use-measurements`` — the confirmation step: exactly what would be
+  stored (only the reliable values, each with its uncertainty and verdict), for whom, and a
+  button that confirms;
+* ``POST /jobs/{job_id}/use-measurements`` with ``confirm=yes`` — store them as the person's
+  assessment (provenance ``video``) and go to the person's page; without ``confirm`` nothing
+  is stored and the confirmation step is shown again.
+
+The results page says what ``hiplab analyze`` prints, in plain words
+(:mod:`hiplab.web.video_view`): the camera's angle to the body, the verdict of the analysis
+and of each number, each number's ``± sd``, the caveats (never their codes) and what to do
+next; the upload form shows the camera set-up guide of the chosen task.
 
 The same under ``/api/v1`` (JSON): ``POST /people/{person_id}/videos`` (202 and the
 job), ``GET /jobs/{job_id}``, ``GET /people/{person_id}/jobs``,
@@ -30,10 +39,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
@@ -42,9 +51,11 @@ from starlette.types import Message, Receive
 
 from hiplab import video_service
 from hiplab.errors import InputError
+from hiplab.motion.setup_guide import TASK_TITLES
 from hiplab.settings import Settings
 from hiplab.store import Store, StoredJob
 from hiplab.video_service import OUTPUT_FILES, UnsupportedVideo, UploadTooLarge, VideoResult
+from hiplab.web import video_view
 from hiplab.web.authz import PersonCoachViewer, PersonViewer, Viewer
 from hiplab.web.deps import SettingsDep, StateDep, StoreDep, app_state
 from hiplab.web.jobs import JobContext, JobHandler
@@ -53,6 +64,7 @@ from hiplab.web.schemas import ApiModel
 
 if TYPE_CHECKING:
     from hiplab.motion.analyze import SavedAnalysis
+    from hiplab.motion.verdicts import Verdict
 
 log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
@@ -67,7 +79,8 @@ FILE_LABELS = {
     "metrics.json": "Every measurement (JSON)",
 }
 DOWNLOADS = ("angles.csv", "keypoints.csv", "angles.mot", "metrics.json")
-UNITS = (("_deg_s", "°/s"), ("_deg", "°"), ("_ms", "ms"), ("_s", "s"))
+CONFIRM = "yes"
+"""The value of the ``confirm`` field that stores the measurements."""
 
 
 def upload_limit(settings: Settings) -> int:
@@ -192,12 +205,32 @@ class VideoInputOut(ApiModel):
     fps: float | None
 
 
+class VerdictOut(ApiModel):
+    """How far a number can be trusted: ``reliable``, ``rough`` or ``not_measured``, and why."""
+
+    level: Literal["reliable", "rough", "not_measured"]
+    reason: str
+    text: str
+
+
 class MetricOut(ApiModel):
-    """A key number of the task with its standard uncertainty (same unit)."""
+    """A key number of the task with its standard uncertainty (same unit) and verdict."""
 
     name: str
     value: float | int | bool | None
     uncertainty: float | None
+    verdict: VerdictOut | None = None
+
+
+class MeasuredOut(ApiModel):
+    """A reliable test value that "use these measurements" stores, as it is stored."""
+
+    test: str
+    label: str
+    value: float
+    unit: str
+    uncertainty: float | None
+    verdict: VerdictOut
 
 
 class WarningOut(ApiModel):
@@ -209,16 +242,24 @@ class WarningOut(ApiModel):
 
 
 class VideoSummaryOut(ApiModel):
-    """A finished analysis: facts of the input, key metrics, warnings, files."""
+    """A finished analysis: input facts, verdict, key metrics, warnings, advice, what is stored.
+
+    ``measured`` are the reliable values "use these measurements" stores (each with its
+    uncertainty and verdict), ``measured_tests_left_out`` what was not offered and why.
+    """
 
     task: str
     frames: int
     fps: float
     duration_s: float
     partial: bool
+    verdict: VerdictOut
     metrics: list[MetricOut]
     warnings: list[WarningOut]
+    advice: list[str]
+    measured: list[MeasuredOut]
     measured_tests: dict[str, Any] | None
+    measured_tests_left_out: list[str]
     can_use_measurements: bool
     use_measurements_refusal: str | None
     stored_assessment_id: int | None
@@ -280,19 +321,33 @@ def _summary(job: StoredJob, result: VideoResult) -> VideoSummaryOut:
         fps=analysis.fps,
         duration_s=analysis.duration_s,
         partial=analysis.partial,
+        verdict=_verdict_out(analysis.verdict),
         metrics=[
-            MetricOut(name=m.name, value=m.value, uncertainty=m.uncertainty) for m in result.metrics
+            MetricOut(
+                name=m.name,
+                value=m.value,
+                uncertainty=m.uncertainty,
+                verdict=None if m.verdict is None else _verdict_out(m.verdict),
+            )
+            for m in result.metrics
         ],
         warnings=[
             WarningOut(code=w.code, severity=w.severity, message=w.message) for w in result.warnings
         ],
+        advice=list(analysis.advice),
+        measured=[MeasuredOut.model_validate(m.model_dump(mode="json")) for m in analysis.measured],
         measured_tests=analysis.measured_tests,
+        measured_tests_left_out=list(analysis.measured_tests_left_out),
         can_use_measurements=result.can_use_measurements,
         use_measurements_refusal=result.refusal,
         stored_assessment_id=_stored_assessment_id(job),
         files={name: _file_url(job.id, name) for name in result.files},
         skipped_files=result.skipped_files,
     )
+
+
+def _verdict_out(verdict: Verdict) -> VerdictOut:
+    return VerdictOut(level=verdict.level, reason=verdict.reason, text=verdict.text)
 
 
 def _stored_assessment_id(job: StoredJob) -> int | None:
@@ -422,7 +477,9 @@ def _videos_page(
         person_id=person.id,
         jobs=[(job, _video_input(job)) for job in jobs],
         video_form=values or {"task": "squat", "exercise": "", "fps": ""},
+        setup_guides=video_view.guides(),
         exercises=exercises,
+        task_titles=TASK_TITLES,
         max_mb=app_state(request).settings.max_upload_mb,
         error=error,
     )
@@ -460,13 +517,12 @@ async def video_upload(
     return see_other(f"/jobs/{job.id}")
 
 
-def _metric_rows(result: VideoResult) -> list[dict[str, Any]]:
-    rows = []
-    for metric in result.metrics:
-        suffix, unit = next(((s, u) for s, u in UNITS if metric.name.endswith(s)), ("", ""))
-        label = metric.name.removesuffix(suffix).replace("_", " ")
-        rows.append({"label": label, "m": metric, "unit": unit})
-    return rows
+def _exercise_name(exercise_id: str | None) -> str | None:
+    """Return a library exercise's name (None for none, or an id no longer in the library)."""
+    from hiplab.services import library
+
+    found = library().exercises.get(exercise_id) if exercise_id else None
+    return found.name if found else None
 
 
 def _job_page(
@@ -479,7 +535,7 @@ def _job_page(
     status: int = 200,
     already_stored: bool = False,
 ) -> HTMLResponse:
-    result = _result_of(job)
+    result, video = _result_of(job), _video_input(job)
     person = store.get_person(person_id=job.person_id) if job.person_id is not None else None
     return render(
         request,
@@ -489,9 +545,11 @@ def _job_page(
         title=f"Analysis {job.id}",
         job=job,
         person=person,
-        video=_video_input(job),
+        video=video,
+        task_words=video_view.task_title(video.task) if video else "",
+        exercise_name=_exercise_name(video.exercise if video else None),
         result=result,
-        metrics=_metric_rows(result) if result else [],
+        **(video_view.results_context(result) if result else {}),
         downloads=[(n, FILE_LABELS[n]) for n in DOWNLOADS if result and n in result.files],
         file_labels=FILE_LABELS,
         error=error,
@@ -533,16 +591,79 @@ def job_file(
     return _file_response(store.get_job(job_id=job_id), file, settings)
 
 
+def _confirm_page(
+    request: Request,
+    viewer: Viewer,
+    store: Store,
+    job: StoredJob,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    refused: int = 422,
+) -> Response:
+    """Show exactly what "use these measurements" stores, and the button that confirms it.
+
+    A job that nothing can be stored from shows its results page with the reason
+    (status ``refused``); one already stored goes to its results page, which names the
+    assessment.
+    """
+    try:
+        result = video_service.video_result(job)
+    except InputError as exc:
+        return _job_page(request, viewer, store, job, error=str(exc), status=refused)
+    if result.refusal is not None or job.person_id is None:
+        refusal = result.refusal or f"job {job.id} is not about a person"
+        return _job_page(request, viewer, store, job, error=refusal, status=refused)
+    if video_service.stored_use(job) is not None:
+        return see_other(f"/jobs/{job.id}")
+    return render(
+        request,
+        "video_confirm.html.j2",
+        viewer=viewer,
+        status=status,
+        title="Store these measurements?",
+        job=job,
+        video=_video_input(job),
+        person=store.get_person(person_id=job.person_id),
+        today=date.today().isoformat(),
+        rows=video_view.stored_rows(result.analysis.measured),
+        left_out=list(result.analysis.measured_tests_left_out),
+        task_title=video_view.task_title(result.analysis.task),
+        confirm=CONFIRM,
+        error=error,
+    )
+
+
+@router.get("/jobs/{job_id}/use-measurements", name="job_confirm_measurements", response_model=None)
+def job_confirm_measurements(
+    request: Request, job_id: int, viewer: PersonCoachViewer, store: StoreDep
+) -> Response:
+    """Show what would be stored as the person's assessment; storing needs the confirmation.
+
+    A job that nothing can be stored from shows its results page saying why (200: the
+    page answers the question).
+    """
+    return _confirm_page(request, viewer, store, store.get_job(job_id=job_id), refused=200)
+
+
 @router.post("/jobs/{job_id}/use-measurements", name="job_use_measurements", response_model=None)
 def job_use_measurements(
-    request: Request, job_id: int, viewer: PersonCoachViewer, state: StateDep
+    request: Request,
+    job_id: int,
+    viewer: PersonCoachViewer,
+    state: StateDep,
+    confirm: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    """Store the measured tests as the person's assessment, then show the person.
+    """Store the reliable measurements as the person's assessment once confirmed; show the person.
 
-    Once stored, another post (a second click, the back button) stores nothing and
-    goes to the job's page, which names the assessment they are stored as.
+    Without ``confirm=yes`` nothing is stored: the confirmation step is shown again. Once
+    stored, another post (a second click, the back button) stores nothing and goes to the
+    job's page, which names the assessment they are stored as.
     """
     job = state.store.get_job(job_id=job_id)
+    if confirm != CONFIRM and video_service.stored_use(job) is None:
+        message = "Nothing was stored yet: check the values below, then confirm."
+        return _confirm_page(request, viewer, state.store, job, error=message, status=422)
     try:
         used = video_service.use_measurements(store=state.store, settings=state.settings, job=job)
     except InputError as exc:

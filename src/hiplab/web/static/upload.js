@@ -57,7 +57,21 @@
     });
   }
 
-  if (!window.FormData || !window.XMLHttpRequest) { return; }
+  // The camera set-up guide of the task chosen is open, the others closed (without this
+  // script the guide of the task first shown is open and the others open on a click).
+  function followTask(form) {
+    var select = form.querySelector("select[name=task]");
+    var guides = form.querySelectorAll("details.setup-guide");
+    if (!select || guides.length === 0) { return; }
+    select.addEventListener("change", function () {
+      for (var j = 0; j < guides.length; j += 1) {
+        guides[j].open = guides[j].getAttribute("data-task") === select.value;
+      }
+    });
+  }
+
   var forms = document.querySelectorAll("form.video-upload");
+  for (var k = 0; k < forms.length; k += 1) { followTask(forms[k]); }
+  if (!window.FormData || !window.XMLHttpRequest) { return; }
   for (var i = 0; i < forms.length; i += 1) { enhance(forms[i]); }
 }());
