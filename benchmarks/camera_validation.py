@@ -538,6 +538,13 @@ def print_model_cameras(result: ModelComparison) -> None:
                 f"{c.reprojection_px:.1f}/{c.leave_one_out_px:.1f}/{result.pooled_px[model][k]:.1f}"
             )
         print(f"{name:8}" + "".join(f" {cell:>26}" for cell in cells))
+    medians = []
+    for model in MODELS:
+        cams = result.own[model].cameras
+        own = np.median([c.reprojection_px for c in cams])
+        loo = np.median([c.leave_one_out_px for c in cams])
+        medians.append(f"{own:.1f}/{loo:.1f}/{np.median(result.pooled_px[model]):.1f}")
+    print(f"{'median':8}" + "".join(f" {cell:>26}" for cell in medians))
     alone = "; ".join(f"{m} {tuple(c.offset for c in result.own[m].cameras)}" for m in MODELS)
     print(f"Frame offsets each model's tracks find alone: {alone}; pooled: {result.offsets}")
 

@@ -69,7 +69,24 @@ POSE_MODELS: Mapping[PoseModelName, PoseModelFile] = {
 }
 
 DEFAULT_POSE_MODEL: Final[PoseModelName] = "full"
-"""Used until the camera validation's accuracy figures choose between the three."""
+"""``full``: neither other model is clearly better for its price (2 cores, no GPU).
+
+``benchmarks/camera_validation.py --models`` (Pose2Sim demo, 4 cameras; each
+model's 2-D track against a leave-one-out skeleton triangulated from all
+three models' tracks) and ``benchmarks/video_pipeline.py --models``:
+
+* ``heavy``: keypoints 18.8 px from the reference (median over the cameras)
+  against 19.9 for ``full``, closer on three cameras and farther on one
+  (28.2 against 24.4 px); on the real frames both measured its frontal
+  angles are worse (MAE 5.7 against 4.8 deg, 251 frames: knee FPPA 2.8 and
+  5.4 deg worse, pelvis and trunk 0.2-0.3 deg better); it withholds fewer
+  frames (1522 against 1666 of 1940). For that, ``hiplab analyze`` takes
+  1.67 times as long (18.8 against 31.4 fps), 1.83 times the CPU and
+  680 MB (over the 500 MB goal).
+* ``lite``: 7% faster (33.9 fps) but its keypoints are farther (21.4 px)
+  and, filmed square from the front by virtual cameras, hiplab withholds
+  6-7 times as many frames of its reference (225 and 169 against 35 and 26).
+"""
 
 
 def model_names() -> str:
