@@ -83,7 +83,7 @@ three models' tracks) and ``benchmarks/video_pipeline.py --models``:
   frames (1522 against 1666 of 1940). For that, ``hiplab analyze`` takes
   1.67 times as long (18.8 against 31.4 fps), 1.83 times the CPU and
   680 MB (over the 500 MB goal).
-* ``lite``: 7% faster (33.9 fps) but its keypoints are farther (21.4 px)
+* ``lite``: 7% faster (33.9 fps) but its keypoints are farther (21.3 px)
   and, filmed square from the front by virtual cameras, hiplab withholds
   6-7 times as many frames of its reference (225 and 169 against 35 and 26).
 """
