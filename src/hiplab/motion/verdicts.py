@@ -269,7 +269,7 @@ def camera_text(camera: Mapping[str, Any]) -> str:
     parts = [f"{view}, {off:.0f}° (± {float(camera.get('yaw_sd_deg') or 0):.0f}°) off square"]
     mixed = _mixed_views(camera.get("frames_by_view") or {})
     if mixed:
-        parts = [f"the view changed as the person moved: {mixed}"]
+        parts = [f"the view changed as the person moved ({mixed}); on average {parts[0]}"]
     if pitch is not None:
         look = "down" if pitch >= 0 else "up"
         sd = float(camera.get("pitch_sd_deg") or 0)
