@@ -1,7 +1,7 @@
 """Video analysis in the web app: upload, the background job, its results page and files.
 
-Pages (no JavaScript needed; ``static/upload.js`` adds an upload progress bar and
-``static/job.js`` polls a running job):
+Pages (no JavaScript needed; ``static/upload.js`` adds an upload progress bar and opens the
+chosen task's camera set-up guide, and ``static/job.js`` polls a running job):
 
 * ``GET /people/{person_id}/videos`` — a person's analyses and, for their coach, the
   upload form (also on the person's page);
