@@ -113,7 +113,11 @@ def render_report(outcome: AssessOutcome, fmt: ReportFormat) -> str | bytes:
     from hiplab.report.html import render_html
 
     html = render_html(
-        outcome.result, library=library(), person_label=outcome.person, date=outcome.date
+        outcome.result,
+        library=library(),
+        person_label=outcome.person,
+        date=outcome.date,
+        video_measurements=outcome.data.video_measurements,
     )
     if fmt == "html":
         return html

@@ -90,19 +90,18 @@ def test_coach_uploads_the_demo_video_and_uses_the_measurements(
     )
     numbers = page.locator("table.cards tbody tr")
     assert numbers.count() >= 1
-    assert "landing_peak_knee_flexion_deg" in page.locator("main").inner_text()
+    main = page.locator("main").inner_text()
+    # the demo's landing is filmed 21° off a side view at 30 fps: rough, nothing offered
+    assert "Nothing reliable to store." in main and "Reliability:" in main
+    assert "_deg" not in main
     tab.shot("video_results.png")
     page.set_viewport_size(PHONE)
     width = horizontal_overflow(tab)
     assert width["scroll"] <= width["client"], width
     tab.shot("video_results_phone.png")
     page.set_viewport_size(DESKTOP)
-
-    with page.expect_navigation():
-        page.get_by_role("button", name="Use these measurements in the assessment").click()
-    assert page.url.endswith(f"/people/{person.person_id}")
-    latest = page.get_by_role("heading", level=2, name=re.compile("Latest assessment"))
-    assert "(video)" in latest.inner_text()
+    assert page.get_by_role("button", name=re.compile("Use these measurements")).count() == 0
+    assert page.get_by_role("link", name=re.compile("Use these measurements")).count() == 0
 
 
 @SQLITE_ONLY

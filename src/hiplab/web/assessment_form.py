@@ -28,8 +28,9 @@ from hiplab.assess.schema import REGION_WORDS, TIMING_WORDS, AssessmentInput, Sy
 
 Kind = Literal["number", "integer", "check", "tristate", "choice", "text", "multi"]
 SYMPTOM_ROWS = 3
-SKIPPED = frozenset({"person.name", "person.goals", "symptoms"})
-"""Fields the form does not show: the name is the page's person; symptoms come in rows."""
+SKIPPED = frozenset({"person.name", "person.goals", "symptoms", "video_measurements"})
+"""Fields the form does not show: the name is the page's person; symptoms come in rows;
+video measurements come only from a video analysis."""
 
 CHOICE_WORDS: dict[str, str] = {
     **{region.value: words for region, words in REGION_WORDS.items()},
