@@ -158,7 +158,12 @@ def verdict_of(
     return Verdict(level="not_measured", reason=own or reason or "its uncertainty is too wide")
 
 
-def _get(document: Mapping[str, Any], path: str) -> Any:
+def value_at(document: Mapping[str, Any], path: str) -> Any:
+    """Return the value at a dotted path of a document (list items by index), or None.
+
+    >>> value_at({"reps": [{"knee": 90.0}]}, "reps.0.knee")
+    90.0
+    """
     node: Any = document
     for part in path.split("."):
         if isinstance(node, Mapping):
@@ -197,7 +202,7 @@ def metric_verdicts(result: Mapping[str, Any], *, fallback: str = "") -> dict[st
             path = f"{prefix}{key}"
             base = key.split(".", 1)[0]
             applied = [w["code"] for w in warnings if base in (w.get("applies_to") or ())]
-            found = verdict_of(path, _get(result, path), sd, reason=reason, applied=applied)
+            found = verdict_of(path, value_at(result, path), sd, reason=reason, applied=applied)
             if found is not None:
                 out[path] = found
     return out

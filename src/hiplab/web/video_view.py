@@ -23,7 +23,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hiplab.motion.setup_guide import TASK_TITLES, guide
-from hiplab.motion.verdicts import RELIABLE_DEG, RELIABLE_S, ROUGH_DEG, camera_text, metric_label
+from hiplab.motion.verdicts import (
+    RELIABLE_DEG,
+    RELIABLE_S,
+    ROUGH_DEG,
+    camera_text,
+    metric_label,
+    value_at,
+)
 from hiplab.video_service import MEASURING_TASKS, uncertainties
 
 if TYPE_CHECKING:
@@ -160,18 +167,6 @@ def key_rows(result: VideoResult) -> list[Row]:
     return rows
 
 
-def _value_at(document: Mapping[str, Any], path: str) -> Any:
-    node: Any = document
-    for part in path.split("."):
-        if isinstance(node, Mapping):
-            node = node.get(part)
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return None
-    return node
-
-
 def measurement_rows(document: Mapping[str, Any]) -> list[Row]:
     """Return every number that has an uncertainty, in the document's order.
 
@@ -181,7 +176,7 @@ def measurement_rows(document: Mapping[str, Any]) -> list[Row]:
     angles = document.get("angles") or {}
     rows = []
     for path, sd in uncertainties(document).items():
-        value, label, unit = _value_at(document, path), metric_label(path), unit_of(path)
+        value, label, unit = value_at(document, path), metric_label(path), unit_of(path)
         if path in angles:
             value, label, unit = angles[path].get("range_deg"), f"{label} (range)", "°"
         if isinstance(value, bool) or not isinstance(value, int | float):
