@@ -47,8 +47,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -131,40 +129,6 @@ class Row:
 # --- clips ----------------------------------------------------------------------------------------
 
 
-def standing(options: syn.CaptureOptions, seconds: float = 6.0) -> syn.Capture:
-    """Return a figure standing still in side view."""
-    n = round(seconds * options.fps)
-    pose = syn.SagittalPose(
-        hip_flexion={"right": np.full(n, 5.0), "left": np.full(n, 5.0)},
-        knee_flexion={"right": np.full(n, 3.0), "left": np.full(n, 3.0)},
-        ankle_dorsiflexion={"right": np.zeros(n), "left": np.zeros(n)},
-        trunk_lean=np.full(n, 2.0),
-        rotation=np.zeros(n),
-    )
-    return syn.render_sagittal(pose, options)
-
-
-def walking(options: syn.CaptureOptions, seconds: float = 5.0) -> syn.Capture:
-    """Return a walk across the frame at 1.3 m/s (hips ±25°, swing knee to 60°)."""
-    n = round(seconds * options.fps)
-    swing = np.sin(2 * np.pi * 0.9 * np.arange(n) / options.fps)
-    pose = syn.SagittalPose(
-        hip_flexion={"right": 25 * swing, "left": -25 * swing},
-        knee_flexion={
-            "right": 5 + 55 * np.clip(swing, 0, None),
-            "left": 5 + 55 * np.clip(-swing, 0, None),
-        },
-        ankle_dorsiflexion={"right": np.zeros(n), "left": np.zeros(n)},
-        trunk_lean=np.full(n, 3.0),
-        rotation=np.zeros(n),
-    )
-    capture = syn.render_sagittal(pose, options)
-    step = 1.3 * options.body.px_per_metre / options.fps
-    xy = capture.track.xy.copy()
-    xy[..., 0] += (step * (np.arange(n) - n / 2))[:, None]
-    return replace(capture, track=replace(capture.track, xy=xy))
-
-
 def held_squat(exercise: Exercise) -> syn.Capture:
     """Return the synthetic hold at the exercise's drawn knee, ankle and trunk angles."""
     from hiplab.motion.tasks.hold import hold_keyframe
@@ -218,8 +182,8 @@ def synthetic_clips(exercise: Exercise) -> list[Clip]:
             frozenset({"hold"}),
             lambda: held_squat(exercise),
         ),
-        ("syn standing", "standing still", frozenset(), lambda: standing(NOISY)),
-        ("syn walking", "walking across", frozenset(), lambda: walking(NOISY)),
+        ("syn standing", "standing still", frozenset(), lambda: syn.standing(NOISY)),
+        ("syn walking", "walking across", frozenset(), lambda: syn.walking(NOISY)),
     ]
     clips = [
         Clip(name=name, shows=shows, tasks=tasks, track=make().track)

@@ -59,18 +59,6 @@ def moved(capture: syn.Capture, dx: np.ndarray) -> syn.Capture:
     return replace(capture, track=replace(capture.track, xy=xy))
 
 
-def standing(options: syn.CaptureOptions, seconds: float = 6.0) -> syn.Capture:
-    n = round(seconds * options.fps)
-    pose = syn.SagittalPose(
-        hip_flexion={"right": np.full(n, 5.0), "left": np.full(n, 5.0)},
-        knee_flexion={"right": np.full(n, 3.0), "left": np.full(n, 3.0)},
-        ankle_dorsiflexion={"right": np.zeros(n), "left": np.zeros(n)},
-        trunk_lean=np.full(n, 2.0),
-        rotation=np.zeros(n),
-    )
-    return syn.render_sagittal(pose, options)
-
-
 # --- squat: synthetic positives -------------------------------------------------------------------
 
 
@@ -96,29 +84,9 @@ def test_squat_gate_passes_synthetic_squats(make: Callable[[], syn.Capture]) -> 
 # --- squat: synthetic negatives -------------------------------------------------------------------
 
 
-def walking(options: syn.CaptureOptions, seconds: float = 5.0) -> syn.Capture:
-    """Walk across the frame at 1.3 m/s (hips ±25°, swing knee to 60°)."""
-    n = round(seconds * options.fps)
-    phase = 2 * np.pi * 0.9 * np.arange(n) / options.fps
-    swing = np.sin(phase)
-    pose = syn.SagittalPose(
-        hip_flexion={"right": 25 * swing, "left": -25 * swing},
-        knee_flexion={
-            "right": 5 + 55 * np.clip(swing, 0, None),
-            "left": 5 + 55 * np.clip(-swing, 0, None),
-        },
-        ankle_dorsiflexion={"right": np.zeros(n), "left": np.zeros(n)},
-        trunk_lean=np.full(n, 3.0),
-        rotation=np.zeros(n),
-    )
-    capture = syn.render_sagittal(pose, options)
-    step = 1.3 * options.body.px_per_metre / options.fps
-    return moved(capture, step * (np.arange(n) - n / 2))
-
-
 def arm_raises(options: syn.CaptureOptions) -> syn.Capture:
     """Stand still and raise both arms overhead three times (turned about the shoulders)."""
-    capture = standing(options)
+    capture = syn.standing(options)
     n = capture.track.frames
     angle = np.radians(150.0) * 0.5 * (1 - np.cos(2 * np.pi * 0.5 * np.arange(n) / options.fps))
     xy = capture.track.xy.copy()
@@ -166,9 +134,9 @@ def travelling_squats(options: syn.CaptureOptions) -> syn.Capture:
 @pytest.mark.parametrize(
     ("make", "needle"),
     [
-        (lambda: standing(NOISY), "no repetition"),
+        (lambda: syn.standing(NOISY), "no repetition"),
         (lambda: arm_raises(NOISY), "no repetition"),
-        (lambda: walking(NOISY), "movement"),
+        (lambda: syn.walking(NOISY), "movement"),
         (lambda: hopping_squats(NOISY), "the feet left the floor"),
         (lambda: travelling_squats(NOISY), "the feet moved"),
     ],
@@ -184,7 +152,7 @@ def test_squat_gate_refuses_what_is_not_a_squat(
 
 def test_walking_is_refused_on_its_legs_and_its_travel() -> None:
     with pytest.raises(NotTheTaskError) as refused:
-        analyze_squat(capture_input(walking(NOISY)))
+        analyze_squat(capture_input(syn.walking(NOISY)))
     message = str(refused.value)
     assert "moved across the frame" in message or "the feet moved" in message
     assert "did not bend together" in message
@@ -212,7 +180,7 @@ def test_a_rep_where_the_track_jumps_to_another_person_is_not_counted() -> None:
 
 
 def test_track_breaks_find_a_whole_skeleton_jump_not_a_fast_limb() -> None:
-    capture = standing(replace(NOISY, noise_px=0.0))
+    capture = syn.standing(replace(NOISY, noise_px=0.0))
     leg = NOISY.body.px(NOISY.body.thigh + NOISY.body.shank)
     jump = 2 * MAX_BODY_SPEED_LEGS_S * leg / NOISY.fps  # twice the fastest run in one frame
     fast_arm = capture.track.xy.copy()
@@ -418,7 +386,7 @@ def jump_without_landing(options: syn.CaptureOptions) -> syn.Capture:
     t = np.clip(np.arange(n) - still, 0, None) / options.fps
     speed = np.sqrt(2 * syn.GRAVITY * 0.30)
     height = np.clip(speed * t - 0.5 * syn.GRAVITY * t**2, 0.0, None)
-    pose = standing(options, seconds=n / options.fps)
+    pose = syn.standing(options, seconds=n / options.fps)
     capture = syn.render_sagittal(
         syn.SagittalPose(
             hip_flexion={s: pose.truth.channel(f"{s}_hip_flexion") for s in ("left", "right")},
@@ -440,7 +408,7 @@ FAST = syn.CaptureOptions(fps=120.0, noise_px=2.0, seed=1)
     ("make", "needle"),
     [
         (lambda: jump_without_landing(FAST), "never coming back down"),
-        (lambda: standing(FAST, seconds=2.0), "never left the floor"),
+        (lambda: syn.standing(FAST, seconds=2.0), "never left the floor"),
         (lambda: syn.squat(replace(FAST, fps=60.0)), "never left the floor"),
     ],
     ids=["no-landing", "standing", "squat"],
@@ -532,7 +500,7 @@ def posed(
     ("make", "needle"),
     [
         (lambda: posed(90, hips=(90.0, 90.0), knees=(90.0, 90.0), rotation=0.0), "upright"),
-        (lambda: standing(NOISY, seconds=3.0), "upright"),
+        (lambda: syn.standing(NOISY, seconds=3.0), "upright"),
         (lambda: posed(90, hips=(0.0, 0.0), knees=(0.0, 0.0), rotation=90.0), "no leg hanging"),
         (
             lambda: posed(
@@ -608,7 +576,7 @@ def test_hold_gate_share_of_the_clip(share: float, outcome: str) -> None:
 def test_a_clip_without_the_hold_pose_is_refused() -> None:
     exercise = default_library().exercises["deep_squat_hold"]
     with pytest.raises(NotTheTaskError, match=r"(?i)deep squat hold"):
-        analyze_hold(capture_input(standing(NOISY)), exercise=exercise)
+        analyze_hold(capture_input(syn.standing(NOISY)), exercise=exercise)
 
 
 def test_the_trunk_alone_does_not_make_a_side_in_the_pose() -> None:

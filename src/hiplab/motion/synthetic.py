@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Literal
 
@@ -1028,3 +1028,39 @@ def accuracy_report(noise_px: float = 1.0, seed: int = 0) -> dict[str, dict[str,
         series, _ = track_to_series(capture.track, view=capture.view)
         report[name] = mean_absolute_errors(series, capture.truth)
     return report
+
+
+def standing(options: CaptureOptions | None = None, *, seconds: float = 6.0) -> Capture:
+    """Return a side view of a person standing still (hips 5°, knees 3°, trunk 2°)."""
+    options = options or CaptureOptions()
+    n = round(seconds * options.fps)
+    pose = SagittalPose(
+        hip_flexion={"right": np.full(n, 5.0), "left": np.full(n, 5.0)},
+        knee_flexion={"right": np.full(n, 3.0), "left": np.full(n, 3.0)},
+        ankle_dorsiflexion={"right": np.zeros(n), "left": np.zeros(n)},
+        trunk_lean=np.full(n, 2.0),
+        rotation=np.zeros(n),
+    )
+    return render_sagittal(pose, options)
+
+
+def walking(options: CaptureOptions | None = None, *, seconds: float = 5.0) -> Capture:
+    """Return a side view of a walk across the frame at 1.3 m/s (hips ±25°, swing knee to 60°)."""
+    options = options or CaptureOptions()
+    n = round(seconds * options.fps)
+    swing = np.sin(2 * np.pi * 0.9 * np.arange(n) / options.fps)
+    pose = SagittalPose(
+        hip_flexion={"right": 25 * swing, "left": -25 * swing},
+        knee_flexion={
+            "right": 5 + 55 * np.clip(swing, 0, None),
+            "left": 5 + 55 * np.clip(-swing, 0, None),
+        },
+        ankle_dorsiflexion={"right": np.zeros(n), "left": np.zeros(n)},
+        trunk_lean=np.full(n, 3.0),
+        rotation=np.zeros(n),
+    )
+    capture = render_sagittal(pose, options)
+    step = 1.3 * options.body.px_per_metre / options.fps
+    xy = capture.track.xy.copy()
+    xy[..., 0] += (step * (np.arange(n) - n / 2))[:, None]
+    return replace(capture, track=replace(capture.track, xy=xy))
