@@ -18,9 +18,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from hiplab.errors import InputError
 from hiplab.library.loader import default_library
 from hiplab.motion import synthetic as syn
-from hiplab.motion.analyze import kinematics
+from hiplab.motion.analyze import find_exercise, kinematics
 from hiplab.motion.keypoints import INDEX, KeypointTrack
 from hiplab.motion.tasks import TaskInput, TaskOptions, get_task
 from hiplab.motion.tasks.common import TaskResult
@@ -31,7 +32,7 @@ from hiplab.motion.tasks.gates import (
     NotTheTaskError,
     track_breaks,
 )
-from hiplab.motion.tasks.hold import analyze_hold, hold_keyframe, targets_for
+from hiplab.motion.tasks.hold import analyze_hold, hold_keyframe, side_view_problem, targets_for
 from hiplab.motion.tasks.landing import analyze_landing
 from hiplab.motion.tasks.squat import HEEL_RISE_FRACTION, analyze_squat
 from hiplab.motion.tasks.thomas import analyze_thomas
@@ -421,13 +422,20 @@ def test_landing_gate_refuses_without_a_flight_and_a_landing(
     assert_plain(str(refused.value))
 
 
-def analytic_drop(*, hip_falls: bool = True, right_foot_up: bool = True) -> dict[str, np.ndarray]:
-    """Feet come down 150 px onto the floor at frame 40 (120 fps); leg 380 px."""
+def analytic_drop(
+    *, hip_falls: bool = True, right_foot_up: bool = True, hip_late_px: float = 0.0
+) -> dict[str, np.ndarray]:
+    """Feet come down 150 px onto the floor at frame 40 (120 fps); leg 380 px.
+
+    ``hip_falls=False`` holds the hips still, except (``hip_late_px``) a fall by
+    that much in the last 0.1 s before contact.
+    """
     n, ic = 120, 40
     frames = np.arange(n)
     foot_y = np.where(frames < ic, 600.0 - 150.0 * np.clip((ic - frames) / 20, 0, 1), 600.0)
     knee = np.where(frames < ic, 20.0, 20.0 + 60.0 * np.clip((frames - ic) / 18, 0, 1))
-    hip_y = foot_y - 400.0 if hip_falls else np.full(n, 200.0)
+    late = hip_late_px * np.clip((frames - (ic - 12)) / 12, 0, 1)
+    hip_y = foot_y - 400.0 if hip_falls else 200.0 + late
     channels: dict[str, np.ndarray] = {"trunk_lean": np.full(n, 10.0)}
     for side in ("left", "right"):
         feet = foot_y if (side == "left" or right_foot_up) else np.full(n, 600.0)
@@ -453,10 +461,11 @@ def test_landing_gate_passes_the_analytic_drop() -> None:
 @pytest.mark.parametrize(
     ("channels", "needle"),
     [
-        (analytic_drop(hip_falls=False), "the hips dropped only"),
+        (analytic_drop(hip_falls=False), "the hips fell at only 0.0 leg lengths a second"),
+        (analytic_drop(hip_falls=False, hip_late_px=30.0), "the hips dropped only 9%"),
         (analytic_drop(right_foot_up=False), "a step"),
     ],
-    ids=["hips-still", "one-foot"],
+    ids=["hips-still", "hips-fall-late-and-little", "one-foot"],
 )
 def test_each_landing_criterion_can_refuse(channels: dict[str, np.ndarray], needle: str) -> None:
     with pytest.raises(NotTheTaskError, match=needle):
@@ -579,6 +588,51 @@ def test_a_clip_without_the_hold_pose_is_refused() -> None:
         analyze_hold(capture_input(syn.standing(NOISY)), exercise=exercise)
 
 
+def test_standing_still_is_no_exercise_hold() -> None:
+    """Every pose a side camera can check differs from standing by more than its tolerance."""
+    assert held_exercises(capture_input(syn.standing(NOISY, seconds=6.0))) == []
+
+
+def test_a_thomas_test_is_no_two_sided_hold() -> None:
+    """The hanging leg alone resembles a hip thrust's leg; a two-sided pose needs both legs."""
+    capture = syn.thomas_test(NOISY, side="left", facing="right", thigh_angle=5.0)
+    held = held_exercises(capture_input(capture))
+    two_sided = {e.id for e in default_library().exercises.values() if not e.unilateral}
+    assert not two_sided & set(held)
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "needle"),
+    [
+        ("standing_hip_abduction", "moves sideways"),
+        ("side_lying_itb_stretch", "moves sideways"),
+        ("tibialis_wall_raise", "within 15° of standing upright"),
+    ],
+)
+def test_a_hold_a_side_camera_cannot_check_is_refused_before_the_clip(
+    exercise_id: str, needle: str
+) -> None:
+    exercise = default_library().exercises[exercise_id]
+    with pytest.raises(InputError, match=needle) as refused:
+        analyze_hold(capture_input(syn.standing(NOISY)), exercise=exercise)
+    assert not isinstance(refused.value, NotTheTaskError)  # the request, not the clip
+    assert "Choose an exercise" in str(refused.value)
+    assert not SNAKE_CASE.search(str(refused.value))
+    with pytest.raises(InputError, match=needle):
+        find_exercise(exercise_id)
+
+
+def test_a_two_sided_hold_with_one_leg_unseen_counts_that_leg_and_says_so() -> None:
+    channels = held_share(0.7)
+    for name in [k for k in channels if k.startswith("left_")]:
+        channels[name] = np.full(300, np.nan)
+    result = analyze_hold(
+        task_input(channels), exercise=default_library().exercises["deep_squat_hold"]
+    )
+    assert set(result.sides) == {"right"}
+    assert "one_leg_checked" in codes(result)
+
+
 def test_the_trunk_alone_does_not_make_a_side_in_the_pose() -> None:
     """Left leg unmeasured, right leg out of the pose, trunk on target: no side holds it."""
     channels = held_share(1.0)
@@ -615,16 +669,22 @@ def test_demo_video_is_not_a_squat_nor_a_thomas_test(demo_track: KeypointTrack, 
     assert_plain(str(refused.value))
 
 
-def test_demo_video_holds_no_exercise_pose(demo_track: KeypointTrack) -> None:
-    inp = demo_input(demo_track, "hold")
+def held_exercises(inp: TaskInput) -> list[str]:
+    """Return the library exercises a side camera can check whose hold ``inp`` is accepted as."""
     held = []
     for exercise in default_library().exercises.values():
+        if side_view_problem(exercise) is not None:
+            continue
         try:
             analyze_hold(inp, exercise=exercise)
         except NotTheTaskError:
             continue
         held.append(exercise.id)
-    assert held == []
+    return held
+
+
+def test_demo_video_holds_no_exercise_pose(demo_track: KeypointTrack) -> None:
+    assert held_exercises(demo_input(demo_track, "hold")) == []
 
 
 def test_demo_video_drop_off_the_roof_is_a_landing(demo_track: KeypointTrack) -> None:

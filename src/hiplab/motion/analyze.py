@@ -200,8 +200,14 @@ def check_request(request: AnalyzeRequest, *, save: bool = False) -> TaskSpec:
 
 
 def find_exercise(exercise_id: str | None) -> Exercise:
-    """Return a library exercise by id; InputError naming close ids otherwise."""
+    """Return the library exercise of a hold by id.
+
+    InputError naming close ids for an unknown one, and saying why for one whose
+    hold a side-on camera cannot check
+    (:func:`~hiplab.motion.tasks.hold.side_view_problem`).
+    """
     from hiplab.library.loader import unknown_id_message
+    from hiplab.motion.tasks.hold import require_side_view
     from hiplab.services import library
 
     if exercise_id is None:
@@ -209,6 +215,7 @@ def find_exercise(exercise_id: str | None) -> Exercise:
     exercises = library().exercises
     if exercise_id not in exercises:
         raise InputError(unknown_id_message("exercise", exercise_id, list(exercises)))
+    require_side_view(exercises[exercise_id])
     return exercises[exercise_id]
 
 

@@ -462,11 +462,14 @@ def _videos_page(
     error: str | None = None,
     status: int = 200,
 ) -> HTMLResponse:
+    from hiplab.motion.tasks.hold import side_view_problem
     from hiplab.services import library
 
     person = store.get_person(person_id=person_id)
     jobs = [j for j in store.jobs(person_id=person_id) if j.kind == video_service.JOB_KIND]
-    exercises = sorted((e.id, e.name) for e in library().exercises.values())
+    exercises = sorted(
+        (e.id, e.name) for e in library().exercises.values() if side_view_problem(e) is None
+    )
     return render(
         request,
         "videos.html.j2",

@@ -42,7 +42,9 @@ refused. Arms never enter: repetitions come from the hips, knees and ankles.
 Landing (:func:`check_landing`): a flight — both feet off the floor together
 (every seen foot keypoint above :data:`~hiplab.motion.tasks.contact.AIRBORNE_HEIGHT`
 of the leg) in at least :data:`MIN_FLIGHT_S` — then a ground contact, with
-the mid-hip dropping at least :data:`MIN_LANDING_DROP` of the leg from the
+the mid-hip falling into it (at least :data:`MIN_FALL_SPEED` legs per second
+over the last :data:`EDGE_S` before it: the body was in free fall, not
+walking) and dropping at least :data:`MIN_LANDING_DROP` of the leg from the
 flight's highest point into the contact.
 
 Thomas test (:func:`check_thomas`): lying (trunk at least
@@ -111,6 +113,13 @@ a 30 cm drop falls for 0.25 s, a 10 cm hop is 0.29 s in the air."""
 MIN_LANDING_DROP = 0.10
 """Least fall of the mid-hip into a landing (legs): a 30 cm box drop lowers it ~0.35, a
 10 cm hop ~0.12; stepping down with one foot after the other never has both feet up."""
+MIN_FALL_SPEED = 0.6
+"""Least mean speed of the mid-hip's fall over the last :data:`EDGE_S` before contact (legs
+per second). A body in flight falls freely: after a drop of ``h`` it meets the floor at
+``√(2gh)`` and averaged over the last 0.1 s at ``√(2gh) − 0.49 m/s`` — a 5 cm hop ~0.6 legs/s,
+a 30 cm box drop ~2.3. Walking moves the pelvis up and down at most ~0.35 legs/s, so feet
+that only seem to rise (walking toward a camera that looks down, where the floor's image
+line moves as the subject nears) are not a flight."""
 
 LYING_MIN_TRUNK_DEG = 60.0
 """Least trunk angle from vertical taken as lying (the trunk within 30° of horizontal)."""
@@ -546,6 +555,20 @@ def _hip_y(inp: c.TaskInput) -> c.FloatArray:
     return _mean_of(left, right)[:, 1]
 
 
+def _fall_speed(inp: c.TaskInput, hip_y: c.FloatArray, ic: int) -> float:
+    """Return the mid-hip's mean downward speed over the last :data:`EDGE_S` before ``ic``.
+
+    Pixels per second, image y down; NaN when the hip was not seen at both ends.
+    """
+    edge = max(1, round(EDGE_S * inp.fps))
+    window = hip_y[max(ic - edge, 0) : ic + 1]
+    seen = np.flatnonzero(np.isfinite(window))
+    if seen.size < 2:
+        return float("nan")
+    elapsed = (seen[-1] - seen[0]) / inp.fps
+    return float((window[seen[-1]] - window[seen[0]]) / elapsed)
+
+
 def check_landing(inp: c.TaskInput, contact: Contact) -> list[c.TaskWarning]:
     """Refuse a clip without a flight and a landing after it; return warnings (see conventions)."""
     leg = contact.leg_px
@@ -589,6 +612,16 @@ def check_landing(inp: c.TaskInput, contact: Contact) -> list[c.TaskWarning]:
                 severity="info",
             )
         ]
+    falling = _fall_speed(inp, hip, ic) / leg
+    if np.isfinite(falling) and falling < MIN_FALL_SPEED:
+        raise refusal(
+            task="a landing",
+            expected=LANDING_EXPECTED,
+            seen=f"the feet coming down while the hips fell at only {max(falling, 0.0):.1f} leg "
+            f"lengths a second just before (a landing: at least {MIN_FALL_SPEED:.1f}, the body "
+            "falling freely)",
+            instead=LANDING_INSTEAD,
+        )
     drop = (at_contact - float(np.nanmin(top))) / leg
     if drop < MIN_LANDING_DROP:
         raise refusal(

@@ -30,7 +30,17 @@ Conventions
 * A side is measured only when at least one of its legs' angles is compared
   (each leg of a two-sided side; any leg for a one-sided exercise): the trunk
   alone does not tell one pose from another.
-* The clip must show the pose: the frames in the pose on any side, over all
+* A two-sided exercise is held with both legs: the frames of ``both`` set the
+  share of the clip in the pose, so one leg resting in a similar position
+  (the hanging leg of a Thomas test against a hip thrust's) does not pass. Only
+  when one leg is not measured often enough do that leg's frames stand in,
+  with the ``one_leg_checked`` warning.
+* An exercise whose hold a side camera cannot check is refused before any
+  frame is read (:func:`side_view_problem`): a pose drawn in the frontal plane
+  (its movement is sideways: abduction, a sideways lean, side lying) or one
+  whose compared angles are all within the tolerance of standing upright.
+* The clip must show the pose: the frames in the pose (on any side of a
+  one-sided exercise, on ``both`` of a two-sided one), over all
   the clip's frames, at least :data:`~hiplab.motion.tasks.gates.HOLD_MIN_SHARE`
   (refused below, warned below
   :data:`~hiplab.motion.tasks.gates.HOLD_FULL_SHARE`;
@@ -49,6 +59,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from hiplab.errors import InputError
 from hiplab.motion.tasks import common as c
 from hiplab.motion.tasks.gates import check_hold
 
@@ -109,6 +120,44 @@ def hold_keyframe(exercise: Exercise) -> Keyframe:
     """Return the keyframe a hold is measured against."""
     frames = exercise.pose.keyframes
     return next((k for k in frames if k.label == "hold"), frames[-1])
+
+
+def side_view_problem(exercise: Exercise) -> str | None:
+    """Return why a side-on camera cannot check ``exercise``'s hold (None when it can).
+
+    Examples
+    --------
+    >>> from hiplab.library.loader import default_library
+    >>> exercises = default_library().exercises
+    >>> side_view_problem(exercises["deep_squat_hold"]) is None
+    True
+    >>> print(side_view_problem(exercises["standing_hip_abduction"]))  # doctest: +ELLIPSIS
+    Standing hip abduction moves sideways ...
+
+    """
+    if exercise.pose.view == "frontal":
+        return (
+            f"{exercise.name} moves sideways (the legs out to the side, a sideways lean or lying "
+            "on the side), which a side-on camera cannot see, so its hold cannot be checked "
+            "from video."
+        )
+    keyframe = hold_keyframe(exercise)
+    tolerance = exercise.pose.tolerance_deg
+    angles = [t.angle for t in targets_for(keyframe, mirrored=False, legs=("left", "right"))]
+    if all(abs(a) <= tolerance for a in angles):
+        return (
+            f"{exercise.name} is within {tolerance:.0f}° of standing upright in every "
+            "angle a side-on camera measures, so the camera cannot tell holding it from "
+            "standing still."
+        )
+    return None
+
+
+def require_side_view(exercise: Exercise) -> None:
+    """Raise :class:`~hiplab.errors.InputError` when a side-on camera cannot check the hold."""
+    problem = side_view_problem(exercise)
+    if problem is not None:
+        raise InputError(f"{problem} Choose an exercise with a forward or backward bend to check.")
 
 
 def targets_for(keyframe: Keyframe, *, mirrored: bool, legs: tuple[c.Side, ...]) -> list[Target]:
@@ -238,12 +287,38 @@ def _plans(exercise: Exercise, keyframe: Keyframe) -> dict[SideKey, Plan]:
     }
 
 
+def _share_in_pose(
+    held: dict[str, c.BoolArray], *, two_sided: bool
+) -> tuple[float | None, list[c.TaskWarning]]:
+    """Return the share of the clip in the pose (see the conventions) and a one-leg warning.
+
+    ``held`` maps each measured side to its frames in the pose; None when no side
+    was measured.
+    """
+    if not held:
+        return None, []
+    if two_sided and "both" in held:
+        return float(held["both"].mean()), []
+    frames = np.logical_or.reduce(list(held.values()))
+    if not two_sided:
+        return float(frames.mean()), []
+    leg = " and ".join(held)
+    note = c.warning(
+        "one_leg_checked",
+        f"only the {leg} leg was seen often enough to check; the other leg's position is not known",
+        applies_to=("sides", "time_in_pose_s"),
+        severity="info",
+    )
+    return float(frames.mean()), [note]
+
+
 def analyze_hold(inp: c.TaskInput, *, exercise: Exercise) -> HoldResult:
     """Measure how long the subject holds ``exercise``'s pose (see the module conventions).
 
     Raises :class:`~hiplab.motion.tasks.gates.NotTheTaskError` when the clip
     shows the pose too little, or none of its angles is measured often enough.
     """
+    require_side_view(exercise)
     keyframe = hold_keyframe(exercise)
     tolerance = exercise.pose.tolerance_deg
     target_s = float(exercise.dosage.hold_s) if exercise.dosage.hold_s else None
@@ -259,7 +334,7 @@ def analyze_hold(inp: c.TaskInput, *, exercise: Exercise) -> HoldResult:
     sides: dict[str, HoldSide] = {}
     sd: dict[str, float | None] = {}
     compared: set[str] = set()
-    held = np.zeros(inp.frames, dtype=bool)
+    held: dict[str, c.BoolArray] = {}
     for key, plan in _plans(exercise, keyframe).items():
         kept, dropped = _usable(inp, plan.targets)
         skipped += [d for d in dropped if d.angle not in {s.angle for s in skipped}]
@@ -269,8 +344,9 @@ def analyze_hold(inp: c.TaskInput, *, exercise: Exercise) -> HoldResult:
         side, side_sd, frames = _side(inp, kept, plan.orientation, tolerance, target_s)
         sides[key] = side
         sd[f"time_in_pose_s.{key}"] = round(side_sd, 2)
-        held |= frames
-    share = float(held.mean()) if sides and inp.frames else None
+        held[key] = frames
+    share, one_leg = _share_in_pose(held, two_sided=not exercise.unilateral)
+    warnings += one_leg
     warnings += check_hold(exercise_name=exercise.name, share=share)
     return HoldResult(
         view=inp.view,
