@@ -578,28 +578,6 @@ def _result_types() -> dict[str, type[TaskResult]]:
     }
 
 
-def _verdict_input(verdict: Any) -> Any:
-    """Return a stored verdict without its computed ``text`` (the model writes it, not reads it)."""
-    if isinstance(verdict, Mapping):
-        return {k: v for k, v in verdict.items() if k != "text"}
-    return verdict
-
-
-def _stored_verdicts(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Return an analysis's stored JSON with its verdicts as the model reads them."""
-    out = dict(data)
-    if "verdict" in out:
-        out["verdict"] = _verdict_input(out["verdict"])
-    if isinstance(out.get("verdicts"), Mapping):
-        out["verdicts"] = {k: _verdict_input(v) for k, v in out["verdicts"].items()}
-    if isinstance(out.get("measured"), list):
-        out["measured"] = [
-            {**m, "verdict": _verdict_input(m.get("verdict"))} if isinstance(m, Mapping) else m
-            for m in out["measured"]
-        ]
-    return out
-
-
 def load_analysis(data: Mapping[str, Any]) -> Analysis:
     """Rebuild an :class:`~hiplab.motion.analyze.Analysis` from its stored JSON."""
     from pydantic import ValidationError
@@ -608,7 +586,7 @@ def load_analysis(data: Mapping[str, Any]) -> Analysis:
 
     try:
         result = _result_types()[str(data["task"])].model_validate(data["result"])
-        return Analysis.model_validate({**_stored_verdicts(data), "result": result})
+        return Analysis.model_validate({**data, "result": result})
     except (KeyError, TypeError, ValidationError) as exc:
         raise InputError(
             f"the stored analysis cannot be read ({exc}); analyse the video again"

@@ -106,6 +106,13 @@ def test_the_verdict_text() -> None:
     assert rough.model_dump()["text"] == rough.text
 
 
+def test_a_verdict_reads_its_own_dump_and_recomputes_the_text() -> None:
+    rough = Verdict(level="rough", reason="the camera is 30° off a side view")
+    assert Verdict.model_validate(rough.model_dump(mode="json")) == rough
+    stale = {**rough.model_dump(mode="json"), "text": "reliable"}
+    assert Verdict.model_validate(stale).text == rough.text
+
+
 # --- reasons from the camera warnings ---------------------------------------------------------
 
 

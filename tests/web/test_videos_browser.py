@@ -24,11 +24,11 @@ import pytest
 import uvicorn
 
 from hiplab.settings import Settings
-from hiplab.store import Store
+from hiplab.store import Store, StoredJob
 from hiplab.web.app import create_app
 from tests.browser import CHROMIUM, REQUIRE_ENV
 from tests.web.conftest import PASSWORD, World, make_world
-from tests.web.video_helpers import finished_analysis_job
+from tests.web.video_helpers import Clip, finished_analysis_job
 
 pytestmark = [
     pytest.mark.skipif(
@@ -98,6 +98,18 @@ def page(browser: Any, served: Served) -> Iterator[Any]:
     assert errors == []
 
 
+def alices_analysis(served: Served, workdir: Path, clip: Clip = "thomas") -> StoredJob:
+    """Return a finished analysis of ``clip`` for Alice, uploaded by her coach."""
+    return finished_analysis_job(
+        served.store,
+        served.settings,
+        person_id=served.world.alice,
+        owner_id=served.world.coach_a,
+        workdir=workdir,
+        clip=clip,
+    )
+
+
 def test_the_set_up_guide_follows_the_task_chosen(page: Any, served: Served) -> None:
     page.goto(f"{served.url}/people/{served.world.alice}/videos")
     squat = page.locator('details.setup-guide[data-task="squat"]')
@@ -117,13 +129,7 @@ def test_the_coach_reads_the_numbers_confirms_and_finds_them_stored(
     page: Any, served: Served, tmp_path: Path
 ) -> None:
     world = served.world
-    job = finished_analysis_job(
-        served.store,
-        served.settings,
-        person_id=world.alice,
-        owner_id=world.coach_a,
-        workdir=tmp_path,
-    )
+    job = alices_analysis(served, tmp_path)
     measured = served.store.get_job(job_id=job.id).result["analysis"]["measured"]  # type: ignore[index]
     page.goto(f"{served.url}/jobs/{job.id}")
     main = page.locator("main")
@@ -150,15 +156,7 @@ def test_the_coach_reads_the_numbers_confirms_and_finds_them_stored(
 def test_a_rough_analysis_offers_nothing_and_says_why(
     page: Any, served: Served, tmp_path: Path
 ) -> None:
-    world = served.world
-    job = finished_analysis_job(
-        served.store,
-        served.settings,
-        person_id=world.alice,
-        owner_id=world.coach_a,
-        workdir=tmp_path,
-        clip="rough_landing",
-    )
+    job = alices_analysis(served, tmp_path, clip="rough_landing")
     page.goto(f"{served.url}/jobs/{job.id}")
     nothing = page.locator("[data-testid=nothing-reliable]")
     assert nothing.is_visible()

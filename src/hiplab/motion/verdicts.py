@@ -38,7 +38,7 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, computed_field
+from pydantic import BaseModel, ConfigDict, computed_field, model_validator
 
 Level = Literal["reliable", "rough", "not_measured"]
 RELIABLE_DEG = 7.0
@@ -89,6 +89,14 @@ class Verdict(BaseModel):
 
     level: Level
     reason: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_text(cls, data: Any) -> Any:
+        """Read a verdict's own dump: ``text`` is computed from the level and reason."""
+        if isinstance(data, Mapping) and "text" in data:
+            return {k: v for k, v in data.items() if k != "text"}
+        return data
 
     @computed_field  # type: ignore[prop-decorator]
     @property
