@@ -13,6 +13,8 @@ from hiplab.motion.camera import (
     PITCH_PRIOR_SD_DEG,
     PURE_VIEW_DEG,
     WORLD_PITCH_SD_DEG,
+    circular_mean,
+    circular_median,
     estimate_camera,
     frame_view,
     fuse_yaw,
@@ -329,3 +331,14 @@ def test_the_figure_camera_follows_the_multicam_conventions(yaw: int, pitch: int
     found_yaw, found_pitch = mc.camera_geometry(far, fig.points)
     assert b.wrapped(found_yaw, yaw).max() < 0.01
     np.testing.assert_allclose(found_pitch, pitch, atol=0.01)
+
+
+def test_the_median_yaw_resists_a_turn_and_wraps_behind() -> None:
+    """A quarter of the frames turning away moves a mean yaw, not the median; ±180° is one view."""
+    steady = np.full(30, 80.0)
+    turning = np.linspace(0.0, -90.0, 10)
+    geometry_yaw = np.concatenate([steady, turning])
+    assert circular_median(geometry_yaw) == pytest.approx(80.0)
+    assert abs(circular_mean(geometry_yaw) - 80.0) > 10.0
+    behind = np.array([178.0, 179.0, -179.0, -178.0, -177.0])
+    assert circular_median(behind) == pytest.approx(-179.0)

@@ -109,8 +109,8 @@ class CameraGeometry:
         return [frame_view(float(y)) for y in self.yaw_deg]
 
     def median_yaw(self) -> float:
-        """Return the circular median-like mean yaw over the frames (NaN if none)."""
-        return circular_mean(self.yaw_deg)
+        """Return the circular median yaw over the frames (NaN if none)."""
+        return circular_median(self.yaw_deg)
 
     def filled(self, default_yaw: FloatArray) -> CameraGeometry:
         """Return a copy where frames without a yaw take ``default_yaw`` (± a wide uncertainty).
@@ -190,6 +190,27 @@ def circular_mean(angles: FloatArray) -> float:
         return math.nan
     rad = np.radians(finite)
     return float(np.degrees(np.arctan2(np.sin(rad).mean(), np.cos(rad).mean())))
+
+
+def circular_median(angles: FloatArray) -> float:
+    """Return the median of angles in degrees about their circular mean (NaN when none is finite).
+
+    The angles are unwrapped to ±180° around the circular mean, so a few frames
+    of a turn do not pull the result as they pull a mean, and a view near ±180°
+    (from behind) does not split into two halves.
+
+    Examples
+    --------
+    >>> round(circular_median(np.array([170.0, 175.0, -178.0, -175.0, 90.0])), 6)
+    175.0
+
+    """
+    centre = circular_mean(angles)
+    if math.isnan(centre):
+        return math.nan
+    finite = angles[np.isfinite(angles)]
+    offset = float(np.median((finite - centre + 180.0) % 360.0 - 180.0))
+    return (centre + offset + 180.0) % 360.0 - 180.0
 
 
 def image_axes(yaw_deg: FloatArray, pitch_deg: FloatArray) -> tuple[FloatArray, FloatArray]:
