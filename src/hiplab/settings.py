@@ -28,6 +28,13 @@ max_upload_mb
 login_attempts, login_window_minutes
     Failed logins allowed per client address and e-mail within the window, before
     further attempts are refused (HTTP 429). Default 5 in 15 minutes.
+job_lease_seconds
+    How long a server's claim on a background job holds without a heartbeat; another
+    server on the same store takes the job over once it has expired. Default 30.
+forwarded_allow_ips
+    Addresses of the reverse proxies (nginx, Caddy) whose ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` headers are believed, comma-separated, or ``*``. Default
+    empty: the headers are ignored and the client address is the connection's.
 settings_file
     Optional TOML file with the keys above. Environment: ``HIPLAB_SETTINGS``.
     Default: ``settings.toml`` in the platform user-config folder, if present.
@@ -59,6 +66,8 @@ SETTING_NAMES = (
     "max_upload_mb",
     "login_attempts",
     "login_window_minutes",
+    "job_lease_seconds",
+    "forwarded_allow_ips",
 )
 SECRET_FILE = "secret_key"
 """File in ``data_dir`` that keeps the generated secret key."""
@@ -82,6 +91,8 @@ class Settings(BaseModel):
     max_upload_mb: int = Field(default=200, ge=1, le=10_000)
     login_attempts: int = Field(default=5, ge=1, le=1000)
     login_window_minutes: int = Field(default=15, ge=1, le=1440)
+    job_lease_seconds: float = Field(default=30.0, ge=1.0, le=3600.0)
+    forwarded_allow_ips: str = Field(default="", max_length=2000)
 
     def resolved_data_dir(self) -> Path:
         """Return ``data_dir`` or the platform user-data folder."""

@@ -12,6 +12,7 @@ import pytest
 
 from hiplab.errors import StoreError
 from hiplab.store import Store, open_store
+from hiplab.store.engine import head_revision
 from tests.store.builders import make_log, make_programme
 
 TABLES = ("person", "assessment", "test_result", "report", "plan", "session_log")
@@ -76,7 +77,7 @@ def test_postgresql_backup_is_a_json_dump(
     dump = json.loads(store.backup(path=tmp_path / "dump.json").read_text(encoding="utf-8"))
 
     assert dump["format"] == "hiplab-backup"
-    assert dump["alembic_revision"] == "0004"
+    assert dump["alembic_revision"] == head_revision()
     assert [row["name"] for row in dump["tables"]["person"]] == ["Alice"]
     assert len(dump["tables"]["test_result"]) == 2
     [assessment] = dump["tables"]["assessment"]

@@ -8,19 +8,22 @@ import pytest
 
 from hiplab.errors import InputError, NotFoundError
 from hiplab.store import Store, open_store
-from hiplab.store.jobs import JobUse
+from hiplab.store.jobs import JobUse, LeaseLostError
 from tests.store.conftest import MakeInput, MakeResult
+
+W = "worker-1"
+"""The owner id of the claims in these tests (a server's :func:`worker_id`)."""
 
 
 def test_a_job_goes_from_queued_to_done(store: Store) -> None:
     job = store.enqueue_job(kind="video_analysis", payload={"upload": "a1b2.mp4"})
     assert (job.state, job.progress, job.attempts, job.result) == ("queued", 0.0, 0, None)
-    claimed = store.claim_job()
+    claimed = store.claim_job(owner=W)
     assert claimed is not None
     assert (claimed.id, claimed.state, claimed.attempts) == (job.id, "running", 1)
-    store.update_job_progress(job_id=job.id, progress=0.5)
+    store.update_job_progress(job_id=job.id, progress=0.5, owner=W)
     assert store.get_job(job_id=job.id).progress == 0.5
-    store.finish_job(job_id=job.id, result={"frames": 230})
+    store.finish_job(job_id=job.id, owner=W, result={"frames": 230})
     done = store.get_job(job_id=job.id)
     assert (done.state, done.progress, done.result, done.error) == (
         "done",
@@ -29,27 +32,27 @@ def test_a_job_goes_from_queued_to_done(store: Store) -> None:
         None,
     )
     assert done.updated_at >= done.created_at
-    assert store.claim_job() is None
+    assert store.claim_job(owner=W) is None
 
 
 def test_a_failed_job_keeps_its_message(store: Store) -> None:
     job = store.enqueue_job(kind="video_analysis", payload={})
-    store.claim_job()
-    store.fail_job(job_id=job.id, error="the video has no frames")
+    store.claim_job(owner=W)
+    store.fail_job(job_id=job.id, owner=W, error="the video has no frames")
     failed = store.get_job(job_id=job.id)
     assert (failed.state, failed.error) == ("failed", "the video has no frames")
-    with pytest.raises(InputError, match="only a running job can change"):
-        store.update_job_progress(job_id=job.id, progress=0.9)
+    with pytest.raises(LeaseLostError, match="no longer this worker's"):
+        store.update_job_progress(job_id=job.id, progress=0.9, owner=W)
 
 
 def test_claims_take_the_oldest_job_of_the_asked_kinds(store: Store) -> None:
     first = store.enqueue_job(kind="a", payload={})
     second = store.enqueue_job(kind="b", payload={})
     third = store.enqueue_job(kind="a", payload={})
-    claimed_b = store.claim_job(kinds=["b"])
+    claimed_b = store.claim_job(owner=W, kinds=["b"])
     assert claimed_b is not None and claimed_b.id == second.id
-    assert [store.claim_job(kinds=["a"]).id for _ in range(2)] == [first.id, third.id]  # type: ignore[union-attr]
-    assert store.claim_job(kinds=["a", "b"]) is None
+    assert [store.claim_job(owner=W, kinds=["a"]).id for _ in range(2)] == [first.id, third.id]  # type: ignore[union-attr]
+    assert store.claim_job(owner=W, kinds=["a", "b"]) is None
 
 
 def test_bad_job_input_is_refused(store: Store) -> None:
@@ -58,7 +61,7 @@ def test_bad_job_input_is_refused(store: Store) -> None:
     with pytest.raises(InputError, match="payload must be plain JSON"):
         store.enqueue_job(kind="x", payload={"bad": object()})
     with pytest.raises(InputError, match=r"progress 1\.5 is not allowed; allowed: 0 to 1"):
-        store.update_job_progress(job_id=1, progress=1.5)
+        store.update_job_progress(job_id=1, progress=1.5, owner=W)
     with pytest.raises(NotFoundError, match="no job with id 404"):
         store.get_job(job_id=404)
 
@@ -75,7 +78,7 @@ def test_two_claimers_never_get_the_same_job(store_url: str) -> None:
         try:
             with open_store(store_url) as mine:  # each worker its own engine and connections
                 start.wait()
-                while (job := mine.claim_job()) is not None:
+                while (job := mine.claim_job(owner=W)) is not None:
                     with lock:
                         claimed.append(job.id)
         except BaseException as exc:  # reported below, not lost in the thread
@@ -93,27 +96,60 @@ def test_two_claimers_never_get_the_same_job(store_url: str) -> None:
         assert {j.attempts for j in check.jobs()} == {1}
 
 
-def test_running_jobs_go_back_to_the_queue_at_restart(store_url: str) -> None:
+def test_only_expired_leases_go_back_to_the_queue_at_restart(store_url: str) -> None:
     with open_store(store_url) as before:
-        running = before.enqueue_job(kind="work", payload={}, person_id=None)
+        live = before.enqueue_job(kind="work", payload={})
         finished = before.enqueue_job(kind="work", payload={})
+        dead = before.enqueue_job(kind="work", payload={})
         waiting = before.enqueue_job(kind="work", payload={})
-        before.claim_job()
-        before.claim_job()
-        before.update_job_progress(job_id=running.id, progress=0.7)
-        before.finish_job(job_id=finished.id, result={})
-    # The process died here; a new one starts.
+        before.claim_job(owner="live-server", lease_seconds=3600.0)
+        before.update_job_progress(
+            job_id=live.id, progress=0.7, owner="live-server", lease_seconds=3600.0
+        )
+        before.claim_job(owner=W)
+        before.finish_job(job_id=finished.id, owner=W, result={})
+        before.claim_job(owner="dead-server", lease_seconds=0.0)  # then its process died
+    # The dead server's process is gone; another server starts on the same store.
     with open_store(store_url) as after:
-        assert after.requeue_running_jobs() == 1
+        assert after.requeue_expired_jobs() == 1
         states = {j.id: (j.state, j.progress) for j in after.jobs()}
         assert states == {
-            running.id: ("queued", 0.0),
+            dead.id: ("queued", 0.0),
+            live.id: ("running", 0.7),  # another live server's job is left alone
             finished.id: ("done", 1.0),
             waiting.id: ("queued", 0.0),
         }
-        again = after.claim_job()
-        assert again is not None and (again.id, again.attempts) == (running.id, 2)
-        assert after.requeue_running_jobs() == 1
+        again = after.claim_job(owner="new-server")
+        assert again is not None and (again.id, again.attempts) == (dead.id, 2)
+        assert after.requeue_expired_jobs() == 0
+
+
+def test_an_expired_lease_is_claimed_again_and_the_old_worker_cannot_end_it(
+    store: Store,
+) -> None:
+    job = store.enqueue_job(kind="work", payload={})
+    store.claim_job(owner="slow", lease_seconds=0.0)  # stopped renewing: expired at once
+    taken = store.claim_job(owner="fresh")
+    assert taken is not None and (taken.id, taken.attempts) == (job.id, 2)
+    for write in (
+        lambda: store.update_job_progress(job_id=job.id, progress=0.5, owner="slow"),
+        lambda: store.renew_job_lease(job_id=job.id, owner="slow"),
+        lambda: store.finish_job(job_id=job.id, owner="slow", result={"by": "slow"}),
+        lambda: store.fail_job(job_id=job.id, owner="slow", error="late"),
+    ):
+        with pytest.raises(LeaseLostError, match="claimed by another worker"):
+            write()
+    store.finish_job(job_id=job.id, owner="fresh", result={"by": "fresh"})
+    done = store.get_job(job_id=job.id)
+    assert (done.state, done.result) == ("done", {"by": "fresh"})
+    with pytest.raises(LeaseLostError, match="it is done"):
+        store.finish_job(job_id=job.id, owner="fresh", result={"again": True})
+
+
+def test_a_live_lease_is_never_claimed_twice(store: Store) -> None:
+    store.enqueue_job(kind="work", payload={})
+    assert store.claim_job(owner="a", lease_seconds=60.0) is not None
+    assert store.claim_job(owner="b") is None
 
 
 # --- using a finished job's result once ------------------------------------------------------
@@ -121,8 +157,8 @@ def test_running_jobs_go_back_to_the_queue_at_restart(store_url: str) -> None:
 
 def _done_job(store: Store) -> int:
     job = store.enqueue_job(kind="work", payload={})
-    store.claim_job()
-    store.finish_job(job_id=job.id, result={"frames": 230})
+    store.claim_job(owner=W)
+    store.finish_job(job_id=job.id, owner=W, result={"frames": 230})
     return job.id
 
 

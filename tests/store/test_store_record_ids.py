@@ -32,7 +32,7 @@ LOOKUPS: dict[str, Callable[[Store, int], Any]] = {
     "person_of_plan": lambda store, n: store.person_of_plan(plan_id=n),
     "update_plan": lambda store, n: store.update_plan(plan_id=n, change=lambda p: p),
     "get_job": lambda store, n: store.get_job(job_id=n),
-    "finish_job": lambda store, n: store.finish_job(job_id=n, result={}),
+    "finish_job": lambda store, n: store.finish_job(job_id=n, owner="w", result={}),
 }
 
 

@@ -34,7 +34,8 @@ def test_a_restart_requeues_and_finishes_a_job_left_running(tmp_path: Path, stor
     settings = _settings(tmp_path, store_url)
     with open_store(store_url) as store:
         job = store.enqueue_job(kind="count_frames", payload={"frames": 230})
-        assert store.claim_job() is not None  # a worker took it ... and the server died
+        # A worker took it ... and its server died: the lease is not renewed and expires.
+        assert store.claim_job(owner="dead-server", lease_seconds=0.0) is not None
     app = create_app(settings, job_handlers={"count_frames": _count_frames})
     with TestClient(app):
         _wait_for(store_url, job.id, "done")

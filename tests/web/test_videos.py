@@ -870,8 +870,11 @@ def test_demo_video_upload_survives_a_restart_and_gives_results(
     )
     assert posted.status_code == 303
     job_id = int(posted.headers["location"].rsplit("/", 1)[1])
-    # A worker takes the job and the server dies with it: the job stays "running".
-    claimed = store.claim_job(kinds=(video_service.JOB_KIND,))
+    # A worker takes the job and the server dies with it: the job stays "running" and its
+    # lease, no longer renewed, expires.
+    claimed = store.claim_job(
+        owner="dead-server", kinds=(video_service.JOB_KIND,), lease_seconds=0.0
+    )
     assert claimed is not None and claimed.id == job_id and claimed.state == "running"
     restarted = create_app(settings)  # the default handlers run video_analysis
     with TestClient(restarted) as browser:
@@ -1031,8 +1034,10 @@ def test_the_server_start_removes_what_a_stop_left_behind(
     )
     (_folder(settings, done) / "video.mp4").write_bytes(b"raw video")
     failed = _job_with_upload(store, world, settings, video=True)
-    store.claim_job(kinds=(video_service.JOB_KIND,))
-    store.fail_job(job_id=failed.id, error="the server stopped before the clean-up")
+    store.claim_job(owner="test-worker", kinds=(video_service.JOB_KIND,))
+    store.fail_job(
+        job_id=failed.id, owner="test-worker", error="the server stopped before the clean-up"
+    )
     waiting = _job_with_upload(store, world, settings, video=True)
     orphan = upload_dir(settings) / uuid.uuid4().hex  # its job (or person) was deleted
     orphan.mkdir()

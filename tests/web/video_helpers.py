@@ -99,8 +99,8 @@ def finished_analysis_job(
         owner_id=owner_id,
         person_id=person_id,
     )
-    claimed = store.claim_job(kinds=(video_service.JOB_KIND,))
+    claimed = store.claim_job(owner="test-worker", kinds=(video_service.JOB_KIND,))
     assert claimed is not None and claimed.id == job.id
     result = video_service.publish(analysis, filename=job_input.filename, outdir=outdir)
-    store.finish_job(job_id=job.id, result=result)
+    store.finish_job(job_id=job.id, owner="test-worker", result=result)
     return store.get_job(job_id=job.id)

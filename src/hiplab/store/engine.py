@@ -175,6 +175,22 @@ def _sqlite_on_begin(connection: Connection) -> None:
     connection.exec_driver_sql(statement)
 
 
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    return config
+
+
+def head_revision() -> str:
+    """Return the newest migration's revision id (what :func:`upgrade` brings a store to)."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None  # the package ships its migrations
+    return head
+
+
 def upgrade(engine: Engine, *, revision: str = "head") -> None:
     """Bring the database schema to the newest migration (``alembic upgrade head``).
 
@@ -191,9 +207,7 @@ def upgrade(engine: Engine, *, revision: str = "head") -> None:
         If the database cannot be reached, is locked, or was migrated by a newer hiplab.
 
     """
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("path_separator", "os")
+    config = _alembic_config()
     try:
         with _MIGRATION_LOCK, engine.begin() as connection:
             config.attributes["connection"] = connection

@@ -1,11 +1,20 @@
 """Background jobs (table ``job``): enqueue, claim atomically, report progress, finish.
 
 A job moves ``queued`` → ``running`` (claimed by one worker) → ``done`` or ``failed``.
-:meth:`JobMethods.claim_job` hands each queued job to exactly one claimer, on SQLite
-(the claim runs under ``BEGIN IMMEDIATE``: one writer at a time) and on PostgreSQL
-(``SELECT … FOR UPDATE SKIP LOCKED``: concurrent claimers skip each other's row). A
-process that dies leaves its jobs ``running``; :meth:`JobMethods.requeue_running_jobs`
-at start-up puts them back in the queue (``attempts`` counts the claims).
+:meth:`JobMethods.claim_job` hands each job to exactly one claimer, on SQLite (the claim
+runs under ``BEGIN IMMEDIATE``: one writer at a time) and on PostgreSQL
+(``SELECT … FOR UPDATE SKIP LOCKED``: concurrent claimers skip each other's row).
+
+Leases: a claim holds the job for ``lease_seconds`` under the claimer's ``owner`` id
+(:func:`worker_id`: host, process and a random part); the worker renews it while it
+works (:meth:`JobMethods.renew_job_lease`, the heartbeat, and every progress report).
+A worker that dies stops renewing; once its lease has expired the job is claimed again
+(``attempts`` counts the claims), by any server on the store. Progress, finishing and
+failing name the owner, and a worker whose lease was taken over gets
+:class:`LeaseLostError` instead of writing: of two servers, only the one holding the
+lease ends a job, so it ends exactly once. :meth:`JobMethods.requeue_expired_jobs` shows
+the expired ones as ``queued`` again at start-up; it never touches a live lease. The
+servers' clocks must agree to within a few seconds (one machine, or NTP).
 :meth:`JobMethods.use_job_once` uses a finished job's result at most once (e.g. stores
 a video analysis's measurements as one assessment, however often it is asked for).
 
@@ -15,15 +24,19 @@ Mixed into :class:`~hiplab.store.Store`.
 from __future__ import annotations
 
 import json
+import os
 import re
+import secrets
+import socket
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from hiplab.errors import InputError
+from hiplab.errors import HiplabError, InputError
 from hiplab.store import tables
 from hiplab.store.core import StoreCore, aware, get_record, storable
 from hiplab.store.models import JobState, StoredJob
@@ -31,6 +44,20 @@ from hiplab.store.models import JobState, StoredJob
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_ERROR = 2000
 """Longest error text kept; longer messages are cut (the start says what failed)."""
+DEFAULT_LEASE_SECONDS = 30.0
+"""How long a claim holds a job without a heartbeat (the worker renews it every third)."""
+
+
+class LeaseLostError(HiplabError):
+    """The job's lease expired and another worker claimed it: this worker must let it go."""
+
+
+def worker_id() -> str:
+    """Return an owner id for this process's claims: host, process id and a random part.
+
+    The random part keeps two processes apart even when a process id is reused.
+    """
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(6)}"
 
 
 @dataclass(frozen=True)
@@ -118,20 +145,37 @@ class JobMethods(StoreCore):
             session.flush()
             return _stored_job(row)
 
-    def claim_job(self, *, kinds: Collection[str] | None = None) -> StoredJob | None:
-        """Take the oldest queued job (of ``kinds``, if given) and mark it ``running``.
+    def claim_job(
+        self,
+        *,
+        owner: str,
+        kinds: Collection[str] | None = None,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
+    ) -> StoredJob | None:
+        """Take the oldest claimable job (of ``kinds``, if given) and mark it ``running``.
 
+        Claimable: ``queued``, or ``running`` with an expired lease (its worker died).
         Two claimers never get the same job, on either backend.
+
+        Parameters
+        ----------
+        owner : str
+            The claimer's id (:func:`worker_id`), kept as the lease's owner.
+        kinds : collection of str, optional
+            The job kinds the claimer runs.
+        lease_seconds : float
+            How long the claim holds without a renewal.
 
         Returns
         -------
         StoredJob or None
-            The claimed job (``attempts`` counts this claim), or None if none is queued.
+            The claimed job (``attempts`` counts this claim), or None if none is claimable.
 
         """
+        now = tables.utcnow()
         query = (
             select(tables.Job)
-            .where(tables.Job.state == "queued")
+            .where(or_(tables.Job.state == "queued", _expired(now)))
             .order_by(tables.Job.created_at, tables.Job.id)
             .limit(1)
         )
@@ -146,48 +190,85 @@ class JobMethods(StoreCore):
             row.state = "running"
             row.progress = 0.0
             row.attempts += 1
-            row.updated_at = tables.utcnow()
+            row.lease_owner = owner
+            row.lease_expires_at = now + timedelta(seconds=lease_seconds)
+            row.updated_at = now
             session.flush()
             return _stored_job(row)
 
-    def update_job_progress(self, *, job_id: int, progress: float) -> None:
-        """Record how far a running job is, from 0 to 1.
+    def renew_job_lease(
+        self, *, job_id: int, owner: str, lease_seconds: float = DEFAULT_LEASE_SECONDS
+    ) -> None:
+        """Extend ``owner``'s lease on a running job (the heartbeat).
+
+        Raises
+        ------
+        LeaseLostError
+            If the job is no longer running under ``owner``'s lease.
+
+        """
+        with self._write_transaction("renew the job's lease") as session:
+            row = _leased(session, job_id, owner)
+            row.lease_expires_at = tables.utcnow() + timedelta(seconds=lease_seconds)
+
+    def update_job_progress(
+        self,
+        *,
+        job_id: int,
+        progress: float,
+        owner: str,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
+    ) -> None:
+        """Record how far a running job is, from 0 to 1, and renew ``owner``'s lease.
 
         Raises
         ------
         InputError
-            If ``progress`` is outside 0–1 or the job is not running.
+            If ``progress`` is outside 0–1.
+        LeaseLostError
+            If the job is no longer running under ``owner``'s lease.
 
         """
         if not 0.0 <= progress <= 1.0:
             raise InputError(f"progress {progress!r} is not allowed; allowed: 0 to 1")
         with self._write_transaction("record the job's progress") as session:
-            row = _running(session, job_id)
+            row = _leased(session, job_id, owner)
+            now = tables.utcnow()
             row.progress = progress
-            row.updated_at = tables.utcnow()
+            row.lease_expires_at = now + timedelta(seconds=lease_seconds)
+            row.updated_at = now
 
-    def finish_job(self, *, job_id: int, result: dict[str, Any]) -> None:
-        """Mark a running job ``done`` with its result (plain JSON)."""
-        self._end_job(job_id, state="done", result=_check_json("result", result), error=None)
+    def finish_job(self, *, job_id: int, owner: str, result: dict[str, Any]) -> None:
+        """Mark ``owner``'s running job ``done`` with its result (plain JSON).
 
-    def fail_job(self, *, job_id: int, error: str) -> None:
-        """Mark a running job ``failed`` with a message for the person who asked for it."""
+        Raises :class:`LeaseLostError` if the job is no longer ``owner``'s.
+        """
+        self._end_job(job_id, owner, state="done", result=_check_json("result", result), error=None)
+
+    def fail_job(self, *, job_id: int, owner: str, error: str) -> None:
+        """Mark ``owner``'s running job ``failed`` with a message for whoever asked for it.
+
+        Raises :class:`LeaseLostError` if the job is no longer ``owner``'s.
+        """
         message = error.strip() or "the job failed without a message"
-        self._end_job(job_id, state="failed", result=None, error=message[:MAX_ERROR])
+        self._end_job(job_id, owner, state="failed", result=None, error=message[:MAX_ERROR])
 
     def _end_job(
         self,
         job_id: int,
+        owner: str,
         *,
         state: Literal["done", "failed"],
         result: dict[str, Any] | None,
         error: str | None,
     ) -> None:
         with self._write_transaction(f"mark the job {state}") as session:
-            row = _running(session, job_id)
+            row = _leased(session, job_id, owner)
             row.state = state
             row.result_json = result
             row.error = error
+            row.lease_owner = None
+            row.lease_expires_at = None
             if state == "done":
                 row.progress = 1.0
             row.updated_at = tables.utcnow()
@@ -236,8 +317,11 @@ class JobMethods(StoreCore):
             row.updated_at = tables.utcnow()
             return JobUse(record=record, new=True)
 
-    def requeue_running_jobs(self) -> int:
-        """Put every ``running`` job back in the queue (at start-up: its worker is gone).
+    def requeue_expired_jobs(self) -> int:
+        """Put the ``running`` jobs whose lease has expired back in the queue.
+
+        A live worker's job (its lease still running) is never touched, whichever
+        server holds it.
 
         Returns
         -------
@@ -245,11 +329,18 @@ class JobMethods(StoreCore):
             How many jobs were re-queued.
 
         """
-        with self._write_transaction("re-queue running jobs") as session:
+        now = tables.utcnow()
+        with self._write_transaction("re-queue jobs whose worker stopped") as session:
             done = session.execute(
                 update(tables.Job)
-                .where(tables.Job.state == "running")
-                .values(state="queued", progress=0.0, updated_at=tables.utcnow())
+                .where(_expired(now))
+                .values(
+                    state="queued",
+                    progress=0.0,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    updated_at=now,
+                )
             )
             return int(getattr(done, "rowcount", 0) or 0)
 
@@ -273,10 +364,23 @@ class JobMethods(StoreCore):
             return [_stored_job(row) for row in session.scalars(query)]
 
 
-def _running(session: Session, job_id: int) -> tables.Job:
-    row = get_record(session, tables.Job, job_id, "job")
-    if row.state != "running":
-        raise InputError(f"job {job_id} is {row.state}; only a running job can change")
+def _expired(now: datetime) -> Any:
+    """Return the condition of a running job whose lease has expired (or never had one)."""
+    job = tables.Job
+    return and_(
+        job.state == "running",
+        or_(job.lease_expires_at.is_(None), job.lease_expires_at < now),
+    )
+
+
+def _leased(session: Session, job_id: int, owner: str) -> tables.Job:
+    """Return a running job held by ``owner``'s lease, locked; raise LeaseLostError if not."""
+    row = get_record(session, tables.Job, job_id, "job", for_update=True)
+    if row.state != "running" or row.lease_owner != owner:
+        raise LeaseLostError(
+            f"job {job_id} is no longer this worker's (it is {row.state}"
+            f"{', claimed by another worker' if row.state == 'running' else ''})"
+        )
     return row
 
 

@@ -68,9 +68,9 @@ def create_app(
     run_jobs : bool
         Start the job worker at start-up (tests may run jobs by hand instead).
     requeue_jobs : bool
-        Put jobs left running by a stopped server back in the queue at start-up. Off in
-        the worker processes of ``hiplab serve --workers N``: their parent does it once,
-        before any of them runs a job.
+        At start-up, show the jobs whose worker stopped (their lease expired) as queued
+        again and tidy stale uploads. Off in the worker processes of ``hiplab serve
+        --workers N``: their parent does it once.
 
     Returns
     -------
@@ -107,7 +107,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if requeue_jobs:
-            store.requeue_running_jobs()
+            store.requeue_expired_jobs()
             videos.remove_stale_uploads(store, settings)  # before any upload arrives
         if run_jobs:
             worker.start()

@@ -57,7 +57,7 @@ def prepare_once(settings: Settings) -> None:
 
     settings.resolved_secret_key()
     with services.open_store_for(settings) as store:
-        store.requeue_running_jobs()
+        store.requeue_expired_jobs()
         remove_stale_uploads(store, settings)
 
 
