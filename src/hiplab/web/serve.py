@@ -87,17 +87,40 @@ def listening_socket(host: str, port: int, *, shared: bool = True) -> socket.soc
     return sock
 
 
+def uvicorn_config(app: Any, settings: Settings, **options: Any) -> Any:
+    """Return uvicorn's config: proxy headers believed only from ``forwarded_allow_ips``.
+
+    uvicorn itself believes ``X-Forwarded-For`` from 127.0.0.1 by default, so anyone on
+    the machine could pick the client address the login limit counts; without the
+    setting the headers are ignored.
+    """
+    import uvicorn
+
+    proxies = settings.forwarded_allow_ips.strip()
+    return uvicorn.Config(
+        app,
+        log_level="info",
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
+        **options,
+    )
+
+
 def serve_worker(host: str, port: int) -> None:
     """Serve the app on its own ``SO_REUSEPORT`` socket (one worker process of :func:`run`)."""
     import uvicorn
 
     sock = listening_socket(host, port)
-    config = uvicorn.Config(app_from_environment, factory=True, log_level="info")
+    overrides: dict[str, Any] = json.loads(os.environ.get(OVERRIDES_ENV, "{}"))
+    config = uvicorn_config(app_from_environment, load_settings(overrides=overrides), factory=True)
     uvicorn.Server(config).run(sockets=[sock])
 
 
 def run(settings: Settings, overrides: dict[str, Any], *, workers: int) -> None:
     """Serve until interrupted, in this process (``workers == 1``) or in ``workers`` processes.
+
+    The port is bound before anything else happens: a second server refused for a busy
+    port has opened no store, re-queued no job and deleted no upload.
 
     Raises
     ------
@@ -110,12 +133,11 @@ def run(settings: Settings, overrides: dict[str, Any], *, workers: int) -> None:
     if workers == 1:
         from hiplab.web.app import create_app
 
-        uvicorn.run(
-            create_app(settings),
-            host=settings.host,
-            port=settings.port,
-            log_level="info",
-        )
+        sock = listening_socket(settings.host, settings.port, shared=False)
+        try:
+            uvicorn.Server(uvicorn_config(create_app(settings), settings)).run(sockets=[sock])
+        finally:
+            sock.close()
         return
     # a clear error before any spawn, also when another server holds the port
     listening_socket(settings.host, settings.port, shared=False).close()
