@@ -35,6 +35,7 @@ import datetime
 import json
 import re
 import shutil
+import time
 import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
@@ -399,12 +400,25 @@ def clean_after_job(
         remove_upload(upload_dir=upload_dir, upload_id=upload_id)
 
 
-def remove_stale_uploads(*, store: Store, upload_dir: Path, keep_uploads: bool) -> int:
+STALE_UPLOAD_S = 6 * 3600.0
+"""Age (since its last write) from which an upload folder without a job is left over.
+
+Another server on the same store may be receiving an upload right now (its job is
+queued only once the file is complete), so a folder without a job is deleted only
+when nothing in it has been written for longer than any upload takes: 6 hours, where
+the largest upload over a slow 1 Mbit/s line takes under an hour."""
+
+
+def remove_stale_uploads(
+    *, store: Store, upload_dir: Path, keep_uploads: bool, now: float | None = None
+) -> int:
     """At server start, delete what a stop left behind in ``upload_dir``.
 
-    Run it before the server takes requests (an upload is stored just before its job
-    is queued): the folder of a job that no longer exists, or never did, goes whole;
-    an ended job's folder is cleaned as :func:`clean_after_job` would have done.
+    The folder of a job that no longer exists, or never did, goes whole once it is
+    older than :data:`STALE_UPLOAD_S` (``now``: the clock, seconds since the epoch;
+    default the time of the call); an ended job's folder is cleaned as
+    :func:`clean_after_job` would have done. Queued and running jobs' folders are
+    left alone, whichever server runs them.
 
     Returns
     -------
@@ -423,6 +437,8 @@ def remove_stale_uploads(*, store: Store, upload_dir: Path, keep_uploads: bool) 
             continue
         state = states.get(folder.name)
         if state is None:
+            if not _left_over(folder, time.time() if now is None else now):
+                continue
             remove_upload(upload_dir=upload_dir, upload_id=folder.name)
         elif state in ("done", "failed") and not keep_uploads and _has_source(folder, state):
             clean_after_job(
@@ -435,6 +451,15 @@ def remove_stale_uploads(*, store: Store, upload_dir: Path, keep_uploads: bool) 
             continue
         cleaned += 1
     return cleaned
+
+
+def _left_over(folder: Path, now: float) -> bool:
+    """Whether nothing in ``folder`` or under it was written for :data:`STALE_UPLOAD_S`."""
+    try:
+        newest = max(p.stat().st_mtime for p in (folder, *folder.rglob("*")))
+    except OSError:  # a file went away meanwhile: somebody is working on it
+        return False
+    return now - newest > STALE_UPLOAD_S
 
 
 def _has_source(folder: Path, state: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import re
 import threading
 import time
@@ -1042,6 +1043,12 @@ def test_the_server_start_removes_what_a_stop_left_behind(
     orphan = upload_dir(settings) / uuid.uuid4().hex  # its job (or person) was deleted
     orphan.mkdir()
     (orphan / "upload.part").write_bytes(b"half an upload")
+    long_ago = time.time() - video_service.STALE_UPLOAD_S - 60
+    for path in (orphan / "upload.part", orphan):
+        os.utime(path, (long_ago, long_ago))
+    arriving = upload_dir(settings) / uuid.uuid4().hex  # another server is receiving it now
+    arriving.mkdir()
+    (arriving / "upload.part").write_bytes(b"the first megabytes")
     other = upload_dir(settings) / "notes"  # not an upload folder: never touched
     other.mkdir()
     restarted = create_app(
@@ -1051,6 +1058,7 @@ def test_the_server_start_removes_what_a_stop_left_behind(
         login(browser, "a@coach.test")
         assert browser.get(f"/jobs/{done.id}/files/plot.png").status_code == 200
     assert not orphan.exists() and other.is_dir()
+    assert (arriving / "upload.part").is_file()
     assert (_folder(settings, waiting) / "video.mp4").is_file()  # still to be analysed
     assert (_folder(settings, done) / "video.mp4").is_file() == keep_uploads
     assert (_folder(settings, done) / "out" / "metrics.json").is_file()

@@ -399,5 +399,6 @@ def _stored_job(row: tables.Job) -> StoredJob:
             "attempts": row.attempts,
             "created_at": aware(row.created_at),
             "updated_at": aware(row.updated_at),
+            "lease_owner": row.lease_owner,
         }
     )

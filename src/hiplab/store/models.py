@@ -139,6 +139,8 @@ class StoredJob(StoreModel):
     attempts: int
     created_at: datetime
     updated_at: datetime
+    lease_owner: str | None = None
+    """The worker holding a running job (:func:`hiplab.store.jobs.worker_id`), else None."""
 
 
 class NewLogin(StoreModel):
