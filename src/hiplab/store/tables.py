@@ -1,15 +1,16 @@
 """SQLAlchemy table models of the hiplab store.
 
-Nine tables. Six hold the domain: ``person`` (one row per name), ``assessment`` (one row per saved
+Ten tables. Six hold the domain: ``person`` (one row per name), ``assessment`` (one row per saved
 assessment, with the validated input and the result kept as JSON), ``test_result``
 (one row per measured value, for history and charts), ``report`` (rendered
 reports; text formats in ``text``, binary ones such as PDF in ``data``), ``plan``
 (one row per saved programme, the whole :class:`~hiplab.plan.models.Programme` as
 JSON) and ``session_log`` (one row per guided session done, the whole
-:class:`~hiplab.plan.models.SessionLog` as JSON plus queryable columns). Three serve the
+:class:`~hiplab.plan.models.SessionLog` as JSON plus queryable columns). Four serve the
 web app: ``app_user`` (a login: coach or client; a client's row points at their own
-``person``), ``coach_client`` (which coach looks after which person) and ``job``
-(background work such as a video analysis, with its state and progress).
+``person``), ``coach_client`` (which coach looks after which person), ``job``
+(background work such as a video analysis, with its state and progress) and
+``login_session`` (one signed-in browser of a login, ended by its logout).
 
 Conventions
 -----------
@@ -299,3 +300,22 @@ class Job(Base):
     lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LoginSession(Base):
+    """One signed-in browser or client of a login, ended by its own logout.
+
+    The cookie carries a random token; only its SHA-256 digest is stored (``id``), so a
+    copy of this table cannot be replayed as cookies. A session counts while
+    ``ended_at`` is NULL; logout sets it, "log out everywhere" and a password change
+    set it on every session of the login.
+    """
+
+    __tablename__ = "login_session"
+    __table_args__ = (Index("ix_login_session_user_id", "user_id"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
