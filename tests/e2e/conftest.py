@@ -139,6 +139,21 @@ def _wait_until_up(server: Server, process: subprocess.Popen[bytes]) -> None:
         time.sleep(0.2)
 
 
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def login_cookies(url: str, email: str = COACH_EMAIL) -> httpx.Cookies:
+    """Log in through the login form of the server at ``url``; return the session's cookies."""
+    with httpx.Client(base_url=url) as browser:
+        token = CSRF_FIELD.search(browser.get("/login").text)
+        assert token, "no CSRF token in the login page"
+        answer = browser.post(
+            "/login", data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)}
+        )
+        assert answer.status_code == 303, answer.text
+        return browser.cookies
+
+
 SQLITE_ONLY = pytest.mark.parametrize("server", ["sqlite"], indirect=True)
 """For tests of layout and browser behaviour, which no store changes: saves a minute."""
 

@@ -16,9 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.conftest import COACH_EMAIL, COACH_NAME, PASSWORD, _started
-
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+from tests.e2e.conftest import COACH_EMAIL, COACH_NAME, PASSWORD, _started, login_cookies
 
 
 def _listening_sockets(port: int) -> int:
@@ -26,18 +24,6 @@ def _listening_sockets(port: int) -> int:
     rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
     fields = [row.split() for row in rows]
     return sum(1 for f in fields if f[3] == "0A" and f[1].endswith(f":{port:04X}"))
-
-
-def _login(url: str) -> httpx.Cookies:
-    with httpx.Client(base_url=url) as browser:
-        token = CSRF_FIELD.search(browser.get("/login").text)
-        assert token, "no CSRF token in the login page"
-        answer = browser.post(
-            "/login",
-            data={"email": COACH_EMAIL, "password": PASSWORD, "csrf_token": token.group(1)},
-        )
-        assert answer.status_code == 303, answer.text
-        return browser.cookies
 
 
 def test_two_workers_honour_each_others_sessions(tmp_path: Path) -> None:
@@ -51,7 +37,7 @@ def test_two_workers_honour_each_others_sessions(tmp_path: Path) -> None:
         port = int(server.url.rsplit(":", 1)[1])
         listening = _listening_sockets(port)
         again = server.hiplab("serve", "--port", str(port), "--workers", "2")
-        cookies = _login(server.url)
+        cookies = login_cookies(server.url)
         answers = []
         for _ in range(40):  # a new connection each time: the kernel spreads them
             with httpx.Client(base_url=server.url, cookies=cookies) as fresh:
