@@ -1,16 +1,22 @@
-"""Logins (``app_user``), coach ownership (``coach_client``) and people by id.
+"""Logins (``app_user``), their sessions (``login_session``), coach ownership and people by id.
 
 Mixed into :class:`~hiplab.store.Store`. The store never sees a password: callers
 hash it (:mod:`hiplab.passwords`) and pass the hash. Inputs are checked here, at the
 boundary, with :class:`~hiplab.errors.InputError` messages that name the field, the
 value and what is allowed.
+
+Sessions: the web app keeps a random id in each signed-in browser's cookie and gives
+the store only the id's SHA-256 digest (64 hexadecimal characters), so the table never
+holds a usable cookie. Logout ends one session; "log out everywhere" and a password
+change end all of the login's sessions (and bump its ``session_epoch``).
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from hiplab.assess.schema import Sex
@@ -22,6 +28,7 @@ from hiplab.store.models import NewLogin, PersonRecord, Role, StoredUser
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_EMAIL = 254
 MAX_NAME = 120
+DIGEST_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 AGE_RANGE = (5, 110)
 """Allowed ages, the same as the assessment input's ``person.age``."""
 
@@ -205,12 +212,13 @@ class AccountMethods(StoreCore):
             row.password_hash = checked
             if not keep_sessions:
                 row.session_epoch += 1
+                _end_all(session, user_id)
 
     def end_sessions(self, *, user_id: int) -> int:
         """End every session of a login, in every browser ("log out everywhere").
 
-        Sessions carry the ``session_epoch`` of their login when they were issued;
-        this bumps it, so every session issued before is refused from the next request.
+        Every ``login_session`` of the login is marked ended and its ``session_epoch``
+        goes up, so every session issued before is refused from the next request.
 
         Returns
         -------
@@ -226,7 +234,88 @@ class AccountMethods(StoreCore):
         with self._write_transaction("end the login's sessions") as session:
             row = get_record(session, tables.AppUser, user_id, "login", for_update=True)
             row.session_epoch += 1
+            _end_all(session, user_id)
             return row.session_epoch
+
+    def start_login_session(self, *, user_id: int, digest: str, expired_before: datetime) -> None:
+        """Record a new session of a login; forget its ended and expired ones.
+
+        Parameters
+        ----------
+        user_id : int
+            The login that signed in.
+        digest : str
+            SHA-256 of the session's random id, 64 lower-case hexadecimal characters.
+        expired_before : datetime
+            Sessions of this login started before this time have expired (the cookie's
+            lifetime); they are deleted with the ended ones, so the table stays small.
+
+        Raises
+        ------
+        InputError
+            If ``digest`` is not such a digest.
+        NotFoundError
+            If there is no such login.
+
+        """
+        checked = _check_digest(digest)
+        table = tables.LoginSession
+        with self._write_transaction("start the session") as session:
+            get_record(session, tables.AppUser, user_id, "login")
+            session.execute(
+                delete(table).where(
+                    table.user_id == user_id,
+                    or_(table.ended_at.is_not(None), table.created_at < expired_before),
+                )
+            )
+            session.add(table(id=checked, user_id=user_id))
+
+    def live_session_user(
+        self, *, digest: str, user_id: int, started_after: datetime
+    ) -> tuple[StoredUser, datetime] | None:
+        """Return the login of a running session and when the session was last seen.
+
+        A session runs when it exists, belongs to ``user_id``, has not ended and began
+        after ``started_after``; anything else (a malformed digest too) gives None.
+        """
+        if not DIGEST_PATTERN.match(digest):
+            return None
+        table = tables.LoginSession
+        with self._transaction("read the session") as session:
+            found = session.execute(
+                select(tables.AppUser, table.last_seen_at)
+                .join(table, table.user_id == tables.AppUser.id)
+                .where(
+                    table.id == digest,
+                    table.user_id == user_id,
+                    table.ended_at.is_(None),
+                    table.created_at > started_after,
+                )
+            ).first()
+            return None if found is None else (_stored_user(found[0]), aware(found[1]))
+
+    def touch_login_session(self, *, digest: str) -> None:
+        """Set a session's ``last_seen_at`` to now (a malformed digest changes nothing)."""
+        if not DIGEST_PATTERN.match(digest):
+            return
+        table = tables.LoginSession
+        with self._write_transaction("note the session's use") as session:
+            session.execute(
+                update(table).where(table.id == digest).values(last_seen_at=tables.utcnow())
+            )
+
+    def end_login_session(self, *, digest: str) -> bool:
+        """End one session (logout); return whether a running session was ended."""
+        if not DIGEST_PATTERN.match(digest):
+            return False
+        table = tables.LoginSession
+        with self._write_transaction("end the session") as session:
+            ended = session.execute(
+                update(table)
+                .where(table.id == digest, table.ended_at.is_(None))
+                .values(ended_at=tables.utcnow())
+            )
+            return bool(ended.rowcount)  # type: ignore[attr-defined]
 
     def create_person(
         self,
@@ -318,6 +407,24 @@ class AccountMethods(StoreCore):
         """Return the id of the person an assessment belongs to, or raise NotFoundError."""
         with self._transaction("read the assessment") as session:
             return owner_of(session, tables.Assessment, assessment_id, "assessment")
+
+
+def _check_digest(digest: str) -> str:
+    if not DIGEST_PATTERN.match(digest):
+        raise InputError(
+            "the session id must be a SHA-256 digest: 64 characters 0-9 and a-f; "
+            f"got {len(digest)} characters"
+        )
+    return digest
+
+
+def _end_all(session: Session, user_id: int) -> None:
+    table = tables.LoginSession
+    session.execute(
+        update(table)
+        .where(table.user_id == user_id, table.ended_at.is_(None))
+        .values(ended_at=tables.utcnow())
+    )
 
 
 def _person_row(session: Session, person_id: int) -> tables.Person:
