@@ -14,6 +14,7 @@ stops it and closes the store. Tests use ``with TestClient(create_app(s)) as c``
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -166,6 +167,16 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith(api.PREFIX + "/")
 
 
+log = logging.getLogger(__name__)
+
+STORE_UNAVAILABLE = (
+    "hiplab cannot reach its data store right now, so nothing was read or saved. "
+    "Try again in a minute; if it keeps happening, tell whoever runs this server "
+    "(its log says why)."
+)
+"""What a client reads when the store fails: never the store's URL or path."""
+
+
 def error_response(request: Request, status: int, message: str) -> Response:
     """Answer an error: JSON ``{"detail": message}`` for the API, an HTML page otherwise."""
     if _is_api(request):
@@ -213,7 +224,9 @@ def _add_error_handlers(app: FastAPI) -> None:
         if isinstance(exc, InputError):
             return error_response(request, 422, str(exc))
         if isinstance(exc, StoreError):
-            return error_response(request, 503, str(exc))
+            # The message names the store's (masked) URL or file path: for the log only.
+            log.error("store unavailable for %s %s: %s", request.method, request.url.path, exc)
+            return error_response(request, 503, STORE_UNAVAILABLE)
         return error_response(request, 500, "hiplab could not complete this request")
 
     app.add_exception_handler(Denied, denied)
