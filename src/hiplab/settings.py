@@ -35,6 +35,12 @@ forwarded_allow_ips
     Addresses of the reverse proxies (nginx, Caddy) whose ``X-Forwarded-For`` and
     ``X-Forwarded-Proto`` headers are believed, comma-separated, or ``*``. Default
     empty: the headers are ignored and the client address is the connection's.
+login_account_attempts, login_backoff_max_minutes
+    Failed logins allowed per account from all addresses; each further failure doubles
+    the wait before the next try (from 30 seconds), up to the maximum. Default 10 and 15.
+writes_per_minute
+    State-changing requests (saves, changes, deletions) allowed per login per minute,
+    counted by each server process on its own; more are refused (HTTP 429). Default 120.
 settings_file
     Optional TOML file with the keys above. Environment: ``HIPLAB_SETTINGS``.
     Default: ``settings.toml`` in the platform user-config folder, if present.
@@ -68,6 +74,9 @@ SETTING_NAMES = (
     "login_window_minutes",
     "job_lease_seconds",
     "forwarded_allow_ips",
+    "login_account_attempts",
+    "login_backoff_max_minutes",
+    "writes_per_minute",
 )
 SECRET_FILE = "secret_key"
 """File in ``data_dir`` that keeps the generated secret key."""
@@ -93,6 +102,9 @@ class Settings(BaseModel):
     login_window_minutes: int = Field(default=15, ge=1, le=1440)
     job_lease_seconds: float = Field(default=30.0, ge=1.0, le=3600.0)
     forwarded_allow_ips: str = Field(default="", max_length=2000)
+    login_account_attempts: int = Field(default=10, ge=1, le=1000)
+    login_backoff_max_minutes: int = Field(default=15, ge=1, le=1440)
+    writes_per_minute: int = Field(default=120, ge=1, le=100_000)
 
     def resolved_data_dir(self) -> Path:
         """Return ``data_dir`` or the platform user-data folder."""

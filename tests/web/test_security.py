@@ -13,9 +13,9 @@ from hiplab.store import Store
 from hiplab.web.app import create_app
 from hiplab.web.security import (
     SESSION_COOKIE,
-    LoginLimiter,
     SessionCodec,
     SessionData,
+    SlidingWindow,
     new_session,
 )
 from tests.web.conftest import (
@@ -101,8 +101,9 @@ def test_forged_or_foreign_cookies_are_anonymous(client: TestClient, world: Worl
 
 def test_expired_sessions_are_refused() -> None:
     codec = SessionCodec("k" * 40, max_age_seconds=3600)
-    value = codec.encode(new_session(7))
-    assert codec.decode(value) == SessionData(user_id=7, csrf=codec.decode(value).csrf)  # type: ignore[union-attr]
+    session = new_session(7)
+    value = codec.encode(session)
+    assert codec.decode(value) == session
     expired = SessionCodec("k" * 40, max_age_seconds=-1)  # every cookie is older than that
     assert expired.decode(value) is None
 
@@ -212,16 +213,16 @@ def test_login_is_rate_limited_per_address_and_email(limited: Settings) -> None:
 
 def test_limiter_window_slides() -> None:
     now = [0.0]
-    limiter = LoginLimiter(attempts=2, window_seconds=60, clock=lambda: now[0])
-    limiter.failed("k")
+    limiter = SlidingWindow(limit=2, window_seconds=60, clock=lambda: now[0])
+    limiter.add("k")
     now[0] = 30
-    limiter.failed("k")
+    limiter.add("k")
     assert limiter.retry_after("k") == 30
     now[0] = 61  # the first failure left the window
     assert limiter.retry_after("k") is None
-    limiter.failed("k")
+    limiter.add("k")
     assert limiter.retry_after("k") == 29
-    limiter.succeeded("k")
+    limiter.clear("k")
     assert limiter.retry_after("k") is None
 
 

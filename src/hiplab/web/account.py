@@ -1,8 +1,12 @@
 """The viewer's own login: the account page and the password change (page and API).
 
-A password change ends every session of the login, in every browser (its
-``session_epoch`` goes up, see :mod:`hiplab.web.security`); the browser that made
-the change gets a new session at once, so it stays logged in.
+A password change ends every session of the login, in every browser (its sessions
+end and its ``session_epoch`` goes up, see :mod:`hiplab.web.security`); the browser
+that made the change gets a new session at once, so it stays logged in.
+
+Wrong current passwords are limited per login like failed logins of an account: after
+``login_attempts`` of them each further one doubles the wait (HTTP 429, ``Retry-After``),
+so a stolen session cannot be used to guess the password.
 """
 
 from __future__ import annotations
@@ -19,11 +23,11 @@ from hiplab.errors import InputError
 from hiplab.passwords import MAX_LENGTH, MIN_LENGTH
 from hiplab.store import Store, StoredUser
 from hiplab.web.api import PREFIX
-from hiplab.web.authz import AnyViewer, Viewer, start_session
-from hiplab.web.deps import StoreDep
+from hiplab.web.authz import AnyViewer, Denied, Viewer, begin_login
+from hiplab.web.deps import StoreDep, app_state
 from hiplab.web.pages import render, see_other
 from hiplab.web.schemas import ApiModel
-from hiplab.web.security import new_session
+from hiplab.web.security import wait_in_words
 
 router = APIRouter()
 api_router = APIRouter(prefix=PREFIX)
@@ -63,10 +67,39 @@ def account(request: Request, viewer: AnyViewer) -> HTMLResponse:
     return _account_page(request, viewer)
 
 
+async def _check_current(request: Request, store: Store, viewer: Viewer, current: str) -> None:
+    """Refuse a wrong current password, counting it; refuse (429) while the login must wait.
+
+    Raises
+    ------
+    Denied
+        429 while the login waits after too many wrong current passwords.
+    InputError
+        If the current password is wrong.
+
+    """
+    limiter = app_state(request).limits.password
+    key = f"login {viewer.id}"
+    wait = limiter.retry_after(key)
+    if wait is not None:
+        message = f"too many wrong current passwords; try again in {wait_in_words(wait)}"
+        raise Denied(429, message, retry_after=wait)
+    # Checked here, where the failure can be counted; the service checks it again
+    # (one more argon2 verification, about 0.1 s, on a rare action).
+    found = await run_in_threadpool(
+        clinic_service.authenticate, store=store, email=viewer.user.email, password=current
+    )
+    if found is None:
+        limiter.failed(key)
+        raise InputError("the current password is wrong")
+    limiter.succeeded(key)
+
+
 async def _change(
     request: Request, store: Store, viewer: Viewer, current: str, new: str, confirm: str
 ) -> StoredUser:
     """Change the password (argon2 work off the event loop); give this browser a new session."""
+    await _check_current(request, store, viewer, current)
     user = await run_in_threadpool(
         clinic_service.change_password,
         store=store,
@@ -75,7 +108,7 @@ async def _change(
         new=new,
         confirm=confirm,
     )
-    start_session(request, new_session(user.id, epoch=user.session_epoch))
+    await run_in_threadpool(begin_login, request, store, user)
     return user
 
 
@@ -93,6 +126,12 @@ async def account_password(
         await _change(request, store, viewer, current_password, new_password, confirm_password)
     except InputError as exc:
         return _account_page(request, viewer, error=str(exc), status=422)
+    except Denied as exc:
+        if exc.retry_after is None:
+            raise
+        page = _account_page(request, viewer, error=exc.message, status=exc.status)
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     return see_other("/account?changed=1")
 
 
@@ -100,7 +139,10 @@ async def account_password(
 async def api_password(
     request: Request, body: PasswordChangeIn, viewer: AnyViewer, store: StoreDep
 ) -> Response:
-    """Change the caller's password: 204 and a new session cookie; 422 with the reason."""
+    """Change the caller's password: 204 and a new session cookie; 422 with the reason.
+
+    429 with ``Retry-After`` after too many wrong current passwords.
+    """
     new = body.new_password
     await _change(request, store, viewer, body.current_password, new, new)
     return Response(status_code=204)

@@ -1,7 +1,7 @@
 """The app factory: ``create_app(settings)`` returns a ready FastAPI app.
 
 Nothing happens on import. The factory opens (and migrates) the store named by the
-settings, builds the session codec from the secret key, the login limiter, the
+settings, builds the session codec from the secret key, the rate limits, the
 template environment and the job worker, mounts the pages, the API (OpenAPI at
 ``/api/v1/openapi.json``) and ``/static``, installs the error handlers and the
 cookie/header middleware, and finally refuses to return an app with a route that
@@ -39,7 +39,7 @@ from hiplab.web.authz import (
 )
 from hiplab.web.deps import AppState, app_state
 from hiplab.web.jobs import JobHandler, JobWorker
-from hiplab.web.security import SESSION_COOKIE, LoginLimiter, SessionCodec, SessionData
+from hiplab.web.security import SESSION_COOKIE, Limits, SessionCodec, SessionData
 
 STATIC_DIR = Path(__file__).parent / "static"
 CSP = (
@@ -96,10 +96,7 @@ def create_app(
         codec=SessionCodec(
             settings.resolved_secret_key(), max_age_seconds=settings.session_hours * 3600
         ),
-        limiter=LoginLimiter(
-            attempts=settings.login_attempts,
-            window_seconds=settings.login_window_minutes * 60,
-        ),
+        limits=Limits.from_settings(settings),
         templates=pages.template_environment(),
     )
     handlers = {**videos.JOB_HANDLERS, **(job_handlers or {})}
@@ -201,6 +198,7 @@ _TITLES = {
     403: "Not allowed",
     404: "Not found",
     422: "Please check the input",
+    429: "Please wait",
     503: "The store is unavailable",
 }
 
@@ -216,7 +214,10 @@ def _add_error_handlers(app: FastAPI) -> None:
 
             ended = "&ended=1" if exc.message == SESSION_ENDED else ""
             return RedirectResponse(f"/login?next={quote(target, safe='')}{ended}", status_code=303)
-        return error_response(request, exc.status, exc.message)
+        response = error_response(request, exc.status, exc.message)
+        if exc.retry_after is not None:  # a rate limit (429) says when to come back
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     async def domain(request: Request, exc: Exception) -> Response:
         if isinstance(exc, NotFoundError):

@@ -17,11 +17,12 @@ rule                      who passes
 ========================  ==========================================================
 
 Refusals: not logged in → 401 (pages redirect to the login page) — also a session
-whose login was deleted or whose ``session_epoch`` is no longer the login's (ended by
-a password change or "log out everywhere"): the guard replaces it with an anonymous
-session; logged in with the wrong role → 403; a person (or anything of a person) that
-is not the viewer's → 404, exactly as if it did not exist, so ids of other people's
-data reveal nothing.
+that has ended: logged out (its row in ``login_session`` is ended), its login deleted,
+or its ``session_epoch`` no longer the login's (a password change or "log out
+everywhere"); the guard replaces it with an anonymous session; more writes by one login
+than ``writes_per_minute`` → 429 with ``Retry-After``; logged in with the wrong role
+→ 403; a person (or anything of a person) that is not the viewer's → 404, exactly as
+if it did not exist, so ids of other people's data reveal nothing.
 
 The person of a request comes from its path parameters through :data:`PERSON_PARAMS`
 (``person_id`` itself, ``assessment_id`` → its person, ``job_id`` → its person). A
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any
@@ -45,7 +47,8 @@ from starlette.routing import BaseRoute
 
 from hiplab.errors import NotFoundError
 from hiplab.store import Store, StoredUser, storable
-from hiplab.web.deps import app_state
+from hiplab.store.tables import utcnow
+from hiplab.web.deps import AppState, app_state
 from hiplab.web.security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -54,6 +57,8 @@ from hiplab.web.security import (
     SessionData,
     csrf_matches,
     new_session,
+    session_digest,
+    wait_in_words,
 )
 
 NEW_SESSION_KEY = "hiplab_new_session"
@@ -62,6 +67,10 @@ RULE_ATTRIBUTE = "__hiplab_rule__"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 NOT_FOUND = "not found"
 CSRF_MESSAGE = "the form has expired or did not come from this site; reload the page and try again"
+LAST_SEEN_STEP = timedelta(minutes=5)
+"""A session's ``last_seen_at`` is written at most this often (not on every request)."""
+UNLIMITED_WRITES = frozenset({"/logout", "/logout-all", "/api/v1/me/logout-all"})
+"""Writes the write-rate limit never refuses: ending sessions must always work."""
 
 
 class Rule(StrEnum):
@@ -99,10 +108,11 @@ class Viewer:
 class Denied(Exception):
     """A request refused by the guard: ``status`` 401, 403 or 404 and a message."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, *, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.retry_after = retry_after
 
 
 def _assessment_person(store: Store, assessment_id: int) -> int:
@@ -137,9 +147,10 @@ name of a job's output file from a fixed allow-list)."""
 
 
 SESSION_ENDED = (
-    "your session has ended (the password was changed, or all sessions were ended); log in again"
+    "your session has ended (you logged out, the password was changed, or all sessions "
+    "were ended); log in again"
 )
-"""The 401 message when a logged-in session is no longer valid (see ``session_epoch``)."""
+"""The 401 message when a logged-in session is no longer valid."""
 
 
 @cache
@@ -174,6 +185,33 @@ def start_session(request: Request, session: SessionData) -> None:
     setattr(request.state, NEW_SESSION_KEY, session)
 
 
+def begin_login(request: Request, store: Store, user: StoredUser) -> None:
+    """Start a logged-in session of ``user``: its row in the store, then the cookie.
+
+    A new session id and CSRF token (no session fixation); the store forgets the
+    login's ended and expired sessions at the same time. Call it from a worker thread.
+    """
+    session = new_session(user.id, epoch=user.session_epoch)
+    assert session.sid is not None  # a logged-in session always has its id
+    max_age = timedelta(seconds=app_state(request).codec.max_age_seconds)
+    store.start_login_session(
+        user_id=user.id, digest=session_digest(session.sid), expired_before=utcnow() - max_age
+    )
+    start_session(request, session)
+
+
+def end_this_session(request: Request, store: Store) -> None:
+    """End the request's session in the store (logout) and give it an anonymous one.
+
+    A copy of the old cookie is refused from then on; the login's other sessions stay.
+    Call it from a worker thread.
+    """
+    sid = current_session(request).sid
+    if sid is not None:
+        store.end_login_session(digest=session_digest(sid))
+    start_session(request, new_session())
+
+
 async def _enforce(request: Request, rule: Rule) -> Viewer | None:
     state = app_state(request)
     session = state.codec.decode(request.cookies.get(SESSION_COOKIE))
@@ -186,10 +224,12 @@ async def _enforce(request: Request, rule: Rule) -> Viewer | None:
         session.csrf, await _submitted_token(request)
     ):
         raise Denied(403, CSRF_MESSAGE)
-    viewer = await run_in_threadpool(_load_viewer, state.store, session)
+    viewer = await run_in_threadpool(_load_viewer, state, session)
     ended = viewer is None and session.user_id is not None
     if ended:
-        start_session(request, new_session())  # the login is gone or its sessions ended
+        start_session(request, new_session())  # logged out, the login gone or ended
+    if viewer is not None and request.method not in SAFE_METHODS:
+        _limit_writes(state, viewer, request.url.path)
     if rule is Rule.public:
         return viewer
     if viewer is None:
@@ -214,16 +254,36 @@ async def _submitted_token(request: Request) -> str | None:
     return None
 
 
-def _load_viewer(store: Store, session: SessionData) -> Viewer | None:
-    if session.user_id is None:
-        return None
-    try:
-        user = store.user_by_id(user_id=session.user_id)
-    except NotFoundError:
-        return None  # the login was deleted: the cookie means nothing any more
+def _load_viewer(state: AppState, session: SessionData) -> Viewer | None:
+    if session.user_id is None or session.sid is None:
+        return None  # anonymous, or a cookie from before sessions were stored
+    digest = session_digest(session.sid)
+    started_after = utcnow() - timedelta(seconds=state.codec.max_age_seconds)
+    found = state.store.live_session_user(
+        digest=digest, user_id=session.user_id, started_after=started_after
+    )
+    if found is None:
+        return None  # logged out, ended everywhere, expired, or its login deleted
+    user, last_seen = found
     if user.session_epoch != session.epoch:
         return None  # ended by a password change or "log out everywhere"
+    if utcnow() - last_seen >= LAST_SEEN_STEP:
+        state.store.touch_login_session(digest=digest)
     return Viewer(user=user, csrf=session.csrf)
+
+
+def _limit_writes(state: AppState, viewer: Viewer, path: str) -> None:
+    """Count a write of the viewer's login; refuse it (429) beyond the limit."""
+    if path in UNLIMITED_WRITES:
+        return
+    wait = state.limits.writes.take(f"login {viewer.id}")
+    if wait is not None:
+        raise Denied(
+            429,
+            f"too many changes in a short time: at most {state.limits.writes_per_minute} "
+            f"a minute per login; try again in {wait_in_words(wait)}",
+            retry_after=wait,
+        )
 
 
 def _record_id(value: Any) -> int:

@@ -19,7 +19,7 @@ from jinja2 import Environment
 
 from hiplab.settings import Settings
 from hiplab.store import Store
-from hiplab.web.security import LoginLimiter, SessionCodec
+from hiplab.web.security import Limits, SessionCodec
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class AppState:
     settings: Settings
     store: Store
     codec: SessionCodec
-    limiter: LoginLimiter
+    limits: Limits
     templates: Environment
 
 

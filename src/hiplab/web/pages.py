@@ -31,11 +31,12 @@ from hiplab.web.authz import (
     PersonViewer,
     PublicViewer,
     Viewer,
+    begin_login,
     current_session,
-    start_session,
+    end_this_session,
 )
 from hiplab.web.deps import StateDep, StoreDep, app_state
-from hiplab.web.security import limiter_key, new_session
+from hiplab.web.security import wait_in_words
 
 router = APIRouter(include_in_schema=False)
 LOGIN_FAILED = "email or password is wrong"
@@ -116,12 +117,18 @@ async def login(
     password: Annotated[str, Form(max_length=2000)],
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    """Check the e-mail and password; start a new session on success."""
-    key = limiter_key(request.client.host if request.client else None, email)
-    wait = state.limiter.retry_after(key)
+    """Check the e-mail and password; start a new session on success.
+
+    Failures are limited per address and e-mail and, with a back-off, per account
+    (:class:`~hiplab.web.security.LoginLimiter`); a refused attempt checks nothing.
+    The address is the connection's, or the proxy's ``X-Forwarded-For`` only when
+    uvicorn believes it (``forwarded_allow_ips``): this code never reads that header.
+    """
+    limiter = state.limits.login
+    address = request.client.host if request.client else None
+    wait = limiter.retry_after(address=address, email=email)
     if wait is not None:
-        minutes = max(1, round(wait / 60))
-        message = f"too many failed logins; try again in about {minutes} minute(s)"
+        message = f"too many failed logins; try again in {wait_in_words(wait)}"
         response = _login_page(request, email, next, message, status=429)
         response.headers["Retry-After"] = str(wait)
         return response
@@ -129,11 +136,10 @@ async def login(
         clinic_service.authenticate, store=state.store, email=email, password=password
     )
     if user is None:
-        state.limiter.failed(key)
+        limiter.failed(address=address, email=email)
         return _login_page(request, email, next, LOGIN_FAILED, status=401)
-    state.limiter.succeeded(key)
-    # New CSRF token: no session fixation; the epoch lets "log out everywhere" end it.
-    start_session(request, new_session(user.id, epoch=user.session_epoch))
+    limiter.succeeded(address=address, email=email)
+    await run_in_threadpool(begin_login, request, state.store, user)
     return see_other(safe_next(next) or ("/coach" if user.role == "coach" else "/me"))
 
 
@@ -154,9 +160,12 @@ def _login_page(
 
 
 @router.post("/logout", name="logout")
-def logout(request: Request, _viewer: PublicViewer) -> RedirectResponse:
-    """End the session (a new anonymous one replaces it) and go to the login page."""
-    start_session(request, new_session())
+def logout(request: Request, _viewer: PublicViewer, store: StoreDep) -> RedirectResponse:
+    """End this session in the store (a copy of its cookie stops working) and go to login.
+
+    The login's sessions in other browsers stay; a new anonymous session replaces this one.
+    """
+    end_this_session(request, store)
     return see_other("/login")
 
 
@@ -164,7 +173,7 @@ def logout(request: Request, _viewer: PublicViewer) -> RedirectResponse:
 def logout_all(request: Request, viewer: AnyViewer, store: StoreDep) -> RedirectResponse:
     """End every session of the viewer's login, in every browser, this one included."""
     store.end_sessions(user_id=viewer.id)
-    start_session(request, new_session())
+    end_this_session(request, store)
     return see_other("/login")
 
 
