@@ -51,9 +51,7 @@ One bad input never stops the others.
 
 from __future__ import annotations
 
-import csv
 import glob
-import io
 import json
 import logging
 import os
@@ -71,6 +69,7 @@ from hiplab.motion.analyze import AnalyzeRequest, analyze
 from hiplab.motion.openpose import SUFFIX as OPENPOSE_SUFFIX
 from hiplab.motion.outputs import atomic_file
 from hiplab.motion.tasks.common import Model
+from hiplab.spreadsheet import csv_text
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -513,20 +512,18 @@ def summary_csv(result: BatchResult) -> str:
     metric_names: dict[str, None] = {}
     for outcome in result.outcomes:
         metric_names.update(dict.fromkeys(outcome.metrics))
-    header = [
+    header: list[object] = [
         "input", "status", "frames", "fps", "reliability", *metric_names, "folder", "warnings",
         "error",
     ]  # fmt: skip
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
+    rows: list[list[object]] = [header]
     for o in result.outcomes:
         metrics = ["" if o.metrics.get(k) is None else o.metrics[k] for k in metric_names]
         frames = "" if o.frames is None else o.frames
         tail = [o.folder or "", " ".join(o.warnings), o.error or ""]
         head = [o.input, o.status, frames, o.fps or "", o.reliability or ""]
-        writer.writerow([*head, *metrics, *tail])
-    return buffer.getvalue()
+        rows.append([*head, *metrics, *tail])
+    return csv_text(rows)
 
 
 def write_summary(result: BatchResult, outdir: Path) -> tuple[Path, Path]:

@@ -33,8 +33,6 @@ Conventions
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import os
@@ -50,6 +48,7 @@ from numpy.typing import NDArray
 from hiplab.errors import InputError
 from hiplab.motion.keypoints import KEYPOINTS, KeypointTrack
 from hiplab.motion.series import TimeSeries
+from hiplab.spreadsheet import csv_text
 
 if TYPE_CHECKING:
     from hiplab.motion.camera import CameraGeometry
@@ -150,13 +149,13 @@ def angles_csv(series: TimeSeries, camera: CameraGeometry | None = None) -> str:
     data = [measured(series, name) for name in columns]
     sds = [frame_sd(series, name) for name in columns]
     cameras = _camera_cells(camera, series.frames)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["frame", "time_s", *columns, *(f"{c}_sd" for c in columns), *CAMERA_COLUMNS])
+    rows: list[list[object]] = [
+        ["frame", "time_s", *columns, *(f"{c}_sd" for c in columns), *CAMERA_COLUMNS]
+    ]
     for i in range(series.frames):
         values = [_cell(float(d[i])) for d in (*data, *sds)]
-        writer.writerow([i, f"{series.time[i]:.6f}", *values, *cameras[i]])
-    return out.getvalue()
+        rows.append([i, f"{series.time[i]:.6f}", *values, *cameras[i]])
+    return csv_text(rows)
 
 
 def mot_channels(series: TimeSeries) -> list[str]:
@@ -186,11 +185,9 @@ def angles_mot(series: TimeSeries, *, name: str = "angles") -> str:
 
 def keypoints_csv(track: KeypointTrack) -> str:
     """Return ``keypoints.csv`` of the track as detected (see the module conventions)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
+    rows: list[list[object]] = [
         ["frame", "time_s", *(f"{k}_{a}" for k in KEYPOINTS for a in ("x", "y", "score"))]
-    )
+    ]
     found = (track.score > 0) & np.isfinite(track.xy).all(axis=-1) & ~track.lost[:, None]
     for i in range(track.frames):
         row: list[object] = [i, f"{track.time_s[i]:.6f}"]
@@ -200,8 +197,8 @@ def keypoints_csv(track: KeypointTrack) -> str:
                 row += [f"{x:.2f}", f"{y:.2f}", f"{track.score[i, k]:.3f}"]
             else:
                 row += ["", "", ""]
-        writer.writerow(row)
-    return out.getvalue()
+        rows.append(row)
+    return csv_text(rows)
 
 
 @dataclass(frozen=True)

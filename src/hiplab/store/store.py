@@ -20,9 +20,7 @@ Examples
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 import json
 import os
 from collections.abc import Callable, Sequence
@@ -40,6 +38,7 @@ from hiplab.assess.result import Assessment
 from hiplab.assess.schema import AssessmentInput
 from hiplab.errors import InputError, NotFoundError, StoreError
 from hiplab.plan.models import Programme, SessionLog
+from hiplab.spreadsheet import csv_text
 from hiplab.store import backup as backups
 from hiplab.store import tables
 from hiplab.store.accounts import AccountMethods
@@ -1027,20 +1026,21 @@ def _person_document(person: tables.Person) -> dict[str, Any]:
 
 
 def _csv(person_name: str, rows: list[StoredTestResult]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        writer.writerow(
-            (
-                person_name.strip(),
-                row.taken_on.isoformat(),
-                row.assessment_id,
-                row.test,
-                row.side or "",
-                repr(row.value),
-                row.unit,
-                row.provenance,
-            )
-        )
-    return buffer.getvalue()
+    return csv_text(
+        [
+            CSV_COLUMNS,
+            *(
+                (
+                    person_name.strip(),
+                    row.taken_on.isoformat(),
+                    row.assessment_id,
+                    row.test,
+                    row.side or "",
+                    row.value,
+                    row.unit,
+                    row.provenance,
+                )
+                for row in rows
+            ),
+        ]
+    )
