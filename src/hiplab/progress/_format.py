@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from hiplab.progress.models import Adherence, TestProgress, ValueChange
 from hiplab.report._format import fmt_num, with_unit
 
@@ -35,6 +37,7 @@ def unit_words(unit: str) -> str:
     return {"deg": "degrees", "s": "seconds", "reps": "repetitions"}.get(unit, unit)
 
 
+@lru_cache(maxsize=4096)  # long histories repeat the same few values
 def number(value: float, unit: str) -> str:
     """Format a value with its unit.
 
@@ -47,6 +50,7 @@ def number(value: float, unit: str) -> str:
     return with_unit(fmt_num(value).replace("-", "−"), display_unit(unit))
 
 
+@lru_cache(maxsize=4096)
 def signed(delta: float, unit: str) -> str:
     """Format a change with an explicit sign (a true minus sign).
 

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 from statistics import fmean
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from hiplab.assess.evaluate import select_norm
 from hiplab.assess.run import DISCLAIMER
@@ -43,11 +43,10 @@ from hiplab.progress.models import (
 )
 
 if TYPE_CHECKING:
-    from hiplab.assess.schema import Person
+    from hiplab.assess.schema import AssessmentInput, Person
     from hiplab.library.loader import Library
     from hiplab.library.models import TestDef
     from hiplab.store.models import (
-        StoredAssessment,
         StoredPlan,
         StoredSessionLog,
         StoredTestResult,
@@ -59,7 +58,25 @@ DAY = timedelta(days=1)
 _SIDE_ORDER = {"left": 0, "right": 1, None: 2}
 
 
-def classify(*, before: float, after: float, test: TestDef) -> ValueChange:
+class Assessed(Protocol):
+    """What progress reads of an assessment: its date and its input (never its result).
+
+    A :class:`~hiplab.store.models.StoredAssessment` is one, and so is the lighter
+    :class:`~hiplab.progress.reads.AssessedInput` that :func:`gather_progress` reads.
+    """
+
+    @property
+    def taken_on(self) -> date:
+        """The day of the assessment."""
+
+    @property
+    def data(self) -> AssessmentInput:
+        """The assessment's input: the person and the symptoms are used."""
+
+
+def classify(
+    *, before: float, after: float, test: TestDef, start: date = date.min, end: date = date.min
+) -> ValueChange:
     """Judge one change of a test's value against its measurement error.
 
     Parameters
@@ -68,11 +85,13 @@ def classify(*, before: float, after: float, test: TestDef) -> ValueChange:
         The earlier and the later value.
     test : TestDef
         The library test: its ``error.mdc`` and ``direction`` are used.
+    start, end : date
+        The days of the two values (``date.min`` when they do not matter).
 
     Returns
     -------
     ValueChange
-        With ``start``/``end`` set to ``date.min``; :func:`change_between` sets them.
+        The change, its verdict and its trend.
 
     """
     delta = round(after - before, 6)
@@ -85,9 +104,11 @@ def classify(*, before: float, after: float, test: TestDef) -> ValueChange:
     if delta != 0:
         improved = delta > 0 if test.direction == "higher_is_better" else delta < 0
         trend = "better" if improved else "worse"
-    return ValueChange(
-        start=date.min,
-        end=date.min,
+    # Every field is computed here from typed values: no validation needed (and a
+    # long history has thousands of changes).
+    return ValueChange.model_construct(
+        start=start,
+        end=end,
         before=before,
         after=after,
         delta=delta,
@@ -112,8 +133,13 @@ def change_between(first: Point, second: Point, test: TestDef) -> ValueChange:
         The change with its dates, verdict and trend.
 
     """
-    change = classify(before=first.value, after=second.value, test=test)
-    return change.model_copy(update={"start": first.taken_on, "end": second.taken_on})
+    return classify(
+        before=first.value,
+        after=second.value,
+        test=test,
+        start=first.taken_on,
+        end=second.taken_on,
+    )
 
 
 def side_series(side: SideName | None, points: Sequence[Point], test: TestDef) -> SideSeries:
@@ -163,7 +189,10 @@ def progress_of_test(
         raise ValueError(f"test {test.id!r} is a yes/no sign; it has no series")
     by_side: dict[SideName | None, list[Point]] = defaultdict(list)
     for row in results:
-        point = Point(taken_on=row.taken_on, value=row.value, assessment_id=row.assessment_id)
+        # The store's rows are validated already.
+        point = Point.model_construct(
+            taken_on=row.taken_on, value=row.value, assessment_id=row.assessment_id
+        )
         by_side[row.side].append(point)
     norm = select_norm(test, person) if person is not None else None
     sides = sorted(by_side, key=lambda side: _SIDE_ORDER[side])
@@ -385,13 +414,13 @@ def _daily_max(pairs: Iterable[tuple[date, int]]) -> tuple[PainPoint, ...]:
 
 
 def pain_trend(
-    assessments: Iterable[StoredAssessment], logs: Iterable[StoredSessionLog], *, as_of: date
+    assessments: Iterable[Assessed], logs: Iterable[StoredSessionLog], *, as_of: date
 ) -> PainTrend:
     """Collect the highest pain per assessment day and the discomfort per session day.
 
     Parameters
     ----------
-    assessments : iterable of StoredAssessment
+    assessments : iterable of Assessed
         Their symptoms' ``pain`` (0–10); no symptoms counts as 0.
     logs : iterable of StoredSessionLog
         Their ``discomfort`` (0–10) when it was given.
@@ -441,7 +470,7 @@ def build_progress(
     *,
     person_name: str,
     results: Sequence[StoredTestResult],
-    assessments: Sequence[StoredAssessment],
+    assessments: Sequence[Assessed],
     plans: Sequence[StoredPlan],
     logs: Sequence[StoredSessionLog],
     library: Library,
@@ -509,13 +538,19 @@ def gather_progress(
         If nobody has that name (the message suggests close names).
 
     """
-    results = store.test_results(person_name=person_name)
+    from hiplab.progress.reads import assessment_inputs
+
+    with store.reading():  # one snapshot for every read
+        results = store.test_results(person_name=person_name)
+        assessments = assessment_inputs(store, person_name=person_name)
+        plans = store.plans(person_name=person_name)
+        logs = store.session_logs(person_name=person_name)
     return build_progress(
         person_name=person_name.strip(),
         results=results,
-        assessments=store.assessments(person_name=person_name),
-        plans=store.plans(person_name=person_name),
-        logs=store.session_logs(person_name=person_name),
+        assessments=assessments,
+        plans=plans,
+        logs=logs,
         library=library,
         as_of=as_of,
     )

@@ -3,11 +3,12 @@
 Pages
 -----
 ``/people/{person_id}/progress`` and the client's own ``/me/progress`` show every
-measured test over time against its norm band. The figures are the ones ``hiplab
-progress -f html`` draws (:mod:`hiplab.progress.html`); here they travel as JSON in a
-``<script type="application/json">`` block that ``/static/charts.js`` hands to plotly.js,
-because the content security policy allows no inline script. Without JavaScript the
-tables of values under each chart say the same.
+measured test over time against its norm band. The charts are the ones ``hiplab
+progress -f html`` draws (:mod:`hiplab.progress.charts`, plain plotly.js JSON); here they
+travel in a ``<script type="application/json">`` block that ``/static/charts.js`` hands
+to plotly.js, because the content security policy allows no inline script. Without
+JavaScript the tables of values under each chart say the same, a page of days at a
+time (``?page=2`` the days before the latest ones; :mod:`hiplab.web.progress_view`).
 
 ``/people/{person_id}/export`` and ``/me/export`` link to the downloads: CSV and JSON
 (``GET /api/v1/people/{person_id}/export?format=…``, as ``hiplab export``) and FHIR
@@ -26,9 +27,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from hiplab.store import PersonRecord, Store
@@ -41,7 +42,10 @@ router = APIRouter()
 PLOTLY_PATH = "/assets/plotly.min.js"
 FHIR_MEDIA_TYPE = "application/fhir+json"
 ONE_YEAR = 365 * 24 * 3600
-PLOT_CONFIG = {"responsive": True, "displaylogo": False}
+MAX_PAGE = 10**6
+PageNumber = Annotated[
+    int, Query(ge=1, le=MAX_PAGE, description="The tables' page: 1 the latest days, 2 older")
+]
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,7 @@ def _etags(header: str) -> set[str]:
 
 @router.get("/people/{person_id}/progress", name="person_progress", include_in_schema=False)
 def person_progress(
-    request: Request, person_id: int, viewer: PersonViewer, store: StoreDep
+    request: Request, person_id: int, viewer: PersonViewer, store: StoreDep, page: PageNumber = 1
 ) -> HTMLResponse:
     """Show a person's measurements over time against their norms."""
     person = store.get_person(person_id=person_id)
@@ -108,6 +112,7 @@ def person_progress(
         viewer,
         store,
         person,
+        page=page,
         heading=f"Progress of {person.name}",
         back=f"/people/{person.id}",
         export=f"/people/{person.id}/export",
@@ -115,11 +120,20 @@ def person_progress(
 
 
 @router.get("/me/progress", name="client_progress", include_in_schema=False)
-def client_progress(request: Request, viewer: ClientViewer, store: StoreDep) -> HTMLResponse:
+def client_progress(
+    request: Request, viewer: ClientViewer, store: StoreDep, page: PageNumber = 1
+) -> HTMLResponse:
     """Show a client their own measurements over time."""
     person = store.get_person(person_id=_own_person(viewer))
     return _progress_page(
-        request, viewer, store, person, heading="Your progress", back="/me", export="/me/export"
+        request,
+        viewer,
+        store,
+        person,
+        page=page,
+        heading="Your progress",
+        back="/me",
+        export="/me/export",
     )
 
 
@@ -187,15 +201,17 @@ def _progress_page(
     store: Store,
     person: PersonRecord,
     *,
+    page: int,
     heading: str,
     back: str,
     export: str,
 ) -> HTMLResponse:
     from hiplab.progress._format import NOT_A_DIAGNOSIS
+    from hiplab.progress.charts import PLOT_CONFIG
     from hiplab.web.progress_view import progress_view
 
     report = progress_report(store, person, today=date.today())
-    view = progress_view(report, config=PLOT_CONFIG)
+    view = progress_view(report, config=PLOT_CONFIG, page=page)
     return render(
         request,
         "progress.html.j2",

@@ -1,10 +1,11 @@
-/* Progress charts: draw the plotly figures a page carries as JSON.
+/* Progress charts: draw the plotly.js charts a page carries as JSON.
  *
  * The page holds <script type="application/json" id="progress-charts"> with
- * {"config", "template", "charts": [{"id", "data", "layout"}]} and, for each chart, an
- * element with that id, hidden until drawn. Without JavaScript (or without plotly.js)
- * the tables under each chart show the same values. No inline script: the content
- * security policy is script-src 'self'.
+ * {"config", "template", "charts": [{"id", "data", "layout"}]} (built by
+ * hiplab.progress.charts) and, for each chart, an element with that id, hidden until
+ * drawn. Without JavaScript (or without plotly.js) the tables under each chart show the
+ * same values. No inline script on the web page: the content security policy is
+ * script-src 'self'. `hiplab progress -f html` inlines this same file in its own page.
  */
 (function () {
   "use strict";
