@@ -50,12 +50,16 @@ def library() -> Library:
 
 
 def open_store_for(settings: Settings) -> Store:
-    """Open the store named by ``settings`` (migrating it to the latest schema)."""
+    """Open the store named by ``settings`` (migrating it to the latest schema).
+
+    The folder of an SQLite file is created if missing, mode 0700 (it holds health data).
+    """
+    from hiplab.private_files import make_private_dir
     from hiplab.store.store import open_store
 
     url = settings.resolved_database_url()
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(Path(url.removeprefix("sqlite:///")).parent)
     return open_store(url)
 
 

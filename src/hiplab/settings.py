@@ -8,6 +8,7 @@ database_url
 data_dir
     Folder for the default SQLite store and reports. Environment:
     ``HIPLAB_DATA_DIR``. Default: the platform user-data folder for "hiplab".
+    Created with mode 0700 when hiplab makes it; the SQLite files in it are 0600.
 host, port
     Where ``hiplab serve`` listens. Default ``127.0.0.1`` and ``8000``.
 secret_key
@@ -57,6 +58,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from hiplab.errors import InputError
+from hiplab.private_files import make_private_dir
 
 ENV_PREFIX = "HIPLAB_"
 SETTING_NAMES = (
@@ -139,9 +141,9 @@ class Settings(BaseModel):
 
 
 def _kept_secret(path: Path) -> str:
-    """Read the key file, or create it (mode 0600) with a new random key."""
+    """Read the key file, or create it (mode 0600; its folder 0700) with a new random key."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(path.parent)
         try:
             # O_EXCL: two servers starting at once never overwrite each other's key.
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -20,7 +20,8 @@ PostgreSQL
     ISO 8601 strings, JSON columns are nested objects, and binary values (PDF
     reports) are ``{"base64": "…"}``.
 
-A backup never overwrites an existing file.
+A backup never overwrites an existing file, and is readable by its owner only (mode 0600,
+whatever the umask): it holds health data and password hashes.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select, text
 
 from hiplab.errors import StoreError
+from hiplab.private_files import create_private_file
 from hiplab.store.tables import Base
 
 BACKUP_FORMAT = "hiplab-backup"
@@ -43,7 +45,7 @@ BACKUP_VERSION = 1
 
 
 def claim_new_file(path: Path) -> None:
-    """Create ``path`` as an empty file, refusing to touch an existing one.
+    """Create ``path`` as an empty file with mode 0600, refusing to touch an existing one.
 
     Parameters
     ----------
@@ -58,7 +60,7 @@ def claim_new_file(path: Path) -> None:
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.open("xb").close()
+        create_private_file(path)
     except FileExistsError:
         raise StoreError(
             f"backup file {path} already exists; choose a new path (backups never overwrite)"

@@ -8,6 +8,8 @@ Conventions
   at once), ``foreign_keys=ON`` (cascades and references are enforced), WAL journal
   mode (readers do not block the writer) and ``synchronous=NORMAL``. Transactions are
   begun explicitly, so DDL (migrations) and writes are atomic on SQLite too.
+* An SQLite database file and its ``-wal``/``-shm`` files are mode 0600 (health data
+  and password hashes), whatever the umask.
 * Migrations live in ``hiplab/store/migrations`` and are applied with
   ``upgrade head`` on the store's own connection; running them twice is a no-op.
 * URLs in messages have their password masked (``***``).
@@ -27,6 +29,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, Operationa
 from sqlalchemy.pool import StaticPool
 
 from hiplab.errors import StoreError
+from hiplab.private_files import private_sqlite_file
 
 BUSY_TIMEOUT_MS = 5000
 """How long an SQLite connection waits for a lock before failing, in milliseconds."""
@@ -139,7 +142,10 @@ def create_store_engine(url: URL) -> Engine:
     Returns
     -------
     Engine
-        An engine; no connection is opened yet.
+        An engine; no connection is opened yet. An SQLite database file is created
+        empty with mode 0600 if missing (an existing one, and its ``-wal`` and ``-shm``
+        files, are restricted to 0600), so SQLite's own files are private whatever
+        the umask: :func:`hiplab.private_files.private_sqlite_file`.
 
     """
     if url.get_backend_name() != "sqlite":
@@ -148,6 +154,8 @@ def create_store_engine(url: URL) -> Engine:
         # One shared connection, or every checkout would see a new empty database.
         engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
     else:
+        if url.database and not url.query.get("uri"):
+            private_sqlite_file(Path(url.database))
         engine = create_engine(url)
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)

@@ -38,6 +38,7 @@ from hiplab.assess.result import Assessment
 from hiplab.assess.schema import AssessmentInput
 from hiplab.errors import InputError, NotFoundError, StoreError
 from hiplab.plan.models import Programme, SessionLog
+from hiplab.private_files import make_private_dir
 from hiplab.spreadsheet import csv_text
 from hiplab.store import backup as backups
 from hiplab.store import tables
@@ -86,14 +87,14 @@ def default_url() -> str:
     -------
     str
         ``$HIPLAB_DATABASE_URL`` if set and not empty, else an SQLite URL for
-        ``hiplab.sqlite`` in the user data folder, which is created if missing.
+        ``hiplab.sqlite`` in the user data folder, which is created (mode 0700) if missing.
 
     """
     from_env = os.environ.get(URL_ENV, "").strip()
     if from_env:
         return from_env
     folder = Path(user_data_dir("hiplab"))
-    folder.mkdir(parents=True, exist_ok=True)
+    make_private_dir(folder)
     return URL.create("sqlite", database=str(folder / SQLITE_FILE)).render_as_string()
 
 
