@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         StoredAssessment,
         StoredUser,
     )
+    from hiplab.store.models import Role
 
 
 @dataclass(frozen=True)
@@ -291,10 +292,75 @@ def parse_assessment(raw: Any) -> AssessmentInput:
     return validate(raw, source="input")
 
 
-def record_assessment(*, store: Store, person_id: int, data: AssessmentInput) -> int:
-    """Assess ``data`` and save it for the person; return the new assessment's id."""
+ENTERED_PROVENANCES: dict[Role, tuple[str, ...]] = {
+    "coach": ("self", "clinician"),
+    "client": ("self",),
+}
+"""Who measured, as each login may enter it in a form or the API. ``video`` is never
+entered: it comes only from a finished analysis (:func:`hiplab.video_service.use_measurements`)."""
+
+
+def check_provenance(*, provenance: str, recorded_by: Role) -> None:
+    """Refuse a provenance the login entering the assessment may not claim.
+
+    Parameters
+    ----------
+    provenance : {"self", "clinician", "video"}
+        Who measured the values, as the input says.
+    recorded_by : {"coach", "client"}
+        The role of the login entering them.
+
+    Raises
+    ------
+    InputError
+        For ``clinician`` entered by a client (only a coach measures as a clinician) and
+        for ``video`` entered by anyone (video values come from a finished analysis).
+
+    """
+    allowed = ENTERED_PROVENANCES[recorded_by]
+    if provenance in allowed:
+        return
+    words = ", ".join(allowed)
+    if provenance == "video":
+        raise InputError(
+            "provenance 'video' cannot be entered: values measured from a video are stored "
+            "from the finished analysis ('Use these measurements in the assessment' on the "
+            f"video's results page); allowed here: {words}"
+        )
+    raise InputError(
+        f"provenance {provenance!r} is for values a coach measured; you can record values "
+        f"you measured yourself; allowed: {words}"
+    )
+
+
+def record_assessment(
+    *, store: Store, person_id: int, data: AssessmentInput, recorded_by: Role
+) -> int:
+    """Assess ``data`` and save it for the person; return the new assessment's id.
+
+    Parameters
+    ----------
+    store : Store
+        The open store.
+    person_id : int
+        The person measured.
+    data : AssessmentInput
+        The validated input.
+    recorded_by : {"coach", "client"}
+        The role of the login entering it; its provenance must be one this role may
+        claim (:func:`check_provenance`).
+
+    Raises
+    ------
+    InputError
+        If the provenance is not allowed for ``recorded_by``.
+    NotFoundError
+        If there is no such person.
+
+    """
     from hiplab.assess import assess
 
+    check_provenance(provenance=data.provenance, recorded_by=recorded_by)
     person = store.get_person(person_id=person_id)
     result = assess(data, library())
     return store.save_assessment(person_name=person.name, data=data, result=result)

@@ -386,7 +386,9 @@ def seed_client(
         )  # fmt: skip
         for raw in assessments:
             data = clinic_service.parse_assessment(raw)
-            clinic_service.record_assessment(store=store, person_id=person.id, data=data)
+            clinic_service.record_assessment(
+                recorded_by="coach", store=store, person_id=person.id, data=data
+            )
         return Seeded(person.id, name, email)
     finally:
         store.close()

@@ -125,7 +125,9 @@ def make_world(store: Store) -> World:
         )
     data = clinic_service.parse_assessment(SAMPLE_INPUT)
     ids = {
-        name: clinic_service.record_assessment(store=store, person_id=person.id, data=data)
+        name: clinic_service.record_assessment(
+            recorded_by="coach", store=store, person_id=person.id, data=data
+        )
         for name, person in people.items()
     }
     job = store.enqueue_job(

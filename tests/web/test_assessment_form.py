@@ -271,7 +271,10 @@ def test_the_form_says_which_tests_are_not_suggested_for_this_client(
     thr = {"side": "left", "approach": "posterior", "months_ago": 3}
     raw = {"person": {"age": 66, "sex": "female"}, "screening": {"hip_replacement": thr}}
     clinic_service.record_assessment(
-        store=store, person_id=person.id, data=clinic_service.parse_assessment(raw)
+        recorded_by="coach",
+        store=store,
+        person_id=person.id,
+        data=clinic_service.parse_assessment(raw),
     )
     login(client, "a@coach.test")
     page = client.get(f"/people/{person.id}/assessments/new").text

@@ -46,7 +46,9 @@ def test_a_formula_in_a_name_is_quoted_and_numbers_stay_numbers(
         store=store, coach_id=world.coach_a, name=name, age=34, sex="female"
     )
     data = clinic_service.parse_assessment(THOMAS)
-    clinic_service.record_assessment(store=store, person_id=person.id, data=data)
+    clinic_service.record_assessment(
+        recorded_by="coach", store=store, person_id=person.id, data=data
+    )
     coach = new_client(app)
     login(coach, "a@coach.test", PASSWORD)
     response = coach.get(f"/api/v1/people/{person.id}/export?format=csv")

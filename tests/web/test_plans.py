@@ -34,7 +34,10 @@ def new_client(store: Store, world: World, name: str, raw: dict[str, Any] | None
     )
     if raw is not None:
         clinic_service.record_assessment(
-            store=store, person_id=person.id, data=clinic_service.parse_assessment(raw)
+            recorded_by="coach",
+            store=store,
+            person_id=person.id,
+            data=clinic_service.parse_assessment(raw),
         )
     return person.id
 
@@ -348,6 +351,7 @@ def test_edits_after_a_red_flag_assessment_are_refused(
     client: TestClient, coach: str, world: World, store: Store, alice_plan: int
 ) -> None:
     clinic_service.record_assessment(
+        recorded_by="coach",
         store=store,
         person_id=world.alice,
         data=clinic_service.parse_assessment({**sample_input(fever=True), "date": "2030-01-01"}),

@@ -64,7 +64,11 @@ def alice_history(store: Store, world: World) -> list[int]:
     ids = [world.alice_assessment]
     for visit in VISITS:
         data = clinic_service.parse_assessment(visit)
-        ids.append(clinic_service.record_assessment(store=store, person_id=world.alice, data=data))
+        ids.append(
+            clinic_service.record_assessment(
+                recorded_by="coach", store=store, person_id=world.alice, data=data
+            )
+        )
     return ids
 
 

@@ -148,15 +148,20 @@ def add_body_schemas(openapi: dict[str, Any]) -> dict[str, Any]:
 @router.post(ASSESSMENTS_PATH, tags=["assessments"], status_code=201)
 def create_assessment(
     person_id: int,
-    _viewer: PersonViewer,
+    viewer: PersonViewer,
     store: StoreDep,
     body: dict[str, Any] = Body(  # noqa: B008 - FastAPI's way to declare a body
         description="The assessment input, exactly as the CLI reads it from a JSON file."
     ),
 ) -> AssessmentOut:
-    """Assess and save input for a person; bad input gets the CLI's message (422)."""
+    """Assess and save input for a person; bad input gets the CLI's message (422).
+
+    A client records only ``provenance: self``; ``video`` comes only from a finished analysis.
+    """
     data = clinic_service.parse_assessment(body)
-    assessment_id = clinic_service.record_assessment(store=store, person_id=person_id, data=data)
+    assessment_id = clinic_service.record_assessment(
+        store=store, person_id=person_id, data=data, recorded_by=viewer.user.role
+    )
     return _assessment_out(store.get_assessment(assessment_id=assessment_id))
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from itertools import pairwise
 from typing import Any, Literal
@@ -174,6 +174,33 @@ def form_groups() -> list[FormGroup]:
         fields = [f for _, f in _walk(Symptom, f"symptoms[{row}].")]
         groups[f"Symptom {row + 1}"] = fields
     return [FormGroup(name, tuple(fields)) for name, fields in groups.items()]
+
+
+def limit_choices(groups: list[FormGroup], path: str, allowed: tuple[str, ...]) -> list[FormGroup]:
+    """Return the fieldsets with the choices of the field at ``path`` cut to ``allowed``.
+
+    Parameters
+    ----------
+    groups : list of FormGroup
+        The form's fieldsets (:func:`form_groups`).
+    path : str
+        A choice field's dotted path, e.g. ``provenance``.
+    allowed : tuple of str
+        The choices to keep, in the field's order.
+
+    Returns
+    -------
+    list of FormGroup
+        New fieldsets; the other fields are unchanged.
+
+    """
+
+    def cut(field: FormField) -> FormField:
+        if field.path != path:
+            return field
+        return replace(field, choices=tuple(c for c in field.choices if c in allowed))
+
+    return [replace(g, fields=tuple(cut(f) for f in g.fields)) for g in groups]
 
 
 def withheld_notes(groups: list[FormGroup], withheld: Mapping[str, str]) -> dict[str, str]:

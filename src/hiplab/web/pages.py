@@ -23,7 +23,7 @@ from hiplab import clinic_service
 from hiplab.assess.schema import AssessmentInput
 from hiplab.errors import InputError
 from hiplab.store import PersonRecord, Store, StoredAssessment
-from hiplab.web.assessment_form import form_groups, form_to_input, withheld_notes
+from hiplab.web.assessment_form import form_groups, form_to_input, limit_choices, withheld_notes
 from hiplab.web.authz import (
     AnyViewer,
     ClientViewer,
@@ -357,7 +357,8 @@ def _assessment_page(
     document: str = "",
     error: str | None = None,
 ) -> HTMLResponse:
-    groups = form_groups()
+    allowed = clinic_service.ENTERED_PROVENANCES[viewer.user.role]
+    groups = limit_choices(form_groups(), "provenance", allowed)
     withheld = clinic_service.tests_not_suggested(store=store, person_id=person.id)
     return render(
         request,
@@ -388,7 +389,13 @@ async def assessment_create(
     try:
         data = await run_in_threadpool(_input_of, values, multi, document)
         await run_in_threadpool(
-            clinic_service.record_assessment, store=store, person_id=person_id, data=data
+            partial(
+                clinic_service.record_assessment,
+                store=store,
+                person_id=person_id,
+                data=data,
+                recorded_by=viewer.user.role,
+            )
         )
     except InputError as exc:
         person = await run_in_threadpool(store.get_person, person_id=person_id)
