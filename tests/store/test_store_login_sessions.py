@@ -109,6 +109,15 @@ def test_session_ids_and_logins_are_checked(store: Store) -> None:
         store.start_login_session(user_id=coach, digest="ABC", expired_before=utcnow())
     with pytest.raises(NotFoundError, match="no login with id 404"):
         store.start_login_session(user_id=404, digest=_digest("a"), expired_before=utcnow())
+    for unholdable in (0, -1, 2**63 - 1, 2**70):  # PostgreSQL refused such ids with a 503
+        with pytest.raises(NotFoundError, match=f"no login with id {unholdable}"):
+            store.start_login_session(
+                user_id=unholdable, digest=_digest("a"), expired_before=utcnow()
+            )
+        found = store.live_session_user(
+            digest=_digest("a"), user_id=unholdable, started_after=utcnow()
+        )
+        assert found is None
 
 
 def test_migration_0006_adds_only_the_table_and_goes_back(store_url: str) -> None:

@@ -276,9 +276,10 @@ class AccountMethods(StoreCore):
         """Return the login of a running session and when the session was last seen.
 
         A session runs when it exists, belongs to ``user_id``, has not ended and began
-        after ``started_after``; anything else (a malformed digest too) gives None.
+        after ``started_after``; anything else (a malformed digest, an id no table can
+        hold) gives None.
         """
-        if not DIGEST_PATTERN.match(digest):
+        if not DIGEST_PATTERN.match(digest) or not storable(user_id):
             return None
         table = tables.LoginSession
         with self._transaction("read the session") as session:
