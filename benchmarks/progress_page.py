@@ -70,8 +70,11 @@ def visit(n: int) -> dict[str, Any]:
 def seed(url: str, sizes: list[int]) -> dict[int, int]:
     """Fill the store: a coach and a client per size; return size → person id."""
     from hiplab import clinic_service
+    from hiplab.assess import assess
+    from hiplab.library.loader import default_library
     from hiplab.store import open_store
 
+    library = default_library()
     people = {}
     with open_store(url) as store:
         coach = clinic_service.create_login(
@@ -83,7 +86,9 @@ def seed(url: str, sizes: list[int]) -> dict[int, int]:
             )
             for n in range(size):
                 data = clinic_service.parse_assessment(visit(n))
-                clinic_service.record_assessment(store=store, person_id=person.id, data=data)
+                store.save_assessment(
+                    person_name=person.name, data=data, result=assess(data, library)
+                )
             people[size] = person.id
     return people
 

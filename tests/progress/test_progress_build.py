@@ -10,11 +10,15 @@ import pytest
 import hiplab.progress._axes
 import hiplab.progress._format
 import hiplab.progress.build
+import hiplab.progress.charts
+import hiplab.progress.html
+import hiplab.web.progress_view
 from hiplab.assess.schema import Person, Sex
 from hiplab.errors import NotFoundError
 from hiplab.library.loader import default_library
-from hiplab.progress.build import classify, gather_progress, progress_of_test
+from hiplab.progress.build import build_progress, classify, gather_progress, progress_of_test
 from hiplab.progress.models import ProgressReport, TestProgress
+from hiplab.progress.reads import assessment_inputs
 from hiplab.store import StoredTestResult
 from tests.progress.conftest import PERSON, Filled, at, save_visits
 from tests.store.builders import make_log
@@ -228,9 +232,38 @@ def test_a_person_without_plan_or_symptoms(sqlite_url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "module", [hiplab.progress.build, hiplab.progress._format, hiplab.progress._axes]
+    "module",
+    [
+        hiplab.progress.build,
+        hiplab.progress._format,
+        hiplab.progress._axes,
+        hiplab.progress.charts,
+        hiplab.progress.html,
+        hiplab.web.progress_view,
+    ],
 )
 def test_docstring_examples(module: object) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)  # type: ignore[arg-type]
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_the_light_read_gives_the_report_the_full_assessments_give(filled: Filled) -> None:
+    store = filled.store
+    as_of = filled.start + timedelta(days=17)
+    full = build_progress(
+        person_name=PERSON,
+        results=store.test_results(person_name=PERSON),
+        assessments=store.assessments(person_name=PERSON),
+        plans=store.plans(person_name=PERSON),
+        logs=store.session_logs(person_name=PERSON),
+        library=LIBRARY,
+        as_of=as_of,
+    )
+    assert report_of(filled, as_of) == full
+    inputs = assessment_inputs(store, person_name=f"  {PERSON} ")
+    stored = store.assessments(person_name=PERSON)
+    assert [(a.id, a.taken_on, a.data) for a in inputs] == [
+        (a.id, a.taken_on, a.data) for a in stored
+    ]
+    assert assessment_inputs(store, person_name="Nobody") == []

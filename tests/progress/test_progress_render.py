@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import doctest
 import io
+import json
 import re
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -142,3 +144,51 @@ def test_html_escapes_and_handles_missing_parts(bare_report: ProgressReport) -> 
 def test_png_docstring_examples() -> None:
     result = doctest.testmod(hiplab.progress.png)
     assert result.failed == 0
+
+
+def long_report(days: int) -> ProgressReport:
+    """One unsided score measured weekly on ``days`` days (no plan, no pain)."""
+    start = date(2023, 1, 2)
+    rows = []
+    for n in range(days):
+        day = start + timedelta(days=7 * n)
+        rows.append(StoredTestResult(assessment_id=n + 1, taken_on=day, test="deep_squat_fms",
+                                     side=None, value=float(n % 4), unit="score 0–3",
+                                     provenance="self"))  # fmt: skip
+    return build_progress(
+        person_name="Lee </script>",
+        results=rows,
+        assessments=[],
+        plans=[],
+        logs=[],
+        library=default_library(),
+        as_of=start + timedelta(days=7 * days),
+    )
+
+
+def payload_of(page: str) -> dict[str, Any]:
+    found = re.search(r'<script type="application/json" id="progress-charts">(.*?)</script>',
+                      page, re.DOTALL)  # fmt: skip
+    assert found is not None
+    payload: dict[str, Any] = json.loads(found.group(1))
+    return payload
+
+
+def test_html_of_a_long_history_charts_every_value_and_summarises_the_list() -> None:
+    report = long_report(300)
+    page = without_bundle(render_html(report))
+    charts = payload_of(page)["charts"]
+    assert [c["id"] for c in charts] == ["plot-deep_squat_fms"]
+    assert charts[0]["data"][0]["y"] == [float(n % 4) for n in range(300)]
+    summary = re.findall(r"<li>(.*?)</li>", page)[0]
+    assert summary.startswith("FMS deep squat: ")
+    assert "0 on 2023-01-02, 289 more, then " in summary
+    assert summary.count("→") == 9  # the latest ten values
+    assert "Lee &lt;/script&gt;" in page
+    assert page.count("</script>") == 3  # plotly.js, the JSON block, charts.js: none inside
+
+
+def test_html_page_grows_linearly_with_the_history() -> None:
+    sizes = {days: len(without_bundle(render_html(long_report(days)))) for days in (50, 200)}
+    per_value = (sizes[200] - sizes[50]) / 150
+    assert per_value < 200  # bytes a value: arrays of numbers and short texts, not figures
