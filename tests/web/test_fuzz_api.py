@@ -31,6 +31,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 
+from hiplab.web.limits import NOT_JSON_NUMBER, NOT_UNICODE
 from hiplab.web.security import CSRF_HEADER, SESSION_COOKIE
 from tests.web.conftest import TestClient, World, login, new_client
 
@@ -150,3 +151,54 @@ def test_ids_no_record_can_have_are_not_found(
         response = coach.get(path)
         assert response.status_code == 404, (path, response.text)
         assert response.json() == {"detail": "not found"}
+
+
+NOT_JSON = ("NaN", "Infinity", "-Infinity", '"\\ud800"', '"\\udfff and more"')
+"""Values Python's JSON parser takes but JSON does not allow; FastAPI's 422 handler could
+not write them back, and answered 500 with a traceback."""
+
+
+def json_routes(document: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
+    """Every operation of the OpenAPI document that takes JSON: method, path, its fields."""
+    schemas = document["components"]["schemas"]
+    found = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" not in content:
+                continue
+            ref = content["application/json"]["schema"].get("$ref", "")
+            fields = list(schemas.get(ref.rsplit("/", 1)[-1], {}).get("properties", {}))
+            found.append((method.upper(), path, fields))
+    return found
+
+
+def test_nan_infinity_and_surrogates_are_refused_in_plain_words_on_every_json_route(
+    app: FastAPI, client: TestClient, world: World, store: Any, coach_credentials: dict[str, Any]
+) -> None:
+    from hiplab import programme_service
+
+    request = programme_service.plan_request(
+        minutes=15, sessions_per_week=3, weeks=4, equipment=None, avoid_positions=None
+    )
+    plan = programme_service.assign(store=store, person_id=world.alice, request=request).id
+    ids = {"person_id": world.alice, "plan_id": plan}
+    browser = new_client(app)
+    browser.cookies.update(coach_credentials["cookies"])
+    routes = json_routes(client.get("/api/v1/openapi.json").json())
+    assert len(routes) >= 8
+    for method, template, fields in routes:
+        path = re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), template)
+        for value in NOT_JSON:
+            for body in (value, *(f'{{"{name}": {value}}}' for name in fields), f"[{value}]"):
+                response = browser.request(
+                    method,
+                    path,
+                    content=body.encode("utf-8"),
+                    headers={**coach_credentials["headers"], "Content-Type": "application/json"},
+                )
+                where = f"{method} {path} {body}"
+                assert response.status_code == 422, (where, response.text)
+                assert response.json() in ({"detail": NOT_JSON_NUMBER}, {"detail": NOT_UNICODE}), (
+                    where
+                )

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hiplab.store import Store
-from hiplab.web.app import STORE_UNAVAILABLE
+from hiplab.web.errors import STORE_UNAVAILABLE
 from tests.web.conftest import TestClient, World, login
 
 pytestmark = pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
@@ -31,7 +31,7 @@ def test_a_lost_store_answers_503_without_its_path(
     login(client, "a@coach.test")
     sqlite_file = Path(store_url.removeprefix("sqlite:///"))
     lose_the_database(store, sqlite_file)
-    with caplog.at_level(logging.ERROR, logger="hiplab.web.app"):
+    with caplog.at_level(logging.ERROR, logger="hiplab.web.errors"):
         api = client.get("/api/v1/people")
         page = client.get(f"/people/{world.alice}")
     assert api.status_code == 503 and api.json() == {"detail": STORE_UNAVAILABLE}

@@ -55,32 +55,78 @@ def _path(loc: tuple[int | str, ...]) -> str:
     return ".".join(f"[{p}]" if isinstance(p, int) else p for p in loc).replace(".[", "[")
 
 
+_BOUND_WORDS = {"ge": "at least", "le": "at most", "gt": "more than", "lt": "less than"}
+_TYPE_WORDS = {
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "finite_number": "a finite number (not NaN or Infinity)",
+    "string_type": "text",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list of values, e.g. [a, b] (a single value goes in brackets too)",
+    "tuple_type": "a list of values, e.g. [a, b] (a single value goes in brackets too)",
+}
+_SIZE_WORDS = {
+    "string_too_long": ("text of at most", "max_length", "characters"),
+    "string_too_short": ("text of at least", "min_length", "characters"),
+    "too_long": ("at most", "max_length", "items"),
+    "too_short": ("at least", "min_length", "items"),
+}
+
+
 def _allowed(error: ErrorDetails) -> str:
     ctx = error.get("ctx") or {}
     kind = error["type"]
-    if kind in ("greater_than_equal", "less_than_equal") or "ge" in ctx or "le" in ctx:
-        return "a number in the allowed range " + ", ".join(f"{k} {v}" for k, v in ctx.items())
-    if kind == "enum" and "expected" in ctx:
+    bounds = [f"{_BOUND_WORDS[k]} {v}" for k, v in ctx.items() if k in _BOUND_WORDS]
+    if bounds:
+        return "a number " + " and ".join(bounds)
+    if kind in ("enum", "literal_error") and "expected" in ctx:
         return f"one of {ctx['expected']}"
-    if kind == "literal_error" and "expected" in ctx:
-        return f"one of {ctx['expected']}"
-    if kind in ("list_type", "tuple_type"):
-        return "a list of values, e.g. [a, b] (a single value goes in brackets too)"
+    if kind in _SIZE_WORDS and _SIZE_WORDS[kind][1] in ctx:
+        limit, key, unit = _SIZE_WORDS[kind]
+        return f"{limit} {ctx[key]} {unit}"
+    if kind in _TYPE_WORDS:
+        return _TYPE_WORDS[kind]
     return str(error["msg"]).removeprefix("Input should be ").removeprefix("Value error, ")
 
 
-def describe_error(error: ErrorDetails, model: type[BaseModel] = AssessmentInput) -> str:
-    """Return one sentence for one pydantic error: field, value, what is allowed."""
+def describe_error(
+    error: ErrorDetails,
+    model: type[BaseModel] | None = AssessmentInput,
+    *,
+    show_value: bool = True,
+    top: str = "(top level)",
+) -> str:
+    """Return one sentence for one pydantic error: field, value, what is allowed.
+
+    Parameters
+    ----------
+    error : ErrorDetails
+        One entry of ``ValidationError.errors()``.
+    model : type of BaseModel or None
+        The model validated, to suggest the closest known key for an unknown one.
+    show_value : bool
+        Name the value given (the CLI); the web app leaves it out, since a value sent
+        over the network may be a password or text it cannot show.
+    top : str
+        How to name the whole input, when the error is about it.
+
+    """
     loc = tuple(error["loc"])
-    field = _path(loc) or "(top level)"
+    field = _path(loc) or top
     if error["type"] == "extra_forbidden":
-        parent = _model_at(model, loc[:-1])
+        parent = _model_at(model, loc[:-1]) if model else None
         known = sorted(parent.model_fields) if parent else []
         close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.5)
         hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(known)}"
-        return f"unknown key {field!r}{hint}"
+        return f"unknown key {field!r}{hint if known else ''}"
     if error["type"] == "missing":
         return f"missing required field {field!r}"
+    if not show_value:
+        return f"field {field!r} has a value that is not allowed; allowed: {_allowed(error)}"
     value = json.dumps(error.get("input"), default=str)[:80]
     return f"field {field!r} has value {value}; allowed: {_allowed(error)}"
 

@@ -3,9 +3,10 @@
 Nothing happens on import. The factory opens (and migrates) the store named by the
 settings, builds the session codec from the secret key, the rate limits, the
 template environment and the job worker, mounts the pages, the API (OpenAPI at
-``/api/v1/openapi.json``) and ``/static``, installs the error handlers and the
-cookie/header middleware, and finally refuses to return an app with a route that
-declares no authorization rule (:func:`hiplab.web.authz.check_routes`).
+``/api/v1/openapi.json``) and ``/static``, installs the error handlers
+(:mod:`hiplab.web.errors`), refuses to return an app with a route that declares no
+authorization rule (:func:`hiplab.web.authz.check_routes`), and adds the middleware:
+the request bounds (:mod:`hiplab.web.limits`) inside the cookie and header middleware.
 
 Start-up (lifespan) re-queues jobs left ``running``, deletes the uploads a stop left
 behind (:func:`hiplab.web.videos.remove_stale_uploads`) and starts the worker; shutdown
@@ -14,30 +15,22 @@ stops it and closes the store. Tests use ``with TestClient(create_app(s)) as c``
 
 from __future__ import annotations
 
-import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi import FastAPI
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hiplab import __version__, services
-from hiplab.errors import HiplabError, InputError, NotFoundError, StoreError
 from hiplab.settings import Settings
-from hiplab.web import account, api, pages, plans, progress_routes, videos
-from hiplab.web.authz import (
-    NEW_SESSION_KEY,
-    SESSION_ENDED,
-    Denied,
-    check_routes,
-    current_session,
-)
-from hiplab.web.deps import AppState, app_state
+from hiplab.web import account, api, errors, limits, pages, plans, progress_routes, videos
+from hiplab.web.authz import NEW_SESSION_KEY, check_routes
+from hiplab.web.deps import AppState
 from hiplab.web.jobs import JobHandler, JobWorker
 from hiplab.web.security import SESSION_COOKIE, Limits, SessionCodec, SessionData
 
@@ -48,6 +41,8 @@ CSP = (
     "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 )
 """Content security policy of every page (inline styles: the reports carry their CSS)."""
+UPLOADS: frozenset[Callable[..., Any]] = frozenset({videos.video_upload, videos.api_video_upload})
+"""The routes that take a video: they count their body against ``max_upload_mb``."""
 
 
 def create_app(
@@ -142,9 +137,15 @@ def create_app(
         # router object in app.routes, and check_routes must see every endpoint and path.
         app.router.routes.extend(router.routes)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    _add_error_handlers(app)
-    app.add_middleware(SessionCookieMiddleware, codec=state.codec, secure=settings.cookie_secure)
+    errors.install(app)
     check_routes(app)
+    # Inside the cookie middleware, so that its refusals carry the security headers too.
+    app.add_middleware(
+        limits.BodyLimitMiddleware,
+        codec=state.codec,
+        policies=limits.route_policies(app, uploads=UPLOADS),
+    )
+    app.add_middleware(SessionCookieMiddleware, codec=state.codec, secure=settings.cookie_secure)
     return app
 
 
@@ -158,80 +159,6 @@ def _document_bodies(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
-
-
-def _is_api(request: Request) -> bool:
-    return request.url.path.startswith(api.PREFIX + "/")
-
-
-log = logging.getLogger(__name__)
-
-STORE_UNAVAILABLE = (
-    "hiplab cannot reach its data store right now, so nothing was read or saved. "
-    "Try again in a minute; if it keeps happening, tell whoever runs this server "
-    "(its log says why)."
-)
-"""What a client reads when the store fails: never the store's URL or path."""
-
-
-def error_response(request: Request, status: int, message: str) -> Response:
-    """Answer an error: JSON ``{"detail": message}`` for the API, an HTML page otherwise."""
-    if _is_api(request):
-        return JSONResponse({"detail": message}, status_code=status)
-    if not hasattr(request.state, "session"):
-        return JSONResponse({"detail": message}, status_code=status)
-    html = (
-        app_state(request)
-        .templates.get_template("error.html.j2")
-        .render(
-            viewer=None,
-            csrf=current_session(request).csrf,
-            title=_TITLES.get(status, "Error"),
-            message=message,
-        )
-    )
-    return Response(html, status_code=status, media_type="text/html; charset=utf-8")
-
-
-_TITLES = {
-    401: "Please log in",
-    403: "Not allowed",
-    404: "Not found",
-    422: "Please check the input",
-    429: "Please wait",
-    503: "The store is unavailable",
-}
-
-
-def _add_error_handlers(app: FastAPI) -> None:
-    """Map refusals and domain errors to HTTP answers, in one place."""
-
-    async def denied(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, Denied)
-        if exc.status == 401 and not _is_api(request):
-            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            from urllib.parse import quote
-
-            ended = "&ended=1" if exc.message == SESSION_ENDED else ""
-            return RedirectResponse(f"/login?next={quote(target, safe='')}{ended}", status_code=303)
-        response = error_response(request, exc.status, exc.message)
-        if exc.retry_after is not None:  # a rate limit (429) says when to come back
-            response.headers["Retry-After"] = str(exc.retry_after)
-        return response
-
-    async def domain(request: Request, exc: Exception) -> Response:
-        if isinstance(exc, NotFoundError):
-            return error_response(request, 404, str(exc))
-        if isinstance(exc, InputError):
-            return error_response(request, 422, str(exc))
-        if isinstance(exc, StoreError):
-            # The message names the store's (masked) URL or file path: for the log only.
-            log.error("store unavailable for %s %s: %s", request.method, request.url.path, exc)
-            return error_response(request, 503, STORE_UNAVAILABLE)
-        return error_response(request, 500, "hiplab could not complete this request")
-
-    app.add_exception_handler(Denied, denied)
-    app.add_exception_handler(HiplabError, domain)
 
 
 class SessionCookieMiddleware:

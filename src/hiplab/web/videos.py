@@ -58,6 +58,7 @@ from hiplab.video_service import OUTPUT_FILES, UnsupportedVideo, UploadTooLarge,
 from hiplab.web import video_view
 from hiplab.web.authz import PersonCoachViewer, PersonViewer, Viewer
 from hiplab.web.deps import SettingsDep, StateDep, StoreDep, app_state
+from hiplab.web.errors import error_response
 from hiplab.web.jobs import JobContext, JobHandler
 from hiplab.web.pages import render, see_other
 from hiplab.web.schemas import ApiModel
@@ -138,8 +139,6 @@ class UploadRoute(APIRoute):
             try:
                 return await handler(body)
             except BodyTooLarge:
-                from hiplab.web.app import error_response
-
                 message = video_service.too_large_message(upload_limit(settings))
                 return error_response(body, 413, message)
             finally:
