@@ -104,7 +104,9 @@ def classify(
     if delta != 0:
         improved = delta > 0 if test.direction == "higher_is_better" else delta < 0
         trend = "better" if improved else "worse"
-    return ValueChange(
+    # Every field is computed here from typed values: no validation needed (and a
+    # long history has thousands of changes).
+    return ValueChange.model_construct(
         start=start,
         end=end,
         before=before,
@@ -187,7 +189,10 @@ def progress_of_test(
         raise ValueError(f"test {test.id!r} is a yes/no sign; it has no series")
     by_side: dict[SideName | None, list[Point]] = defaultdict(list)
     for row in results:
-        point = Point(taken_on=row.taken_on, value=row.value, assessment_id=row.assessment_id)
+        # The store's rows are validated already.
+        point = Point.model_construct(
+            taken_on=row.taken_on, value=row.value, assessment_id=row.assessment_id
+        )
         by_side[row.side].append(point)
     norm = select_norm(test, person) if person is not None else None
     sides = sorted(by_side, key=lambda side: _SIDE_ORDER[side])
@@ -507,12 +512,7 @@ def build_progress(
 
 
 def gather_progress(
-    *,
-    store: Store,
-    library: Library,
-    as_of: date,
-    person_name: str | None = None,
-    person_id: int | None = None,
+    *, store: Store, person_name: str, library: Library, as_of: date
 ) -> ProgressReport:
     """Read a person's data from the store and build their progress report.
 
@@ -520,14 +520,12 @@ def gather_progress(
     ----------
     store : Store
         An open store.
+    person_name : str
+        The person's name, as saved.
     library : Library
         The test definitions.
     as_of : date
         The day the report is made for.
-    person_name : str, optional
-        The person's name, as saved (the command line's way).
-    person_id : int, optional
-        The person's id (the web app's way); give this or ``person_name``.
 
     Returns
     -------
@@ -537,27 +535,18 @@ def gather_progress(
     Raises
     ------
     NotFoundError
-        If there is no such person (for a name the message suggests close names).
-    InputError
-        If several people have the name (clients of different coaches).
+        If nobody has that name (the message suggests close names).
 
     """
     from hiplab.progress.reads import assessment_inputs
 
     with store.reading():  # one snapshot for every read
-        # a name is resolved by the store: close names on a miss, refused when shared
-        results = store.test_results(person_name=person_name, person_id=person_id)
-        person = (
-            store.get_person(person_id=person_id)
-            if person_id is not None
-            else store.find_person(name=str(person_name))
-        )
-        person_id, name = person.id, person.name
-        assessments = assessment_inputs(store, person_id=person_id)
-        plans = store.plans(person_id=person_id)
-        logs = store.session_logs(person_id=person_id)
+        results = store.test_results(person_name=person_name)
+        assessments = assessment_inputs(store, person_name=person_name)
+        plans = store.plans(person_name=person_name)
+        logs = store.session_logs(person_name=person_name)
     return build_progress(
-        person_name=name,
+        person_name=person_name.strip(),
         results=results,
         assessments=assessments,
         plans=plans,
