@@ -86,6 +86,14 @@ class Server:
             check=False,
         )
 
+    def create_coach(self) -> None:
+        """Create the coach login with ``hiplab user create --password-stdin``, as a user would."""
+        made = self.hiplab(
+            "user", "create", "--role", "coach", "--email", COACH_EMAIL, "--name", COACH_NAME,
+            "--password-stdin", input=PASSWORD + "\n",
+        )  # fmt: skip
+        assert made.returncode == 0, made.stderr
+
     def output(self) -> str:
         """Return what the server has logged so far (for failure messages)."""
         return self.log.read_text(encoding="utf-8", errors="replace")
@@ -172,11 +180,7 @@ def server(
         else:
             store_url = stack.enter_context(fresh_pg_database(pg_server()))
         running = stack.enter_context(_started(store_url, folder, request.param))
-        made = running.hiplab(
-            "user", "create", "--role", "coach", "--email", COACH_EMAIL, "--name", COACH_NAME,
-            "--password-stdin", input=PASSWORD + "\n",
-        )  # fmt: skip
-        assert made.returncode == 0, made.stderr
+        running.create_coach()
         yield running
 
 

@@ -26,7 +26,7 @@ import pytest
 
 from hiplab.store import Store, StoredJob, open_store
 from tests.conftest import fresh_pg_database, pg_server
-from tests.e2e.conftest import COACH_EMAIL, COACH_NAME, PASSWORD, Server, _started, login_cookies
+from tests.e2e.conftest import Server, _started, login_cookies
 from tests.motion.demo_video import demo_video
 
 LEASE_S = "2"
@@ -72,11 +72,7 @@ def servers(store_url: str, root: Path, count: int) -> Iterator[list[Server]]:
 
 def coach_and_client(server: Server) -> tuple[httpx.Client, int]:
     """Create the coach login and a client; return the coach's API client and the person id."""
-    made = server.hiplab(
-        "user", "create", "--role", "coach", "--email", COACH_EMAIL, "--name", COACH_NAME,
-        "--password-stdin", input=PASSWORD + "\n",
-    )  # fmt: skip
-    assert made.returncode == 0, made.stderr
+    server.create_coach()
     client = httpx.Client(base_url=server.url, cookies=login_cookies(server.url), timeout=60)
     client.headers["X-CSRF-Token"] = client.get("/api/v1/me").json()["csrf_token"]
     person = client.post("/api/v1/people", json={"name": "Alex K.", "age": 30, "sex": "male"})

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.conftest import COACH_EMAIL, COACH_NAME, PASSWORD, _started, login_cookies
+from tests.e2e.conftest import COACH_EMAIL, _started, login_cookies
 
 
 def _listening_sockets(port: int) -> int:
@@ -29,11 +29,7 @@ def _listening_sockets(port: int) -> int:
 def test_two_workers_honour_each_others_sessions(tmp_path: Path) -> None:
     store_url = f"sqlite:///{tmp_path / 'hiplab.sqlite'}"
     with _started(store_url, tmp_path, "sqlite", "--workers", "2") as server:
-        made = server.hiplab(
-            "user", "create", "--role", "coach", "--email", COACH_EMAIL, "--name", COACH_NAME,
-            "--password-stdin", input=PASSWORD + "\n",
-        )  # fmt: skip
-        assert made.returncode == 0, made.stderr
+        server.create_coach()
         port = int(server.url.rsplit(":", 1)[1])
         listening = _listening_sockets(port)
         again = server.hiplab("serve", "--port", str(port), "--workers", "2")
