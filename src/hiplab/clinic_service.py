@@ -203,7 +203,7 @@ def flags_of(result: Assessment) -> Flags:
 
 def _latest(store: Store, person: PersonRecord) -> StoredAssessment | None:
     try:
-        return store.latest_assessment(person_name=person.name)
+        return store.latest_assessment(person_id=person.id)
     except NotFoundError:
         return None
 
@@ -214,10 +214,10 @@ def adherence_of(store: Store, person: PersonRecord, *, today: date) -> tuple[st
     from hiplab.progress.build import adherence
 
     try:
-        plan = store.latest_plan(person_name=person.name)
+        plan = store.latest_plan(person_id=person.id)
     except NotFoundError:
         return "no plan", None
-    found = adherence(plan, store.session_logs(person_name=person.name), as_of=today)
+    found = adherence(plan, store.session_logs(person_id=person.id), as_of=today)
     if found is None:
         return "plan starts later", None
     return adherence_words(found), found.ratio
@@ -248,7 +248,7 @@ def person_overview(*, store: Store, person_id: int, today: date) -> PersonOverv
         person = store.get_person(person_id=person_id)
         latest = _latest(store, person)
         words, _ratio = adherence_of(store, person, today=today)
-        history = tuple(store.history(person_name=person.name))
+        history = tuple(store.history(person_id=person.id))
     return PersonOverview(
         person=person,
         latest=latest,
@@ -363,7 +363,7 @@ def record_assessment(
     check_provenance(provenance=data.provenance, recorded_by=recorded_by)
     person = store.get_person(person_id=person_id)
     result = assess(data, library())
-    return store.save_assessment(person_name=person.name, data=data, result=result)
+    return store.save_assessment(person_id=person.id, data=data, result=result)
 
 
 def assessment_report(*, store: Store, assessment_id: int, fmt: ReportFormat) -> str | bytes:
@@ -381,5 +381,4 @@ def assessment_report(*, store: Store, assessment_id: int, fmt: ReportFormat) ->
 
 def export_person(*, store: Store, person_id: int, fmt: Literal["json", "csv"]) -> str:
     """Export everything stored about a person (as ``hiplab export``)."""
-    person = store.get_person(person_id=person_id)
-    return store.export_person(person_name=person.name, fmt=fmt)
+    return store.export_person(person_id=person_id, fmt=fmt)

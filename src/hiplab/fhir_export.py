@@ -358,5 +358,5 @@ def gather_bundle(
     else:
         assert person_id is not None
         person = store.get_person(person_id=person_id)
-        results = store.test_results(person_name=person.name)
+        results = store.test_results(person_id=person.id)
     return person_bundle(person=person, results=results, library=library, timestamp=timestamp)

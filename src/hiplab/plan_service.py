@@ -127,7 +127,11 @@ def previous_block(store: Store, source: PlanSource) -> PreviousBlock | None:
     from hiplab.plan.generate import PreviousBlock
 
     try:
-        last = store.latest_plan(person_name=source.person)
+        if source.assessment_id is not None:  # a stored assessment names its person exactly
+            person_id = store.person_of_assessment(assessment_id=source.assessment_id)
+            last = store.latest_plan(person_id=person_id)
+        else:
+            last = store.latest_plan(person_name=source.person)
     except NotFoundError:
         return None
     if last.assessment_id is None or last.assessment_id == source.assessment_id:
@@ -147,8 +151,11 @@ def make_plan(
         programme = programme_for(store=store, source=src, request=request)
         plan_id = None
         if save:
+            assert src.assessment_id is not None  # load_source stores what it saves
             plan_id = store.save_plan(
-                person_name=src.person, programme=programme, assessment_id=src.assessment_id
+                person_id=store.person_of_assessment(assessment_id=src.assessment_id),
+                programme=programme,
+                assessment_id=src.assessment_id,
             )
     return PlanOutcome(programme=programme, source=src, plan_id=plan_id)
 

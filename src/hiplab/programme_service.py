@@ -149,7 +149,7 @@ def _assessment(store: Store, person: PersonRecord, assessment_id: int | None) -
             raise NotFoundError(f"no assessment with id {assessment_id}")
         return stored
     try:
-        return store.latest_assessment(person_name=person.name)
+        return store.latest_assessment(person_id=person.id)
     except NotFoundError:
         raise InputError(
             f"{person.name} has no assessment yet: record one before making a programme"
@@ -198,7 +198,7 @@ def assign(
     if made.programme.refer:
         raise InputError(made.programme.reason)
     plan_id = store.save_plan(
-        person_name=made.person.name, programme=made.programme, assessment_id=made.assessment_id
+        person_id=made.person.id, programme=made.programme, assessment_id=made.assessment_id
     )
     return store.get_plan(plan_id=plan_id)
 
@@ -206,7 +206,7 @@ def assign(
 def plans_of(*, store: Store, person_id: int) -> list[StoredPlan]:
     """Return a person's plans, newest first (the first is the one sessions use)."""
     person = store.get_person(person_id=person_id)
-    return list(reversed(store.plans(person_name=person.name)))
+    return list(reversed(store.plans(person_id=person.id)))
 
 
 def _safety(store: Store, person: PersonRecord) -> tuple[tuple[Precaution, ...], int]:
@@ -222,7 +222,7 @@ def _safety(store: Store, person: PersonRecord) -> tuple[tuple[Precaution, ...],
 
     """
     try:
-        latest = store.latest_assessment(person_name=person.name)
+        latest = store.latest_assessment(person_id=person.id)
     except NotFoundError:
         return (), person.age
     if latest.result.refer:
@@ -466,7 +466,7 @@ def log_session(*, store: Store, person_id: int, entry: SessionEntry) -> int:
 
     person = store.get_person(person_id=person_id)
     plan = _plan_of(store, entry.plan_id, person)
-    return record_session(store=store, log=session_log(plan, entry))
+    return record_session(store=store, log=session_log(plan, entry), person_id=person.id)
 
 
 def log_checklist(*, store: Store, person_id: int, checklist: Checklist) -> int:
@@ -506,7 +506,7 @@ def log_checklist(*, store: Store, person_id: int, checklist: Checklist) -> int:
         discomfort=checklist.discomfort,
         effort=checklist.effort,
     )
-    return record_session(store=store, log=session_log(plan, entry))
+    return record_session(store=store, log=session_log(plan, entry), person_id=person.id)
 
 
 def session_history(*, store: Store, person_id: int, today: date) -> SessionHistory:
@@ -529,7 +529,7 @@ def session_history(*, store: Store, person_id: int, today: date) -> SessionHist
             effort=stored.log.effort,
             quit_early=stored.log.quit_early,
         )
-        for stored in store.session_logs(person_name=person.name)
+        for stored in store.session_logs(person_id=person.id)
     ]
     words, ratio = adherence_of(store, person, today=today)
     return SessionHistory(rows=tuple(reversed(rows)), adherence=words, adherence_ratio=ratio)

@@ -839,7 +839,7 @@ def _assessment_saver(
 
     def save() -> dict[str, Any]:
         assessment_id = store.save_assessment(
-            person_name=person.name,
+            person_id=person.id,
             data=data,
             result=outcome.result,
             reports=[(REPORT_FORMAT, document)],

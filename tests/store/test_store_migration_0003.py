@@ -1,22 +1,18 @@
-"""Migration 0002 → 0003 (logins, ownership, jobs) on a database made at 0002 with data."""
+"""Migration 0002 → 0003 (logins, ownership, jobs) on a database made at 0002 with data.
+
+The data is written by today's store and the database then taken back to 0002
+(:func:`~hiplab.store.engine.downgrade`): today's store cannot write an 0002 schema.
+"""
 
 from __future__ import annotations
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
 from hiplab.passwords import hash_password
-from hiplab.store import NewLogin, Store, open_store
-from hiplab.store.engine import (
-    MIGRATIONS_DIR,
-    create_store_engine,
-    head_revision,
-    parse_url,
-    upgrade,
-)
+from hiplab.store import NewLogin, open_store
+from hiplab.store.engine import create_store_engine, downgrade, head_revision, parse_url
 from hiplab.store.tables import Base
 from tests.store.builders import make_log, make_programme
 
@@ -29,20 +25,20 @@ def _revision(engine: Engine) -> str | None:
 
 
 def test_upgrade_0002_to_0003_keeps_the_data(store_url: str, make_input, make_result) -> None:
-    engine = create_store_engine(parse_url(store_url))
-    upgrade(engine, revision="0002")
-    assert not NEW_TABLES & set(inspect(engine).get_table_names())
-    old = Store(engine)  # the old methods only touch the 0002 tables
-    try:
-        assessment_id = old.save_assessment(
+    with open_store(store_url) as made:  # only 0002's tables are filled
+        assessment_id = made.save_assessment(
             person_name="Alice", data=make_input(), result=make_result()
         )
-        plan_id = old.save_plan(
+        plan_id = made.save_plan(
             person_name="Alice", programme=make_programme(), assessment_id=assessment_id
         )
-        old.save_session_log(log=make_log(plan_id=plan_id))
+        made.save_session_log(log=make_log(plan_id=plan_id))
+    engine = create_store_engine(parse_url(store_url))
+    try:
+        downgrade(engine, revision="0002")
+        assert not NEW_TABLES & set(inspect(engine).get_table_names())
     finally:
-        old.close()
+        engine.dispose()
 
     with open_store(store_url) as store:
         assert _revision(store._engine) == head_revision()
@@ -83,13 +79,8 @@ def test_downgrade_0003_to_0002_drops_only_the_new_tables(
         )
         store.enqueue_job(kind="k", payload={})
     engine = create_store_engine(parse_url(store_url))
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("path_separator", "os")
     try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0002")
+        downgrade(engine, revision="0002")
         assert _revision(engine) == "0002"
         assert not NEW_TABLES & set(inspect(engine).get_table_names())
     finally:

@@ -1,21 +1,17 @@
-"""Migration 0001 → 0002 on a database made at 0001 with data, on every backend."""
+"""Migration 0001 → 0002 on a database made at 0001 with data, on every backend.
+
+The data is written by today's store and the database then taken back to 0001
+(:func:`~hiplab.store.engine.downgrade`): today's store cannot write an 0001 schema.
+"""
 
 from __future__ import annotations
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
-from hiplab.store import Store, open_store
-from hiplab.store.engine import (
-    MIGRATIONS_DIR,
-    create_store_engine,
-    head_revision,
-    parse_url,
-    upgrade,
-)
+from hiplab.store import open_store
+from hiplab.store.engine import create_store_engine, downgrade, head_revision, parse_url
 from hiplab.store.tables import Base
 from tests.store.builders import make_log, make_programme
 
@@ -28,19 +24,19 @@ def _revision(engine: Engine) -> str | None:
 
 
 def _store_at_0001(url: str, make_input, make_result) -> tuple[int, int]:
-    """Create the schema of revision 0001 and fill it; return the assessment and report ids."""
-    engine = create_store_engine(parse_url(url))
-    upgrade(engine, revision="0001")
-    assert _revision(engine) == "0001"
-    assert not NEW_TABLES & set(inspect(engine).get_table_names())
-    old = Store(engine)  # the repository's old methods only touch the 0001 tables
-    try:
-        assessment_id = old.save_assessment(
+    """Fill 0001's tables, take the store back to 0001; return the assessment and report ids."""
+    with open_store(url) as store:
+        assessment_id = store.save_assessment(
             person_name="Alice", data=make_input(), result=make_result()
         )
-        report_id = old.save_report(assessment_id=assessment_id, fmt="pdf", content=b"%PDF\x00")
+        report_id = store.save_report(assessment_id=assessment_id, fmt="pdf", content=b"%PDF\x00")
+    engine = create_store_engine(parse_url(url))
+    try:
+        downgrade(engine, revision="0001")
+        assert _revision(engine) == "0001"
+        assert not NEW_TABLES & set(inspect(engine).get_table_names())
     finally:
-        old.close()
+        engine.dispose()
     return assessment_id, report_id
 
 
@@ -74,13 +70,8 @@ def test_downgrade_0002_to_0001_drops_only_the_new_tables(
         )
         store.save_plan(person_name="Alice", programme=make_programme(), assessment_id=None)
         engine = create_store_engine(parse_url(store_url))
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("path_separator", "os")
     try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0001")
+        downgrade(engine, revision="0001")
         assert _revision(engine) == "0001"
         assert not NEW_TABLES & set(inspect(engine).get_table_names())
     finally:

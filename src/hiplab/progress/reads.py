@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from hiplab.assess.schema import AssessmentInput
-from hiplab.errors import StoreError
+from hiplab.errors import NotFoundError, StoreError
 from hiplab.store import tables
 
 if TYPE_CHECKING:
@@ -34,15 +34,20 @@ class AssessedInput:
     data: AssessmentInput
 
 
-def assessment_inputs(store: Store, *, person_name: str) -> list[AssessedInput]:
+def assessment_inputs(
+    store: Store, *, person_name: str | None = None, person_id: int | None = None
+) -> list[AssessedInput]:
     """Read a person's assessment inputs with their dates, oldest first.
 
     Parameters
     ----------
     store : Store
         An open store.
-    person_name : str
+    person_name : str, optional
         The person's name, as saved (surrounding spaces ignored, as the store does).
+    person_id : int, optional
+        The person's id; give this or ``person_name`` (a name several people share is
+        refused by the store, never read as all of them).
 
     Returns
     -------
@@ -56,11 +61,15 @@ def assessment_inputs(store: Store, *, person_name: str) -> list[AssessedInput]:
         If a stored input no longer validates against the current models.
 
     """
-    assessment, person = tables.Assessment, tables.Person
+    if person_id is None:
+        try:
+            person_id = store.find_person(name=str(person_name)).id
+        except NotFoundError:
+            return []
+    assessment = tables.Assessment
     query = (
         select(assessment.id, assessment.taken_on, assessment.input_json)
-        .join(person, assessment.person_id == person.id)
-        .where(person.name == person_name.strip())
+        .where(assessment.person_id == person_id)
         .order_by(assessment.taken_on, assessment.id)
     )
     with store._transaction("read the assessment inputs") as session:

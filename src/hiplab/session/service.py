@@ -59,7 +59,7 @@ def prepare_session(
     stored = _find_plan(store=store, person=person, plan_id=plan_id)
     logged = sum(
         1
-        for entry in store.session_logs(person_name=stored.person_name)
+        for entry in store.session_logs(person_id=stored.person_id)
         if entry.log.plan_id == stored.id
     )
     chosen = pick_week(stored.programme, week=week, logged=logged)
@@ -82,6 +82,9 @@ def _find_plan(*, store: Store, person: str | None, plan_id: int | None) -> Stor
     raise InputError("give a PERSON (their latest plan is used) or --plan ID")
 
 
-def record_session(*, store: Store, log: SessionLog) -> int:
-    """Save a session log and return its id (see :meth:`Store.save_session_log`)."""
-    return store.save_session_log(log=log)
+def record_session(*, store: Store, log: SessionLog, person_id: int | None = None) -> int:
+    """Save a session log and return its id (see :meth:`Store.save_session_log`).
+
+    ``person_id`` names whose log it is (the web app); without it ``log.person`` does.
+    """
+    return store.save_session_log(log=log, person_id=person_id)

@@ -332,7 +332,8 @@ class AccountMethods(StoreCore):
         Parameters
         ----------
         name : str
-            Unique in the store (1 to 120 characters).
+            1 to 120 characters, unique among the coach's clients (another coach may
+            have a client of that name) or, without a coach, among the people without one.
         age : int
             5 to 110, as in the assessment input.
         sex : {"female", "male", "other"}
@@ -350,7 +351,8 @@ class AccountMethods(StoreCore):
         Raises
         ------
         InputError
-            If a field is invalid, the name or the e-mail is taken, or ``coach_id`` is
+            If a field is invalid, the name is taken in its scope, the e-mail cannot be
+            used (the message does not say whether someone has it), or ``coach_id`` is
             not a coach.
 
         """
@@ -358,11 +360,12 @@ class AccountMethods(StoreCore):
         checked_sex = _check_person_fields(age, sex)
         login = None if login is None else _clean_login(login)
         with self._write_transaction("create the person") as session:
-            if session.scalars(
-                select(tables.Person.id).where(tables.Person.name == clean_name)
-            ).first():
-                raise InputError(f"name {clean_name!r} is already taken; choose another name")
-            person = tables.Person(name=clean_name, age=age, sex=checked_sex.value)
+            if coach_id is not None:
+                _check_coach(session, coach_id)
+            _check_name_free(session, clean_name, owner_id=coach_id)
+            person = tables.Person(
+                name=clean_name, age=age, sex=checked_sex.value, owner_id=coach_id
+            )
             session.add(person)
             session.flush()
             if coach_id is not None:
@@ -377,11 +380,19 @@ class AccountMethods(StoreCore):
             return _person_record(session, _person_row(session, person_id))
 
     def find_person(self, *, name: str) -> PersonRecord:
-        """Return a person by exact name, or raise :class:`NotFoundError`."""
+        """Return the one person with this exact name (the command line's way to name one).
+
+        Raises
+        ------
+        NotFoundError
+            If nobody has the name.
+        InputError
+            If several people have it (clients of different coaches): see
+            :func:`person_named`.
+
+        """
         with self._transaction("read the person") as session:
-            person = session.scalars(
-                select(tables.Person).where(tables.Person.name == name.strip())
-            ).first()
+            person = person_named(session, name.strip())
             if person is None:
                 raise NotFoundError(f"no person named {name.strip()!r}")
             return _person_record(session, person)
@@ -399,9 +410,22 @@ class AccountMethods(StoreCore):
             return [_record(person, coach_id=coach_id, email=email) for person, email in rows]
 
     def assign_coach(self, *, person_id: int, coach_id: int) -> None:
-        """Make ``coach_id`` the coach of ``person_id`` (replacing any other coach)."""
+        """Make ``coach_id`` the coach of ``person_id`` (replacing any other coach).
+
+        Raises
+        ------
+        InputError
+            If ``coach_id`` is not a coach, or the coach already has a client of the
+            person's name.
+        NotFoundError
+            If there is no such person.
+
+        """
         with self._write_transaction("assign the coach") as session:
-            _person_row(session, person_id)
+            person = _person_row(session, person_id)
+            _check_coach(session, coach_id)
+            if person.owner_id != coach_id:
+                _check_name_free(session, person.name, owner_id=coach_id)
             _link(session, person_id=person_id, coach_id=coach_id)
 
     def person_of_assessment(self, *, assessment_id: int) -> int:
@@ -432,6 +456,46 @@ def _person_row(session: Session, person_id: int) -> tables.Person:
     return get_record(session, tables.Person, person_id, "person")
 
 
+def person_named(session: Session, name: str) -> tables.Person | None:
+    """Return the one person with exactly this name, or None when nobody has it.
+
+    A name is unique among one coach's clients and among the people without a coach,
+    so several people may share it; a name then names nobody in particular.
+
+    Raises
+    ------
+    InputError
+        If more than one person has the name.
+
+    """
+    found = session.scalars(select(tables.Person).where(tables.Person.name == name).limit(2)).all()
+    if len(found) > 1:
+        raise InputError(
+            f"more than one person is named {name!r} (clients of different coaches), so the "
+            "name does not say which one; open them in the web app, where each coach sees "
+            "their own clients"
+        )
+    return found[0] if found else None
+
+
+def _check_name_free(session: Session, name: str, *, owner_id: int | None) -> None:
+    """Refuse a name already used in its scope: the coach's clients, or the coachless."""
+    scope = (
+        tables.Person.owner_id.is_(None) if owner_id is None else tables.Person.owner_id == owner_id
+    )
+    taken = session.scalars(
+        select(tables.Person.id).where(tables.Person.name == name, scope).limit(1)
+    ).first()
+    if taken is None:
+        return
+    if owner_id is None:
+        raise InputError(f"name {name!r} is already taken; choose another name")
+    raise InputError(
+        f"you already have a client named {name!r}; choose another name, e.g. with an "
+        "initial or a number"
+    )
+
+
 def _add_user(
     session: Session, login: NewLogin, *, role: Role, person_id: int | None
 ) -> tables.AppUser:
@@ -439,7 +503,11 @@ def _add_user(
         select(tables.AppUser.id).where(tables.AppUser.email == login.email)
     ).first()
     if taken is not None:
-        raise InputError(f"email {login.email!r} is already registered; use another address")
+        # Logins are unique in the whole store, so do not say whose or whether: ask.
+        raise InputError(
+            f"the e-mail {login.email!r} cannot be used for a new login; ask the client "
+            "whether they already have a hiplab login, or use another address"
+        )
     if person_id is not None:
         has_login = session.scalars(
             select(tables.AppUser.id).where(tables.AppUser.person_id == person_id)
@@ -458,15 +526,21 @@ def _add_user(
     return row
 
 
-def _link(session: Session, *, person_id: int, coach_id: int) -> None:
+def _check_coach(session: Session, coach_id: int) -> None:
     coach = session.get(tables.AppUser, coach_id) if storable(coach_id) else None
     if coach is None or coach.role != "coach":
         raise InputError(f"coach_id {coach_id} is not a coach login")
+
+
+def _link(session: Session, *, person_id: int, coach_id: int) -> None:
+    """Link a person to their coach; the person's name scope follows (``owner_id``)."""
+    _check_coach(session, coach_id)
     link = session.get(tables.CoachClient, person_id)
     if link is None:
         session.add(tables.CoachClient(person_id=person_id, coach_id=coach_id))
     else:
         link.coach_id = coach_id
+    _person_row(session, person_id).owner_id = coach_id
     session.flush()
 
 

@@ -11,13 +11,17 @@ Conventions
 * An SQLite database file and its ``-wal``/``-shm`` files are mode 0600 (health data
   and password hashes), whatever the umask.
 * Migrations live in ``hiplab/store/migrations`` and are applied with
-  ``upgrade head`` on the store's own connection; running them twice is a no-op.
+  ``upgrade head`` on the store's own connection; running them twice is a no-op. On
+  SQLite they run with foreign keys off (checked before commit), so a table rebuild
+  never fires the cascades of the table's children (:func:`upgrade`).
 * URLs in messages have their password masked (``***``).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -215,11 +219,43 @@ def upgrade(engine: Engine, *, revision: str = "head") -> None:
         If the database cannot be reached, is locked, or was migrated by a newer hiplab.
 
     """
+    _migrate(engine, lambda config: command.upgrade(config, revision))
+
+
+def downgrade(engine: Engine, *, revision: str) -> None:
+    """Take the database schema back to ``revision`` (``alembic downgrade``), as :func:`upgrade`.
+
+    Raises
+    ------
+    StoreError
+        If the database cannot be reached or is locked, or the revision is unknown.
+
+    """
+    _migrate(engine, lambda config: command.downgrade(config, revision))
+
+
+def _migrate(engine: Engine, run: Callable[[Config], None]) -> None:
+    """Run migrations in one transaction; on SQLite with foreign keys off (see below).
+
+    A migration that must rebuild an SQLite table (to drop a constraint) drops the old
+    table, and with foreign keys on, dropping a parent runs the ``ON DELETE CASCADE`` of
+    its children: every assessment, plan and login of the people would go. So, as
+    SQLite's documentation prescribes for schema changes, foreign keys are switched off
+    before the transaction begins (the pragma is ignored inside one),
+    ``PRAGMA foreign_key_check`` must find nothing before it commits, and they are
+    switched on again afterwards.
+    """
     config = _alembic_config()
     try:
-        with _MIGRATION_LOCK, engine.begin() as connection:
+        with (
+            _MIGRATION_LOCK,
+            engine.connect() as connection,
+            _foreign_keys_off(connection),
+            connection.begin(),
+        ):
             config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+            run(config)
+            _check_foreign_keys(connection)
     except CommandError as exc:
         raise StoreError(
             f"cannot migrate the database at {mask_url(engine.url)}: {exc}; "
@@ -227,6 +263,32 @@ def upgrade(engine: Engine, *, revision: str = "head") -> None:
         ) from exc
     except DBAPIError as exc:
         raise store_error("migrate the database", engine.url, exc) from exc
+
+
+@contextmanager
+def _foreign_keys_off(connection: Connection) -> Iterator[None]:
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    assert raw is not None  # a checked-out connection has its driver connection
+    raw.execute("PRAGMA foreign_keys = OFF")  # autocommit: no transaction is open yet
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        tables = sorted({str(row[0]) for row in broken})
+        raise StoreError(
+            f"the migration would leave {len(broken)} rows of {', '.join(tables)} referring "
+            "to records that do not exist; nothing was changed"
+        )
 
 
 def store_error(action: str, url: URL, exc: DBAPIError) -> StoreError:

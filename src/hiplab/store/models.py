@@ -82,6 +82,7 @@ class StoredPlan(StoreModel):
     """A saved programme with its id, owner, source assessment and block number."""
 
     id: int
+    person_id: int
     person_name: str
     assessment_id: int | None
     block: int

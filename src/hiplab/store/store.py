@@ -42,7 +42,7 @@ from hiplab.private_files import make_private_dir
 from hiplab.spreadsheet import csv_text
 from hiplab.store import backup as backups
 from hiplab.store import tables
-from hiplab.store.accounts import AccountMethods
+from hiplab.store.accounts import AccountMethods, person_named
 from hiplab.store.core import StoreCore, aware, get_record, owner_of
 from hiplab.store.engine import create_store_engine, mask_url, parse_url, store_error, upgrade
 from hiplab.store.jobs import JobMethods
@@ -152,17 +152,21 @@ class Store(AccountMethods, JobMethods, StoreCore):
     def save_assessment(
         self,
         *,
-        person_name: str,
         data: AssessmentInput,
         result: Assessment,
         reports: Sequence[tuple[str, str | bytes]] = (),
+        person_name: str | None = None,
+        person_id: int | None = None,
     ) -> int:
         """Save an assessment, its test values, and the person's latest age and sex.
 
         Parameters
         ----------
-        person_name : str
-            Who was assessed; the person is created if the name is new.
+        person_name : str, optional
+            Who was assessed, by name (the command line's way): the person is created,
+            without a coach, if nobody has the name.
+        person_id : int, optional
+            Who was assessed, by id (the web app's way); give this or ``person_name``.
         data : AssessmentInput
             The validated input; stored whole, ``data.date`` (or today) is the date.
         result : Assessment
@@ -185,12 +189,12 @@ class Store(AccountMethods, JobMethods, StoreCore):
             If the database fails; then nothing of this assessment is stored.
 
         """
-        name = _clean_name(person_name)
+        name = None if person_name is None else _clean_name(person_name)
         taken_on = _taken_on(data.date)
         for fmt, _ in reports:
             _check_format(fmt)
         with self._write_transaction("save the assessment") as session:
-            person = _upsert_person(session, name=name, data=data)
+            person = _upsert_person(session, name=name, person_id=person_id, data=data)
             row = tables.Assessment(
                 person=person,
                 taken_on=taken_on,
@@ -302,13 +306,18 @@ class Store(AccountMethods, JobMethods, StoreCore):
             for row in rows
         ]
 
-    def history(self, *, person_name: str) -> list[AssessmentSummary]:
+    def history(
+        self, *, person_name: str | None = None, person_id: int | None = None
+    ) -> list[AssessmentSummary]:
         """List a person's assessments, oldest first (by date, then by id).
 
         Parameters
         ----------
-        person_name : str
-            The person's name, as saved.
+        person_name : str, optional
+            The person's name, as saved (the command line's way; a name several people
+            share is refused).
+        person_id : int, optional
+            The person's id (the web app's way); give this or ``person_name``.
 
         Returns
         -------
@@ -322,7 +331,7 @@ class Store(AccountMethods, JobMethods, StoreCore):
 
         """
         with self._transaction("read the history") as session:
-            person = _find_person(session, person_name)
+            person = _find_person(session, person_name, person_id)
             rows = session.scalars(
                 select(tables.Assessment)
                 .where(tables.Assessment.person_id == person.id)
@@ -355,13 +364,18 @@ class Store(AccountMethods, JobMethods, StoreCore):
             row = get_record(session, tables.Assessment, assessment_id, "assessment")
             return _stored_assessment(row)
 
-    def test_results(self, *, person_name: str) -> list[StoredTestResult]:
+    def test_results(
+        self, *, person_name: str | None = None, person_id: int | None = None
+    ) -> list[StoredTestResult]:
         """List every measured value of a person, oldest first.
 
         Parameters
         ----------
-        person_name : str
-            The person's name, as saved.
+        person_name : str, optional
+            The person's name, as saved (the command line's way; a name several people
+            share is refused).
+        person_id : int, optional
+            The person's id (the web app's way); give this or ``person_name``.
 
         Returns
         -------
@@ -375,17 +389,22 @@ class Store(AccountMethods, JobMethods, StoreCore):
 
         """
         with self._transaction("read the test results") as session:
-            person = _find_person(session, person_name)
+            person = _find_person(session, person_name, person_id)
             rows = session.execute(_test_results_query(person.id)).all()
         return [StoredTestResult.model_validate(dict(row._mapping)) for row in rows]
 
-    def assessments(self, *, person_name: str) -> list[StoredAssessment]:
+    def assessments(
+        self, *, person_name: str | None = None, person_id: int | None = None
+    ) -> list[StoredAssessment]:
         """Load every assessment of a person with its input and result, oldest first.
 
         Parameters
         ----------
-        person_name : str
-            The person's name, as saved.
+        person_name : str, optional
+            The person's name, as saved (the command line's way; a name several people
+            share is refused).
+        person_id : int, optional
+            The person's id (the web app's way); give this or ``person_name``.
 
         Returns
         -------
@@ -401,16 +420,21 @@ class Store(AccountMethods, JobMethods, StoreCore):
 
         """
         with self._transaction("read the assessments") as session:
-            person = _find_person(session, person_name)
+            person = _find_person(session, person_name, person_id)
             return [_stored_assessment(row) for row in person.assessments]
 
-    def latest_assessment(self, *, person_name: str) -> StoredAssessment:
+    def latest_assessment(
+        self, *, person_name: str | None = None, person_id: int | None = None
+    ) -> StoredAssessment:
         """Load a person's newest assessment (latest date, then highest id).
 
         Parameters
         ----------
-        person_name : str
-            The person's name, as saved.
+        person_name : str, optional
+            The person's name, as saved (the command line's way; a name several people
+            share is refused).
+        person_id : int, optional
+            The person's id (the web app's way); give this or ``person_name``.
 
         Returns
         -------
@@ -424,21 +448,28 @@ class Store(AccountMethods, JobMethods, StoreCore):
 
         """
         with self._transaction("read the latest assessment") as session:
-            person = _find_person(session, person_name)
+            person = _find_person(session, person_name, person_id)
             row = _newest(
                 session, tables.Assessment, person, tables.Assessment.taken_on, "assessment"
             )
             return _stored_assessment(row)
 
     def save_plan(
-        self, *, person_name: str, programme: Programme, assessment_id: int | None
+        self,
+        *,
+        programme: Programme,
+        assessment_id: int | None,
+        person_name: str | None = None,
+        person_id: int | None = None,
     ) -> int:
         """Save a programme for a person who is already in the store.
 
         Parameters
         ----------
-        person_name : str
+        person_name : str, optional
             Whose plan it is; the person must exist (plans follow an assessment).
+        person_id : int, optional
+            The person's id instead of the name.
         programme : Programme
             The programme; stored whole, ``programme.block`` is the block number.
         assessment_id : int or None
@@ -461,7 +492,7 @@ class Store(AccountMethods, JobMethods, StoreCore):
 
         """
         with self._write_transaction("save the plan") as session:
-            person = _find_person(session, person_name)
+            person = _find_person(session, person_name, person_id)
             if assessment_id is not None:
                 _check_owned(session, tables.Assessment, assessment_id, "assessment", person)
             return _insert(
@@ -541,13 +572,18 @@ class Store(AccountMethods, JobMethods, StoreCore):
             session.flush()
             return before.model_copy(update={"programme": programme})
 
-    def latest_plan(self, *, person_name: str) -> StoredPlan:
+    def latest_plan(
+        self, *, person_name: str | None = None, person_id: int | None = None
+    ) -> StoredPlan:
         """Load a person's newest plan (latest ``created_at``, then highest id).
 
         Parameters
         ----------
-        person_name : str
-            The person's name, as saved.
+        person_name : str, optional
+            The person's name, as saved (the command line's way; a name several people
+            share is refused).
+        person_id : int, optional
+            The person's id (the web app's way); give this or ``person_name``.
 
         Returns
         -------
@@ -561,18 +597,23 @@ class Store(AccountMethods, JobMethods, StoreCore):
 
         """
         with self._transaction("read the latest plan") as session:
-            person = _find_person(session, person_name)
+            person = _find_person(session, person_name, person_id)
             return _stored_plan(
                 _newest(session, tables.Plan, person, tables.Plan.created_at, "plan")
             )
 
-    def plans(self, *, person_name: str) -> list[StoredPlan]:
+    def plans(
+        self, *, person_name: str | None = None, person_id: int | None = None
+    ) -> list[StoredPlan]:
         """List a person's plans, oldest first (by ``created_at``, then id).
 
         Parameters
         ----------
-        person_name : str
-            The person's name, as saved.
+        person_name : str, optional
+            The person's name, as saved (the command line's way; a name several people
+            share is refused).
+        person_id : int, optional
+            The person's id (the web app's way); give this or ``person_name``.
 
         Returns
         -------
@@ -586,19 +627,23 @@ class Store(AccountMethods, JobMethods, StoreCore):
 
         """
         with self._transaction("read the plans") as session:
-            person = _find_person(session, person_name)
+            person = _find_person(session, person_name, person_id)
             return [_stored_plan(row) for row in person.plans]
 
-    def save_session_log(self, *, log: SessionLog) -> int:
+    def save_session_log(self, *, log: SessionLog, person_id: int | None = None) -> int:
         """Save the log of a guided session for ``log.person``.
 
         Parameters
         ----------
         log : SessionLog
-            The log; stored whole. ``log.person`` must be a stored name;
+            The log; stored whole. ``log.person`` must be a stored name unless
+            ``person_id`` is given;
             ``log.plan_id``, when set, must be one of that person's plans.
             ``started_at`` and ``finished_at`` are ISO 8601 times (a time without
             offset is read as UTC for the queryable columns; the JSON keeps the text).
+        person_id : int, optional
+            Whose log it is, by id (the web app's way); ``log.person`` is then only the
+            name shown in the log.
 
         Returns
         -------
@@ -623,7 +668,7 @@ class Store(AccountMethods, JobMethods, StoreCore):
                 f"finished_at {log.finished_at!r} is before started_at {log.started_at!r}"
             )
         with self._write_transaction("save the session log") as session:
-            person = _find_person(session, log.person)
+            person = _find_person(session, log.person if person_id is None else None, person_id)
             if log.plan_id is not None:
                 _check_owned(session, tables.Plan, log.plan_id, "plan", person)
             return _insert(
@@ -631,13 +676,18 @@ class Store(AccountMethods, JobMethods, StoreCore):
                 _session_log_row(log, person_id=person.id, started=started, finished=finished),
             )
 
-    def session_logs(self, *, person_name: str) -> list[StoredSessionLog]:
+    def session_logs(
+        self, *, person_name: str | None = None, person_id: int | None = None
+    ) -> list[StoredSessionLog]:
         """List a person's session logs, oldest first (by start time, then id).
 
         Parameters
         ----------
-        person_name : str
-            The person's name, as saved.
+        person_name : str, optional
+            The person's name, as saved (the command line's way; a name several people
+            share is refused).
+        person_id : int, optional
+            The person's id (the web app's way); give this or ``person_name``.
 
         Returns
         -------
@@ -651,16 +701,25 @@ class Store(AccountMethods, JobMethods, StoreCore):
 
         """
         with self._transaction("read the session logs") as session:
-            person = _find_person(session, person_name)
+            person = _find_person(session, person_name, person_id)
             return [_stored_session_log(row) for row in person.session_logs]
 
-    def export_person(self, *, person_name: str, fmt: Literal["json", "csv"]) -> str:
+    def export_person(
+        self,
+        *,
+        fmt: Literal["json", "csv"],
+        person_name: str | None = None,
+        person_id: int | None = None,
+    ) -> str:
         """Export everything stored about a person.
 
         Parameters
         ----------
-        person_name : str
-            The person's name, as saved.
+        person_name : str, optional
+            The person's name, as saved (the command line's way; a name several people
+            share is refused).
+        person_id : int, optional
+            The person's id (the web app's way); give this or ``person_name``.
         fmt : {"json", "csv"}
             ``json``: the person, every assessment with its input and result, every
             plan and every session log (``{"format": "hiplab-person-export",
@@ -685,10 +744,14 @@ class Store(AccountMethods, JobMethods, StoreCore):
         """
         if fmt == "json":
             with self._transaction("export the person") as session:
-                document = _person_document(_find_person(session, person_name))
+                document = _person_document(_find_person(session, person_name, person_id))
             return json.dumps(document, indent=2, ensure_ascii=False)
         if fmt == "csv":
-            return _csv(person_name, self.test_results(person_name=person_name))
+            with self._transaction("export the person") as session:
+                person = _find_person(session, person_name, person_id)
+                rows = session.execute(_test_results_query(person.id)).all()
+                name = person.name
+            return _csv(name, [StoredTestResult.model_validate(dict(r._mapping)) for r in rows])
         raise InputError(f"export format {fmt!r} is not supported; use 'json' or 'csv'")
 
     def backup(self, *, path: Path) -> Path:
@@ -748,9 +811,19 @@ def _taken_on(value: str | None) -> date:
 _aware = aware
 
 
-def _upsert_person(session: Session, *, name: str, data: AssessmentInput) -> tables.Person:
-    person = session.scalars(select(tables.Person).where(tables.Person.name == name)).first()
+def _upsert_person(
+    session: Session, *, name: str | None, person_id: int | None, data: AssessmentInput
+) -> tables.Person:
+    """Return the person by id, or by name (created without a coach if nobody has it)."""
+    if (name is None) == (person_id is None):
+        raise TypeError("give exactly one of person_name and person_id")
+    if person_id is not None:
+        person: tables.Person | None = get_record(session, tables.Person, person_id, "person")
+    else:
+        assert name is not None
+        person = person_named(session, name)
     if person is None:
+        assert name is not None
         person = tables.Person(name=name, age=data.person.age, sex=data.person.sex.value)
         session.add(person)
     else:
@@ -792,9 +865,26 @@ def _newest(
     return row
 
 
-def _find_person(session: Session, person_name: str) -> tables.Person:
+def _find_person(session: Session, person_name: str | None, person_id: int | None) -> tables.Person:
+    """Return the person by id, or the one person with the name (close names on a miss).
+
+    Raises
+    ------
+    TypeError
+        Unless exactly one of the name and the id is given.
+    NotFoundError
+        If there is no such person.
+    InputError
+        If several people have the name (:func:`~hiplab.store.accounts.person_named`).
+
+    """
+    if (person_name is None) == (person_id is None):
+        raise TypeError("give exactly one of person_name and person_id")
+    if person_id is not None:
+        return get_record(session, tables.Person, person_id, "person")
+    assert person_name is not None
     name = person_name.strip()
-    person = session.scalars(select(tables.Person).where(tables.Person.name == name)).first()
+    person = person_named(session, name)
     if person is not None:
         return person
     names = list(session.scalars(select(tables.Person.name).order_by(tables.Person.name)))
@@ -899,6 +989,7 @@ def _stored_plan(row: tables.Plan) -> StoredPlan:
     programme = _read_json(Programme, row.programme_json, f"plan {row.id}")
     return StoredPlan(
         id=row.id,
+        person_id=row.person_id,
         person_name=row.person.name,
         assessment_id=row.assessment_id,
         block=row.block,

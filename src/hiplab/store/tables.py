@@ -48,6 +48,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -90,12 +91,34 @@ class Base(DeclarativeBase):
 
 
 class Person(Base):
-    """A person, identified by a unique name; age and sex are the latest given."""
+    """A person; age and sex are the latest given.
+
+    The name is unique among one coach's clients (``owner_id``: the coach of the
+    person's ``coach_client`` link, kept equal to it by the store), and among the people
+    without a coach (the command line's, ``owner_id`` NULL: a partial unique index), so
+    two coaches may each have an "Alex K." and neither learns of the other's (0007).
+    ``owner_id`` is set to NULL when its coach is deleted; a name that then clashes
+    with a person without a coach makes the database refuse the deletion.
+    """
 
     __tablename__ = "person"
+    __table_args__ = (
+        UniqueConstraint("owner_id", "name"),
+        Index(
+            "uq_person_name_unowned",
+            "name",
+            unique=True,
+            sqlite_where=text("owner_id IS NULL"),
+            postgresql_where=text("owner_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # use_alter: app_user also refers to person, so the two tables refer to each other
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL", use_alter=True)
+    )
     age: Mapped[int] = mapped_column(Integer)
     sex: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -108,8 +108,7 @@ def list_assessments(
     person_id: int, _viewer: PersonViewer, store: StoreDep
 ) -> list[AssessmentSummary]:
     """List a person's assessments, oldest first."""
-    person = store.get_person(person_id=person_id)
-    return store.history(person_name=person.name)
+    return store.history(person_id=person_id)
 
 
 ASSESSMENTS_PATH = "/people/{person_id}/assessments"

@@ -1,0 +1,96 @@
+"""Client names are per coach (issue 11 §5): coach B may have an "Alice" as coach A has.
+
+Creating one reveals nothing about the other coach's client; each Alice's pages,
+records and exports are her own. A login e-mail stays unique in the whole store, and
+its refusal does not say that someone has it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fastapi import FastAPI
+
+from hiplab.store import Store
+from tests.web.conftest import SAMPLE_INPUT, TestClient, World, csrf_of_page, login, new_client
+
+NEUTRAL_EMAIL = (
+    "the e-mail 'alice@client.test' cannot be used for a new login; ask the client whether "
+    "they already have a hiplab login, or use another address"
+)
+
+
+def coach_b(app: FastAPI) -> tuple[TestClient, str]:
+    browser = new_client(app)
+    return browser, login(browser, "b@coach.test")
+
+
+def create_on_page(browser: TestClient, **fields: str) -> object:
+    token = csrf_of_page(browser.get("/coach/clients/new").text)
+    return browser.post(
+        "/coach/clients",
+        data={"csrf_token": token, "age": "40", "sex": "male", **fields},
+        follow_redirects=False,
+    )
+
+
+def test_coach_b_creates_an_alice_of_their_own_on_the_page(
+    app: FastAPI, store: Store, world: World
+) -> None:
+    browser, _ = coach_b(app)
+    response = create_on_page(browser, name="Alice")
+    assert response.status_code == 303, response.text
+    [mine] = [p for p in store.people_of_coach(coach_id=world.coach_b) if p.name == "Alice"]
+    assert response.headers["location"] == f"/people/{mine.id}"
+    assert mine.id != world.alice
+    again = create_on_page(browser, name="Alice")
+    assert again.status_code == 422
+    assert "you already have a client named &#39;Alice&#39;" in again.text
+    assert "another coach" not in again.text
+
+
+def test_each_alice_sees_only_her_own_records(app: FastAPI, store: Store, world: World) -> None:
+    browser, csrf = coach_b(app)
+    made = browser.post(
+        "/api/v1/people",
+        json={"name": "Alice", "age": 40, "sex": "male"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert made.status_code == 201, made.text
+    mine = made.json()["id"]
+    recorded = browser.post(
+        f"/api/v1/people/{mine}/assessments", json=SAMPLE_INPUT, headers={"X-CSRF-Token": csrf}
+    )
+    assert recorded.status_code == 201, recorded.text
+    assert recorded.json()["person_id"] == mine
+    page = browser.get(f"/people/{mine}")
+    assert page.status_code == 200
+    history = browser.get(f"/api/v1/people/{mine}/assessments").json()
+    assert [h["id"] for h in history] == [recorded.json()["id"]]
+    exported = browser.get(f"/api/v1/people/{mine}/export?format=csv").text
+    ids = {row["assessment_id"] for row in csv.DictReader(io.StringIO(exported, newline=""))}
+    assert ids == {str(recorded.json()["id"])}
+    document = browser.get(f"/api/v1/people/{mine}/export?format=json").json()
+    assert [a["id"] for a in document["assessments"]] == [recorded.json()["id"]]
+    assert browser.get(f"/api/v1/people/{mine}/export.fhir.json").status_code == 200
+    assert browser.get(f"/api/v1/people/{world.alice}").status_code == 404  # A's Alice
+    assert [h.id for h in store.history(person_id=world.alice)] == [world.alice_assessment]
+
+
+def test_a_taken_login_e_mail_is_refused_in_words_that_reveal_nothing(
+    app: FastAPI, store: Store, world: World
+) -> None:
+    browser, csrf = coach_b(app)
+    before = store.people_of_coach(coach_id=world.coach_b)
+    body = {"name": "Alicia", "age": 40, "sex": "male", "email": "Alice@Client.test"}
+    api = browser.post(
+        "/api/v1/people", json={**body, "password": "x" * 12}, headers={"X-CSRF-Token": csrf}
+    )
+    assert api.status_code == 422
+    assert api.json()["detail"] == NEUTRAL_EMAIL
+    page = create_on_page(browser, name="Alicia", email="alice@client.test", password="x" * 12)
+    assert page.status_code == 422
+    assert "cannot be used for a new login; ask the client whether" in page.text
+    assert "registered" not in page.text and "taken" not in page.text
+    assert store.people_of_coach(coach_id=world.coach_b) == before
