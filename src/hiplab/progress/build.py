@@ -104,9 +104,7 @@ def classify(
     if delta != 0:
         improved = delta > 0 if test.direction == "higher_is_better" else delta < 0
         trend = "better" if improved else "worse"
-    # Every field is computed here from typed values: no validation needed (and a
-    # long history has thousands of changes).
-    return ValueChange.model_construct(
+    return ValueChange(
         start=start,
         end=end,
         before=before,
@@ -189,10 +187,7 @@ def progress_of_test(
         raise ValueError(f"test {test.id!r} is a yes/no sign; it has no series")
     by_side: dict[SideName | None, list[Point]] = defaultdict(list)
     for row in results:
-        # The store's rows are validated already.
-        point = Point.model_construct(
-            taken_on=row.taken_on, value=row.value, assessment_id=row.assessment_id
-        )
+        point = Point(taken_on=row.taken_on, value=row.value, assessment_id=row.assessment_id)
         by_side[row.side].append(point)
     norm = select_norm(test, person) if person is not None else None
     sides = sorted(by_side, key=lambda side: _SIDE_ORDER[side])
@@ -512,7 +507,12 @@ def build_progress(
 
 
 def gather_progress(
-    *, store: Store, person_name: str, library: Library, as_of: date
+    *,
+    store: Store,
+    library: Library,
+    as_of: date,
+    person_name: str | None = None,
+    person_id: int | None = None,
 ) -> ProgressReport:
     """Read a person's data from the store and build their progress report.
 
@@ -520,12 +520,14 @@ def gather_progress(
     ----------
     store : Store
         An open store.
-    person_name : str
-        The person's name, as saved.
     library : Library
         The test definitions.
     as_of : date
         The day the report is made for.
+    person_name : str, optional
+        The person's name, as saved (the command line's way).
+    person_id : int, optional
+        The person's id (the web app's way); give this or ``person_name``.
 
     Returns
     -------
@@ -535,18 +537,27 @@ def gather_progress(
     Raises
     ------
     NotFoundError
-        If nobody has that name (the message suggests close names).
+        If there is no such person (for a name the message suggests close names).
+    InputError
+        If several people have the name (clients of different coaches).
 
     """
     from hiplab.progress.reads import assessment_inputs
 
     with store.reading():  # one snapshot for every read
-        results = store.test_results(person_name=person_name)
-        assessments = assessment_inputs(store, person_name=person_name)
-        plans = store.plans(person_name=person_name)
-        logs = store.session_logs(person_name=person_name)
+        # a name is resolved by the store: close names on a miss, refused when shared
+        results = store.test_results(person_name=person_name, person_id=person_id)
+        person = (
+            store.get_person(person_id=person_id)
+            if person_id is not None
+            else store.find_person(name=str(person_name))
+        )
+        person_id, name = person.id, person.name
+        assessments = assessment_inputs(store, person_id=person_id)
+        plans = store.plans(person_id=person_id)
+        logs = store.session_logs(person_id=person_id)
     return build_progress(
-        person_name=person_name.strip(),
+        person_name=name,
         results=results,
         assessments=assessments,
         plans=plans,
