@@ -94,3 +94,20 @@ def test_a_taken_login_e_mail_is_refused_in_words_that_reveal_nothing(
     assert "cannot be used for a new login; ask the client whether" in page.text
     assert "registered" not in page.text and "taken" not in page.text
     assert store.people_of_coach(coach_id=world.coach_b) == before
+
+
+def test_each_alice_has_her_own_progress_page(app: FastAPI, store: Store, world: World) -> None:
+    browser, csrf = coach_b(app)
+    made = browser.post(
+        "/api/v1/people",
+        json={"name": "Alice", "age": 40, "sex": "male"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    mine = made.json()["id"]
+    empty = browser.get(f"/api/v1/people/{mine}/progress")
+    assert empty.status_code == 200, empty.text
+    assert empty.json()["person"] == "Alice"
+    assert empty.json()["tests"] == []  # coach A's Alice has measured tests; this one none
+    page = browser.get(f"/people/{mine}/progress")
+    assert page.status_code == 200, page.text
+    assert "Progress of Alice" in page.text

@@ -192,7 +192,7 @@ def progress_report(store: Store, person: PersonRecord, *, today: date) -> Any:
     from hiplab.progress.build import gather_progress
     from hiplab.services import library
 
-    return gather_progress(store=store, person_name=person.name, library=library(), as_of=today)
+    return gather_progress(store=store, person_id=person.id, library=library(), as_of=today)
 
 
 def _progress_page(
