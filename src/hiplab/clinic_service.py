@@ -131,10 +131,12 @@ def authenticate(*, store: Store, email: str, password: str) -> StoredUser | Non
     return user
 
 
-def change_password(
-    *, store: Store, user: StoredUser, current: str, new: str, confirm: str
-) -> StoredUser:
-    """Replace a login's password after checking the current one; return the login.
+def change_password(*, store: Store, user: StoredUser, new: str, confirm: str) -> StoredUser:
+    """Replace a login's password; return the login.
+
+    The caller has checked the current password with :func:`authenticate` (the web
+    layer does, where a wrong one counts against the login's attempts); it is not
+    checked again here.
 
     The change ends every session of the login (its ``session_epoch`` goes up); the
     caller starts a new one for the browser that made the change, with the returned
@@ -143,14 +145,12 @@ def change_password(
     Raises
     ------
     InputError
-        If the current password is wrong, the two new ones differ, or the new one
-        breaks the password rules (:func:`hiplab.passwords.check_password`).
+        If the two new passwords differ, or the new one breaks the password rules
+        (:func:`hiplab.passwords.check_password`).
 
     """
     from hiplab.passwords import hash_password
 
-    if _verified_login(store, user.email, current) is None:
-        raise InputError("the current password is wrong")
     if new != confirm:
         raise InputError("the new password and its repetition differ; type the same twice")
     store.set_password_hash(user_id=user.id, password_hash=hash_password(new))

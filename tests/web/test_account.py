@@ -7,8 +7,10 @@ that made it logged in; the old password stops working and the new one works.
 
 from __future__ import annotations
 
+import pytest
 from fastapi import FastAPI
 
+from hiplab import passwords
 from hiplab.web.security import CSRF_HEADER
 from tests.web.conftest import PASSWORD, TestClient, World, csrf_of_page, login, new_client
 
@@ -129,3 +131,19 @@ def test_the_api_says_the_session_ended(app: FastAPI, client: TestClient, world:
     assert answer.json()["detail"].startswith("your session has ended")
     never = new_client(app).get("/coach", follow_redirects=False)
     assert never.headers["location"] == "/login?next=%2Fcoach"  # no notice for a plain visit
+
+
+def test_a_change_checks_the_current_password_once(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    login(client, "a@coach.test")
+    checks: list[str] = []
+    verify = passwords.verify_password
+
+    def counted(password_hash: str, password: str) -> bool:
+        checks.append(password)
+        return verify(password_hash, password)
+
+    monkeypatch.setattr(passwords, "verify_password", counted)
+    assert _change(client, PASSWORD, NEW).status_code == 303  # type: ignore[attr-defined]
+    assert checks == [PASSWORD]  # one argon2 verification, where wrong tries are counted
