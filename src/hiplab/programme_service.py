@@ -296,10 +296,8 @@ def todays_session(*, store: Store, person_id: int, week: int | None = None) -> 
     """
     from hiplab.session.service import prepare_session
 
-    person = store.get_person(person_id=person_id)
-    return prepare_session(
-        store=store, library=library(), person=person.name, plan_id=None, week=week
-    )
+    plan = store.latest_plan(person_id=person_id)  # by id: names are only unique per coach
+    return prepare_session(store=store, library=library(), person=None, plan_id=plan.id, week=week)
 
 
 def planned_seconds(items: tuple[PlanItem, ...]) -> tuple[int, ...]:

@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from fastapi import FastAPI
 
 from hiplab.store import Store
-from tests.web.conftest import SAMPLE_INPUT, TestClient, World, csrf_of_page, login, new_client
+from tests.web.conftest import (
+    PASSWORD,
+    SAMPLE_INPUT,
+    TestClient,
+    World,
+    csrf_of_page,
+    login,
+    new_client,
+)
 
 NEUTRAL_EMAIL = (
     "the e-mail 'alice@client.test' cannot be used for a new login; ask the client whether "
@@ -111,3 +120,29 @@ def test_each_alice_has_her_own_progress_page(app: FastAPI, store: Store, world:
     page = browser.get(f"/people/{mine}/progress")
     assert page.status_code == 200, page.text
     assert "Progress of Alice" in page.text
+
+
+def test_the_second_alice_runs_her_own_session_and_sees_her_progress(
+    app: FastAPI, world: World
+) -> None:
+    browser, csrf = coach_b(app)
+    headers = {"X-CSRF-Token": csrf}
+    login_fields = {"email": "alice2@client.test", "password": PASSWORD}
+    body = {"name": "Alice", "age": 40, "sex": "male", **login_fields}
+    mine = browser.post("/api/v1/people", json=body, headers=headers).json()["id"]
+    browser.post(f"/api/v1/people/{mine}/assessments", json=SAMPLE_INPUT, headers=headers)
+    assigned = browser.post(f"/api/v1/people/{mine}/plans", json={}, headers=headers)
+    assert assigned.status_code == 201, assigned.text
+    alice2 = new_client(app)
+    login(alice2, "alice2@client.test")
+    page = alice2.get("/me/session")
+    assert page.status_code == 200, page.text
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page.text))
+    assert fields["plan_id"] == str(assigned.json()["id"])
+    logged = alice2.post(
+        "/me/session", data={**fields, "done": ["1"], "effort": "4"}, follow_redirects=False
+    )
+    assert logged.status_code == 303, logged.text
+    progress = alice2.get("/me/progress")
+    assert progress.status_code == 200, progress.text
+    assert "Progress of Alice" in progress.text or "Your progress" in progress.text
