@@ -1,33 +1,38 @@
-"""Web load figures: requests/s and latency of two reads at 50 connections, printed only.
+"""Web load figures, printed only: a realistic mix of coaches and clients, and two plain reads.
 
 For each store — a temporary SQLite file and a throw-away PostgreSQL server
-(``scripts/pg_test_server.sh`` with its own state file, stopped at the end) — this
-seeds one coach with ``BENCH_CLIENTS`` clients (three assessments each, the first
-client with a login), starts ``hiplab serve`` as a subprocess on a free loopback port
-(uvicorn, its default single worker, access log on as `hiplab serve` has it), logs in
-through the login form and drives ``BENCH_CONNECTIONS`` concurrent keep-alive
-connections for ``BENCH_SECONDS`` per case (after one warm-up second) against:
+(``scripts/pg_test_server.sh`` with its own state file, stopped at the end) — and each
+``hiplab serve --workers N`` of ``BENCH_WORKERS`` (``1,2``: one process, then one per
+core; uvicorn, access log on as `hiplab serve` has it, on a free loopback port):
 
-* the client dashboard ``GET /me`` (logged in as the client), and
-* a JSON API read ``GET /api/v1/people`` (logged in as the coach: 50 people).
+* ``mix`` (issue 11 §7; ``benchmarks/web_mix.py``): 10 coaches with 20 clients each,
+  the 50 coaches and clients with a login as concurrent simulated users (log in, client
+  list, client page, assessment entry, plan preview and assign, progress, export; a
+  client's home, today's session, the session log, progress), once with a think time
+  between requests (``BENCH_THINK``, mean 2 s: a brisk user) and once back to back (0:
+  saturation, the capacity). Each request class has its p50/p99. With
+  ``BENCH_PROFILE=1`` (needs ``py-spy``: ``pip install py-spy``) the back-to-back run of
+  the first store with one worker is sampled, and the functions where the server spends
+  its time are printed: the next bottleneck.
+* ``reads`` (issue 5): one coach with ``BENCH_CLIENTS`` clients (three assessments
+  each), ``BENCH_CONNECTIONS`` concurrent keep-alive connections for ``BENCH_SECONDS``
+  per case (after one warm-up second) against the client dashboard ``GET /me`` and the
+  JSON API read ``GET /api/v1/people``, from a raw asyncio generator (about 0.1 ms of
+  CPU per request). Columns besides req/s and the latency percentiles: ``gen CPU`` the
+  share of a core the generator used (near 100 %: generator-bound), ``alone ms`` the
+  median latency of requests sent one at a time (the service time), ``CPU ms/req`` the
+  server's CPU time per request read from /proc (summed over worker processes). The load
+  is a closed loop, so latency ≈ connections / throughput (Little's law).
 
-The load generator is asyncio in this process (one core, raw keep-alive connections:
-about 0.1 ms of CPU per request), so a very fast server may still be limited by it.
-Columns besides req/s and the latency percentiles:
-``gen CPU`` the share of a core the generator used (near 100 %: generator-bound),
-``alone ms`` the median latency of requests sent one at a time (the service time, no
-queueing), ``CPU ms/req`` the server's CPU time per request read from /proc (steady
-whatever else the machine runs). The load is a closed loop: each connection sends its
-next request when the last one is answered, so latency ≈ connections / throughput
-(Little's law) and p99 < 100 ms at 50 connections needs more than 500 req/s, i.e. less
-than 2 ms of server CPU per request on the one worker.
-Goal (issue 5): p99 under 100 ms. Nothing is asserted.
+The mix's users each have an ``httpx.AsyncClient`` (about 1 ms of generator CPU per
+request); the generator's CPU share is printed with every run, because on 2 cores it
+takes CPU from the server. Nothing is asserted.
 
-Each store is run with ``hiplab serve --workers N`` for every N of ``BENCH_WORKERS``
-(``1,2``: one process, then one per core); ``CPU ms/req`` then sums the worker processes.
-
-Environment: ``BENCH_SECONDS`` (10), ``BENCH_CONNECTIONS`` (50), ``BENCH_CLIENTS`` (50),
-``BENCH_STORES`` (``sqlite,postgresql``), ``BENCH_WORKERS`` (``1,2``).
+Environment: ``BENCH_CASES`` (``mix,reads``), ``BENCH_STORES`` (``sqlite,postgresql``),
+``BENCH_WORKERS`` (``1,2``), ``BENCH_SECONDS`` (20 for the mix, 10 for reads),
+``BENCH_THINK`` (``2,0``), ``BENCH_COACHES`` (10), ``BENCH_CLIENTS_PER_COACH`` (20),
+``BENCH_ACTIVE_CLIENTS`` (4 per coach), ``BENCH_PROFILE`` (0), ``BENCH_CONNECTIONS``
+(50), ``BENCH_CLIENTS`` (50), ``BENCH_JSON`` (a file for the mix's figures as JSON).
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ import asyncio
 import contextlib
 import copy
 import dataclasses
+import json
 import os
 import platform
 import re
@@ -55,7 +61,19 @@ from typing import Any
 import httpx
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import web_mix  # noqa: E402  (the mix lives next to this script)
+import web_profile  # noqa: E402
+
+CASES = os.environ.get("BENCH_CASES", "mix,reads").split(",")
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+MIX_SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
+THINK = [float(x) for x in os.environ.get("BENCH_THINK", "2,0").split(",")]
+COACHES = int(os.environ.get("BENCH_COACHES", "10"))
+PER_COACH = int(os.environ.get("BENCH_CLIENTS_PER_COACH", "20"))
+ACTIVE = int(os.environ.get("BENCH_ACTIVE_CLIENTS", "4"))
+PROFILE = os.environ.get("BENCH_PROFILE", "0") == "1"
+JSON_OUT = os.environ.get("BENCH_JSON", "")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "50"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "50"))
 STORES = os.environ.get("BENCH_STORES", "sqlite,postgresql").split(",")
@@ -136,7 +154,9 @@ def seed(url: str, data_dir: Path) -> None:
             )
             for k in range(len(DATES)):
                 data = clinic_service.parse_assessment(visit(base, n, k))
-                clinic_service.record_assessment(store=store, person_id=person.id, data=data)
+                clinic_service.record_assessment(
+                    store=store, person_id=person.id, data=data, recorded_by="coach"
+                )
 
 
 @contextlib.contextmanager
@@ -297,21 +317,71 @@ def serial_ms(base: str, path: str, cookies: httpx.Cookies, n: int = 40) -> floa
     return statistics.median(times)
 
 
-def run_store(name: str, url: str, tmp: Path) -> dict[str, dict[str, Result]]:
-    """Seed the store, then measure it with each worker count; keys "store ×N"."""
-    data_dir = tmp / f"data-{name}"
-    started = time.perf_counter()
-    seed(url, data_dir)
-    print(f"{name}: seeded {CLIENTS} clients in {time.perf_counter() - started:.1f} s", flush=True)
+def run_store(name: str, make_db: Any, tmp: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Seed and measure one store: the mix and the reads, each with every worker count."""
     label = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[name]
-    return {
-        f"{label} ×{n}": run_server(url, data_dir, tmp / f"serve-{name}-{n}.log", n)
-        for n in WORKERS
-    }
+    mixes: dict[str, Any] = {}
+    reads: dict[str, Any] = {}
+    if "mix" in CASES:
+        url, data_dir = make_db("mix"), tmp / f"data-{name}-mix"
+        started = time.perf_counter()
+        seeded = web_mix.seed_mix(
+            url, data_dir, coaches=COACHES, per_coach=PER_COACH, active=ACTIVE, visit=visit
+        )
+        print(
+            f"{label}: seeded {seeded.people} clients of {COACHES} coaches, "
+            f"{seeded.assessments} assessments, in {time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
+        for n in WORKERS:
+            log = tmp / f"serve-{name}-mix-{n}.log"
+            mixes |= run_mix_server(url, data_dir, log, n, seeded, label)
+    if "reads" in CASES:
+        url, data_dir = make_db("reads"), tmp / f"data-{name}"
+        started = time.perf_counter()
+        seed(url, data_dir)
+        print(f"{label}: seeded {CLIENTS} clients in {time.perf_counter() - started:.1f} s")
+        for n in WORKERS:
+            log = tmp / f"serve-{name}-{n}.log"
+            reads[f"{label} ×{n}"] = run_server(url, data_dir, log, n)
+    return mixes, reads
+
+
+PROFILED: list[str] = []
+
+
+def run_mix_server(
+    url: str, data_dir: Path, log: Path, workers: int, seeded: Any, label: str
+) -> dict[str, Any]:
+    """Run the mix with each think time against one ``hiplab serve --workers N``."""
+    from hiplab import services
+
+    base_input = yaml.safe_load(services.sample_path().read_text(encoding="utf-8"))
+    raw_input = visit(base_input, 3, 1)  # no red flag: the plan is made, not a referral
+    raw_input.pop("date")  # entered today, as a coach does
+    results = {}
+    with server(url, data_dir, log, workers) as (base, pid):
+        for think in THINK:
+            profile = PROFILE and think == 0 and not PROFILED
+            with web_profile.sampled(pid, MIX_SECONDS + 2, enabled=profile) as samples:
+                results[f"{label} ×{workers}, think {think:g} s"] = web_mix.measure_mix(
+                    base,
+                    pid,
+                    seeded,
+                    raw_input,
+                    think=think,
+                    seconds=MIX_SECONDS,
+                    cpu_seconds=cpu_seconds,
+                )
+            if profile:
+                PROFILED.append(f"{label} ×{workers}, back to back")
+                web_profile.report(samples.path, PROFILED[0])
+            print(f"{label} ×{workers} think {think:g} s: done", flush=True)
+    return results
 
 
 def run_server(url: str, data_dir: Path, log: Path, workers: int) -> dict[str, Result]:
-    """Measure both cases against one ``hiplab serve --workers N``."""
+    """Measure both read cases against one ``hiplab serve --workers N``."""
     with server(url, data_dir, log, workers) as (base, pid):
         cases = {
             "client dashboard GET /me": ("/me", session_cookies(base, CLIENT_EMAIL)),
@@ -326,8 +396,8 @@ def run_server(url: str, data_dir: Path, log: Path, workers: int) -> dict[str, R
 
 
 @contextlib.contextmanager
-def postgresql(tmp: Path) -> Iterator[str]:
-    """A throw-away PostgreSQL server of this run (own state file); yield a database URL."""
+def postgresql(tmp: Path) -> Iterator[Any]:
+    """A throw-away PostgreSQL server of this run (own state file); yield a database maker."""
     env = {**os.environ, "HIPLAB_PG_STATE": str(tmp / "pg.state")}
     script = ["bash", str(ROOT / "scripts" / "pg_test_server.sh")]
     line = subprocess.run(
@@ -340,28 +410,26 @@ def postgresql(tmp: Path) -> Iterator[str]:
     try:
         from sqlalchemy import create_engine, make_url, text
 
-        admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text('CREATE DATABASE "hiplab_bench"'))
-        admin.dispose()
-        yield make_url(server_url).set(database="hiplab_bench").render_as_string(False)
+        def make_db(purpose: str) -> str:
+            admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "hiplab_bench_{purpose}"'))
+            admin.dispose()
+            url = make_url(server_url).set(database=f"hiplab_bench_{purpose}")
+            return url.render_as_string(False)
+
+        yield make_db
     finally:
         subprocess.run([*script, "stop"], env=env, check=False, capture_output=True)
 
 
-def report(results: dict[str, dict[str, Result]]) -> None:
+def report_reads(results: dict[str, dict[str, Result]]) -> None:
     print()
-    print(
-        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}; hiplab serve = uvicorn, ×N = --workers N"
-    )
     print(
         f"{CONNECTIONS} concurrent keep-alive connections, {SECONDS:g} s per case after "
         f"{WARM_UP_SECONDS:g} s warm-up, {CLIENTS} clients x {len(DATES)} assessments; "
         "goal p99 < 100 ms"
     )
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"load average before the report (1, 5, 15 min): {load}")
     header = f"{'case':30s} {'store':15s} {'req/s':>8s} {'p50 ms':>8s} {'p90 ms':>8s} "
     print(
         header
@@ -380,18 +448,38 @@ def report(results: dict[str, dict[str, Result]]) -> None:
                 print(f"{'':30s} errors: {r.error_kinds}")
 
 
+def machine_lines() -> None:
+    print()
+    print(
+        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; hiplab serve = uvicorn, ×N = --workers N"
+    )
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"load average before the report (1, 5, 15 min): {load}")
+
+
 def main() -> None:
-    results: dict[str, dict[str, Result]] = {}
+    mixes: dict[str, Any] = {}
+    reads: dict[str, dict[str, Result]] = {}
     with tempfile.TemporaryDirectory(prefix="hiplab-load-") as name:
         tmp = Path(name)
         if "sqlite" in STORES:
-            results |= run_store("sqlite", f"sqlite:///{tmp / 'bench.sqlite'}", tmp)
+            mix, read = run_store("sqlite", lambda p: f"sqlite:///{tmp / f'bench-{p}.sqlite'}", tmp)
+            mixes, reads = mixes | mix, reads | read
         if "postgresql" in STORES:
             if not shutil.which("bash"):
                 raise SystemExit("bash is needed to start PostgreSQL")
-            with postgresql(tmp) as url:
-                results |= run_store("postgresql", url, tmp)
-    report(results)
+            with postgresql(tmp) as make_db:
+                mix, read = run_store("postgresql", make_db, tmp)
+                mixes, reads = mixes | mix, reads | read
+    machine_lines()
+    if mixes:
+        web_mix.report_mix(mixes)
+    if reads:
+        report_reads(reads)
+    if JSON_OUT:
+        figures = {label: web_mix.as_dict(r) for label, r in mixes.items()}
+        Path(JSON_OUT).write_text(json.dumps(figures, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":
