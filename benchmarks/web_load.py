@@ -62,8 +62,8 @@ import httpx
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import web_mix  # noqa: E402  (the mix lives next to this script)
-import web_profile  # noqa: E402
+import web_mix  # the mix lives next to this script
+import web_profile
 
 CASES = os.environ.get("BENCH_CASES", "mix,reads").split(",")
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))

@@ -415,11 +415,12 @@ def _goals(r: MixResult) -> None:
         f"(goal < {PREVIEW_GOAL_MS:.0f}: {'met' if previews < PREVIEW_GOAL_MS else 'missed'})"
     )
     per_s = r.requests / r.seconds
+    cpu_ms = r.server_cpu_s * 1000 / max(r.requests, 1)
     print(
         f"  {per_s:.1f} req/s; {r.tally.coach_rounds / r.seconds * 3600:.0f} coach rounds/h and "
         f"{r.tally.client_sessions / r.seconds * 3600:.0f} client sessions/h; server CPU "
-        f"{r.server_cpu_s / r.seconds:.0%} of one core ({r.server_cpu_s * 1000 / max(r.requests, 1):.1f}"
-        f" ms/req); load generator CPU {r.generator_cpu_s / r.seconds:.0%} of one core"
+        f"{r.server_cpu_s / r.seconds:.0%} of one core ({cpu_ms:.1f} ms/req)"
+        f"; load generator CPU {r.generator_cpu_s / r.seconds:.0%} of one core"
     )
 
 
