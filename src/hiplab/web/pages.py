@@ -45,9 +45,15 @@ SEXES = ("female", "male", "other")
 
 @cache
 def template_environment() -> Environment:
-    """Return the Jinja2 environment of the web pages (autoescaped, strict)."""
+    """Return the Jinja2 environment of the web pages (autoescaped, strict).
+
+    The templates ship in the package and never change while a server runs, so they are
+    not checked for changes (Jinja's ``auto_reload`` stats every template file of a
+    page on every request).
+    """
     return Environment(
         loader=PackageLoader("hiplab.web", "templates"),
+        auto_reload=False,
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
