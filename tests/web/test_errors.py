@@ -14,11 +14,10 @@ from fastapi import FastAPI
 from starlette.formparsers import MultiPartParser
 
 from hiplab.assess.parse import MAX_BYTES
-from hiplab.web.authz import CSRF_MESSAGE
-from hiplab.web.errors import FAILED
+from hiplab.web.authz import CSRF_MESSAGE, MAX_FORM_FIELDS
+from hiplab.web.errors import FAILED, HTTP_WORDS
 from hiplab.web.limits import (
     MAX_BODY_BYTES,
-    MAX_FORM_FIELDS,
     NOT_JSON_NUMBER,
     NOT_UNICODE,
     TOO_LARGE,
@@ -169,6 +168,48 @@ def test_a_form_with_too_many_fields_is_413(coach: tuple[TestClient, str], kind:
     assert TOO_MANY_FIELDS.endswith("at most 500")
     fields.pop("f0")  # exactly the limit passes
     assert browser.post("/logout", data=fields, follow_redirects=False).status_code == 303
+
+
+PAGE_FORMS = [
+    "/logout",
+    "/people/{alice}/assessments",
+    "/people/{alice}/videos",
+    "/account/password",
+]
+"""Page form routes: read first by the CSRF check (the first three) or by FastAPI."""
+
+
+@pytest.mark.parametrize("path", PAGE_FORMS)
+@pytest.mark.parametrize("files", [2, 50])
+def test_a_form_with_more_than_one_file_is_a_plain_4xx(
+    coach: tuple[TestClient, str], world: World, path: str, files: int
+) -> None:
+    """At most one file is read (the video upload's); no 500, no file left open."""
+    browser, csrf = coach
+    parts = [("csrf_token", (None, csrf))]
+    parts += [
+        (f"f{n}", (f"f{n}.bin", b"x" * 100, "application/octet-stream")) for n in range(files)
+    ]
+    response = browser.post(path.format(alice=world.alice), files=parts, follow_redirects=False)
+    assert 400 <= response.status_code < 500, response.text[:300]
+    assert "<!doctype html>" in response.text.lower()  # the error page, not JSON
+    if path == "/logout":  # its form is read only by the CSRF check
+        assert response.status_code == 400
+        assert HTTP_WORDS[400] in response.text
+
+
+@pytest.mark.parametrize("path", PAGE_FORMS)
+def test_a_multipart_form_with_too_many_fields_is_413(
+    coach: tuple[TestClient, str], world: World, path: str
+) -> None:
+    browser, csrf = coach
+    parts = [("csrf_token", (None, csrf))]
+    parts += [(f"f{n}", (None, "1")) for n in range(MAX_FORM_FIELDS)]
+    response = browser.post(path.format(alice=world.alice), files=parts, follow_redirects=False)
+    if path.endswith("/videos"):  # the upload counts its bytes, not fields: the CSRF check's 400
+        assert response.status_code == 400 and HTTP_WORDS[400] in response.text
+    else:
+        assert response.status_code == 413 and TOO_MANY_FIELDS in response.text
 
 
 def test_the_limit_holds_the_clis_largest_file_and_never_spools() -> None:

@@ -65,6 +65,10 @@ NEW_SESSION_KEY = "hiplab_new_session"
 """Key in ``request.state`` of a session the response must set as the cookie."""
 RULE_ATTRIBUTE = "__hiplab_rule__"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+MAX_FORM_FIELDS = 500
+"""The most fields (or multipart parts) a form may have; the assessment form has ~130."""
+MAX_FORM_FILES = 1
+"""The most files a form may carry: the video upload has one, every other form none."""
 NOT_FOUND = "not found"
 CSRF_MESSAGE = "the form has expired or did not come from this site; reload the page and try again"
 LAST_SEEN_STEP = timedelta(minutes=5)
@@ -244,12 +248,20 @@ async def _enforce(request: Request, rule: Rule) -> Viewer | None:
 
 
 async def _submitted_token(request: Request) -> str | None:
+    """Return the CSRF token of the header, else of the form field, else None.
+
+    The form is read with bounds: Starlette keeps the first reading of a request's
+    form, so a route that reads it later (the assessment form, the video upload) gets
+    this one, and a form with more files or fields is refused here (400; the body
+    limit's field count answers 413 first, see :mod:`hiplab.web.limits`).
+    """
     header = request.headers.get(CSRF_HEADER)
     if header:
         return header
     content_type = request.headers.get("content-type", "")
     if content_type.startswith(FORM_TYPES):
-        value = (await request.form()).get(CSRF_FIELD)
+        form = await request.form(max_files=MAX_FORM_FILES, max_fields=MAX_FORM_FIELDS)
+        value = form.get(CSRF_FIELD)
         return value if isinstance(value, str) else None
     return None
 

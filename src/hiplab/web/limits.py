@@ -16,9 +16,9 @@ front of every route and, before the route reads anything:
 
 then, while the body arrives, counts its bytes and answers 413 as soon as they pass
 :data:`MAX_BODY_BYTES` (a chunked body has no declared length), counts the fields of a
-form (at most :data:`MAX_FORM_FIELDS`, 413 beyond), and refuses JSON that JSON does
-not allow but Python's parser takes: ``NaN``, ``Infinity`` and unpaired surrogates
-(a code point U+D800 to U+DFFF alone, which no UTF-8 text can hold), 422.
+form (at most :data:`hiplab.web.authz.MAX_FORM_FIELDS`, 413 beyond), and refuses JSON
+that JSON does not allow but Python's parser takes: ``NaN``, ``Infinity`` and unpaired
+surrogates (a code point U+D800 to U+DFFF alone, which no UTF-8 text can hold), 422.
 
 The video upload routes keep their own, larger limit (``max_upload_mb``, counted by
 :class:`hiplab.web.videos.UploadRoute`); their session and CSRF checks are the ones
@@ -42,7 +42,7 @@ from python_multipart.multipart import parse_options_header
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hiplab.web.authz import CSRF_MESSAGE, Denied, Rule, route_rules
+from hiplab.web.authz import CSRF_MESSAGE, MAX_FORM_FIELDS, Denied, Rule, route_rules
 from hiplab.web.errors import Refused, denied_response, error_response
 from hiplab.web.security import (
     CSRF_HEADER,
@@ -54,8 +54,6 @@ from hiplab.web.security import (
 
 MAX_BODY_BYTES = 2**20
 """The largest request body of every route but the video uploads (1 MiB)."""
-MAX_FORM_FIELDS = 500
-"""The most fields (or multipart parts) a form may have; the assessment form has ~130."""
 TOO_LARGE = (
     f"the request body is too large; allowed: at most {MAX_BODY_BYTES // 2**20} MB "
     "(a video goes through the upload form)"
