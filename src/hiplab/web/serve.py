@@ -30,8 +30,6 @@ import socket
 import threading
 from typing import Any
 
-from fastapi import FastAPI
-
 from hiplab.errors import InputError
 from hiplab.settings import Settings, load_settings
 
@@ -39,12 +37,10 @@ OVERRIDES_ENV = "HIPLAB_SERVE_OVERRIDES"
 """The CLI's setting overrides, as JSON, for the worker processes."""
 
 
-def app_from_environment() -> FastAPI:
-    """Build one worker's app from :data:`OVERRIDES_ENV` (uvicorn's ``factory``)."""
-    from hiplab.web.app import create_app
-
+def worker_settings() -> Settings:
+    """Return one worker's settings, from the CLI's overrides in :data:`OVERRIDES_ENV`."""
     overrides: dict[str, Any] = json.loads(os.environ.get(OVERRIDES_ENV, "{}"))
-    return create_app(load_settings(overrides=overrides), requeue_jobs=False)
+    return load_settings(overrides=overrides)
 
 
 def prepare_once(settings: Settings) -> None:
@@ -110,10 +106,12 @@ def serve_worker(host: str, port: int) -> None:
     """Serve the app on its own ``SO_REUSEPORT`` socket (one worker process of :func:`run`)."""
     import uvicorn
 
+    from hiplab.web.app import create_app
+
     sock = listening_socket(host, port)
-    overrides: dict[str, Any] = json.loads(os.environ.get(OVERRIDES_ENV, "{}"))
-    config = uvicorn_config(app_from_environment, load_settings(overrides=overrides), factory=True)
-    uvicorn.Server(config).run(sockets=[sock])
+    settings = worker_settings()  # read once: for the app and for uvicorn
+    app = create_app(settings, requeue_jobs=False)
+    uvicorn.Server(uvicorn_config(app, settings)).run(sockets=[sock])
 
 
 def run(settings: Settings, overrides: dict[str, Any], *, workers: int) -> None:
