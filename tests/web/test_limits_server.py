@@ -210,27 +210,33 @@ def head(path: str, *, cookie: str = "", csrf: str = "", content_type: str) -> s
     return "\r\n".join(lines) + "\r\n\r\n"
 
 
+def send_bounded(server: Server, request: str, body: Iterator[bytes], size: int) -> Answer:
+    """Send a ``size``-byte body chunked; check the server took and grew by far less."""
+    before = server.reset_peak()
+    answer = send_chunked(server.port, request, body)
+    growth = server.memory("VmHWM") - before
+    assert answer.sent < size // 10, "the server read far more than its limit"
+    assert growth < size // 20, (
+        f"the server grew by {growth / MB:.0f} MB for a {size // MB} MB body"
+    )
+    return answer
+
+
 def test_a_logged_in_200_mb_json_body_is_cut_off_at_the_limit(
     server: Server, coach: dict[str, str]
 ) -> None:
     """Session and token are right, so only the size limit stands in the way."""
     size = 200 * MB
-    before = server.reset_peak()
     request = head(
         "/api/v1/people",
         cookie=coach["cookie"],
         csrf=coach["csrf"],
         content_type="application/json",
     )
-    answer = send_chunked(server.port, request, chunks(size))
-    growth = server.memory("VmHWM") - before
+    answer = send_bounded(server, request, chunks(size), size)
     assert answer.status in (413, None), answer.text[:500]
     if answer.status is not None:
         assert TOO_LARGE in answer.text
-    assert answer.sent < size // 10, "the server read far more than its limit"
-    assert growth < size // 20, (
-        f"the server grew by {growth / MB:.0f} MB for a {size // MB} MB body"
-    )
     assert list(server.spool.iterdir()) == []
 
 
@@ -239,20 +245,14 @@ def test_an_anonymous_200_mb_json_body_is_refused_unread(
 ) -> None:
     """A route that needs a login refuses an anonymous session before reading its body."""
     size = 200 * MB
-    before = server.reset_peak()
     request = head(
         "/api/v1/people",
         cookie=anonymous["cookie"],
         csrf=anonymous["csrf"],
         content_type="application/json",
     )
-    answer = send_chunked(server.port, request, chunks(size))
-    growth = server.memory("VmHWM") - before
+    answer = send_bounded(server, request, chunks(size), size)
     assert answer.status in (401, None), answer.text[:500]
-    assert answer.sent < size // 10  # what the sockets' buffers took before the refusal
-    assert growth < size // 20, (
-        f"the server grew by {growth / MB:.0f} MB for a {size // MB} MB body"
-    )
 
 
 def test_a_400_mb_multipart_login_is_never_spooled_to_disk(
@@ -273,19 +273,13 @@ def test_a_400_mb_multipart_login_is_never_spooled_to_disk(
         yield start
         yield from chunks(size, b"x")
 
-    before = server.reset_peak()
     request = head(
         "/login",
         cookie=anonymous["cookie"],
         content_type=f"multipart/form-data; boundary={boundary}",
     )
-    answer = send_chunked(server.port, request, body())
-    growth = server.memory("VmHWM") - before
+    answer = send_bounded(server, request, body(), size)
     assert answer.status in (413, None), answer.text[:500]
-    assert answer.sent < size // 10
-    assert growth < size // 20, (
-        f"the server grew by {growth / MB:.0f} MB for a {size // MB} MB body"
-    )
     assert list(server.spool.iterdir()) == [], "a part of the body went to the disk"
 
 
