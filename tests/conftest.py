@@ -88,3 +88,17 @@ def browser() -> Iterator[Any]:
     from tests.browser import launched_chromium
 
     yield from launched_chromium()
+
+
+@pytest.fixture
+def permissive_umask() -> Iterator[None]:
+    """Set the umask 022 (folders 0755, files 0644 by default; subprocesses inherit it).
+
+    File-mode tests use it so that the modes they see come from hiplab, not from the
+    test runner's umask; the umask found is restored afterwards.
+    """
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,16 +17,10 @@ from hiplab.private_files import make_private_dir, private_sqlite_file, restrict
 from hiplab.settings import Settings
 from hiplab.store import Store, open_store
 
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
-
-
-@pytest.fixture(autouse=True)
-def permissive_umask() -> Iterator[None]:
-    previous = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(previous)
+pytestmark = [
+    pytest.mark.skipif(os.name != "posix", reason="POSIX file modes"),
+    pytest.mark.usefixtures("permissive_umask"),
+]
 
 
 def mode(path: Path) -> int:
