@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from hiplab import clinic_service
@@ -77,14 +78,19 @@ def csrf_of_page(html: str) -> str:
     return found.group(1)
 
 
-def login(browser: TestClient, email: str, password: str = PASSWORD) -> str:
-    """Log in through the form; return the new session's CSRF token."""
+def post_login(browser: TestClient, email: str, password: str) -> httpx.Response:
+    """Post the login form (with its CSRF token); return the answer, not followed."""
     token = csrf_of_page(browser.get("/login").text)
-    response = browser.post(
+    return browser.post(
         "/login",
         data={"email": email, "password": password, "csrf_token": token},
         follow_redirects=False,
     )
+
+
+def login(browser: TestClient, email: str, password: str = PASSWORD) -> str:
+    """Log in through the form; return the new session's CSRF token."""
+    response = post_login(browser, email, password)
     assert response.status_code == 303, response.text
     me = browser.get("/api/v1/me")
     assert me.status_code == 200

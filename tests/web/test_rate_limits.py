@@ -27,6 +27,7 @@ from tests.web.conftest import (
     csrf_of_page,
     login,
     make_world,
+    post_login,
 )
 
 WRONG = "not the password at all"
@@ -56,15 +57,6 @@ def _from(app: FastAPI, address: str) -> TestClient:
     return TestClient(app, client=(address, 40000))
 
 
-def _post_login(browser: TestClient, email: str, password: str) -> Any:
-    token = csrf_of_page(browser.get("/login").text)
-    return browser.post(
-        "/login",
-        data={"email": email, "password": password, "csrf_token": token},
-        follow_redirects=False,
-    )
-
-
 # --- logins: per account, across addresses ------------------------------------------------------
 
 
@@ -73,26 +65,26 @@ def test_guessing_one_account_from_many_addresses_meets_the_back_off(
 ) -> None:
     app, _world = limited
     first, second, owner = (_from(app, f"198.51.100.{n}") for n in (1, 2, 3))
-    assert [_post_login(first, "a@coach.test", WRONG).status_code for _ in range(3)] == [
+    assert [post_login(first, "a@coach.test", WRONG).status_code for _ in range(3)] == [
         401,
         401,
         429,  # the per-address limit (2) still holds
     ]
-    assert _post_login(second, "a@coach.test", WRONG).status_code == 401  # failure 3 of the account
-    refused = _post_login(owner, "a@coach.test", PASSWORD)  # even the right password waits
+    assert post_login(second, "a@coach.test", WRONG).status_code == 401  # failure 3 of the account
+    refused = post_login(owner, "a@coach.test", PASSWORD)  # even the right password waits
     assert refused.status_code == 429
     assert refused.headers["retry-after"] == "30"
     assert "too many failed logins; try again in 30 seconds" in refused.text
     assert owner.get("/api/v1/me").status_code == 401
     # Another account from the same addresses is not held back.
-    assert _post_login(second, "b@coach.test", PASSWORD).status_code == 303
+    assert post_login(second, "b@coach.test", PASSWORD).status_code == 303
 
 
 def test_an_unknown_account_is_held_back_alike(limited: tuple[FastAPI, World]) -> None:
     """The answer must not tell whether an account exists."""
     app, _world = limited
     answers = [
-        _post_login(_from(app, f"198.51.100.{n}"), "nobody@coach.test", WRONG).status_code
+        post_login(_from(app, f"198.51.100.{n}"), "nobody@coach.test", WRONG).status_code
         for n in range(4)
     ]
     assert answers == [401, 401, 401, 429]
@@ -184,7 +176,7 @@ def test_guessing_the_current_password_is_held_back(limited: tuple[FastAPI, Worl
     assert api.json()["detail"] == "too many wrong current passwords; try again in 30 seconds"
     assert api.headers["retry-after"] == "30"
     # Nothing changed: the old password still logs in.
-    assert _post_login(_from(app, "198.51.100.10"), "a@coach.test", PASSWORD).status_code == 303
+    assert post_login(_from(app, "198.51.100.10"), "a@coach.test", PASSWORD).status_code == 303
 
 
 # --- writes per login ---------------------------------------------------------------------------

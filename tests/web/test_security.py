@@ -26,18 +26,10 @@ from tests.web.conftest import (
     csrf_of_page,
     login,
     new_client,
+    post_login,
 )
 
 GENERIC = "email or password is wrong"
-
-
-def _post_login(browser: TestClient, email: str, password: str) -> object:
-    token = csrf_of_page(browser.get("/login").text)
-    return browser.post(
-        "/login",
-        data={"email": email, "password": password, "csrf_token": token},
-        follow_redirects=False,
-    )
 
 
 def test_login_success_sets_a_new_session_and_goes_home(client: TestClient, world: World) -> None:
@@ -59,12 +51,12 @@ def test_login_success_sets_a_new_session_and_goes_home(client: TestClient, worl
 def test_wrong_password_and_unknown_email_get_the_same_answer(
     client: TestClient, world: World
 ) -> None:
-    wrong = _post_login(client, "a@coach.test", "not the password")
-    unknown = _post_login(client, "nobody@coach.test", PASSWORD)
-    malformed = _post_login(client, "not an address", PASSWORD)
+    wrong = post_login(client, "a@coach.test", "not the password")
+    unknown = post_login(client, "nobody@coach.test", PASSWORD)
+    malformed = post_login(client, "not an address", PASSWORD)
     for response in (wrong, unknown, malformed):
-        assert response.status_code == 401  # type: ignore[attr-defined]
-        assert GENERIC in response.text  # type: ignore[attr-defined]
+        assert response.status_code == 401
+        assert GENERIC in response.text
     assert client.get("/api/v1/me").status_code == 401
 
 
@@ -201,14 +193,14 @@ def test_login_is_rate_limited_per_address_and_email(limited: Settings) -> None:
 
         make_world(app.state.hiplab.store)
         for _ in range(3):
-            assert _post_login(browser, "a@coach.test", "wrong password!").status_code == 401  # type: ignore[attr-defined]
-        blocked = _post_login(browser, "a@coach.test", PASSWORD)
-        assert blocked.status_code == 429  # type: ignore[attr-defined]
-        assert "too many failed logins" in blocked.text  # type: ignore[attr-defined]
-        assert 1 <= int(blocked.headers["retry-after"]) <= 60  # type: ignore[attr-defined]
+            assert post_login(browser, "a@coach.test", "wrong password!").status_code == 401
+        blocked = post_login(browser, "a@coach.test", PASSWORD)
+        assert blocked.status_code == 429
+        assert "too many failed logins" in blocked.text
+        assert 1 <= int(blocked.headers["retry-after"]) <= 60
         assert browser.get("/api/v1/me").status_code == 401
         # Another e-mail from the same address is not blocked.
-        assert _post_login(browser, "b@coach.test", PASSWORD).status_code == 303  # type: ignore[attr-defined]
+        assert post_login(browser, "b@coach.test", PASSWORD).status_code == 303
 
 
 def test_limiter_window_slides() -> None:
@@ -299,7 +291,7 @@ def test_a_password_change_logs_out_the_other_browsers(
     store.set_password_hash(user_id=world.coach_b, password_hash=hash_password("a new password!"))
     assert client.get("/api/v1/me").status_code == 401
     assert other.get("/coach", follow_redirects=False).status_code == 303
-    assert _post_login(client, "b@coach.test", PASSWORD).status_code == 401  # type: ignore[attr-defined]
+    assert post_login(client, "b@coach.test", PASSWORD).status_code == 401
     login(client, "b@coach.test", "a new password!")
     assert client.get("/api/v1/me").json()["email"] == "b@coach.test"
 
