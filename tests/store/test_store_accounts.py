@@ -7,6 +7,7 @@ import pytest
 from hiplab.errors import InputError, NotFoundError
 from hiplab.passwords import hash_password
 from hiplab.store import NewLogin, Store
+from tests.store.old_logins import OLD_EMAIL, login_emails, store_with_old_login
 
 HASH = hash_password("a long enough password")
 
@@ -123,26 +124,14 @@ def test_migration_0004_starts_every_login_at_epoch_0_and_goes_back(store_url: s
     from sqlalchemy import inspect
 
     from hiplab.store import open_store
-    from hiplab.store.engine import create_store_engine, downgrade, parse_url, upgrade
+    from hiplab.store.engine import downgrade
 
-    engine = create_store_engine(parse_url(store_url))
-    try:
-        upgrade(engine, revision="0003")
-        # A login as 0003 stored it (create_user would write the new column).
-        with engine.begin() as connection:
-            connection.exec_driver_sql(
-                "INSERT INTO app_user (email, display_name, role, password_hash, created_at) "
-                f"VALUES ('old@example.org', 'Old', 'coach', '{HASH}', CURRENT_TIMESTAMP)"
-            )
+    with store_with_old_login(store_url, revision="0003", password_hash=HASH) as engine:
         with open_store(store_url) as store:
-            found = store.login_record(email="old@example.org")
+            found = store.login_record(email=OLD_EMAIL)
             assert found is not None and found[0].session_epoch == 0
             assert store.end_sessions(user_id=found[0].id) == 1
         downgrade(engine, revision="0003")
         columns = {c["name"] for c in inspect(engine).get_columns("app_user")}
         assert "session_epoch" not in columns and "password_hash" in columns
-        with engine.connect() as connection:
-            emails = connection.exec_driver_sql("SELECT email FROM app_user").scalars().all()
-        assert emails == ["old@example.org"]
-    finally:
-        engine.dispose()
+        assert login_emails(engine) == [OLD_EMAIL]

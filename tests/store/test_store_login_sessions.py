@@ -12,6 +12,7 @@ from hiplab.errors import InputError, NotFoundError
 from hiplab.passwords import hash_password
 from hiplab.store import Store
 from hiplab.store.tables import utcnow
+from tests.store.old_logins import OLD_EMAIL, login_emails, store_with_old_login
 
 HASH = hash_password("a long enough password")
 
@@ -122,25 +123,14 @@ def test_session_ids_and_logins_are_checked(store: Store) -> None:
 
 def test_migration_0006_adds_only_the_table_and_goes_back(store_url: str) -> None:
     from hiplab.store import open_store
-    from hiplab.store.engine import create_store_engine, downgrade, parse_url, upgrade
+    from hiplab.store.engine import downgrade
 
-    engine = create_store_engine(parse_url(store_url))
-    try:
-        upgrade(engine, revision="0005")
-        with engine.begin() as connection:
-            connection.exec_driver_sql(
-                "INSERT INTO app_user (email, display_name, role, password_hash, created_at) "
-                f"VALUES ('old@example.org', 'Old', 'coach', '{HASH}', CURRENT_TIMESTAMP)"
-            )
+    with store_with_old_login(store_url, revision="0005", password_hash=HASH) as engine:
         with open_store(store_url) as store:
-            found = store.login_record(email="old@example.org")
+            found = store.login_record(email=OLD_EMAIL)
             assert found is not None
             digest = _start(store, found[0].id, "a")
             assert _live(store, found[0].id, digest)
         downgrade(engine, revision="0005")
         assert "login_session" not in inspect(engine).get_table_names()
-        with engine.connect() as connection:
-            emails = connection.exec_driver_sql("SELECT email FROM app_user").scalars().all()
-        assert emails == ["old@example.org"]
-    finally:
-        engine.dispose()
+        assert login_emails(engine) == [OLD_EMAIL]
