@@ -9,6 +9,7 @@ app keeps one open; the CLI opens one per command with
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
         StoredAssessment,
         StoredUser,
     )
-    from hiplab.store.models import Role
+    from hiplab.store.models import PersonLatest, Role, StoredPlan, StoredSessionLog
 
 
 @dataclass(frozen=True)
@@ -201,58 +202,62 @@ def flags_of(result: Assessment) -> Flags:
     )
 
 
-def _latest(store: Store, person: PersonRecord) -> StoredAssessment | None:
-    try:
-        return store.latest_assessment(person_id=person.id)
-    except NotFoundError:
-        return None
-
-
 def adherence_of(store: Store, person: PersonRecord, *, today: date) -> tuple[str, float | None]:
     """Return adherence to the person's latest plan in words, and as a ratio (or None)."""
+    latest = store.latest_of_people(person_ids=[person.id])[person.id]
+    return adherence_in_words(latest.plan, latest.plan_logs, today=today)
+
+
+def adherence_in_words(
+    plan: StoredPlan | None, logs: Sequence[StoredSessionLog], *, today: date
+) -> tuple[str, float | None]:
+    """Return adherence to ``plan`` in words and as a ratio (None without a plan or a start)."""
     from hiplab.progress._format import adherence_words
     from hiplab.progress.build import adherence
 
-    try:
-        plan = store.latest_plan(person_id=person.id)
-    except NotFoundError:
+    if plan is None:
         return "no plan", None
-    found = adherence(plan, store.session_logs(person_id=person.id), as_of=today)
+    found = adherence(plan, logs, as_of=today)
     if found is None:
         return "plan starts later", None
     return adherence_words(found), found.ratio
 
 
 def client_rows(*, store: Store, coach_id: int, today: date) -> list[ClientRow]:
-    """Return a coach's people with their last assessment, flags and adherence."""
-    rows = []
+    """Return a coach's people with their last assessment, flags and adherence.
+
+    Four queries whatever the number of clients (:meth:`Store.latest_of_people`).
+    """
     with store.reading():  # one connection and transaction for all the reads
         people = store.people_of_coach(coach_id=coach_id)
-        found = [(p, _latest(store, p), adherence_of(store, p, today=today)) for p in people]
-    for person, latest, (words, ratio) in found:
-        rows.append(
-            ClientRow(
-                person=person,
-                last_assessed=latest.taken_on if latest else None,
-                flags=flags_of(latest.result) if latest else None,
-                adherence=words,
-                adherence_ratio=ratio,
-            )
-        )
-    return rows
+        latest = store.latest_of_people(person_ids=[p.id for p in people])
+    return [_client_row(person, latest[person.id], today) for person in people]
+
+
+def _client_row(person: PersonRecord, latest: PersonLatest, today: date) -> ClientRow:
+    words, ratio = adherence_in_words(latest.plan, latest.plan_logs, today=today)
+    newest = latest.assessment
+    return ClientRow(
+        person=person,
+        last_assessed=newest.taken_on if newest else None,
+        flags=flags_of(newest.result) if newest else None,
+        adherence=words,
+        adherence_ratio=ratio,
+    )
 
 
 def person_overview(*, store: Store, person_id: int, today: date) -> PersonOverview:
     """Return a person, their latest assessment with its flags, history and adherence."""
-    with store.reading():  # one connection and transaction for the five reads
+    with store.reading():  # one connection and transaction for the reads
         person = store.get_person(person_id=person_id)
-        latest = _latest(store, person)
-        words, _ratio = adherence_of(store, person, today=today)
+        latest = store.latest_of_people(person_ids=[person.id])[person.id]
         history = tuple(store.history(person_id=person.id))
+    words, _ratio = adherence_in_words(latest.plan, latest.plan_logs, today=today)
+    newest = latest.assessment
     return PersonOverview(
         person=person,
-        latest=latest,
-        flags=flags_of(latest.result) if latest else None,
+        latest=newest,
+        flags=flags_of(newest.result) if newest else None,
         history=history,
         adherence=words,
     )
@@ -266,8 +271,10 @@ def tests_not_suggested(*, store: Store, person_id: int) -> dict[str, str]:
     """
     from hiplab.assess.safety import precautions, withheld_test
 
-    latest = _latest(store, store.get_person(person_id=person_id))
-    if latest is None:
+    store.get_person(person_id=person_id)  # NotFoundError for nobody
+    try:
+        latest = store.latest_assessment(person_id=person_id)
+    except NotFoundError:
         return {}
     rules = precautions(latest.data)
     out: dict[str, str] = {}

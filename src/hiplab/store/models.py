@@ -97,6 +97,14 @@ class StoredSessionLog(StoreModel):
     log: SessionLog
 
 
+class PersonLatest(StoreModel):
+    """A person's newest assessment and plan, and the session logs of that plan."""
+
+    assessment: StoredAssessment | None
+    plan: StoredPlan | None
+    plan_logs: tuple[StoredSessionLog, ...]
+
+
 class StoredUser(StoreModel):
     """A login without its password hash; ``person_id`` is a client's own person.
 

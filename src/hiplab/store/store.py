@@ -30,7 +30,7 @@ from typing import Any, Literal, TypeVar
 
 from platformdirs import user_data_dir
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import URL, Select, and_, func, select
+from sqlalchemy import URL, Select, and_, func, or_, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -48,6 +48,7 @@ from hiplab.store.engine import create_store_engine, mask_url, parse_url, store_
 from hiplab.store.jobs import JobMethods
 from hiplab.store.models import (
     AssessmentSummary,
+    PersonLatest,
     PersonSummary,
     StoredAssessment,
     StoredPlan,
@@ -704,6 +705,36 @@ class Store(AccountMethods, JobMethods, StoreCore):
             person = _find_person(session, person_name, person_id)
             return [_stored_session_log(row) for row in person.session_logs]
 
+    def latest_of_people(self, *, person_ids: Sequence[int]) -> dict[int, PersonLatest]:
+        """Read many people's newest assessment and plan and that plan's logs at once.
+
+        A coach's client list shows this for every client: three queries whatever the
+        number of clients, instead of three per client.
+
+        Parameters
+        ----------
+        person_ids : sequence of int
+            The people; ids of nobody are left out of the answer.
+
+        Returns
+        -------
+        dict of int to PersonLatest
+            Per person id: the newest assessment (latest date, then highest id) and plan
+            (latest ``created_at``, then highest id), or None, and the plan's session
+            logs, oldest first.
+
+        """
+        ids = sorted(set(person_ids))
+        with self._transaction("read the clients' latest records") as session:
+            assessments = _newest_of(session, tables.Assessment, tables.Assessment.taken_on, ids)
+            plans = _newest_of(session, tables.Plan, tables.Plan.created_at, ids)
+            logs = _logs_of_plans(session, plans)
+            known = session.scalars(select(tables.Person.id).where(tables.Person.id.in_(ids)))
+            return {
+                person_id: _person_latest(assessments.get(person_id), plans.get(person_id), logs)
+                for person_id in known
+            }
+
     def export_person(
         self,
         *,
@@ -863,6 +894,61 @@ def _newest(
     if row is None:
         raise NotFoundError(f"no {what} saved for {person.name!r}")
     return row
+
+
+def _newest_of(
+    session: Session, table: type[_Row], when: Any, person_ids: Sequence[int]
+) -> dict[int, _Row]:
+    """Each person's newest row of ``table`` by ``when`` then id, in one query."""
+    rank = (
+        func.row_number()
+        .over(partition_by=table.person_id, order_by=(when.desc(), table.id.desc()))
+        .label("rank")
+    )
+    ranked = select(table.id, rank).where(table.person_id.in_(person_ids)).subquery()
+    rows = session.scalars(
+        select(table).join(ranked, table.id == ranked.c.id).where(ranked.c.rank == 1)
+    )
+    return {row.person_id: row for row in rows}
+
+
+def _logs_of_plans(
+    session: Session, plans: dict[int, tables.Plan]
+) -> dict[int, list[tables.SessionLogRow]]:
+    """Per person, the logs that may count for their plan: of that plan or of no plan.
+
+    Oldest first (by start time, then id), as :func:`hiplab.progress.build.plan_sessions`
+    reads them.
+    """
+    log = tables.SessionLogRow
+    found: dict[int, list[tables.SessionLogRow]] = {person_id: [] for person_id in plans}
+    rows = session.scalars(
+        select(log)
+        .where(
+            or_(
+                log.plan_id.in_([plan.id for plan in plans.values()]),
+                and_(log.plan_id.is_(None), log.person_id.in_(list(plans))),
+            )
+        )
+        .order_by(log.started_at, log.id)
+    )
+    for row in rows:
+        found[row.person_id].append(row)
+    return found
+
+
+def _person_latest(
+    assessment: tables.Assessment | None,
+    plan: tables.Plan | None,
+    logs: dict[int, list[tables.SessionLogRow]],
+) -> PersonLatest:
+    return PersonLatest(
+        assessment=None if assessment is None else _stored_assessment(assessment),
+        plan=None if plan is None else _stored_plan(plan),
+        plan_logs=()
+        if plan is None
+        else tuple(_stored_session_log(row) for row in logs[plan.person_id]),
+    )
 
 
 def _find_person(session: Session, person_name: str | None, person_id: int | None) -> tables.Person:
