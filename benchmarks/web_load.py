@@ -29,7 +29,7 @@ request); the generator's CPU share is printed with every run, because on 2 core
 takes CPU from the server. Nothing is asserted.
 
 Environment: ``BENCH_CASES`` (``mix,reads``), ``BENCH_STORES`` (``sqlite,postgresql``),
-``BENCH_WORKERS`` (``1,2``), ``BENCH_SECONDS`` (20 for the mix, 10 for reads),
+``BENCH_WORKERS`` (``1,2``), ``BENCH_SECONDS`` (45 for the mix, 10 for reads),
 ``BENCH_THINK`` (``2,0``), ``BENCH_COACHES`` (10), ``BENCH_CLIENTS_PER_COACH`` (20),
 ``BENCH_ACTIVE_CLIENTS`` (4 per coach), ``BENCH_PROFILE`` (0), ``BENCH_CONNECTIONS``
 (50), ``BENCH_CLIENTS`` (50), ``BENCH_JSON`` (a file for the mix's figures as JSON).
@@ -67,7 +67,7 @@ import web_profile
 
 CASES = os.environ.get("BENCH_CASES", "mix,reads").split(",")
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
-MIX_SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
+MIX_SECONDS = float(os.environ.get("BENCH_SECONDS", "45"))
 THINK = [float(x) for x in os.environ.get("BENCH_THINK", "2,0").split(",")]
 COACHES = int(os.environ.get("BENCH_COACHES", "10"))
 PER_COACH = int(os.environ.get("BENCH_CLIENTS_PER_COACH", "20"))

@@ -353,8 +353,10 @@ async def run_mix(
 
         async def first_log_in(user: User, email: str, home: str) -> None:
             async with gate:
+                user.think = 0  # no thinking while everybody logs in
                 if not await user.log_in(email, home):
                     raise SystemExit(f"{email} could not log in")
+                user.think = think
 
         await asyncio.gather(*(first_log_in(u, e, h) for u, e, h, _, _ in users))
         window.open(seconds)

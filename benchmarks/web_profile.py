@@ -20,6 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TOP = 12
+# Leaves where a thread waits rather than works (py-spy cannot always tell them apart
+# from work inside a container): counted apart, and left out of the shares.
+WAITING = ("Condition.wait ", "Condition.__enter__ ", "Runner.run ", "Event.wait ", "select ")
 
 
 @dataclass
@@ -53,8 +56,9 @@ def sampled(pid: int, seconds: float, *, enabled: bool) -> Iterator[Samples]:
             print(f"profile failed: {err.decode(errors='replace').strip()[-300:]}")
 
 
-def parse(text: str) -> tuple[Counter[str], Counter[str], Counter[str], int]:
-    """Sum collapsed stacks: own samples per function, inclusive ones, per package; total."""
+def parse(text: str) -> tuple[Counter[str], Counter[str], Counter[str], int, int]:
+    """Sum collapsed stacks: own and inclusive samples, per package; working and waiting totals."""
+    waiting = 0
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     packages: Counter[str] = Counter()
@@ -67,13 +71,16 @@ def parse(text: str) -> tuple[Counter[str], Counter[str], Counter[str], int]:
         if not frames:
             continue
         n = int(count)
+        if frames[-1].startswith(WAITING):
+            waiting += n
+            continue
         total += n
         own[frames[-1]] += n
         packages[_package(frames[-1])] += n
         for frame in set(frames):
             if "hiplab/" in frame:
                 inclusive[frame] += n
-    return own, inclusive, packages, total
+    return own, inclusive, packages, total, waiting
 
 
 def _frame(raw: str) -> str:
@@ -97,11 +104,15 @@ def report(path: Path | None, label: str) -> None:
     """Print the top functions of the samples at ``path``."""
     if path is None or not path.exists():
         return
-    own, inclusive, packages, total = parse(path.read_text(encoding="utf-8", errors="replace"))
+    text = path.read_text(encoding="utf-8", errors="replace")
+    own, inclusive, packages, total, waiting = parse(text)
     if not total:
         print("profile: no busy samples")
         return
-    print(f"\nprofile of {label} ({total} busy samples at 100 Hz)")
+    print(
+        f"\nprofile of {label}: {total} samples of work at 100 Hz, {waiting} more of threads "
+        "waiting (for a lock, a database connection or the event loop), left out below"
+    )
     print("  own time, by package: " + ", ".join(_shares(packages, total, 8)))
     print("  own time, top functions:")
     for frame, n in own.most_common(TOP):

@@ -183,6 +183,20 @@ def _budget_and_warm_up(rows: _Rows, problem: Problem) -> None:
         rows.add(dict.fromkeys(dynamic, 1.0), 1.0, float("inf"))
 
 
+def load_solver() -> None:
+    """Import the solver (``scipy.optimize`` and ``scipy.sparse``: about 0.6 s) now.
+
+    The command line imports it only when it plans. A web server calls this at start-up:
+    imported by its first request, it would hold the import lock while that and every
+    other request of the process waited (the mix of ``benchmarks/web_load.py`` showed
+    second-long stalls of page reads in a fresh server).
+    """
+    import importlib
+
+    for module in ("scipy.optimize", "scipy.sparse"):
+        importlib.import_module(module)  # into the module cache; later imports are free
+
+
 def _solve(problem: Problem, library: Library, *, required: bool = True) -> tuple[Any, list[float]]:
     import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, milp

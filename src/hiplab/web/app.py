@@ -85,6 +85,9 @@ def create_app(
     # Load the library now: the first requests of a fresh server would each load it in
     # their own thread (the cache fills only when one is done), 50 × 0.3 s of CPU.
     services.library()
+    from hiplab.plan.optimise import load_solver
+
+    load_solver()  # likewise the solver that assessments and plans import (0.6 s)
     state = AppState(
         settings=settings,
         store=store,
