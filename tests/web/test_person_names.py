@@ -35,6 +35,15 @@ def coach_b(app: FastAPI) -> tuple[TestClient, str]:
     return browser, login(browser, "b@coach.test")
 
 
+def create_alice(browser: TestClient, csrf: str, **login: str) -> int:
+    """Create coach B's own "Alice" through the API (with a login if given); her id."""
+    body = {"name": "Alice", "age": 40, "sex": "male", **login}
+    made = browser.post("/api/v1/people", json=body, headers={"X-CSRF-Token": csrf})
+    assert made.status_code == 201, made.text
+    identity: int = made.json()["id"]
+    return identity
+
+
 def create_on_page(browser: TestClient, **fields: str) -> object:
     token = csrf_of_page(browser.get("/coach/clients/new").text)
     return browser.post(
@@ -61,13 +70,7 @@ def test_coach_b_creates_an_alice_of_their_own_on_the_page(
 
 def test_each_alice_sees_only_her_own_records(app: FastAPI, store: Store, world: World) -> None:
     browser, csrf = coach_b(app)
-    made = browser.post(
-        "/api/v1/people",
-        json={"name": "Alice", "age": 40, "sex": "male"},
-        headers={"X-CSRF-Token": csrf},
-    )
-    assert made.status_code == 201, made.text
-    mine = made.json()["id"]
+    mine = create_alice(browser, csrf)
     recorded = browser.post(
         f"/api/v1/people/{mine}/assessments", json=SAMPLE_INPUT, headers={"X-CSRF-Token": csrf}
     )
@@ -107,12 +110,7 @@ def test_a_taken_login_e_mail_is_refused_in_words_that_reveal_nothing(
 
 def test_each_alice_has_her_own_progress_page(app: FastAPI, store: Store, world: World) -> None:
     browser, csrf = coach_b(app)
-    made = browser.post(
-        "/api/v1/people",
-        json={"name": "Alice", "age": 40, "sex": "male"},
-        headers={"X-CSRF-Token": csrf},
-    )
-    mine = made.json()["id"]
+    mine = create_alice(browser, csrf)
     empty = browser.get(f"/api/v1/people/{mine}/progress")
     assert empty.status_code == 200, empty.text
     assert empty.json()["person"] == "Alice"
@@ -127,9 +125,7 @@ def test_the_second_alice_runs_her_own_session_and_sees_her_progress(
 ) -> None:
     browser, csrf = coach_b(app)
     headers = {"X-CSRF-Token": csrf}
-    login_fields = {"email": "alice2@client.test", "password": PASSWORD}
-    body = {"name": "Alice", "age": 40, "sex": "male", **login_fields}
-    mine = browser.post("/api/v1/people", json=body, headers=headers).json()["id"]
+    mine = create_alice(browser, csrf, email="alice2@client.test", password=PASSWORD)
     browser.post(f"/api/v1/people/{mine}/assessments", json=SAMPLE_INPUT, headers=headers)
     assigned = browser.post(f"/api/v1/people/{mine}/plans", json={}, headers=headers)
     assert assigned.status_code == 201, assigned.text
