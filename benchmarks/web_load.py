@@ -11,7 +11,7 @@ core; uvicorn, access log on as `hiplab serve` has it, on a free loopback port):
   client's home, today's session, the session log, progress), once with a think time
   between requests (``BENCH_THINK``, mean 2 s: a brisk user) and once back to back (0:
   saturation, the capacity). Each request class has its p50/p99. With
-  ``BENCH_PROFILE=1`` (needs ``py-spy``: ``pip install py-spy``) the back-to-back run of
+  ``BENCH_PROFILE=1`` (needs ``py-spy``: ``pip install -e ".[bench]"``) the back-to-back run of
   the first store with one worker is sampled, and the functions where the server spends
   its time are printed: the next bottleneck.
 * ``reads`` (issue 5): one coach with ``BENCH_CLIENTS`` clients (three assessments
