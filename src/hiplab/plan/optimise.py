@@ -95,7 +95,46 @@ class _Rows:
         self.ub.append(ub)
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Where each family of variables sits in the solver's vector, in this order.
+
+    ``x`` (one per option), ``s`` (one per option), ``y`` (one per target), ``p`` (one
+    per body position), ``z`` (one per paired finding); the methods give the column of
+    one variable, so no constraint does offset arithmetic of its own.
+    """
+
+    options: int
+    targets: int
+    positions: int
+    pairs: int
+
+    def x(self, i: int) -> int:
+        return i
+
+    def s(self, i: int) -> int:
+        return self.options + i
+
+    def y(self, t: int) -> int:
+        return 2 * self.options + t
+
+    def p(self, k: int) -> int:
+        return 2 * self.options + self.targets + k
+
+    def z(self, f: int) -> int:
+        return 2 * self.options + self.targets + self.positions + f
+
+    @property
+    def size(self) -> int:
+        return self.z(self.pairs)
+
+    def integrality(self) -> list[int]:
+        """1 for the integer families (x, s, p, z), 0 for the coverage shares y."""
+        return [1] * (2 * self.options) + [0] * self.targets + [1] * (self.positions + self.pairs)
+
+
 def _objective(problem: Problem, n_pos: int, n_pairs: int) -> list[float]:
+    """The costs in the layout's order: x, s, y (a gain: negative), p, z."""
     x_cost = [
         DIFFICULTY_COST * (o.exercise.difficulty - 1) + MINUTE_COST * o.seconds / 60
         for o in problem.options
@@ -105,36 +144,34 @@ def _objective(problem: Problem, n_pos: int, n_pairs: int) -> list[float]:
     return x_cost + s_cost + y_cost + [POSITION_COST] * n_pos + [0.0] * n_pairs
 
 
-def _cover_rows(rows: _Rows, problem: Problem) -> None:
-    n = len(problem.options)
+def _cover_rows(rows: _Rows, problem: Problem, at: _Layout) -> None:
     for t_index, target in enumerate(problem.targets):
-        coeffs = {2 * n + t_index: 1.0}
+        coeffs = {at.y(t_index): 1.0}
         for i, option in enumerate(problem.options):
             if (c := option.cover.get(target.key)) is not None:
-                coeffs[i] = -c * option.dose.sets
-                coeffs[n + i] = -c
+                coeffs[at.x(i)] = -c * option.dose.sets
+                coeffs[at.s(i)] = -c
         rows.add(coeffs, float("-inf"), 0.0)
 
 
-def _required_rows(rows: _Rows, problem: Problem) -> None:
+def _required_rows(rows: _Rows, problem: Problem, at: _Layout) -> None:
     for target in problem.targets:
         if not target.required:
             continue
-        touching = [i for i, o in enumerate(problem.options) if target.key in o.cover]
+        touching = [at.x(i) for i, o in enumerate(problem.options) if target.key in o.cover]
         if touching:
             rows.add(dict.fromkeys(touching, 1.0), 1.0, float("inf"))
 
 
-def _set_rows(rows: _Rows, problem: Problem) -> None:
-    n = len(problem.options)
+def _set_rows(rows: _Rows, problem: Problem, at: _Layout) -> None:
     for i, option in enumerate(problem.options):
-        rows.add({n + i: 1.0, i: -float(option.more_sets)}, float("-inf"), 0.0)
+        rows.add({at.s(i): 1.0, at.x(i): -float(option.more_sets)}, float("-inf"), 0.0)
 
 
-def _family_rows(rows: _Rows, problem: Problem, family: dict[str, str]) -> None:
+def _family_rows(rows: _Rows, problem: Problem, family: dict[str, str], at: _Layout) -> None:
     by_family: dict[str, list[int]] = defaultdict(list)
     for i, option in enumerate(problem.options):
-        by_family[family[option.exercise.id]].append(i)
+        by_family[family[option.exercise.id]].append(at.x(i))
     for group in by_family.values():
         if len(group) > 1:
             rows.add(dict.fromkeys(group, 1.0), 0.0, 1.0)
@@ -154,33 +191,32 @@ def _pairing(problem: Problem) -> dict[str, tuple[list[int], list[int]]]:
     return {f: (strength[f], stretch[f]) for f in sorted(stretch) if strength.get(f)}
 
 
-def _pairing_rows(rows: _Rows, pairs: dict[str, tuple[list[int], list[int]]], first: int) -> None:
+def _pairing_rows(rows: _Rows, pairs: dict[str, tuple[list[int], list[int]]], at: _Layout) -> None:
     """``z_f ≤ Σ strength_f`` and ``x_i ≤ z_f`` for every stretch option of finding f."""
     for k, (strength, stretch) in enumerate(pairs.values()):
-        z = first + k
-        rows.add({z: 1.0, **{i: -1.0 for i in strength}}, float("-inf"), 0.0)
+        z = at.z(k)
+        rows.add({z: 1.0, **{at.x(i): -1.0 for i in strength}}, float("-inf"), 0.0)
         for i in stretch:
-            rows.add({i: 1.0, z: -1.0}, float("-inf"), 0.0)
+            rows.add({at.x(i): 1.0, z: -1.0}, float("-inf"), 0.0)
 
 
-def _position_rows(rows: _Rows, problem: Problem, positions: list[str], first: int) -> None:
+def _position_rows(rows: _Rows, problem: Problem, positions: list[str], at: _Layout) -> None:
     for i, option in enumerate(problem.options):
         k = positions.index(option.exercise.position.value)
-        rows.add({i: 1.0, first + k: -1.0}, float("-inf"), 0.0)
+        rows.add({at.x(i): 1.0, at.p(k): -1.0}, float("-inf"), 0.0)
 
 
-def _budget_and_warm_up(rows: _Rows, problem: Problem) -> None:
-    n = len(problem.options)
+def _budget_and_warm_up(rows: _Rows, problem: Problem, at: _Layout) -> None:
     # In minutes: keeps the matrix's coefficients near 1, which HiGHS handles faster.
-    budget = {i: o.seconds / 60 for i, o in enumerate(problem.options)}
-    budget |= {n + i: o.set_seconds / 60 for i, o in enumerate(problem.options)}
+    budget = {at.x(i): o.seconds / 60 for i, o in enumerate(problem.options)}
+    budget |= {at.s(i): o.set_seconds / 60 for i, o in enumerate(problem.options)}
     rows.add(budget, 0.0, problem.budget_s / 60)
     dynamic = [
         i for i, o in enumerate(problem.options) if o.exercise.kind is ExerciseKind.dynamic_mobility
     ]
     shortest = min((problem.options[i].seconds for i in dynamic), default=None)
     if shortest is not None and problem.budget_s >= max(WARM_UP_MIN_BUDGET_S, shortest):
-        rows.add(dict.fromkeys(dynamic, 1.0), 1.0, float("inf"))
+        rows.add({at.x(i): 1.0 for i in dynamic}, 1.0, float("inf"))
 
 
 def load_solver() -> None:
@@ -204,24 +240,24 @@ def _solve(problem: Problem, library: Library, *, required: bool = True) -> tupl
 
     positions = sorted({o.exercise.position.value for o in problem.options})
     pairs = _pairing(problem)
-    n, n_t, n_p, n_z = len(problem.options), len(problem.targets), len(positions), len(pairs)
+    at = _Layout(len(problem.options), len(problem.targets), len(positions), len(pairs))
     rows = _Rows()
-    _cover_rows(rows, problem)
-    _set_rows(rows, problem)
-    _family_rows(rows, problem, families(library))
-    _position_rows(rows, problem, positions, 2 * n + n_t)
-    _pairing_rows(rows, pairs, 2 * n + n_t + n_p)
-    _budget_and_warm_up(rows, problem)
+    _cover_rows(rows, problem, at)
+    _set_rows(rows, problem, at)
+    _family_rows(rows, problem, families(library), at)
+    _position_rows(rows, problem, positions, at)
+    _pairing_rows(rows, pairs, at)
+    _budget_and_warm_up(rows, problem, at)
     if required:
-        _required_rows(rows, problem)
-    size = 2 * n + n_t + n_p + n_z
-    matrix = csr_array((rows.data, (rows.rows, rows.cols)), shape=(len(rows.lb), size))
-    upper = [1.0] * n + [float(o.more_sets) for o in problem.options] + [1.0] * (n_t + n_p + n_z)
+        _required_rows(rows, problem, at)
+    matrix = csr_array((rows.data, (rows.rows, rows.cols)), shape=(len(rows.lb), at.size))
+    upper = [1.0] * at.options + [float(o.more_sets) for o in problem.options]
+    upper += [1.0] * (at.targets + at.positions + at.pairs)
     result = milp(
-        c=np.array(_objective(problem, n_p, n_z)),
+        c=np.array(_objective(problem, at.positions, at.pairs)),
         constraints=LinearConstraint(matrix, np.array(rows.lb), np.array(rows.ub)),
-        integrality=np.array([1] * (2 * n) + [0] * n_t + [1] * (n_p + n_z)),
-        bounds=Bounds(np.zeros(size), np.array(upper)),
+        integrality=np.array(at.integrality()),
+        bounds=Bounds(np.zeros(at.size), np.array(upper)),
         options={"time_limit": TIME_LIMIT_S, "presolve": False, "disp": False},
     )
     return result, list(result.x) if result.x is not None else []
@@ -240,11 +276,11 @@ def select(problem: Problem, library: Library) -> Selection:
     status = (
         {0: "optimal", 1: "feasible"}.get(result.status, "infeasible") if values else "infeasible"
     )
-    n = len(problem.options)
+    at = _Layout(len(problem.options), 0, 0, 0)  # x and s come first: their columns only
     chosen = tuple(
-        o.with_sets(o.dose.sets + round(values[n + i]))
+        o.with_sets(o.dose.sets + round(values[at.s(i)]))
         for i, o in enumerate(problem.options)
-        if values and values[i] > 0.5
+        if values and values[at.x(i)] > 0.5
     )
     report = SolverReport(
         name=SOLVER,
