@@ -134,7 +134,7 @@ class _Layout:
 
 
 def _objective(problem: Problem, n_pos: int, n_pairs: int) -> list[float]:
-    """The costs in the layout's order: x, s, y (a gain: negative), p, z."""
+    """Return the costs in the layout's order: x, s, y (a gain: negative), p, z."""
     x_cost = [
         DIFFICULTY_COST * (o.exercise.difficulty - 1) + MINUTE_COST * o.seconds / 60
         for o in problem.options
