@@ -88,6 +88,26 @@ def post_login(browser: TestClient, email: str, password: str) -> httpx.Response
     )
 
 
+NEW_PASSWORD = "a brand new passphrase"
+
+
+def post_password_change(
+    browser: TestClient, current: str, new: str = NEW_PASSWORD, confirm: str | None = None
+) -> httpx.Response:
+    """Post the password-change form of ``/account``; return the answer, not followed."""
+    token = csrf_of_page(browser.get("/account").text)
+    return browser.post(
+        "/account/password",
+        data={
+            "csrf_token": token,
+            "current_password": current,
+            "new_password": new,
+            "confirm_password": new if confirm is None else confirm,
+        },
+        follow_redirects=False,
+    )
+
+
 def login(browser: TestClient, email: str, password: str = PASSWORD) -> str:
     """Log in through the form; return the new session's CSRF token."""
     response = post_login(browser, email, password)

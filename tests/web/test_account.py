@@ -12,23 +12,18 @@ from fastapi import FastAPI
 
 from hiplab import passwords
 from hiplab.web.security import CSRF_HEADER
-from tests.web.conftest import PASSWORD, TestClient, World, csrf_of_page, login, new_client
+from tests.web.conftest import (
+    NEW_PASSWORD,
+    PASSWORD,
+    TestClient,
+    World,
+    csrf_of_page,
+    login,
+    new_client,
+    post_password_change,
+)
 
-NEW = "a brand new passphrase"
-
-
-def _change(browser: TestClient, current: str, new: str, confirm: str | None = None) -> object:
-    token = csrf_of_page(browser.get("/account").text)
-    return browser.post(
-        "/account/password",
-        data={
-            "csrf_token": token,
-            "current_password": current,
-            "new_password": new,
-            "confirm_password": new if confirm is None else confirm,
-        },
-        follow_redirects=False,
-    )
+NEW = NEW_PASSWORD
 
 
 def _logs_in(app: FastAPI, password: str) -> bool:
@@ -64,10 +59,10 @@ def test_a_refused_change_says_why_and_changes_nothing(
         (PASSWORD, "short", None, "allowed: 10 to"),
     ]
     for current, new, confirm, message in cases:
-        answer = _change(client, current, new, confirm)
-        assert answer.status_code == 422  # type: ignore[attr-defined]
-        assert message in answer.text  # type: ignore[attr-defined]
-        assert 'role="alert"' in answer.text  # type: ignore[attr-defined]
+        answer = post_password_change(client, current, new, confirm)
+        assert answer.status_code == 422
+        assert message in answer.text
+        assert 'role="alert"' in answer.text
     assert client.get("/api/v1/me").status_code == 200  # still logged in
     assert _logs_in(app, PASSWORD)
 
@@ -78,9 +73,9 @@ def test_a_change_logs_out_the_others_and_keeps_this_browser(
     login(client, "a@coach.test")
     elsewhere = new_client(app)
     login(elsewhere, "a@coach.test")
-    answer = _change(client, PASSWORD, NEW)
-    assert answer.status_code == 303  # type: ignore[attr-defined]
-    assert answer.headers["location"] == "/account?changed=1"  # type: ignore[attr-defined]
+    answer = post_password_change(client, PASSWORD, NEW)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/account?changed=1"
     assert "Password changed" in client.get("/account?changed=1").text
     assert client.get("/api/v1/me").status_code == 200
     assert elsewhere.get("/api/v1/me").status_code == 401
@@ -113,7 +108,7 @@ def test_a_browser_whose_session_ended_is_told_why(
     login(client, "a@coach.test")
     elsewhere = new_client(app)
     login(elsewhere, "a@coach.test")
-    assert _change(client, PASSWORD, NEW).status_code == 303  # type: ignore[attr-defined]
+    assert post_password_change(client, PASSWORD, NEW).status_code == 303
     page = elsewhere.get("/coach", follow_redirects=False)
     assert page.status_code == 303
     assert page.headers["location"] == "/login?next=%2Fcoach&ended=1"
@@ -125,7 +120,7 @@ def test_the_api_says_the_session_ended(app: FastAPI, client: TestClient, world:
     login(client, "a@coach.test")
     elsewhere = new_client(app)
     login(elsewhere, "a@coach.test")
-    assert _change(client, PASSWORD, NEW).status_code == 303  # type: ignore[attr-defined]
+    assert post_password_change(client, PASSWORD, NEW).status_code == 303
     answer = elsewhere.get("/api/v1/me")
     assert answer.status_code == 401
     assert answer.json()["detail"].startswith("your session has ended")
@@ -145,5 +140,5 @@ def test_a_change_checks_the_current_password_once(
         return verify(password_hash, password)
 
     monkeypatch.setattr(passwords, "verify_password", counted)
-    assert _change(client, PASSWORD, NEW).status_code == 303  # type: ignore[attr-defined]
+    assert post_password_change(client, PASSWORD, NEW).status_code == 303
     assert checks == [PASSWORD]  # one argon2 verification, where wrong tries are counted

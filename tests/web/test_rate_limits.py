@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -28,6 +27,7 @@ from tests.web.conftest import (
     login,
     make_world,
     post_login,
+    post_password_change,
 )
 
 WRONG = "not the password at all"
@@ -142,31 +142,17 @@ def test_waits_are_said_in_plain_words() -> None:
 # --- the current password of a password change ---------------------------------------------------
 
 
-def _change(browser: TestClient, current: str) -> Any:
-    token = csrf_of_page(browser.get("/account").text)
-    new = "a brand new passphrase"
-    return browser.post(
-        "/account/password",
-        data={
-            "csrf_token": token,
-            "current_password": current,
-            "new_password": new,
-            "confirm_password": new,
-        },
-        follow_redirects=False,
-    )
-
-
 def test_guessing_the_current_password_is_held_back(limited: tuple[FastAPI, World]) -> None:
     app, _world = limited
     thief = _from(app, "198.51.100.9")
     csrf = login(thief, "a@coach.test")  # a stolen session, without the password
-    assert [_change(thief, WRONG).status_code for _ in range(2)] == [422, 422]
-    refused = _change(thief, WRONG)
+    assert [post_password_change(thief, WRONG).status_code for _ in range(2)] == [422, 422]
+    refused = post_password_change(thief, WRONG)
     assert refused.status_code == 429
     assert refused.headers["retry-after"] == "30"
     assert "too many wrong current passwords; try again in 30 seconds" in refused.text
-    assert _change(thief, PASSWORD).status_code == 429  # not even the right one gets through
+    # not even the right one gets through
+    assert post_password_change(thief, PASSWORD).status_code == 429
     api = thief.post(
         "/api/v1/me/password",
         json={"current_password": PASSWORD, "new_password": "another passphrase"},
