@@ -294,10 +294,10 @@ def todays_session(*, store: Store, person_id: int, week: int | None = None) -> 
         If the plan is a referral or ``week`` is out of range.
 
     """
-    from hiplab.session.service import prepare_session
+    from hiplab.session.service import session_of_plan
 
     plan = store.latest_plan(person_id=person_id)  # by id: names are only unique per coach
-    return prepare_session(store=store, library=library(), person=None, plan_id=plan.id, week=week)
+    return session_of_plan(store=store, library=library(), stored=plan, week=week)
 
 
 def planned_seconds(items: tuple[PlanItem, ...]) -> tuple[int, ...]:

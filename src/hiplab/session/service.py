@@ -57,6 +57,20 @@ def prepare_session(
 
     """
     stored = _find_plan(store=store, person=person, plan_id=plan_id)
+    return session_of_plan(store=store, library=library, stored=stored, week=week)
+
+
+def session_of_plan(
+    *, store: Store, library: Library, stored: StoredPlan, week: int | None
+) -> GuidedSession:
+    """Pick the week to run of a stored plan (as :func:`prepare_session`, plan in hand).
+
+    Raises
+    ------
+    InputError
+        If the plan is a referral or the week is out of range.
+
+    """
     logged = sum(
         1
         for entry in store.session_logs(person_id=stored.person_id)
