@@ -204,8 +204,11 @@ def flags_of(result: Assessment) -> Flags:
 
 def adherence_of(store: Store, person: PersonRecord, *, today: date) -> tuple[str, float | None]:
     """Return adherence to the person's latest plan in words, and as a ratio (or None)."""
-    latest = store.latest_of_people(person_ids=[person.id])[person.id]
-    return adherence_in_words(latest.plan, latest.plan_logs, today=today)
+    try:
+        plan = store.latest_plan(person_id=person.id)
+    except NotFoundError:
+        return adherence_in_words(None, (), today=today)
+    return adherence_in_words(plan, store.session_logs(person_id=person.id), today=today)
 
 
 def adherence_in_words(
