@@ -4,7 +4,7 @@ Data: the Pose2Sim single-person demo (:mod:`tests.motion.multicam`: four
 synchronised 60 fps cameras around a man who walks, swings his right leg out
 to the side with the right arm overhead and steps forward; 100 frames). Its
 2-D keypoints are hiplab's own (MediaPipe through
-:func:`hiplab.motion.pipeline.extract_track` with the pose model ``--model``,
+:func:`hiplab.motion.pose_extraction.extract_track` with the pose model ``--model``,
 default ``full``; cached in the test cache per video and model); the 3-D
 reference is their score-weighted triangulation, low-passed like hiplab's
 keypoints (:func:`tests.motion.multicam.smooth_points`). The model thus makes

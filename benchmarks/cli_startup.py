@@ -45,7 +45,7 @@ def measure(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         sample = Path(tmp) / "sample.json"
-        from hiplab.services import sample_path
+        from hiplab.services.catalogue import sample_path
 
         sample.write_text(json.dumps(yaml.safe_load(sample_path().read_text())))
         env = {**os.environ, "HIPLAB_DATA_DIR": tmp}

@@ -1,6 +1,6 @@
 """Accuracy of the video-analysis kinematics and task metrics against exact synthetic truth.
 
-Synthetic stick figures (:mod:`hiplab.motion.synthetic`, a body 400 px tall in a
+Synthetic stick figures (:mod:`hiplab.testing.synthetic`, a body 400 px tall in a
 1280 × 720 frame) are rendered as keypoint tracks and run through the same
 stages as ``hiplab analyze``: :func:`hiplab.motion.analyze.kinematics` in the
 task's view, then the task (:func:`hiplab.motion.tasks.get_task`). Each output
@@ -24,8 +24,8 @@ Tasks (sagittal figures face right on even seeds and left on odd ones):
 * squat, side view, 30 fps: 3 reps of 2 s to 110° knee flexion;
 * drop landing, side view, 60 and 120 fps, from a 30 cm box in free fall (the
   foot hits the floor at ~2.4 m/s; the joint curves are
-  :func:`~hiplab.motion.synthetic.drop_landing`'s). ``landing sag 120 gen`` is
-  the generator's own :func:`~hiplab.motion.synthetic.drop_landing`, whose
+  :func:`~hiplab.testing.synthetic.drop_landing`'s). ``landing sag 120 gen`` is
+  the generator's own :func:`~hiplab.testing.synthetic.drop_landing`, whose
   foot decelerates to rest at contact (``½ g (t_contact − t)²``): a touch-down
   with no impact, where initial contact has no sharp frame;
 * landing and squat, front view (120 / 30 fps): valgus (FPPA) 12°/8° and
@@ -79,12 +79,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from hiplab.motion import synthetic as syn
 from hiplab.motion.analyze import kinematics
 from hiplab.motion.angles import Facing, Side
 from hiplab.motion.keypoints import Detection, KeypointTrack
 from hiplab.motion.tasks import TaskInput, TaskOptions, TaskResult, get_task
 from hiplab.motion.track import MultiPersonTracker, TrackParams
+from hiplab.testing import synthetic as syn
 
 if TYPE_CHECKING:
     from hiplab.library.models import Exercise

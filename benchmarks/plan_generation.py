@@ -17,11 +17,11 @@ import sys
 import time
 from collections.abc import Callable
 
-from hiplab.assess import assess
 from hiplab.assess.parse import load_assessment_file
 from hiplab.library import default_library
 from hiplab.plan.generate import PlanRequest, make_programme
-from hiplab.services import sample_path
+from hiplab.services.assessments import assess
+from hiplab.services.catalogue import sample_path
 
 RUNS = int(os.environ.get("BENCH_RUNS", "15"))
 

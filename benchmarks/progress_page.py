@@ -69,23 +69,23 @@ def visit(n: int) -> dict[str, Any]:
 
 def seed(url: str, sizes: list[int]) -> dict[int, int]:
     """Fill the store: a coach and a client per size; return size → person id."""
-    from hiplab import clinic_service
-    from hiplab.assess import assess
     from hiplab.library.loader import default_library
+    from hiplab.services import clinic
+    from hiplab.services.assessments import assess
     from hiplab.store import open_store
 
     library = default_library()
     people = {}
     with open_store(url) as store:
-        coach = clinic_service.create_login(
+        coach = clinic.create_login(
             store=store, email=COACH, display_name="Coach", role="coach", password=PASSWORD
         )
         for size in sizes:
-            person = clinic_service.create_client(
+            person = clinic.create_client(
                 store=store, coach_id=coach.id, name=f"Client {size}", age=40, sex="female"
             )
             for n in range(size):
-                data = clinic_service.parse_assessment(visit(n))
+                data = clinic.parse_assessment(visit(n))
                 store.save_assessment(
                     person_name=person.name, data=data, result=assess(data, library)
                 )

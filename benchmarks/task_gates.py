@@ -12,7 +12,7 @@ the gate's answer is set against what the clip truly shows:
   a man walks, swings his right leg out to the side and up while standing on
   the left, steps on; 100 frames at 60 fps; filmed from 24–37° off his front
   or back) — no squat, landing, Thomas test or held pose;
-* synthetic captures (:mod:`hiplab.motion.synthetic`, stick figures rendered
+* synthetic captures (:mod:`hiplab.testing.synthetic`, stick figures rendered
   as keypoint tracks with 2 px noise): squats from the side and the front,
   drop landings from the side (the generator's and a free fall) and the
   front, a Thomas test, a held deep squat at ``deep_squat_hold``'s pose, and
@@ -58,10 +58,10 @@ from tests.motion.demo_video import demo_video  # noqa: E402
 from hiplab.errors import InputError  # noqa: E402
 from hiplab.library.loader import default_library  # noqa: E402
 from hiplab.library.models import Exercise  # noqa: E402
-from hiplab.motion import synthetic as syn  # noqa: E402
 from hiplab.motion.keypoints import KeypointTrack  # noqa: E402
 from hiplab.motion.tasks.gates import NotTheTaskError  # noqa: E402
 from hiplab.motion.tasks.hold import side_view_problem  # noqa: E402
+from hiplab.testing import synthetic as syn  # noqa: E402
 
 TaskName = Literal["squat", "landing", "thomas", "hold", "angles"]
 TASKS: tuple[TaskName, ...] = ("squat", "landing", "thomas", "hold", "angles")
@@ -303,7 +303,7 @@ def clip_track(clip: Clip) -> KeypointTrack:
     assert clip.video is not None
     if clip.name.startswith("pose2sim"):
         return mc.camera_track(clip.video)  # extract_track with the default model, cached
-    from hiplab.motion.pipeline import extract_track
+    from hiplab.motion.pose_extraction import extract_track
 
     return extract_track(clip.video)
 

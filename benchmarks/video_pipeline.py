@@ -10,7 +10,7 @@ start to the end, CPU and peak RSS of that child from ``os.wait4``):
   json``, the command itself, from process start to all outputs written
   (angles.csv, angles.mot, keypoints.csv, plot.png, annotated.mp4,
   metrics.json);
-* **tracking only** — :func:`hiplab.motion.pipeline.extract_track` with 2 and
+* **tracking only** — :func:`hiplab.motion.pose_extraction.extract_track` with 2 and
   1 inference workers (the part of the pipeline that competes with the bare
   loop frame for frame).
 
@@ -68,7 +68,7 @@ print(json.dumps({"frames": frames}))
 
 TRACKING = """
 import sys, json
-from hiplab.motion.pipeline import extract_track
+from hiplab.motion.pose_extraction import extract_track
 
 track = extract_track(sys.argv[1], workers=int(sys.argv[2]))
 print(json.dumps({"frames": track.frames, "lost": int(track.lost.sum())}))

@@ -134,17 +134,17 @@ def visit(base: dict[str, Any], n: int, k: int) -> dict[str, Any]:
 
 def seed(url: str, data_dir: Path) -> None:
     """One coach, CLIENTS clients with three assessments each, the first with a login."""
-    from hiplab import clinic_service, services
+    from hiplab.services import catalogue, clinic, storage
     from hiplab.settings import Settings
 
-    base = yaml.safe_load(services.sample_path().read_text(encoding="utf-8"))
-    with services.open_store_for(Settings(database_url=url, data_dir=data_dir)) as store:
-        coach = clinic_service.create_login(
+    base = yaml.safe_load(catalogue.sample_path().read_text(encoding="utf-8"))
+    with storage.open_store_for(Settings(database_url=url, data_dir=data_dir)) as store:
+        coach = clinic.create_login(
             store=store, email=COACH_EMAIL, display_name="Coach", role="coach", password=PASSWORD
         )
         for n in range(CLIENTS):
             login = {"email": CLIENT_EMAIL, "password": PASSWORD} if n == 0 else {}
-            person = clinic_service.create_client(
+            person = clinic.create_client(
                 store=store,
                 coach_id=coach.id,
                 name=f"Client {n:02d}",
@@ -153,8 +153,8 @@ def seed(url: str, data_dir: Path) -> None:
                 **login,
             )
             for k in range(len(DATES)):
-                data = clinic_service.parse_assessment(visit(base, n, k))
-                clinic_service.record_assessment(
+                data = clinic.parse_assessment(visit(base, n, k))
+                clinic.record_assessment(
                     store=store, person_id=person.id, data=data, recorded_by="coach"
                 )
 
@@ -354,9 +354,9 @@ def run_mix_server(
     url: str, data_dir: Path, log: Path, workers: int, seeded: Any, label: str
 ) -> dict[str, Any]:
     """Run the mix with each think time against one ``hiplab serve --workers N``."""
-    from hiplab import services
+    from hiplab.services import catalogue
 
-    base_input = yaml.safe_load(services.sample_path().read_text(encoding="utf-8"))
+    base_input = yaml.safe_load(catalogue.sample_path().read_text(encoding="utf-8"))
     raw_input = visit(base_input, 3, 1)  # no red flag: the plan is made, not a referral
     raw_input.pop("date")  # entered today, as a coach does
     results = {}

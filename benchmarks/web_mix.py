@@ -151,19 +151,19 @@ def seed_mix(
     """
     import yaml
 
-    from hiplab import clinic_service, programme_service, services
+    from hiplab.services import catalogue, clinic, programmes, storage
     from hiplab.settings import Settings
 
-    base = yaml.safe_load(services.sample_path().read_text(encoding="utf-8"))
-    request = programme_service.plan_request(
+    base = yaml.safe_load(catalogue.sample_path().read_text(encoding="utf-8"))
+    request = programmes.plan_request(
         minutes=20, sessions_per_week=3, weeks=4, equipment=None, avoid_positions=None
     )
     found: dict[str, list[int]] = {}
     clients: list[str] = []
-    with services.open_store_for(Settings(database_url=url, data_dir=data_dir)) as store:
+    with storage.open_store_for(Settings(database_url=url, data_dir=data_dir)) as store:
         for c in range(coaches):
             email = f"coach{c:02d}@bench.test"
-            coach = clinic_service.create_login(
+            coach = clinic.create_login(
                 store=store, email=email, display_name=f"Coach {c}", role="coach", password=PASSWORD
             )
             found[email] = []
@@ -172,7 +172,7 @@ def seed_mix(
                 if n < active:
                     login = {"email": f"client{c:02d}-{n:02d}@bench.test", "password": PASSWORD}
                     clients.append(login["email"])
-                person = clinic_service.create_client(
+                person = clinic.create_client(
                     store=store,
                     coach_id=coach.id,
                     name=f"Client {n:02d}",  # names are per coach: every coach has a "Client 00"
@@ -182,12 +182,12 @@ def seed_mix(
                 )
                 found[email].append(person.id)
                 for k in range(2):
-                    data = clinic_service.parse_assessment(visit(base, c * per_coach + n, k))
-                    clinic_service.record_assessment(
+                    data = clinic.parse_assessment(visit(base, c * per_coach + n, k))
+                    clinic.record_assessment(
                         store=store, person_id=person.id, data=data, recorded_by="coach"
                     )
                 if n < active:
-                    programme_service.assign(store=store, person_id=person.id, request=request)
+                    programmes.assign(store=store, person_id=person.id, request=request)
     people = coaches * per_coach
     return Seeded(coaches=found, clients=clients, people=people, assessments=2 * people)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hiplab import services
-from hiplab.clinic_service import authenticate, create_login
-from hiplab.demo_service import DEMO_CLIENT_EMAIL, DEMO_COACH_EMAIL, DEMO_PASSWORD, seed_web_demo
+from hiplab.services import assessments, catalogue, storage
+from hiplab.services.clinic import authenticate, create_login
+from hiplab.services.demo import DEMO_CLIENT_EMAIL, DEMO_COACH_EMAIL, DEMO_PASSWORD, seed_web_demo
 from hiplab.settings import Settings
 
 
@@ -15,7 +15,7 @@ def _settings(tmp_path: Path, store_url: str) -> Settings:
 
 
 def _stored_sample(settings: Settings) -> str:
-    outcome = services.assess_file(path=services.sample_path(), settings=settings, save=True)
+    outcome = assessments.assess_file(path=catalogue.sample_path(), settings=settings, save=True)
     return outcome.person
 
 
@@ -27,7 +27,7 @@ def test_seed_is_idempotent_and_logins_work(tmp_path: Path, store_url: str) -> N
     assert first.created == (DEMO_COACH_EMAIL, DEMO_CLIENT_EMAIL)
     assert again.created == ()
     assert again.client_email == DEMO_CLIENT_EMAIL
-    with services.open_store_for(settings) as store:
+    with storage.open_store_for(settings) as store:
         coach = authenticate(store=store, email=DEMO_COACH_EMAIL, password=DEMO_PASSWORD)
         client = authenticate(store=store, email=DEMO_CLIENT_EMAIL, password=DEMO_PASSWORD)
         assert coach is not None and coach.role == "coach"
@@ -40,7 +40,7 @@ def test_seed_is_idempotent_and_logins_work(tmp_path: Path, store_url: str) -> N
 def test_a_person_with_another_login_keeps_it(tmp_path: Path, store_url: str) -> None:
     settings = _settings(tmp_path, store_url)
     person = _stored_sample(settings)
-    with services.open_store_for(settings) as store:
+    with storage.open_store_for(settings) as store:
         create_login(
             store=store,
             email="own@example.org",

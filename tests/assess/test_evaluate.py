@@ -1,9 +1,9 @@
 import pytest
 
-from hiplab.assess import assess
 from hiplab.assess.evaluate import evaluate, select_norm, severity_of
 from hiplab.assess.parse import validate
 from hiplab.library import default_library
+from hiplab.services.assessments import assess
 
 PERSON = {"age": 35, "sex": "female"}
 

@@ -12,10 +12,10 @@ import pytest
 from rich.console import Console
 
 from hiplab.assess.parse import validate
-from hiplab.assess.result import Assessment
-from hiplab.assess.run import assess
 from hiplab.library import default_library
 from hiplab.library.loader import Library
+from hiplab.records.assessment import Assessment
+from hiplab.services.assessments import assess
 
 ANSWERS = {
     "person": {"age": 12, "sex": "male"},
@@ -94,7 +94,7 @@ def test_the_plan_refers_with_who_and_when_most_urgent_first(
 
 
 def test_the_web_flags_say_who_and_when(referred: Assessment) -> None:
-    from hiplab.clinic_service import flags_of
+    from hiplab.services.clinic import flags_of
 
     flags = flags_of(referred)
     assert flags.refer is True

@@ -6,17 +6,7 @@ from typing import Any
 
 import pytest
 
-from hiplab.assess import assess
 from hiplab.assess.parse import validate
-from hiplab.assess.result import (
-    CombinedPositionAvoid,
-    ConditionAvoid,
-    FallRiskAvoid,
-    JointLimit,
-    PositionAvoid,
-    PracticeAvoid,
-    Precaution,
-)
 from hiplab.assess.safety import (
     _DESCRIBE,
     _JUDGES,
@@ -34,6 +24,16 @@ from hiplab.assess.safety import (
 )
 from hiplab.library import default_library
 from hiplab.library.models import Condition, Exercise
+from hiplab.records.assessment import (
+    CombinedPositionAvoid,
+    ConditionAvoid,
+    FallRiskAvoid,
+    JointLimit,
+    PositionAvoid,
+    PracticeAvoid,
+    Precaution,
+)
+from hiplab.services.assessments import assess
 
 LIB = default_library()
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from hiplab.assess.schema import AssessmentInput, VideoMeasurement
+from hiplab.records.intake import AssessmentInput, VideoMeasurement
 
 THIGH = {
     "test": "thomas.right.thigh_angle_deg",

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from hiplab.assess.parse import validate
-from hiplab.assess.result import RedFlag
-from hiplab.assess.schema import Screening
 from hiplab.assess.screening import SCFE_IR_MIN_DEG, SCFE_IR_SIDE_DIFF_DEG, red_flags
+from hiplab.records.assessment import RedFlag
+from hiplab.records.intake import Screening
 
 PERSON = {"age": 40, "sex": "female"}
 CHILD = {"age": 12, "sex": "male"}

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from hiplab.motion import synthetic
+from hiplab.testing import synthetic
 from tests.cli.conftest import Run
 from tests.cli.test_analyze_cli import assert_bad_input, write_openpose
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hiplab.motion import synthetic
 from hiplab.motion.keypoints import KEYPOINTS
 from hiplab.motion.openpose import FORMATS
+from hiplab.testing import synthetic
 from tests.cli.conftest import Run
 from tests.motion.task_helpers import physical_landing
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from hiplab.services import sample_path
+from hiplab.services.catalogue import sample_path
 
 from .conftest import Run
 
@@ -120,9 +120,9 @@ def test_red_flag_refers_and_suggests_no_exercises(hiplab: Run, tmp_path: Path) 
 def test_posterior_replacement_precautions_filter_recommendations(
     hiplab: Run, tmp_path: Path
 ) -> None:
-    from hiplab.assess.result import Assessment
     from hiplab.assess.safety import violations
     from hiplab.library import default_library
+    from hiplab.records.assessment import Assessment
 
     path = sample_json(
         tmp_path,

@@ -15,8 +15,8 @@ from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
 
-from hiplab import clinic_service
-from hiplab.fhir_export import TESTS_SYSTEM
+from hiplab.report.fhir import TESTS_SYSTEM
+from hiplab.services import clinic
 from hiplab.settings import Settings
 from hiplab.store import open_store
 from hiplab.web.app import create_app
@@ -89,7 +89,7 @@ def test_the_cli_bundle_is_the_one_the_web_serves(
     _saved(hiplab, tmp_path)
     cli = json.loads(hiplab("export", PERSON, "-f", "fhir").stdout)
     with open_store(store_url) as store:
-        coach = clinic_service.create_login(
+        coach = clinic.create_login(
             store=store, email="c@coach.test", display_name="C", role="coach", password=PASSWORD
         )
         person = store.find_person(name=PERSON)

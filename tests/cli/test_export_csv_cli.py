@@ -24,7 +24,7 @@ THOMAS = {
 def _tests_with_negative_thigh_angle() -> dict[str, object]:
     import yaml
 
-    from hiplab.services import sample_path
+    from hiplab.services.catalogue import sample_path
 
     tests: dict[str, object] = yaml.safe_load(sample_path().read_text())["tests"]
     return {**tests, "thomas": THOMAS}

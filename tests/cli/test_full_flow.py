@@ -14,7 +14,7 @@ import pytest
 import yaml
 from PIL import Image
 
-from hiplab.services import sample_path
+from hiplab.services.catalogue import sample_path
 from tests.terminal import Terminal
 
 from .conftest import Run

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from hiplab.assess.schema import Screening
+from hiplab.records.intake import Screening
 from tests.terminal import WAIT_S, Terminal
 
 from .conftest import Run

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hiplab.services import sample_path
+from hiplab.services.catalogue import sample_path
 
 from .conftest import Run
 

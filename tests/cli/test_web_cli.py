@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from hiplab.services import sample_path
+from hiplab.services.catalogue import sample_path
 from tests.cli.conftest import Run
 
 PASSWORD = "a password long enough"

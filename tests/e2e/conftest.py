@@ -376,7 +376,7 @@ def seed_client(
     assessments: tuple[dict[str, Any], ...] = (SEED_ASSESSMENT,),
 ) -> Seeded:
     """Make a client with a login and ``assessments`` for ``coach_email`` (the store API)."""
-    from hiplab import clinic_service
+    from hiplab.services import clinic
     from hiplab.store.store import open_store
 
     store = open_store(server.store_url)
@@ -384,13 +384,13 @@ def seed_client(
         coach = store.user_by_email(email=coach_email)
         assert coach is not None, coach_email
         email = f"{uuid.uuid4().hex[:10]}@client.e2e.test"
-        person = clinic_service.create_client(
+        person = clinic.create_client(
             store=store, coach_id=coach.id, name=name, age=41, sex="male",
             email=email, password=PASSWORD,
         )  # fmt: skip
         for raw in assessments:
-            data = clinic_service.parse_assessment(raw)
-            clinic_service.record_assessment(
+            data = clinic.parse_assessment(raw)
+            clinic.record_assessment(
                 recorded_by="coach", store=store, person_id=person.id, data=data
             )
         return Seeded(person.id, name, email)

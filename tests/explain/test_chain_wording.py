@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from hiplab.assess import assess
 from hiplab.assess.parse import validate
 from hiplab.explain.chains import (
     CLAIMS,
@@ -21,6 +20,7 @@ from hiplab.explain.chains import (
 )
 from hiplab.library import default_library
 from hiplab.library.models import ChainEdge, EvidenceGrade
+from hiplab.services.assessments import assess
 from tests.explain.test_chains import finding
 
 LIB = default_library()

@@ -1,10 +1,10 @@
 import pytest
 
-from hiplab.assess import assess
 from hiplab.assess.parse import validate
-from hiplab.assess.result import Finding
 from hiplab.explain.chains import PROPAGATES, active_chains
 from hiplab.library import default_library
+from hiplab.records.assessment import Finding
+from hiplab.services.assessments import assess
 
 PERSON = {"age": 30, "sex": "male"}
 

@@ -5,12 +5,12 @@ import pytest
 import yaml
 
 from hiplab.assess.parse import validate
-from hiplab.assess.result import Precaution
 from hiplab.assess.safety import allowed, allowed_sides, precautions
 from hiplab.errors import LibraryError, NotFoundError
 from hiplab.library import default_library, load_library
 from hiplab.library.integrity import find_cycle
 from hiplab.library.loader import data_dir
+from hiplab.records.assessment import Precaution
 
 MOTIONS = {
     "hip_flexion",

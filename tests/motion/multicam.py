@@ -62,7 +62,7 @@ As Pose2Sim reads them (``Pose2Sim/calibration.py``, ``read_qca`` and
 Reference and truth
 -------------------
 Each camera's 2-D keypoints come from hiplab's own pipeline
-(:func:`hiplab.motion.pipeline.extract_track`) with one of the three pose
+(:func:`hiplab.motion.pose_extraction.extract_track`) with one of the three pose
 models (``lite``, ``full`` or ``heavy``; :data:`DEFAULT_MODEL` unless told),
 cached per video and model (:func:`track_cache_path`).
 :func:`triangulate` gives the 3-D skeleton by a score-weighted DLT; with
@@ -381,7 +381,7 @@ def track_cache_path(video: Path, model: PoseModelName = DEFAULT_MODEL) -> Path:
 
 def camera_track(video: Path, model: PoseModelName = DEFAULT_MODEL) -> KeypointTrack:
     """Return hiplab's track of one video with one pose model, cached (:func:`track_cache_path`)."""
-    from hiplab.motion.pipeline import extract_track
+    from hiplab.motion.pose_extraction import extract_track
 
     if model not in POSE_MODELS:
         raise ValueError(f"model must be one of {sorted(POSE_MODELS)}; got {model!r}")

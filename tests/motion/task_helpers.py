@@ -6,12 +6,12 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from hiplab.motion import synthetic
 from hiplab.motion.kinematics import track_to_series
 from hiplab.motion.series import TimeSeries
-from hiplab.motion.synthetic import Capture
 from hiplab.motion.tasks.common import Side, TaskInput, View
 from hiplab.motion.view import detect_view
+from hiplab.testing import synthetic
+from hiplab.testing.synthetic import Capture
 
 
 def series_of(

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from hiplab.library.loader import default_library
-from hiplab.motion import synthetic as syn
 from hiplab.motion.analyze import kinematics
 from hiplab.motion.keypoints import INDEX, KEYPOINTS, Detection
 from hiplab.motion.tasks import TaskInput, TaskOptions, TaskResult, get_task
@@ -19,6 +18,7 @@ from hiplab.motion.tasks.contact import foot_contact
 from hiplab.motion.tasks.landing import analyze_landing
 from hiplab.motion.tasks.reps import segment_reps
 from hiplab.motion.track import MultiPersonTracker, Subject, TrackParams, anchor, distance_to
+from hiplab.testing import synthetic as syn
 from tests.motion.demo_video import box_skeleton
 from tests.motion.task_helpers import series_of, task_input
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from hiplab.errors import InputError
-from hiplab.motion import batch, synthetic
+from hiplab.motion import batch
+from hiplab.testing import synthetic
 from hiplab.motion.analyze import AnalyzeRequest
 from hiplab.motion.batch import BatchItem, InputOutcome
 from tests.cli.test_analyze_cli import write_openpose

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from hiplab.motion import synthetic
 from hiplab.motion.analyze import measured_tests
 from hiplab.motion.tasks.fms import (
     TORSO_TIBIA_TOLERANCE_DEG,
@@ -15,6 +14,7 @@ from hiplab.motion.tasks.fms import (
 )
 from hiplab.motion.tasks.squat import analyze_squat
 from hiplab.motion.verdicts import Verdict
+from hiplab.testing import synthetic
 from tests.motion.task_helpers import capture_input
 
 

@@ -7,12 +7,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from hiplab.motion import synthetic
 from hiplab.motion.camera import estimate_camera
 from hiplab.motion.gate import PLAUSIBLE_DEG, gate_implausible
 from hiplab.motion.keypoints import INDEX, KeypointTrack
 from hiplab.motion.kinematics import track_to_series
 from hiplab.motion.view import angle_name
+from hiplab.testing import synthetic
 from tests.motion.task_helpers import series_of
 
 

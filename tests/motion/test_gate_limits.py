@@ -12,11 +12,11 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from hiplab.motion import synthetic
 from hiplab.motion.angles import View
 from hiplab.motion.gate import PLAUSIBLE_DEG
 from hiplab.motion.kinematics import run_kinematics, track_to_series
 from hiplab.motion.view import QualityWarning, angle_name
+from hiplab.testing import synthetic
 from tests.motion import multicam as mc
 from tests.motion.pose2sim_reference import demo
 

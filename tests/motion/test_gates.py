@@ -20,7 +20,6 @@ import pytest
 
 from hiplab.errors import InputError
 from hiplab.library.loader import default_library
-from hiplab.motion import synthetic as syn
 from hiplab.motion.analyze import find_exercise, kinematics
 from hiplab.motion.keypoints import INDEX, KeypointTrack
 from hiplab.motion.tasks import TaskInput, TaskOptions, get_task
@@ -36,6 +35,7 @@ from hiplab.motion.tasks.hold import analyze_hold, hold_keyframe, side_view_prob
 from hiplab.motion.tasks.landing import analyze_landing
 from hiplab.motion.tasks.squat import HEEL_RISE_FRACTION, analyze_squat
 from hiplab.motion.tasks.thomas import analyze_thomas
+from hiplab.testing import synthetic as syn
 
 from .task_helpers import capture_input, physical_landing, raised_cosine, task_input, truth_frames
 
@@ -650,7 +650,7 @@ def test_the_trunk_alone_does_not_make_a_side_in_the_pose() -> None:
 @pytest.fixture(scope="session")
 def demo_track(demo_video_path: Path) -> KeypointTrack:
     """The demo's subject track, extracted once for the session (~10 s)."""
-    from hiplab.motion.pipeline import extract_track
+    from hiplab.motion.pose_extraction import extract_track
 
     return extract_track(demo_video_path, workers=2)
 

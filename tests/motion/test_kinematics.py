@@ -18,7 +18,7 @@ from hiplab.motion.kinematics import (
     measured_keypoints,
     track_to_series,
 )
-from hiplab.motion.synthetic import (
+from hiplab.testing.synthetic import (
     CaptureOptions,
     Dropout,
     drop_landing,

@@ -11,8 +11,8 @@ import pytest
 from hiplab.errors import InputError
 from hiplab.motion.keypoints import INDEX, KEYPOINTS, Detection
 from hiplab.motion.openpose import FORMATS, iter_openpose, list_keypoint_files, read_keypoint_file
-from hiplab.motion.pipeline import extract_track
-from hiplab.motion.synthetic import CaptureOptions, squat
+from hiplab.motion.pose_extraction import extract_track
+from hiplab.testing.synthetic import CaptureOptions, squat
 
 
 def flat(det: Detection, count: int) -> list[float]:

@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hiplab.motion import synthetic
 from hiplab.motion.keypoints import KEYPOINTS
 from hiplab.motion.kinematics import track_to_series
 from hiplab.motion.outputs import (
@@ -24,6 +23,7 @@ from hiplab.motion.outputs import (
     keypoints_csv,
     write_outputs,
 )
+from hiplab.testing import synthetic
 
 from .task_helpers import series_of
 

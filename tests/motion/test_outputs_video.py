@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from hiplab.motion import synthetic
 from hiplab.motion.kinematics import track_to_series
 from hiplab.motion.outputs_media import ENCODERS, FOURCC, write_annotated_video
+from hiplab.testing import synthetic
 
 WIDTH, HEIGHT, FRAMES = 640, 360, 30
 

@@ -9,7 +9,6 @@ import pytest
 
 from hiplab.errors import InputError
 from hiplab.motion.keypoints import INDEX, KEYPOINTS
-from hiplab.motion.pipeline import extract_track
 from hiplab.motion.pose import (
     BACKENDS,
     MEDIAPIPE,
@@ -21,6 +20,7 @@ from hiplab.motion.pose import (
     get_backend,
     landmarks_to_detection,
 )
+from hiplab.motion.pose_extraction import extract_track
 from hiplab.motion.video import iter_frames, probe_video
 
 

@@ -20,8 +20,8 @@ from hiplab.errors import InputError
 from hiplab.motion import pose
 from hiplab.motion.analyze import AnalyzeRequest, check_request
 from hiplab.motion.keypoints import INDEX, KeypointTrack
-from hiplab.motion.pipeline import extract_track
 from hiplab.motion.pose import MediapipeParams, check_pose_model, mediapipe_model_dir
+from hiplab.motion.pose_extraction import extract_track
 from hiplab.motion.pose_models import POSE_MODELS, PoseModelName
 from tests.motion.demo_video import clip
 

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from hiplab.assess.schema import Person, Sex
 from hiplab.errors import InputError
-from hiplab.motion import synthetic
 from hiplab.motion.analyze import AnalyzeRequest, analyze, save_analysis
 from hiplab.motion.verdicts import Verdict
-from hiplab.services import open_store_for
+from hiplab.records.intake import Person, Sex
+from hiplab.services.storage import open_store_for
 from hiplab.settings import Settings
+from hiplab.testing import synthetic
 from tests.cli.test_analyze_cli import write_openpose
 from tests.motion.task_helpers import physical_landing
 

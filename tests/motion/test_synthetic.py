@@ -7,11 +7,11 @@ import doctest
 import numpy as np
 import pytest
 
-from hiplab.motion import synthetic
 from hiplab.motion.angles import angle_channels, compute_angles
 from hiplab.motion.keypoints import INDEX
 from hiplab.motion.kinematics import track_to_series
-from hiplab.motion.synthetic import (
+from hiplab.testing import synthetic
+from hiplab.testing.synthetic import (
     Body,
     Capture,
     CaptureOptions,

@@ -7,8 +7,8 @@ import pytest
 
 from hiplab.library.loader import default_library
 from hiplab.library.models import Exercise
-from hiplab.motion import synthetic
 from hiplab.motion.tasks.hold import analyze_hold, hold_keyframe, targets_for
+from hiplab.testing import synthetic
 
 from .task_helpers import capture_input, task_input
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hiplab.motion import synthetic
 from hiplab.motion.tasks.contact import touch_down
 from hiplab.motion.tasks.gates import NotTheTaskError
 from hiplab.motion.tasks.landing import STIFF_RULE, analyze_landing
 from hiplab.motion.tasks.less import ITEMS, LESS_MAX_TOTAL
+from hiplab.testing import synthetic
 
 from .task_helpers import (
     assert_sided_within_uncertainty,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hiplab.motion import synthetic
 from hiplab.motion.tasks.gates import NotTheTaskError
 from hiplab.motion.tasks.reps import segment_reps
 from hiplab.motion.tasks.squat import HEEL_RISE_FRACTION, analyze_squat
+from hiplab.testing import synthetic
 
 from .task_helpers import (
     assert_sided_within_uncertainty,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hiplab.motion import synthetic
 from hiplab.motion.tasks.gates import NotTheTaskError
 from hiplab.motion.tasks.thomas import analyze_thomas
+from hiplab.testing import synthetic
 
 from .task_helpers import capture_input, task_input
 

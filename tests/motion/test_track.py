@@ -8,7 +8,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hiplab.motion.keypoints import INDEX, KEYPOINTS, Detection, FramePoses
-from hiplab.motion.synthetic import CaptureOptions, squat
 from hiplab.motion.track import (
     CropTracker,
     Look,
@@ -23,6 +22,7 @@ from hiplab.motion.track import (
     rejection,
 )
 from hiplab.motion.video import Frame
+from hiplab.testing.synthetic import CaptureOptions, squat
 from tests.motion.demo_video import BoxModel, Walker, box_frames, box_skeleton
 
 PARAMS = TrackParams()

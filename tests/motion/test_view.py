@@ -9,7 +9,13 @@ import pytest
 from hiplab.errors import InputError
 from hiplab.motion import view as view_module
 from hiplab.motion.keypoints import INDEX, KEYPOINTS
-from hiplab.motion.synthetic import (
+from hiplab.motion.view import (
+    QualityLimits,
+    check_landing_fps,
+    detect_view,
+    quality_checks,
+)
+from hiplab.testing.synthetic import (
     Body,
     CaptureOptions,
     Dropout,
@@ -17,12 +23,6 @@ from hiplab.motion.synthetic import (
     frontal_squat,
     squat,
     thomas_test,
-)
-from hiplab.motion.view import (
-    QualityLimits,
-    check_landing_fps,
-    detect_view,
-    quality_checks,
 )
 
 

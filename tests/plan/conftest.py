@@ -5,11 +5,11 @@ from typing import Any
 
 import pytest
 
-from hiplab.assess import assess
 from hiplab.assess.parse import validate
 from hiplab.library import default_library
 from hiplab.plan.generate import PlanRequest, PreviousBlock, make_programme
-from hiplab.plan.models import Programme
+from hiplab.records.programme import Programme
+from hiplab.services.assessments import assess
 
 MakePlan = Callable[..., Programme]
 

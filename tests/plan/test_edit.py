@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from hiplab.assess.result import JointLimit, Precaution
 from hiplab.errors import InputError
 from hiplab.library import default_library
 from hiplab.plan.build import Slot, make_session
 from hiplab.plan.dosage import base_dose
 from hiplab.plan.edit import DOSE_LIMITS, DoseChange, Swap, apply_edit, locate, swap_choices
-from hiplab.plan.models import Programme, SolverReport, Week
+from hiplab.records.assessment import JointLimit, Precaution
+from hiplab.records.programme import Programme, SolverReport, Week
 
 LIB = default_library()
 POSTERIOR_THA: tuple[Precaution, ...] = tuple(

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from hiplab.assess import assess
 from hiplab.assess.parse import validate
 from hiplab.assess.safety import precautions, violations
 from hiplab.library import default_library
 from hiplab.plan.dosage import PHASE_ORDER
 from hiplab.plan.generate import PreviousBlock
-from hiplab.plan.models import Programme
+from hiplab.records.programme import Programme
+from hiplab.services.assessments import assess
 
 from .conftest import SAMPLE_TESTS, MakePlan
 

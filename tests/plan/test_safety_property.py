@@ -9,7 +9,7 @@ For each condition (on the left, on the right, or both sides where it has no sid
 * every test hiplab still suggests is safe on a side it is suggested for.
 
 The coach's CLI, web pages and API all edit plans through :func:`apply_edit` (via
-``programme_service.edit_plan``), so judging it judges them; tests/web and
+``programmes.edit_plan``), so judging it judges them; tests/web and
 tests/cli check that those edges answer with its refusal.
 """
 
@@ -22,9 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hiplab.assess import assess
 from hiplab.assess.parse import validate
-from hiplab.assess.result import Precaution
 from hiplab.assess.safety import (
     SIDED_CONDITIONS,
     ActiveCondition,
@@ -39,7 +37,9 @@ from hiplab.plan.build import Slot, make_session
 from hiplab.plan.dosage import base_dose
 from hiplab.plan.edit import DoseChange, Swap, apply_edit, swap_choices
 from hiplab.plan.generate import PlanRequest, make_programme
-from hiplab.plan.models import Programme, SolverReport, Week
+from hiplab.records.assessment import Precaution
+from hiplab.records.programme import Programme, SolverReport, Week
+from hiplab.services.assessments import assess
 
 LIB = default_library()
 CASES = [

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from hiplab.assess import assess
 from hiplab.assess.parse import validate
 from hiplab.library.loader import default_library
 from hiplab.progress.build import plan_start_day
+from hiplab.services.assessments import assess
 from hiplab.store import Store, open_store
 from tests.store.builders import make_log, make_programme
 

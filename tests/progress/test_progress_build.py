@@ -13,12 +13,12 @@ import hiplab.progress.build
 import hiplab.progress.charts
 import hiplab.progress.html
 import hiplab.web.progress_view
-from hiplab.assess.schema import Person, Sex
 from hiplab.errors import NotFoundError
 from hiplab.library.loader import default_library
 from hiplab.progress.build import build_progress, classify, gather_progress, progress_of_test
 from hiplab.progress.models import ProgressReport, TestProgress
 from hiplab.progress.reads import assessment_inputs
+from hiplab.records.intake import Person, Sex
 from hiplab.store import StoredTestResult
 from tests.progress.conftest import PERSON, Filled, at, save_visits
 from tests.store.builders import make_log

@@ -4,18 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from hiplab.assess.result import (
-    Assessment,
-    Chain,
-    Finding,
-    JointLimit,
-    NormBand,
-    PositionAvoid,
-    PracticeAvoid,
-    Recommendation,
-    RedFlag,
-    TestValue,
-)
 from hiplab.library import default_library
 from hiplab.library.loader import Library
 from hiplab.library.models import (
@@ -38,6 +26,18 @@ from hiplab.library.models import (
     Targets,
     TestDef,
     TestKind,
+)
+from hiplab.records.assessment import (
+    Assessment,
+    Chain,
+    Finding,
+    JointLimit,
+    NormBand,
+    PositionAvoid,
+    PracticeAvoid,
+    Recommendation,
+    RedFlag,
+    TestValue,
 )
 
 DISCLAIMER = "hiplab screens mobility; it cannot tell what causes pain or stiffness."

@@ -19,7 +19,7 @@ from rich.console import Console
 import hiplab.report._plan_format
 import hiplab.report.handout
 from hiplab.library.loader import Library, default_library
-from hiplab.plan.models import (
+from hiplab.records.programme import (
     Change,
     ItemSide,
     Phase,

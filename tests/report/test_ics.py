@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from icalendar import Calendar
 
 from hiplab.errors import InputError
-from hiplab.plan.models import Week
+from hiplab.records.programme import Week
 from hiplab.report.ics import default_weekdays, escape_text, fold, programme_to_ics
 from tests.report.test_handout import item, make_programme, session
 

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from hiplab.assess.parse import load_assessment_file
-from hiplab.services import AssessOutcome, render_report, sample_path
+from hiplab.services.assessments import AssessOutcome, render_report
+from hiplab.services.catalogue import sample_path
 from tests.browser import CHROMIUM
 
 pytestmark = pytest.mark.skipif(
@@ -33,8 +34,8 @@ def artifacts() -> Path:
 
 @pytest.fixture(scope="module")
 def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from hiplab.assess import assess
-    from hiplab.services import library
+    from hiplab.services.assessments import assess
+    from hiplab.services.catalogue import library
 
     data = load_assessment_file(sample_path())
     outcome = AssessOutcome(

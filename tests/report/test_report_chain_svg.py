@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from hiplab.assess.result import Assessment, Chain
 from hiplab.library.models import EvidenceGrade
+from hiplab.records.assessment import Assessment, Chain
 from hiplab.report.chain_svg import GRADE_STYLE, chain_svg
 
 SVG = "{http://www.w3.org/2000/svg}"

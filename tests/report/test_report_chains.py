@@ -10,13 +10,13 @@ from html.parser import HTMLParser
 import pytest
 from rich.console import Console
 
-from hiplab.assess import assess
 from hiplab.assess.parse import validate
-from hiplab.assess.result import Assessment
 from hiplab.explain.chains import heading, node_labels
 from hiplab.library import default_library
+from hiplab.records.assessment import Assessment
 from hiplab.report import chain_svg, render_html, render_text
 from hiplab.report.html import chain_views
+from hiplab.services.assessments import assess
 
 LIB = default_library()
 LABELS = node_labels(LIB.chains)

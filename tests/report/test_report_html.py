@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 import pytest
 
-from hiplab.assess.result import Assessment
 from hiplab.errors import LibraryError
 from hiplab.library.loader import Library, load_library
+from hiplab.records.assessment import Assessment
 from hiplab.report import norm_bar_svg, render_html
 from hiplab.report.bars import bar_range
 from hiplab.report.html import render_exercise_card

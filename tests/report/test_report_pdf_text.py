@@ -13,8 +13,8 @@ import hiplab.report._format
 import hiplab.report.bars
 import hiplab.report.figure
 import hiplab.report.pdf
-from hiplab.assess.result import Assessment
 from hiplab.library.loader import Library
+from hiplab.records.assessment import Assessment
 from hiplab.report import render_html, render_pdf, render_text
 
 

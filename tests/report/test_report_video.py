@@ -7,9 +7,9 @@ from html import unescape
 
 from rich.console import Console
 
-from hiplab.assess.result import Assessment
-from hiplab.assess.schema import VideoMeasurement
 from hiplab.library.loader import Library
+from hiplab.records.assessment import Assessment
+from hiplab.records.intake import VideoMeasurement
 from hiplab.report import render_html, render_text
 
 VIDEO = (

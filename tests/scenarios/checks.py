@@ -21,12 +21,12 @@ from typing import Any, Literal
 
 import yaml
 
-from hiplab.assess.result import Assessment
 from hiplab.assess.safety import hip_demands
 from hiplab.library.loader import Library
 from hiplab.library.models import Exercise, ExerciseKind, Movement
 from hiplab.plan.edit import item_seconds
-from hiplab.plan.models import PlanItem, Programme, Week
+from hiplab.records.assessment import Assessment
+from hiplab.records.programme import PlanItem, Programme, Week
 
 PERSONAS_FILE = Path(__file__).with_name("personas.yaml")
 Side = Literal["left", "right"]

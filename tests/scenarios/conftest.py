@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from hiplab import programme_service
-from hiplab.assess import assess
 from hiplab.assess.parse import validate
-from hiplab.assess.result import Assessment
 from hiplab.errors import InputError
 from hiplab.library import default_library
 from hiplab.library.loader import Library
 from hiplab.plan.generate import PlanRequest, make_programme
-from hiplab.plan.models import Programme
+from hiplab.records.assessment import Assessment
+from hiplab.records.programme import Programme
+from hiplab.services import programmes
+from hiplab.services.assessments import assess
 from hiplab.store import Store, open_store
 from tests.conftest import fresh_pg_database, pg_server
 from tests.scenarios.checks import Persona, load_personas
@@ -37,7 +37,7 @@ REFERRALS = [p for p in PERSONAS if p.refers]
 def request_of(persona: Persona) -> PlanRequest:
     """Return the persona's planning options, checked as the CLI and the web check them."""
     options = {"minutes": 15, "sessions_per_week": 3, "weeks": 4, **persona.request}
-    return programme_service.plan_request(
+    return programmes.plan_request(
         minutes=options["minutes"],
         sessions_per_week=options["sessions_per_week"],
         weeks=options["weeks"],
@@ -88,13 +88,13 @@ class Runs:
         plan_id: int | None = None
         refusal: str | None = None
         try:
-            plan = programme_service.assign(
+            plan = programmes.assign(
                 store=store, person_id=person_id, request=request, assessment_id=assessment_id
             )
             plan_id, programme = plan.id, plan.programme
         except InputError as exc:
             refusal = str(exc)
-            programme = programme_service.generate(
+            programme = programmes.generate(
                 store=store, person_id=person_id, request=request, assessment_id=assessment_id
             ).programme
         direct = make_programme(

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hiplab.assess.result import Assessment
-from hiplab.plan.models import Programme
+from hiplab.records.assessment import Assessment
+from hiplab.records.programme import Programme
 from tests.scenarios.checks import (
     BadInput,
     load_bad_inputs,

@@ -1,7 +1,7 @@
 """A coach's edits of each persona's stored plan, through the service the web and API use.
 
 Swaps: for every item, every variant ``swap_choices`` offers as allowed (through
-``programme_service.item_choices``), applied with ``programme_service.edit_plan``, leaves a
+``programmes.item_choices``), applied with ``programmes.edit_plan``, leaves a
 plan that still keeps the persona's precautions in every week and whose sessions are still
 the sum of their items; every variant it refuses is refused by the service too, with an
 ``InputError`` naming the exercise and the precaution, and the plan left unchanged.
@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import pytest
 
-from hiplab import programme_service
 from hiplab.errors import InputError
 from hiplab.plan.edit import DOSE_LIMITS, DoseChange, Swap
-from hiplab.plan.models import PlanItem, Programme
+from hiplab.records.programme import PlanItem, Programme
+from hiplab.services import programmes
 from hiplab.store import Store
 from tests.scenarios.checks import all_items, programme_problems
 from tests.scenarios.conftest import LIBRARY, Run
@@ -53,16 +53,14 @@ def test_every_swap_offered_keeps_the_precautions(planned_run: Run, scenario_sto
     before = set(programme_problems(run.persona, original, LIBRARY, planned=False))
     problems: list[str] = []
     for week, number, item in _distinct_items(original):
-        offered = programme_service.item_choices(
-            store=store, plan_id=plan_id, week=week, item=number
-        )
+        offered = programmes.item_choices(store=store, plan_id=plan_id, week=week, item=number)
         for choice in offered.choices:
             variant = choice.exercise
             edit = Swap(week=week, item=number, exercise_id=variant.id, scope="following")
             label = f"week {week} item {number} {item.name} ({item.side}) -> {variant.name}"
             if choice.refused:
                 try:
-                    programme_service.edit_plan(store=store, plan_id=plan_id, edit=edit)
+                    programmes.edit_plan(store=store, plan_id=plan_id, edit=edit)
                 except InputError as exc:
                     message = str(exc)
                     if variant.id not in message and variant.name not in message:
@@ -82,7 +80,7 @@ def test_every_swap_offered_keeps_the_precautions(planned_run: Run, scenario_sto
                     _restore(store, plan_id, original)
                 continue
             try:
-                edited = programme_service.edit_plan(store=store, plan_id=plan_id, edit=edit)
+                edited = programmes.edit_plan(store=store, plan_id=plan_id, edit=edit)
             except InputError as exc:
                 week_ids = {
                     i.exercise_id for w in original.weeks if w.week == week for i in w.session.items
@@ -125,7 +123,7 @@ def test_dose_edits_keep_the_precautions_and_the_timing(
     plan_id, original = _planned(run)
     first = original.weeks[0].session.items[0]
     edit = _valid_dose(first)
-    edited = programme_service.edit_plan(store=store, plan_id=plan_id, edit=edit).programme
+    edited = programmes.edit_plan(store=store, plan_id=plan_id, edit=edit).programme
     before = set(programme_problems(run.persona, original, LIBRARY, planned=False))
     try:
         after = programme_problems(run.persona, edited, LIBRARY, planned=False)
@@ -156,7 +154,7 @@ def test_impossible_dose_is_refused_naming_field_value_and_range(
     plan_id, original = _planned(run)
     low, high = DOSE_LIMITS["sets"]
     with pytest.raises(InputError) as refused:
-        programme_service.edit_plan(
+        programmes.edit_plan(
             store=store, plan_id=plan_id, edit=DoseChange(week=1, item=1, sets=high + 1)
         )
     message = str(refused.value)
@@ -173,6 +171,6 @@ def test_referral_is_never_edited(referral_run: Run, scenario_store: Store) -> N
     )
     for edit in (DoseChange(week=1, item=1, sets=2), Swap(week=1, item=1, exercise_id="x")):
         with pytest.raises(InputError) as refused:
-            programme_service.edit_plan(store=store, plan_id=plan_id, edit=edit)
+            programmes.edit_plan(store=store, plan_id=plan_id, edit=edit)
         assert "clinician" in str(refused.value) or "referral" in str(refused.value)
     assert store.get_plan(plan_id=plan_id).programme == run.programme

@@ -98,7 +98,7 @@ def test_every_rule_kind_can_catch_a_library_movement() -> None:
 
 
 def test_every_need_can_be_met_by_some_exercise() -> None:
-    from hiplab.plan.models import PlanItem
+    from hiplab.records.programme import PlanItem
 
     for p in PERSONAS:
         for need in p.expect.must_contain:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hiplab.plan.models import Programme, Session
+from hiplab.records.programme import Programme, Session
 from tests.store.builders import plan_item, weekly_programme
 
 PERSON = "Sam Session"
@@ -45,13 +45,13 @@ def programme(*, refer: bool = False, weeks: int = 2) -> Programme:
 
 def seed(url: str, *, refer: bool = False) -> int:
     """Store ``PERSON`` (from the bundled sample assessment) and a plan; return the plan id."""
-    from hiplab import services
-    from hiplab.assess import assess
     from hiplab.assess.parse import load_assessment_file
+    from hiplab.services import catalogue
+    from hiplab.services.assessments import assess
     from hiplab.store import open_store
 
-    data = load_assessment_file(services.sample_path())
-    result = assess(data, services.library())
+    data = load_assessment_file(catalogue.sample_path())
+    result = assess(data, catalogue.library())
     with open_store(url) as store:
         assessment_id = store.save_assessment(person_name=PERSON, data=data, result=result)
         return store.save_plan(

@@ -13,7 +13,7 @@ import itertools
 import pytest
 
 from hiplab.errors import InputError
-from hiplab.plan.models import PlanItem
+from hiplab.records.programme import PlanItem
 from hiplab.session import engine as engine_module
 from hiplab.session.engine import Event, SessionEngine, Step
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hiplab.plan.models import PlanItem
+from hiplab.records.programme import PlanItem
 from hiplab.session.engine import SessionEngine
 
 TOLERANCE = 1e-6

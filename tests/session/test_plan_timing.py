@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from hiplab import services
-from hiplab.assess import assess
 from hiplab.assess.parse import load_assessment_file
 from hiplab.plan.generate import PlanRequest, make_programme
-from hiplab.plan.models import Programme
+from hiplab.records.programme import Programme
+from hiplab.services import catalogue
+from hiplab.services.assessments import assess
 from hiplab.session.ui import plan_engine
 
 
 def generated(**request: int) -> Programme:
-    data = load_assessment_file(services.sample_path())
+    data = load_assessment_file(catalogue.sample_path())
     return make_programme(
-        assessment=assess(data, services.library()),
+        assessment=assess(data, catalogue.library()),
         person=data.person,
-        library=services.library(),
+        library=catalogue.library(),
         request=PlanRequest(**request),
         label="Sam Sample",
     )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from hiplab.plan.models import SessionLog
+from hiplab.records.programme import SessionLog
 from hiplab.store import open_store
 from tests.terminal import Terminal
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hiplab.errors import InputError, NotFoundError
-from hiplab.plan.models import SessionLog
+from hiplab.records.programme import SessionLog
 from hiplab.session.service import prepare_session, record_session
 from hiplab.session.setup import default_week, guided_session, pick_week
 from hiplab.store import open_store

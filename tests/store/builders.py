@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hiplab.plan.models import (
+from hiplab.records.programme import (
     ItemLog,
     ItemSide,
     PlanItem,

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from hiplab.assess.result import Assessment, Finding, JointLimit, TestValue
-from hiplab.assess.schema import AssessmentInput, Person, Rotation, Sex, Tests
+from hiplab.records.assessment import Assessment, Finding, JointLimit, TestValue
+from hiplab.records.intake import AssessmentInput, Person, Rotation, Sex, Tests
 from hiplab.store import Store, open_store
 
 MakeInput = Callable[..., AssessmentInput]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hiplab.errors import InputError, NotFoundError
-from hiplab.passwords import hash_password
+from hiplab.services.passwords import hash_password
 from hiplab.store import NewLogin, Store
 from tests.store.old_logins import OLD_EMAIL, login_emails, store_with_old_login
 

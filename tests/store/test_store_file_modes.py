@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from hiplab import services
 from hiplab.private_files import make_private_dir, private_sqlite_file, restrict_file
+from hiplab.services import storage
 from hiplab.settings import Settings
 from hiplab.store import Store, open_store
 
@@ -51,7 +51,7 @@ def test_an_existing_store_readable_by_others_is_restricted(tmp_path: Path) -> N
 
 def test_the_data_folder_is_created_0700(tmp_path: Path) -> None:
     data_dir = tmp_path / "new" / "data"
-    with services.open_store_for(Settings(data_dir=data_dir)):
+    with storage.open_store_for(Settings(data_dir=data_dir)):
         pass
     assert mode(data_dir) == 0o700
     assert mode(data_dir / "hiplab.sqlite") == 0o600

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from hiplab.errors import InputError, NotFoundError
-from hiplab.passwords import hash_password
+from hiplab.services.passwords import hash_password
 from hiplab.store import Store
 from hiplab.store.tables import utcnow
 from tests.store.old_logins import OLD_EMAIL, login_emails, store_with_old_login

@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
-from hiplab.passwords import hash_password
+from hiplab.services.passwords import hash_password
 from hiplab.store import NewLogin, open_store
 from hiplab.store.engine import create_store_engine, downgrade, head_revision, parse_url
 from hiplab.store.tables import Base

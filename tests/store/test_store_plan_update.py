@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from hiplab.errors import InputError, NotFoundError
-from hiplab.plan.models import Programme
+from hiplab.records.programme import Programme
 from hiplab.store import Store
 from tests.store.builders import make_log, make_programme
 

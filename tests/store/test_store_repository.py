@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 
-from hiplab.assess.schema import Sex
 from hiplab.errors import InputError, NotFoundError, StoreError
+from hiplab.records.intake import Sex
 from hiplab.store import CSV_COLUMNS, Store, tables
 from hiplab.store import store as store_module
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from hiplab import clinic_service
+from hiplab.services import clinic
 from hiplab.settings import Settings
 from hiplab.store import Store
 
@@ -132,15 +132,15 @@ class World:
 
 
 def make_world(store: Store) -> World:
-    coach_a = clinic_service.create_login(
+    coach_a = clinic.create_login(
         store=store, email="a@coach.test", display_name="Coach A", role="coach", password=PASSWORD
     )
-    coach_b = clinic_service.create_login(
+    coach_b = clinic.create_login(
         store=store, email="b@coach.test", display_name="Coach B", role="coach", password=PASSWORD
     )
     people = {}
     for coach, name in ((coach_a, "Alice"), (coach_b, "Bob")):
-        people[name] = clinic_service.create_client(
+        people[name] = clinic.create_client(
             store=store,
             coach_id=coach.id,
             name=name,
@@ -149,9 +149,9 @@ def make_world(store: Store) -> World:
             email=f"{name.lower()}@client.test",
             password=PASSWORD,
         )
-    data = clinic_service.parse_assessment(SAMPLE_INPUT)
+    data = clinic.parse_assessment(SAMPLE_INPUT)
     ids = {
-        name: clinic_service.record_assessment(
+        name: clinic.record_assessment(
             recorded_by="coach", store=store, person_id=person.id, data=data
         )
         for name, person in people.items()

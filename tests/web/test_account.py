@@ -1,6 +1,6 @@
 """The account page and the password change: page form and API, on SQLite and PostgreSQL.
 
-A change needs the current password, the rules of :mod:`hiplab.passwords` and (on the
+A change needs the current password, the rules of :mod:`hiplab.services.passwords` and (on the
 page) the same new password twice; it logs every other browser out and keeps the one
 that made it logged in; the old password stops working and the new one works.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from fastapi import FastAPI
 
-from hiplab import passwords
+from hiplab.services import passwords
 from hiplab.web.security import CSRF_HEADER
 from tests.web.conftest import (
     NEW_PASSWORD,

@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 from typing import Any
 
 from hiplab.assess.parse import validate
-from hiplab.assess.schema import Screening
 from hiplab.errors import InputError
+from hiplab.records.intake import Screening
 from hiplab.store import Store
 from hiplab.web.assessment_form import form_groups, form_to_input
 from tests.web.conftest import TestClient, World, csrf_of_page, login
@@ -263,18 +263,18 @@ def test_the_form_says_which_tests_are_not_suggested_for_this_client(
     client: TestClient, world: World, store: Store
 ) -> None:
     """After a posterior hip replacement on the left, FADIR on the left is not suggested."""
-    from hiplab import clinic_service
+    from hiplab.services import clinic
 
-    person = clinic_service.create_client(
+    person = clinic.create_client(
         store=store, coach_id=world.coach_a, name="Pat", age=66, sex="female"
     )
     thr = {"side": "left", "approach": "posterior", "months_ago": 3}
     raw = {"person": {"age": 66, "sex": "female"}, "screening": {"hip_replacement": thr}}
-    clinic_service.record_assessment(
+    clinic.record_assessment(
         recorded_by="coach",
         store=store,
         person_id=person.id,
-        data=clinic_service.parse_assessment(raw),
+        data=clinic.parse_assessment(raw),
     )
     login(client, "a@coach.test")
     page = client.get(f"/people/{person.id}/assessments/new").text

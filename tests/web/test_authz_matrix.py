@@ -124,12 +124,12 @@ def test_every_route_declares_exactly_one_proper_rule(app: FastAPI) -> None:
 @pytest.fixture
 def alice_plan(store: Store, world: World) -> int:
     """A plan of Alice's, for the routes with a ``plan_id``."""
-    from hiplab import programme_service
+    from hiplab.services import programmes
 
-    request = programme_service.plan_request(
+    request = programmes.plan_request(
         minutes=15, sessions_per_week=3, weeks=4, equipment=None, avoid_positions=None
     )
-    return programme_service.assign(store=store, person_id=world.alice, request=request).id
+    return programmes.assign(store=store, person_id=world.alice, request=request).id
 
 
 def test_the_matrix(

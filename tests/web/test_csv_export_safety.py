@@ -12,7 +12,7 @@ import io
 import pytest
 from fastapi import FastAPI
 
-from hiplab import clinic_service
+from hiplab.services import clinic
 from hiplab.store import Store
 from tests.web.conftest import PASSWORD, World, login, new_client
 
@@ -42,13 +42,11 @@ NAMES = [
 def test_a_formula_in_a_name_is_quoted_and_numbers_stay_numbers(
     app: FastAPI, store: Store, world: World, name: str, shown: str
 ) -> None:
-    person = clinic_service.create_client(
+    person = clinic.create_client(
         store=store, coach_id=world.coach_a, name=name, age=34, sex="female"
     )
-    data = clinic_service.parse_assessment(THOMAS)
-    clinic_service.record_assessment(
-        recorded_by="coach", store=store, person_id=person.id, data=data
-    )
+    data = clinic.parse_assessment(THOMAS)
+    clinic.record_assessment(recorded_by="coach", store=store, person_id=person.id, data=data)
     coach = new_client(app)
     login(coach, "a@coach.test", PASSWORD)
     response = coach.get(f"/api/v1/people/{person.id}/export?format=csv")

@@ -176,12 +176,12 @@ def json_routes(document: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
 def test_nan_infinity_and_surrogates_are_refused_in_plain_words_on_every_json_route(
     app: FastAPI, client: TestClient, world: World, store: Any, coach_credentials: dict[str, Any]
 ) -> None:
-    from hiplab import programme_service
+    from hiplab.services import programmes
 
-    request = programme_service.plan_request(
+    request = programmes.plan_request(
         minutes=15, sessions_per_week=3, weeks=4, equipment=None, avoid_positions=None
     )
-    plan = programme_service.assign(store=store, person_id=world.alice, request=request).id
+    plan = programmes.assign(store=store, person_id=world.alice, request=request).id
     ids = {"person_id": world.alice, "plan_id": plan}
     browser = new_client(app)
     browser.cookies.update(coach_credentials["cookies"])

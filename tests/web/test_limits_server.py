@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from hiplab import clinic_service, services
+from hiplab.services import clinic, storage
 from hiplab.settings import Settings
 from hiplab.web.limits import TOO_LARGE
 from tests.web.conftest import PASSWORD
@@ -77,8 +77,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``hiplab serve`` on a SQLite store with one coach, its TMPDIR an empty folder."""
     root = tmp_path_factory.mktemp("limits")
     url = f"sqlite:///{root / 'hiplab.sqlite'}"
-    with services.open_store_for(Settings(database_url=url, data_dir=root / "data")) as store:
-        clinic_service.create_login(
+    with storage.open_store_for(Settings(database_url=url, data_dir=root / "data")) as store:
+        clinic.create_login(
             store=store, email="a@coach.test", display_name="A", role="coach", password=PASSWORD
         )
     spool = root / "tmp"

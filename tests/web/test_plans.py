@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 import yaml
 
-from hiplab import clinic_service, plan_service, programme_service
 from hiplab.errors import InputError
-from hiplab.services import sample_path
+from hiplab.services import clinic, plans, programmes
+from hiplab.services.catalogue import sample_path
 from hiplab.settings import Settings
 from hiplab.store import Store
 from tests.web.conftest import TestClient, World, csrf_of_page, login
@@ -29,21 +29,21 @@ def sample_input(**screening: Any) -> dict[str, Any]:
 
 def new_client(store: Store, world: World, name: str, raw: dict[str, Any] | None) -> int:
     """Create a client of coach A, with an assessment of ``raw`` unless None."""
-    person = clinic_service.create_client(
+    person = clinic.create_client(
         store=store, coach_id=world.coach_a, name=name, age=34, sex="female"
     )
     if raw is not None:
-        clinic_service.record_assessment(
+        clinic.record_assessment(
             recorded_by="coach",
             store=store,
             person_id=person.id,
-            data=clinic_service.parse_assessment(raw),
+            data=clinic.parse_assessment(raw),
         )
     return person.id
 
 
 def default_request() -> Any:
-    return programme_service.plan_request(
+    return programmes.plan_request(
         minutes=15, sessions_per_week=3, weeks=4, equipment=None, avoid_positions=None
     )
 
@@ -91,10 +91,10 @@ def test_coach_previews_then_assigns_what_hiplab_plan_makes(
     plan_id = int(assigned.headers["location"].split("/")[2].split("?")[0])
 
     stored = store.get_plan(plan_id=plan_id)
-    cli = plan_service.make_plan(
+    cli = plans.make_plan(
         source=str(world.alice_assessment),
         settings=settings,
-        request=plan_service.check_request(
+        request=plans.check_request(
             minutes=15, sessions_per_week=3, weeks=4, equipment="mini_band", avoid_positions=None
         ),
         save=False,
@@ -145,7 +145,7 @@ def test_unknown_equipment_gets_the_cli_message(
     client: TestClient, coach: str, world: World
 ) -> None:
     with pytest.raises(InputError) as cli:
-        plan_service.check_request(
+        plans.check_request(
             minutes=15, sessions_per_week=3, weeks=4, equipment="rocket", avoid_positions=None
         )
     response = client.post(
@@ -225,9 +225,7 @@ def test_an_assessment_of_someone_else_is_not_found(
 # ------------------------------------------------------------------- editing
 @pytest.fixture
 def alice_plan(store: Store, world: World) -> int:
-    return programme_service.assign(
-        store=store, person_id=world.alice, request=default_request()
-    ).id
+    return programmes.assign(store=store, person_id=world.alice, request=default_request()).id
 
 
 def test_swap_and_dose_through_the_pages(
@@ -310,7 +308,7 @@ def test_a_forbidden_swap_is_refused_with_the_precaution(
         "Tess",
         sample_input(hip_replacement={"side": "left", "approach": "posterior", "months_ago": 6}),
     )
-    plan = programme_service.assign(store=store, person_id=tess, request=default_request())
+    plan = programmes.assign(store=store, person_id=tess, request=default_request())
     before = store.get_plan(plan_id=plan.id)
     refused = []
     for number in range(1, len(plan.programme.weeks[0].session.items) + 1):
@@ -350,11 +348,11 @@ def test_a_forbidden_swap_is_refused_with_the_precaution(
 def test_edits_after_a_red_flag_assessment_are_refused(
     client: TestClient, coach: str, world: World, store: Store, alice_plan: int
 ) -> None:
-    clinic_service.record_assessment(
+    clinic.record_assessment(
         recorded_by="coach",
         store=store,
         person_id=world.alice,
-        data=clinic_service.parse_assessment({**sample_input(fever=True), "date": "2030-01-01"}),
+        data=clinic.parse_assessment({**sample_input(fever=True), "date": "2030-01-01"}),
     )
     response = client.patch(
         f"/api/v1/plans/{alice_plan}/dose",

@@ -21,16 +21,16 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import hiplab.fhir_export
-from hiplab import clinic_service
-from hiplab.fhir_export import (
+import hiplab.report.fhir
+from hiplab.library.loader import default_library
+from hiplab.report.fhir import (
     LATERALITY,
     PROVENANCE_SYSTEM,
     TESTS_SYSTEM,
     UCUM,
     person_bundle,
 )
-from hiplab.library.loader import default_library
+from hiplab.services import clinic
 from hiplab.store import PersonRecord, Store, StoredTestResult
 from tests.web.conftest import TestClient, World, login, new_client
 
@@ -63,9 +63,9 @@ def alice_history(store: Store, world: World) -> list[int]:
     """Two more assessments of Alice; returns every assessment id of hers, oldest first."""
     ids = [world.alice_assessment]
     for visit in VISITS:
-        data = clinic_service.parse_assessment(visit)
+        data = clinic.parse_assessment(visit)
         ids.append(
-            clinic_service.record_assessment(
+            clinic.record_assessment(
                 recorded_by="coach", store=store, person_id=world.alice, data=data
             )
         )
@@ -188,7 +188,7 @@ def test_client_sees_own_progress_at_me_progress(
 def test_progress_of_a_person_without_assessments(
     coach: TestClient, store: Store, world: World
 ) -> None:
-    person = clinic_service.create_client(
+    person = clinic.create_client(
         store=store, coach_id=world.coach_a, name="Carol", age=40, sex="male"
     )
     page = coach.get(f"/people/{person.id}/progress")
@@ -388,7 +388,7 @@ def test_fhir_ids_are_stable_across_exports(
 def test_fhir_of_a_person_without_measurements(
     coach: TestClient, store: Store, world: World
 ) -> None:
-    person = clinic_service.create_client(
+    person = clinic.create_client(
         store=store, coach_id=world.coach_a, name="Carol", age=40, sex="other"
     )
     raw, bundle = fhir_of(coach, person.id)
@@ -438,7 +438,7 @@ def test_a_naive_timestamp_is_refused() -> None:
 
 
 def test_an_invalid_resource_is_caught_before_it_leaves() -> None:
-    from hiplab.fhir_export import BundleInvalidError, validate_bundle
+    from hiplab.report.fhir import BundleInvalidError, validate_bundle
 
     bundle = person_bundle(person=ALEX, results=[], library=LIBRARY, timestamp=WHEN)
     bundle["entry"][0]["resource"]["gender"] = 7
@@ -447,6 +447,6 @@ def test_an_invalid_resource_is_caught_before_it_leaves() -> None:
 
 
 def test_docstring_examples() -> None:
-    result = doctest.testmod(hiplab.fhir_export, optionflags=doctest.ELLIPSIS)
+    result = doctest.testmod(hiplab.report.fhir, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0

@@ -17,10 +17,10 @@ import plotly.graph_objects as go
 import pytest
 from fastapi import FastAPI
 
-from hiplab import clinic_service
-from hiplab.assess import assess
 from hiplab.library.loader import default_library
 from hiplab.progress.charts import LABELLED_CHANGES
+from hiplab.services import clinic
+from hiplab.services.assessments import assess
 from hiplab.store import Store
 from hiplab.web.progress_view import TABLE_DAYS
 from tests.web.conftest import TestClient, World, login, new_client
@@ -50,12 +50,12 @@ def visit(n: int) -> dict[str, Any]:
 @pytest.fixture
 def dana(store: Store, world: World) -> int:
     """Coach A's client Dana with a login and 45 assessments; returns her person id."""
-    person = clinic_service.create_client(
+    person = clinic.create_client(
         store=store, coach_id=world.coach_a, name="Dana", age=52, sex="male",
         email="dana@client.test", password="correct horse battery",
     )  # fmt: skip
     for n in range(VISITS):
-        data = clinic_service.parse_assessment(visit(n))
+        data = clinic.parse_assessment(visit(n))
         store.save_assessment(person_name="Dana", data=data, result=assess(data, LIBRARY))
     return person.id
 

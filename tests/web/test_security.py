@@ -283,7 +283,7 @@ def test_the_api_ends_every_session_with_its_csrf_header(
 def test_a_password_change_logs_out_the_other_browsers(
     app: FastAPI, client: TestClient, world: World, store: Store
 ) -> None:
-    from hiplab.passwords import hash_password
+    from hiplab.services.passwords import hash_password
 
     login(client, "b@coach.test")
     other = new_client(app)

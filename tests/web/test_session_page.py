@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from hiplab import programme_service
 from hiplab.plan.edit import DoseChange
-from hiplab.plan.models import ItemLog
+from hiplab.records.programme import ItemLog
+from hiplab.services import programmes
 from hiplab.session.engine import Event
 from hiplab.session.ui import plan_engine
 from hiplab.session.voice import cue_text
@@ -29,10 +29,10 @@ STARTED = re.compile(r'name="started_at" value="([^"]+)"')
 
 @pytest.fixture
 def alice_plan(store: Store, world: World) -> int:
-    request = programme_service.plan_request(
+    request = programmes.plan_request(
         minutes=15, sessions_per_week=3, weeks=4, equipment=None, avoid_positions=None
     )
-    return programme_service.assign(store=store, person_id=world.alice, request=request).id
+    return programmes.assign(store=store, person_id=world.alice, request=request).id
 
 
 @pytest.fixture
@@ -327,10 +327,10 @@ def test_a_plan_of_someone_else_is_not_found(
     store: Store,
     world: World,
 ) -> None:
-    request = programme_service.plan_request(
+    request = programmes.plan_request(
         minutes=15, sessions_per_week=3, weeks=4, equipment=None, avoid_positions=None
     )
-    bobs = programme_service.assign(store=store, person_id=world.bob, request=request)
+    bobs = programmes.assign(store=store, person_id=world.bob, request=request)
     browser, csrf = alice
     items = bobs.programme.weeks[0].session.items
     response = browser.post(
@@ -369,9 +369,7 @@ def test_an_edit_keeps_the_sessions_and_the_week_reached(
             headers={"X-CSRF-Token": csrf},
         )
         assert response.status_code == 201
-    programme_service.edit_plan(
-        store=store, plan_id=alice_plan, edit=DoseChange(week=2, item=1, sets=2)
-    )
+    programmes.edit_plan(store=store, plan_id=alice_plan, edit=DoseChange(week=2, item=1, sets=2))
     found = SCRIPT_DATA.search(browser.get("/me/session").text)
     assert found and json.loads(found.group(1))["week"] == 2
     assert [s.log.plan_id for s in store.session_logs(person_name="Alice")] == [alice_plan] * 3

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from hiplab import video_service
-from hiplab.motion import synthetic
 from hiplab.motion.analyze import MEASURED_TESTS, AnalyzeRequest, analyze
-from hiplab.video_service import VideoResult
+from hiplab.services import videos
+from hiplab.services.videos import VideoResult
+from hiplab.testing import synthetic
 from hiplab.web import video_view
 from tests.cli.test_analyze_cli import write_openpose
 
@@ -21,17 +21,17 @@ def squat(tmp_path_factory: pytest.TempPathFactory) -> VideoResult:
     capture = synthetic.squat(synthetic.CaptureOptions(fps=30.0))
     source = write_openpose(tmp_path_factory.mktemp("squat") / "openpose", capture)
     analysis = analyze(AnalyzeRequest(source=source, task="squat", fps=30.0))
-    stored = video_service.publish(analysis, filename="squat.mp4", outdir=Path("unused"))
-    analysis = video_service.load_analysis(stored["analysis"])  # as a finished job's result
+    stored = videos.publish(analysis, filename="squat.mp4", outdir=Path("unused"))
+    analysis = videos.load_analysis(stored["analysis"])  # as a finished job's result
     document = analysis.document()
     return VideoResult(
         analysis=analysis,
         document=document,
-        metrics=video_service._metric_rows(analysis, document),
+        metrics=videos._metric_rows(analysis, document),
         warnings=analysis.result.warnings,
         files=(),
         skipped_files={},
-        refusal=video_service.refusal_of(analysis),
+        refusal=videos.refusal_of(analysis),
     )
 
 
@@ -71,4 +71,4 @@ def test_nothing_people_read_is_an_id_or_a_code(squat: VideoResult) -> None:
 
 
 def test_the_measuring_tasks_are_the_analyses() -> None:
-    assert tuple(MEASURED_TESTS) == video_service.MEASURING_TASKS
+    assert tuple(MEASURED_TESTS) == videos.MEASURING_TASKS

@@ -1,5 +1,5 @@
-"""Assessment: validate input, compare tests with norms, screen for safety, explain."""
+"""Assessment: validate input, compare tests with norms, screen for safety."""
 
-from hiplab.assess.run import DISCLAIMER, assess
+from hiplab.assess.run import DISCLAIMER
 
-__all__ = ["DISCLAIMER", "assess"]
+__all__ = ["DISCLAIMER"]

@@ -13,10 +13,10 @@ import math
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from hiplab.assess.result import Finding, NormBand, Severity, TestValue
-from hiplab.assess.schema import AssessmentInput, Person
 from hiplab.library.loader import Library
 from hiplab.library.models import Norm, TestDef, TestKind
+from hiplab.records.assessment import Finding, NormBand, Severity, TestValue
+from hiplab.records.intake import AssessmentInput, Person
 
 SIDES: tuple[Literal["left", "right"], ...] = ("left", "right")
 SEVERITIES: tuple[Severity, ...] = ("mild", "moderate", "severe")

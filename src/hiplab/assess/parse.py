@@ -18,8 +18,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from hiplab.assess.schema import AssessmentInput
 from hiplab.errors import InputError
+from hiplab.records.intake import AssessmentInput
 
 MAX_BYTES = 1_000_000
 SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}

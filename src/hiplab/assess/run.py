@@ -1,15 +1,19 @@
-"""Assess one input end to end: findings, safety, chains, recommendations."""
+"""Assess one input: findings against norms, red flags, precautions and the tests withheld.
+
+The chains and recommendations are added above this floor
+(:func:`hiplab.services.assessments.assess`), since explain and plan build on the findings.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from hiplab.assess.evaluate import evaluate, measured_values
-from hiplab.assess.result import Assessment, Finding, Precaution, WithheldTest
 from hiplab.assess.safety import precautions, stretch_withheld, withheld_test
-from hiplab.assess.schema import AssessmentInput
 from hiplab.assess.screening import red_flags
 from hiplab.library.loader import Library
+from hiplab.records.assessment import Assessment, Finding, Precaution, WithheldTest
+from hiplab.records.intake import AssessmentInput
 
 DISCLAIMER = (
     "hiplab is not a diagnosis. It compares your entries with published norms and explains "
@@ -57,11 +61,8 @@ def screened_tests(
     return [t for t in missing if t not in fully], withheld
 
 
-def assess(data: AssessmentInput, library: Library) -> Assessment:
-    """Return the full assessment of ``data`` against ``library``."""
-    from hiplab.explain.chains import active_chains
-    from hiplab.plan.generate import recommended
-
+def assess_findings(data: AssessmentInput, library: Library) -> Assessment:
+    """Return the assessment of ``data`` before explanation: no chains, no recommendations yet."""
     flags = red_flags(data)
     constraints = precautions(data)
     found, missing_all = evaluate(data, library)
@@ -71,20 +72,16 @@ def assess(data: AssessmentInput, library: Library) -> Assessment:
     if refer:  # no tests either until a clinician has seen the person (no stretching or sport)
         missing = []
     notes = _notes(data, library, {f.id for f in findings})
-    result = Assessment(
+    return Assessment(
         refer=refer,
         red_flags=tuple(flags),
         precautions=tuple(constraints),
         findings=tuple(findings),
-        chains=tuple(active_chains(library.chains, findings)),
+        chains=(),
         recommendations=(),
         missing_tests=tuple(missing),
         tests_not_suggested=tuple(withheld),
         values=tuple(measured_values(data, library)),
         notes=tuple([REFER_NOTE, *notes] if refer else notes),
         disclaimer=DISCLAIMER,
-    )
-    # The recommendations are the default programme's first week (one selection).
-    return result.model_copy(
-        update={"recommendations": tuple(recommended(result, data.person, library))}
     )

@@ -26,7 +26,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from hiplab.assess.result import (
+from hiplab.library.models import Condition, FindingDef, Movement, Position, TestDef
+from hiplab.records.assessment import (
     CombinedPositionAvoid,
     ConditionAvoid,
     FallRiskAvoid,
@@ -37,8 +38,7 @@ from hiplab.assess.result import (
     Precaution,
     WithheldTest,
 )
-from hiplab.assess.schema import AssessmentInput, Region
-from hiplab.library.models import Condition, FindingDef, Movement, Position, TestDef
+from hiplab.records.intake import AssessmentInput, Region
 
 Side = Literal["left", "right"]
 HipSide = Literal["left", "right", "both"]

@@ -6,7 +6,6 @@ the page's table differs, so the documented rules are always the enforced ones.
 
 from __future__ import annotations
 
-from hiplab.assess.result import ConditionAvoid
 from hiplab.assess.safety import (
     SIDED_CONDITIONS,
     SIDES,
@@ -16,6 +15,7 @@ from hiplab.assess.safety import (
 )
 from hiplab.library.loader import Library
 from hiplab.library.models import Condition
+from hiplab.records.assessment import ConditionAvoid
 
 HEADER = (
     "| Condition | How hiplab learns of it | What hiplab then does | Sources |\n|---|---|---|---|"

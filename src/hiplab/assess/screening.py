@@ -27,8 +27,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from hiplab.assess.result import RedFlag
-from hiplab.assess.schema import (
+from hiplab.records.assessment import RedFlag
+from hiplab.records.intake import (
     REGION_WORDS,
     AssessmentInput,
     PainTiming,

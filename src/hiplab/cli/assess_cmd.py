@@ -10,12 +10,12 @@ import typer
 from hiplab.cli.app import Format, app, console, fail, settings, write_output
 
 if TYPE_CHECKING:
-    from hiplab.services import AssessOutcome
+    from hiplab.services.assessments import AssessOutcome
 
 
 def show(outcome: AssessOutcome, fmt: Format, out: Path | None) -> None:
     """Render an outcome in ``fmt`` to ``out`` or the terminal."""
-    from hiplab import services
+    from hiplab.services import assessments
 
     if fmt == "text":
         from hiplab.report.text import render_text
@@ -30,7 +30,7 @@ def show(outcome: AssessOutcome, fmt: Format, out: Path | None) -> None:
         return
     if fmt == "pdf" and out is None:
         fail("PDF output needs -o FILE.pdf")
-    write_output(services.render_report(outcome, fmt), out)
+    write_output(assessments.render_report(outcome, fmt), out)
 
 
 def _saved_line(outcome: AssessOutcome) -> None:
@@ -65,17 +65,17 @@ def assess(
     ] = None,
 ) -> None:
     """Assess a person's hip tests against published norms and explain what they may mean."""
-    from hiplab import services
+    from hiplab.services import assessments
 
     if file is None:
-        from hiplab.interview import run_interview
+        from hiplab.cli.interview import run_interview
 
         data = run_interview(console())
-        outcome = services.assess_input(
+        outcome = assessments.assess_input(
             data=data, settings=settings(), save=True if save is None else save, person=person
         )
     else:
-        outcome = services.assess_file(
+        outcome = assessments.assess_file(
             path=file, settings=settings(), save=bool(save), person=person
         )
     show(outcome, fmt, out)
@@ -91,29 +91,29 @@ def demo(
     ] = Path("out/report.html"),
 ) -> None:
     """Assess the bundled sample person, plan a programme, store both, write report and handout."""
-    from hiplab import plan_service, services
     from hiplab.report.plan_text import render_plan_text
+    from hiplab.services import assessments, catalogue, plans
 
-    outcome = services.assess_file(path=services.sample_path(), settings=settings(), save=True)
+    outcome = assessments.assess_file(path=catalogue.sample_path(), settings=settings(), save=True)
     show(outcome, "text", None)
-    write_output(services.render_report(outcome, "html"), out)
+    write_output(assessments.render_report(outcome, "html"), out)
     _saved_line(outcome)
-    request = plan_service.check_request(
+    request = plans.check_request(
         minutes=15, sessions_per_week=3, weeks=4, equipment=None, avoid_positions=None
     )
-    planned = plan_service.make_plan(
+    planned = plans.make_plan(
         source=str(outcome.assessment_id), settings=settings(), request=request, save=True
     )
     render_plan_text(planned.programme, console=console())
     handout = out.with_name("plan.html")
-    write_output(plan_service.render_plan(planned.programme, "html"), handout)
+    write_output(plans.render_plan(planned.programme, "html"), handout)
     typer.echo(f"HTML report: {out.resolve()}")
     typer.echo(f"Programme handout: {handout.resolve()}")
     _demo_logins(outcome.person)
 
 
 def _demo_logins(person: str) -> None:
-    from hiplab.demo_service import seed_web_demo
+    from hiplab.services.demo import seed_web_demo
 
     logins = seed_web_demo(settings=settings(), person_name=person)
     typer.echo(
@@ -126,6 +126,6 @@ def _demo_logins(person: str) -> None:
 @app.command("sample")
 def sample() -> None:
     """Print the bundled sample assessment (a template for your own file)."""
-    from hiplab import services
+    from hiplab.services import catalogue
 
-    typer.echo(services.sample_path().read_text(encoding="utf-8"), nl=False)
+    typer.echo(catalogue.sample_path().read_text(encoding="utf-8"), nl=False)

@@ -53,9 +53,9 @@ def library(
     """List exercises, filtered by target, kind, position and equipment."""
     if ctx.invoked_subcommand is not None:
         return
-    from hiplab import services
+    from hiplab.services import catalogue
 
-    rows = services.filter_exercises(
+    rows = catalogue.filter_exercises(
         target=target, kind=kind, position=position, equipment=equipment
     )
     if fmt == "json":
@@ -107,15 +107,15 @@ def show(
     ] = None,
 ) -> None:
     """Show one exercise: steps, dosage, and its picture as SVG or an HTML card."""
-    from hiplab import services
+    from hiplab.services import catalogue
 
-    e = services.library().exercise(exercise_id)
+    e = catalogue.library().exercise(exercise_id)
     if fmt == "text":
         _print_exercise(e)
     elif fmt == "json":
         write_output(dump_json(e.model_dump(mode="json")), out)
     else:
-        write_output(services.exercise_picture(e, fmt=fmt), out)
+        write_output(catalogue.exercise_picture(e, fmt=fmt), out)
 
 
 def _print_test(t: TestDef) -> None:
@@ -161,9 +161,9 @@ def tests_cmd(
     ] = False,
 ) -> None:
     """Explain the standard tests: how to do them, units, norms and measurement error."""
-    from hiplab import services
+    from hiplab.services import catalogue
 
-    lib = services.library()
+    lib = catalogue.library()
     if test_id is None:
         for t in lib.tests.values():
             if t.self_test or not self_only:

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from hiplab.cli.app import app, console, fail, settings, write_output
-from hiplab.plan_service import PlanFormat
+from hiplab.services.plans import PlanFormat
 
 if TYPE_CHECKING:
-    from hiplab.plan.models import Programme
+    from hiplab.records.programme import Programme
 
 
 @app.command()
@@ -45,16 +45,16 @@ def plan(
     ] = None,
 ) -> None:
     """Make a personalised multi-week programme that respects every precaution."""
-    from hiplab import plan_service
+    from hiplab.services import plans
 
-    request = plan_service.check_request(
+    request = plans.check_request(
         minutes=minutes,
         sessions_per_week=sessions_per_week,
         weeks=weeks,
         equipment=equipment,
         avoid_positions=avoid_positions,
     )
-    outcome = plan_service.make_plan(
+    outcome = plans.make_plan(
         source=source, settings=settings(), request=request, save=save, person=person
     )
     if fmt == "text" and out is None:
@@ -70,7 +70,7 @@ def plan(
 
 
 def _content(programme: Programme, fmt: PlanFormat) -> str | bytes:
-    from hiplab import plan_service
+    from hiplab.services import plans
 
     if fmt == "text":
         from io import StringIO
@@ -82,4 +82,4 @@ def _content(programme: Programme, fmt: PlanFormat) -> str | bytes:
         buffer = StringIO()
         render_plan_text(programme, console=Console(file=buffer, width=110, color_system=None))
         return buffer.getvalue()
-    return plan_service.render_plan(programme, fmt)
+    return plans.render_plan(programme, fmt)

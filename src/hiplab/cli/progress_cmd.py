@@ -69,13 +69,13 @@ def progress(
     ] = None,
 ) -> None:
     """Show test values against norms and measurement error, plan adherence and pain."""
-    from hiplab import services
     from hiplab.progress.build import gather_progress
+    from hiplab.services import catalogue, storage
 
     day = as_of.date() if as_of is not None else date.today()
-    with services.open_store_for(settings()) as store:
+    with storage.open_store_for(settings()) as store:
         report = gather_progress(
-            store=store, person_name=person, library=services.library(), as_of=day
+            store=store, person_name=person, library=catalogue.library(), as_of=day
         )
     if fmt == "text" and out is None:
         from hiplab.progress.text import render_text

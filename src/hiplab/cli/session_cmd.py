@@ -10,17 +10,17 @@ import typer
 from hiplab.cli.app import app, console, fail, settings
 
 if TYPE_CHECKING:
-    from hiplab.plan.models import SessionLog
+    from hiplab.records.programme import SessionLog
     from hiplab.session.setup import GuidedSession
 
 
 def _load(person: str | None, plan: int | None, week: int | None) -> GuidedSession:
-    from hiplab import services
+    from hiplab.services import catalogue, storage
     from hiplab.session.service import prepare_session
 
-    with services.open_store_for(settings()) as store:
+    with storage.open_store_for(settings()) as store:
         return prepare_session(
-            store=store, library=services.library(), person=person, plan_id=plan, week=week
+            store=store, library=catalogue.library(), person=person, plan_id=plan, week=week
         )
 
 
@@ -45,12 +45,12 @@ def _run(guided: GuidedSession, *, voice: bool, time_scale: float) -> SessionLog
 
 
 def _save(log: SessionLog) -> int:
-    from hiplab import services
     from hiplab.errors import StoreError
+    from hiplab.services import storage
     from hiplab.session.service import record_session
 
     try:
-        with services.open_store_for(settings()) as store:
+        with storage.open_store_for(settings()) as store:
             return record_session(store=store, log=log)
     except StoreError:
         console(stderr=True).print("the session could not be saved; its log was:")

@@ -22,9 +22,9 @@ def people(
     """List the people in the store with their last assessment."""
     from rich.table import Table
 
-    from hiplab import services
+    from hiplab.services import storage
 
-    with services.open_store_for(settings()) as store:
+    with storage.open_store_for(settings()) as store:
         rows = store.people()
     if fmt == "json":
         write_output(dump_json([r.model_dump(mode="json") for r in rows]), None)
@@ -50,9 +50,9 @@ def history(
     """Show one person's assessments over time."""
     from rich.table import Table
 
-    from hiplab import services
+    from hiplab.services import storage
 
-    with services.open_store_for(settings()) as store:
+    with storage.open_store_for(settings()) as store:
         rows = store.history(person_name=person)
     if fmt == "json":
         write_output(dump_json([r.model_dump(mode="json") for r in rows]), None)
@@ -85,9 +85,9 @@ def export(
     ] = None,
 ) -> None:
     """Export everything stored about one person as JSON or CSV, or their measurements as FHIR."""
-    from hiplab import services
+    from hiplab.services import storage
 
-    with services.open_store_for(settings()) as store:
+    with storage.open_store_for(settings()) as store:
         if fmt == "fhir":
             content = dump_json(_fhir_bundle(store, person))
         else:
@@ -99,20 +99,20 @@ def _fhir_bundle(store: Store, person: str) -> dict[str, Any]:
     """Return the person's FHIR Bundle: the web's ``export.fhir.json``, by name."""
     from datetime import UTC, datetime
 
-    from hiplab import services
-    from hiplab.fhir_export import gather_bundle
+    from hiplab.services import catalogue
+    from hiplab.services.export import gather_bundle
 
     return gather_bundle(
-        store=store, person_name=person, library=services.library(), timestamp=datetime.now(UTC)
+        store=store, person_name=person, library=catalogue.library(), timestamp=datetime.now(UTC)
     )
 
 
 @db_app.command("backup")
 def backup(path: Annotated[Path, typer.Argument(help="New backup file (must not exist).")]) -> None:
     """Copy the store to PATH (SQLite: a consistent database copy; PostgreSQL: a JSON dump)."""
-    from hiplab import services
+    from hiplab.services import storage
 
-    with services.open_store_for(settings()) as store:
+    with storage.open_store_for(settings()) as store:
         written = store.backup(path=path)
     typer.echo(f"backup written to {written}")
 

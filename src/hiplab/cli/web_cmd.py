@@ -66,16 +66,16 @@ def user_create(
     ] = False,
 ) -> None:
     """Create a login; the password is asked for (or read from stdin), never an argument."""
-    from hiplab import clinic_service, services
-    from hiplab.passwords import check_password
+    from hiplab.services import clinic, storage
+    from hiplab.services.passwords import check_password
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     check_password(password)
-    with services.open_store_for(settings()) as store:
-        user = clinic_service.create_login(
+    with storage.open_store_for(settings()) as store:
+        user = clinic.create_login(
             store=store,
             email=email,
             display_name=name,

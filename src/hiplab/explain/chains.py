@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from hiplab.assess.result import Chain, Finding
 from hiplab.library.models import ChainGraph, EvidenceGrade, mid_sentence
+from hiplab.records.assessment import Chain, Finding
 
 PROPAGATES = frozenset({EvidenceGrade.strong, EvidenceGrade.moderate})
 

@@ -4,7 +4,7 @@ This is the use-case behind ``hiplab analyze`` (and the batch runner built on
 it): plain arguments in (:class:`AnalyzeRequest`, picklable), a typed result
 out (:class:`Analysis`). Stages, each a function of the previous one's output:
 
-1. :func:`hiplab.motion.pipeline.extract_track` (video or OpenPose JSON);
+1. :func:`hiplab.motion.pose_extraction.extract_track` (video or OpenPose JSON);
 2. :func:`hiplab.motion.kinematics.track_to_series` in the view the task
    needs (quality warnings; a ``refuse`` warning — a landing below 30 fps —
    stops with :class:`~hiplab.errors.InputError`);
@@ -40,12 +40,12 @@ from hiplab.motion.tasks.common import Model, TaskResult, TaskWarning
 from hiplab.motion.verdicts import RETEST_ADVICE, STORE_ADVICE, Verdict
 
 if TYPE_CHECKING:
-    from hiplab.assess.schema import Person, Tests
     from hiplab.library.models import Exercise
     from hiplab.motion.keypoints import KeypointTrack
     from hiplab.motion.kinematics import Kinematics
     from hiplab.motion.series import TimeSeries
     from hiplab.motion.tasks import TaskSpec
+    from hiplab.records.intake import Person, Tests
     from hiplab.settings import Settings
 
 TaskName = Literal["squat", "landing", "thomas", "hold", "angles"]
@@ -208,7 +208,7 @@ def find_exercise(exercise_id: str | None) -> Exercise:
     """
     from hiplab.library.loader import unknown_id_message
     from hiplab.motion.tasks.hold import require_side_view
-    from hiplab.services import library
+    from hiplab.services.catalogue import library
 
     if exercise_id is None:
         raise InputError("--task hold needs --exercise ID (see `hiplab library`)")
@@ -222,7 +222,7 @@ def find_exercise(exercise_id: str | None) -> Exercise:
 def _track(
     request: AnalyzeRequest, progress: Callable[[int, int], None] | None = None
 ) -> KeypointTrack:
-    from hiplab.motion.pipeline import extract_track
+    from hiplab.motion.pose_extraction import extract_track
     from hiplab.motion.video import TruncatedVideoError
 
     if not request.source.exists():
@@ -375,7 +375,7 @@ def _candidates(result: TaskResult) -> list[_Candidate]:
 
 def _out_of_range(candidate: _Candidate) -> str | None:
     """Return why the assessment cannot take the value, or None when it can."""
-    from hiplab.assess.schema import LandingKnee, ThomasSide
+    from hiplab.records.intake import LandingKnee, ThomasSide
 
     *_, field_name = candidate.test.split(".")
     model: type[Any] | None = {
@@ -411,8 +411,8 @@ def measured_tests(
     accepts, is left out with its reason in plain words. The verdicts default
     to the result's own (:mod:`hiplab.motion.verdicts`).
     """
-    from hiplab.assess.schema import Tests
     from hiplab.motion.verdicts import analysis_verdict, metric_verdicts
+    from hiplab.records.intake import Tests
 
     if verdicts is None or overall is None:
         document = result.model_dump(mode="json")
@@ -564,7 +564,7 @@ def stored_person(*, person: str, settings: Settings) -> Person:
     The video cannot tell age and sex, which the assessment's norms need.
     """
     from hiplab.errors import NotFoundError
-    from hiplab.services import open_store_for
+    from hiplab.services.storage import open_store_for
 
     with open_store_for(settings) as store:
         try:
@@ -585,8 +585,9 @@ def save_analysis(
     uncertainty and verdict (``video_measurements``). ``record`` is the person's
     age/sex record (default: from their latest stored assessment, :func:`stored_person`).
     """
-    from hiplab.assess.schema import AssessmentInput, Tests, VideoMeasurement
-    from hiplab.services import assess_input, open_store_for
+    from hiplab.records.intake import AssessmentInput, Tests, VideoMeasurement
+    from hiplab.services.assessments import assess_input
+    from hiplab.services.storage import open_store_for
 
     if analysis.measured_tests is None:
         why = "; ".join(analysis.measured_tests_left_out)

@@ -36,7 +36,7 @@ Conventions
 * ``view`` given to :func:`track_to_series` is the view the caller needs
   (angles are computed in it, and a different detected view is a
   ``wrong_view_for_task`` warning); ``None`` uses the detected view.
-* Accuracy on the synthetic figures (:func:`hiplab.motion.synthetic.accuracy_report`,
+* Accuracy on the synthetic figures (:func:`hiplab.testing.synthetic.accuracy_report`,
   500 px tall subject): noise-free keypoints give the set angles to 1e-6° before
   filtering and within 0.1° after; with 1 px Gaussian keypoint noise the mean
   absolute error of every angle is below 0.7°. A zero-lag low-pass spreads an

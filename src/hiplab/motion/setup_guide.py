@@ -32,7 +32,7 @@ TASK_TITLES: Mapping[str, str] = {
     "hold": "Held exercise pose",
     "angles": "Joint angles only",
 }
-"""Each task in plain words, in the order of :data:`hiplab.video_service.TASK_NAMES`."""
+"""Each task in plain words, in the order of :data:`hiplab.services.videos.TASK_NAMES`."""
 
 HIP_HEIGHT = "Put the camera at hip height, level, not looking down or up."
 DISTANCE = "Stand the camera 3–4 m away, so that the whole body fills most of the frame."

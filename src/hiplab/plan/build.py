@@ -32,7 +32,7 @@ from hiplab.plan.dosage import (
     describe,
     side_seconds,
 )
-from hiplab.plan.models import Dose, PlanItem, ProgressionStep, Session
+from hiplab.records.programme import Dose, PlanItem, ProgressionStep, Session
 
 POSITION_FLOW = (
     "standing",

@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 
 from hiplab.library.models import Exercise, ExerciseKind
-from hiplab.plan.models import Dose, Phase
+from hiplab.records.programme import Dose, Phase
 
 SETUP_S = 10
 SWITCH_S = 5

@@ -1,7 +1,7 @@
 """A coach's edits of a programme: swap an exercise for a listed variant, change a dose.
 
 Pure functions over typed values; the store and the person's precautions are brought
-in by :mod:`hiplab.programme_service`.
+in by :mod:`hiplab.services.programmes`.
 
 Conventions
 -----------
@@ -36,13 +36,13 @@ from typing import Literal, TypeAlias
 
 from annotated_types import Ge, Le
 
-from hiplab.assess.result import Precaution
 from hiplab.assess.safety import violations
 from hiplab.errors import InputError
 from hiplab.library.loader import Library
 from hiplab.library.models import Dosage, Exercise
 from hiplab.plan.dosage import PHASES, SETUP_S, SWITCH_S, base_dose, side_seconds
-from hiplab.plan.models import Dose, ItemSide, PlanItem, Programme, Session, Week
+from hiplab.records.assessment import Precaution
+from hiplab.records.programme import Dose, ItemSide, PlanItem, Programme, Session, Week
 
 Scope = Literal["week", "following"]
 SCOPES: tuple[Scope, ...] = ("week", "following")

@@ -6,19 +6,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from hiplab.assess.result import (
-    Assessment,
-    Precaution,
-    Recommendation,
-    TestValue,
-    most_urgent_first,
-)
 from hiplab.assess.safety import describe, shown
-from hiplab.assess.schema import Person
 from hiplab.library.loader import Library
 from hiplab.library.models import Exercise
 from hiplab.plan.build import Progressor, Slot, harder_variant, make_session
-from hiplab.plan.models import Change, Programme, SolverReport, Week
 from hiplab.plan.optimise import Selection, covered_findings, select
 from hiplab.plan.problem import (
     Option,
@@ -30,6 +21,15 @@ from hiplab.plan.problem import (
     measured_reach,
 )
 from hiplab.plan.replan import compare
+from hiplab.records.assessment import (
+    Assessment,
+    Precaution,
+    Recommendation,
+    TestValue,
+    most_urgent_first,
+)
+from hiplab.records.intake import Person
+from hiplab.records.programme import Change, Programme, SolverReport, Week
 
 HEADROOM_PER_WEEK = 0.05
 MAX_HEADROOM = 0.2

@@ -38,8 +38,8 @@ from typing import Any
 
 from hiplab.library.loader import Library
 from hiplab.library.models import ExerciseKind
-from hiplab.plan.models import SolverReport
 from hiplab.plan.problem import STRENGTH_KINDS, Option, Problem
+from hiplab.records.programme import SolverReport
 
 POSITION_COST = 0.15
 DIFFICULTY_COST = 0.05

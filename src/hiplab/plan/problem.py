@@ -29,7 +29,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from hiplab.assess.result import Assessment, Finding, Precaution
 from hiplab.assess.safety import SIDES, ItemSide, Side, allowed_sides, hip_demands
 from hiplab.library.loader import Library
 from hiplab.library.models import Exercise, ExerciseKind
@@ -42,7 +41,8 @@ from hiplab.plan.dosage import (
     starting_dose,
     stretch_seconds,
 )
-from hiplab.plan.models import Dose
+from hiplab.records.assessment import Assessment, Finding, Precaution
+from hiplab.records.programme import Dose
 
 SEVERITY_WEIGHT = {"mild": 1.0, "moderate": 2.0, "severe": 3.0}
 STRETCH_KINDS = frozenset(ROM_EFFECT)

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hiplab.assess.evaluate import select_norm, severity_of
-from hiplab.assess.result import TestValue
-from hiplab.assess.schema import Person
 from hiplab.library.loader import Library
 from hiplab.library.models import TestDef
-from hiplab.plan.models import Change
+from hiplab.records.assessment import TestValue
+from hiplab.records.intake import Person
+from hiplab.records.programme import Change
 
 UNIT_SIGNS = {"deg": "°", "cm": " cm", "s": " s", "reps": " reps"}
 

@@ -5,24 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from hiplab.progress.models import Adherence, TestProgress, ValueChange
-from hiplab.report._format import fmt_num, with_unit
+from hiplab.report._format import fmt_num, number
 
 SIDE_LABELS = {"left": "left", "right": "right", None: "—"}
 NOT_A_DIAGNOSIS = "Not a diagnosis: a record of your own measurements, not a clinical opinion."
-
-
-def display_unit(unit: str) -> str:
-    """Return the unit as printed next to a number (scores print bare).
-
-    Examples
-    --------
-    >>> display_unit("deg"), display_unit("cm"), display_unit("score 0–3")
-    ('°', 'cm', '')
-
-    """
-    if unit.startswith("score"):
-        return ""
-    return {"deg": "°", "sign": ""}.get(unit, unit)
 
 
 def unit_words(unit: str) -> str:
@@ -38,18 +24,6 @@ def unit_words(unit: str) -> str:
 
 
 @lru_cache(maxsize=4096)  # long histories repeat the same few values
-def number(value: float, unit: str) -> str:
-    """Format a value with its unit.
-
-    Examples
-    --------
-    >>> number(35.25, "deg"), number(-9.0, "cm"), number(2.0, "score 0–3")
-    ('35.2°', '−9 cm', '2')
-
-    """
-    return with_unit(fmt_num(value).replace("-", "−"), display_unit(unit))
-
-
 @lru_cache(maxsize=4096)
 def signed(delta: float, unit: str) -> str:
     """Format a change with an explicit sign (a true minus sign).

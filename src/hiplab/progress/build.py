@@ -43,9 +43,9 @@ from hiplab.progress.models import (
 )
 
 if TYPE_CHECKING:
-    from hiplab.assess.schema import AssessmentInput, Person
     from hiplab.library.loader import Library
     from hiplab.library.models import TestDef
+    from hiplab.records.intake import AssessmentInput, Person
     from hiplab.store.models import (
         StoredPlan,
         StoredSessionLog,

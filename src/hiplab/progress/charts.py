@@ -45,7 +45,6 @@ from hiplab.progress._format import (
     SIDE_LABELS,
     change_words,
     norm_words,
-    number,
     signed,
     unit_words,
 )
@@ -57,6 +56,7 @@ from hiplab.progress.models import (
     TestProgress,
     ValueChange,
 )
+from hiplab.report._format import number
 
 PLOT_HEIGHT = 330
 PLOT_CONFIG = {"responsive": True, "displaylogo": False}

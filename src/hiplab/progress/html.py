@@ -25,10 +25,10 @@ from hiplab.progress._format import (
     adherence_words,
     change_words,
     norm_words,
-    number,
 )
 from hiplab.progress.charts import PAIN_IDS, chart_payload
 from hiplab.progress.models import Point, ProgressReport
+from hiplab.report._format import number
 
 SUMMARY_VALUES = 10
 """The summary line of a side lists its first value and at most this many latest ones."""

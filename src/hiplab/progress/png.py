@@ -34,7 +34,6 @@ from hiplab.progress._axes import (
 from hiplab.progress._format import (
     NOT_A_DIAGNOSIS,
     adherence_words,
-    number,
     signed,
     unit_words,
 )
@@ -45,6 +44,7 @@ from hiplab.progress.models import (
     TestProgress,
     ValueChange,
 )
+from hiplab.report._format import number
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from hiplab.assess.schema import AssessmentInput
 from hiplab.errors import NotFoundError, StoreError
+from hiplab.records.intake import AssessmentInput
 from hiplab.store import tables
 
 if TYPE_CHECKING:

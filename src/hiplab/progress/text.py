@@ -16,7 +16,6 @@ from hiplab.progress._format import (
     adherence_words,
     change_words,
     norm_words,
-    number,
 )
 from hiplab.progress.models import (
     Adherence,
@@ -26,6 +25,7 @@ from hiplab.progress.models import (
     TestProgress,
     ValueChange,
 )
+from hiplab.report._format import number
 
 TREND_STYLE = {"better": "bold green", "worse": "bold red", None: ""}
 

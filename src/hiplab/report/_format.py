@@ -7,12 +7,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from hiplab.assess.result import Finding, WithheldTest
 from hiplab.library.models import Dosage, EvidenceGrade
+from hiplab.records.assessment import Finding, WithheldTest
 
 if TYPE_CHECKING:
-    from hiplab.assess.schema import VideoMeasurement
     from hiplab.library.loader import Library
+    from hiplab.records.intake import VideoMeasurement
 
 GRADE_WORDS: Mapping[EvidenceGrade, str] = {
     EvidenceGrade.strong: "strong evidence",
@@ -89,6 +89,32 @@ def with_unit(number: str, unit: str) -> str:
     if not unit:
         return number
     return f"{number}{unit}" if unit in {"°", "%"} else f"{number} {unit}"
+
+
+def display_unit(unit: str) -> str:
+    """Return the unit as printed next to a number (scores print bare).
+
+    Examples
+    --------
+    >>> display_unit("deg"), display_unit("cm"), display_unit("score 0–3")
+    ('°', 'cm', '')
+
+    """
+    if unit.startswith("score"):
+        return ""
+    return {"deg": "°", "sign": ""}.get(unit, unit)
+
+
+def number(value: float, unit: str) -> str:
+    """Format a value with its unit.
+
+    Examples
+    --------
+    >>> number(35.25, "deg"), number(-9.0, "cm"), number(2.0, "score 0–3")
+    ('35.2°', '−9 cm', '2')
+
+    """
+    return with_unit(fmt_num(value).replace("-", "−"), display_unit(unit))
 
 
 def fmt_dosage(dosage: Dosage) -> str:
@@ -182,7 +208,7 @@ def video_rows(measurements: Sequence[VideoMeasurement]) -> list[VideoRow]:
 
     Examples
     --------
-    >>> from hiplab.assess.schema import VideoMeasurement
+    >>> from hiplab.records.intake import VideoMeasurement
     >>> m = VideoMeasurement(test="thomas.right.thigh_angle_deg", label="Thomas test, right thigh "
     ...                      "angle", value=-9.6, unit="°", uncertainty=4.0, verdict="reliable")
     >>> [(r.test, r.value, r.uncertainty, r.verdict) for r in video_rows([m])]

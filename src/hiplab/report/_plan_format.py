@@ -1,6 +1,6 @@
 """Plain-words formatting of programme pieces, shared by the handout, text and calendar.
 
-Everything here is a pure function of :mod:`hiplab.plan.models` values and the
+Everything here is a pure function of :mod:`hiplab.records.programme` values and the
 standard library, so the calendar writer can use it without loading Jinja2 or
 rich.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from hiplab.plan.models import Change, ItemSide, PlanItem, Programme, ProgressionStep
+from hiplab.records.programme import Change, ItemSide, PlanItem, Programme, ProgressionStep
 from hiplab.report._format import fmt_num, humanise, with_unit
 
 PLAN_SIDE_WORDS: Mapping[ItemSide, str] = {
@@ -57,7 +57,7 @@ def dose_text(item: PlanItem) -> str:
 
     Examples
     --------
-    >>> from hiplab.plan.models import PlanItem
+    >>> from hiplab.records.programme import PlanItem
     >>> item = PlanItem(exercise_id="x", name="X", kind="static_stretch", phase="stretch",
     ...     position="supine", side="both", sets=2, hold_s=30, rest_s=10, duration_s=160)
     >>> dose_text(item)
@@ -83,7 +83,7 @@ def item_line(item: PlanItem) -> str:
 
     Examples
     --------
-    >>> from hiplab.plan.models import PlanItem
+    >>> from hiplab.records.programme import PlanItem
     >>> item = PlanItem(exercise_id="glute_bridge", name="Glute bridge", kind="activation",
     ...     phase="activation", position="supine", side=None, sets=3, reps=12, rest_s=45,
     ...     duration_s=215)
@@ -123,7 +123,7 @@ def progression_text(step: ProgressionStep, names: Mapping[str, str]) -> str:
 
     Examples
     --------
-    >>> from hiplab.plan.models import ProgressionStep
+    >>> from hiplab.records.programme import ProgressionStep
     >>> names = {"clamshell": "Clamshell", "banded_clamshell": "Banded clamshell"}
     >>> progression_text(ProgressionStep(exercise_id="clamshell", rule="more_reps",
     ...     before="Clamshell: 2 × 15 reps", after="Clamshell: 2 × 18 reps"), names)
@@ -147,7 +147,7 @@ def change_values(change: Change) -> str:
 
     Examples
     --------
-    >>> from hiplab.plan.models import Change
+    >>> from hiplab.records.programme import Change
     >>> change_values(Change(test="t", side="left", before=12.0, after=4.5, unit="deg",
     ...     verdict="improved", text=""))
     '12° → 4.5°'

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from html import escape
 from typing import Literal
 
-from hiplab.assess.result import Chain, Finding
 from hiplab.explain.chains import claim
 from hiplab.library.models import EVIDENCE_ORDER, EvidenceGrade
+from hiplab.records.assessment import Chain, Finding
 from hiplab.report._format import GRADE_WORDS, chain_ends, humanise
 
 

@@ -1,6 +1,6 @@
 """A standalone, printable handout of a multi-week programme.
 
-:func:`render_plan_html` turns a :class:`~hiplab.plan.models.Programme` into
+:func:`render_plan_html` turns a :class:`~hiplab.records.programme.Programme` into
 small view records (plain strings and trusted SVG) and renders them with the
 Jinja2 template ``templates/plan.html.j2`` (autoescaped). The page has no
 external assets: CSS and stick figures are inline, so it can be saved, mailed,
@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from hiplab.library.loader import Library
-from hiplab.plan.models import Change, PlanItem, Programme, Week
+from hiplab.records.programme import Change, PlanItem, Programme, Week
 from hiplab.report._format import humanise
 from hiplab.report._plan_format import (
     PLAN_SIDE_WORDS,
@@ -257,7 +257,7 @@ def render_plan_html(programme: Programme, *, library: Library) -> str:
     Examples
     --------
     >>> from hiplab.library.loader import default_library
-    >>> from hiplab.plan.models import Programme, SolverReport
+    >>> from hiplab.records.programme import Programme, SolverReport
     >>> solver = SolverReport(name="none", status="not_run", objective=None, candidates=0)
     >>> page = render_plan_html(Programme(refer=True, reason="Night pain.", person="Sam",
     ...     sessions_per_week=3, minutes=20, weeks=(), retest_week=None, solver=solver),

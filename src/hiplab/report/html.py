@@ -1,6 +1,6 @@
 """A standalone, printable HTML report of an assessment.
 
-:func:`render_html` turns an :class:`~hiplab.assess.result.Assessment` into
+:func:`render_html` turns an :class:`~hiplab.records.assessment.Assessment` into
 small view records (plain strings and trusted SVG) and renders them with the
 Jinja2 template ``templates/report.html.j2`` (autoescaped). The page has no
 external assets: CSS and pictures are inline, so it can be saved, mailed or
@@ -17,7 +17,11 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from hiplab.assess.result import (
+from hiplab.assess.safety import describe, not_suitable_for, shown
+from hiplab.explain.chains import heading, node_labels, route_note
+from hiplab.library.loader import Library
+from hiplab.library.models import Exercise
+from hiplab.records.assessment import (
     Assessment,
     Chain,
     Finding,
@@ -26,10 +30,6 @@ from hiplab.assess.result import (
     Recommendation,
     most_urgent_first,
 )
-from hiplab.assess.safety import describe, not_suitable_for, shown
-from hiplab.explain.chains import heading, node_labels, route_note
-from hiplab.library.loader import Library
-from hiplab.library.models import Exercise
 from hiplab.report._format import (
     GRADE_WORDS,
     SIDE_WORDS,
@@ -49,7 +49,7 @@ from hiplab.report.chain_svg import chain_svg
 from hiplab.report.figure import pose_svg
 
 if TYPE_CHECKING:
-    from hiplab.assess.schema import VideoMeasurement
+    from hiplab.records.intake import VideoMeasurement
 
 REFERRAL_MESSAGE = (
     "Exercise suggestions are held back until a clinician has checked the warning signs "
@@ -378,7 +378,7 @@ def render_html(
         Date shown in the header, already formatted.
     video_measurements
         The input's values measured from video
-        (:attr:`~hiplab.assess.schema.AssessmentInput.video_measurements`): each is shown
+        (:attr:`~hiplab.records.intake.AssessmentInput.video_measurements`): each is shown
         with its ``± sd`` and verdict, marked as measured from video.
 
     Returns

@@ -36,7 +36,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from hiplab.errors import InputError
-from hiplab.plan.models import Programme, Session
+from hiplab.records.programme import Programme, Session
 from hiplab.report._plan_format import fmt_duration, item_line
 
 PRODID = "-//hiplab//programme calendar 1.0//EN"

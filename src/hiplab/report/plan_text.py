@@ -13,7 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from hiplab.plan.models import Change, Programme, Week
+from hiplab.records.programme import Change, Programme, Week
 from hiplab.report._format import humanise
 from hiplab.report._plan_format import (
     PLAN_SIDE_WORDS,

@@ -14,11 +14,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from hiplab.assess.result import Assessment, Chain, Finding, WithheldTest, most_urgent_first
 from hiplab.assess.safety import describe, shown
 from hiplab.explain.chains import heading, node_labels, route_note
 from hiplab.library.loader import Library
 from hiplab.library.models import EvidenceGrade
+from hiplab.records.assessment import Assessment, Chain, Finding, WithheldTest, most_urgent_first
 from hiplab.report._format import (
     GRADE_WORDS,
     SIDE_WORDS,
@@ -34,7 +34,7 @@ from hiplab.report._format import (
 )
 
 if TYPE_CHECKING:
-    from hiplab.assess.schema import VideoMeasurement
+    from hiplab.records.intake import VideoMeasurement
 
 GRADE_STYLE: Mapping[EvidenceGrade, str] = {
     EvidenceGrade.strong: "bold green",

@@ -29,7 +29,7 @@ Conventions
 
 Examples
 --------
->>> from hiplab.plan.models import PlanItem
+>>> from hiplab.records.programme import PlanItem
 >>> item = PlanItem(exercise_id="bridge", name="Bridge", kind="activation",
 ...     phase="activation", position="supine", side=None, sets=2, hold_s=20,
 ...     rest_s=10, duration_s=55)
@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from hiplab.errors import InputError
-from hiplab.plan.models import ItemLog, PlanItem
+from hiplab.records.programme import ItemLog, PlanItem
 
 StepKind = Literal["get_ready", "work", "rest", "switch"]
 Side = Literal["left", "right"]

@@ -13,7 +13,7 @@ from hiplab.session.setup import GuidedSession, guided_session, pick_week
 
 if TYPE_CHECKING:
     from hiplab.library.loader import Library
-    from hiplab.plan.models import SessionLog
+    from hiplab.records.programme import SessionLog
     from hiplab.store.models import StoredPlan
     from hiplab.store.store import Store
 

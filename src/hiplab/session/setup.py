@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from hiplab.errors import InputError
-from hiplab.plan.models import PlanItem, Programme, Week
+from hiplab.records.programme import PlanItem, Programme, Week
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from hiplab.plan.models import ItemLog, PlanItem, SessionLog
+from hiplab.records.programme import ItemLog, PlanItem, SessionLog
 from hiplab.session.engine import Event, SessionEngine, side_label
 from hiplab.session.voice import Voice, cue_text
 

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from hiplab.plan.models import PlanItem
+from hiplab.records.programme import PlanItem
 from hiplab.session.engine import Event
 
 ESPEAK = "espeak-ng"

@@ -1,7 +1,7 @@
 """Logins (``app_user``), their sessions (``login_session``), coach ownership and people by id.
 
 Mixed into :class:`~hiplab.store.Store`. The store never sees a password: callers
-hash it (:mod:`hiplab.passwords`) and pass the hash. Inputs are checked here, at the
+hash it (:mod:`hiplab.services.passwords`) and pass the hash. Inputs are checked here, at the
 boundary, with :class:`~hiplab.errors.InputError` messages that name the field, the
 value and what is allowed.
 
@@ -19,8 +19,8 @@ from datetime import datetime
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from hiplab.assess.schema import Sex
 from hiplab.errors import InputError, NotFoundError
+from hiplab.records.intake import Sex
 from hiplab.store import tables
 from hiplab.store.core import StoreCore, aware, get_record, owner_of, storable
 from hiplab.store.models import NewLogin, PersonRecord, Role, StoredUser
@@ -95,7 +95,9 @@ def _check_person_fields(age: int, sex: str) -> Sex:
 
 def _check_hash(password_hash: str) -> str:
     if not password_hash.startswith("$argon2"):
-        raise InputError("password_hash must be an argon2 hash (hiplab.passwords.hash_password)")
+        raise InputError(
+            "password_hash must be an argon2 hash (hiplab.services.passwords.hash_password)"
+        )
     return password_hash
 
 
@@ -130,7 +132,7 @@ class AccountMethods(StoreCore):
         role : {"coach", "client"}
             A coach looks after clients; a client sees only their own data.
         password_hash : str
-            An argon2 hash (see :func:`hiplab.passwords.hash_password`).
+            An argon2 hash (see :func:`hiplab.services.passwords.hash_password`).
         person_id : int or None
             A client's own person record (required for a client, refused for a coach);
             a person has at most one login.
@@ -199,7 +201,7 @@ class AccountMethods(StoreCore):
         user_id : int
             The login.
         password_hash : str
-            An argon2 hash (see :func:`hiplab.passwords.hash_password`).
+            An argon2 hash (see :func:`hiplab.services.passwords.hash_password`).
         keep_sessions : bool
             True for a re-hash of the same password (stronger argon2 parameters at
             login): the sessions stay. Otherwise the password changed, and every

@@ -7,9 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from hiplab.assess.result import Assessment
-from hiplab.assess.schema import AssessmentInput, Sex
-from hiplab.plan.models import Programme, SessionLog
+from hiplab.records.assessment import Assessment
+from hiplab.records.intake import AssessmentInput, Sex
+from hiplab.records.programme import Programme, SessionLog
 
 Provenance = Literal["self", "clinician", "video"]
 Role = Literal["coach", "client"]

@@ -34,11 +34,11 @@ from sqlalchemy import URL, Select, and_, func, or_, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from hiplab.assess.result import Assessment
-from hiplab.assess.schema import AssessmentInput
 from hiplab.errors import InputError, NotFoundError, StoreError
-from hiplab.plan.models import Programme, SessionLog
 from hiplab.private_files import make_private_dir
+from hiplab.records.assessment import Assessment
+from hiplab.records.intake import AssessmentInput
+from hiplab.records.programme import Programme, SessionLog
 from hiplab.spreadsheet import csv_text
 from hiplab.store import backup as backups
 from hiplab.store import tables

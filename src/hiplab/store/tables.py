@@ -4,9 +4,9 @@ Ten tables. Six hold the domain: ``person`` (one row per name), ``assessment`` (
 assessment, with the validated input and the result kept as JSON), ``test_result``
 (one row per measured value, for history and charts), ``report`` (rendered
 reports; text formats in ``text``, binary ones such as PDF in ``data``), ``plan``
-(one row per saved programme, the whole :class:`~hiplab.plan.models.Programme` as
+(one row per saved programme, the whole :class:`~hiplab.records.programme.Programme` as
 JSON) and ``session_log`` (one row per guided session done, the whole
-:class:`~hiplab.plan.models.SessionLog` as JSON plus queryable columns). Four serve the
+:class:`~hiplab.records.programme.SessionLog` as JSON plus queryable columns). Four serve the
 web app: ``app_user`` (a login: coach or client; a client's row points at their own
 ``person``), ``coach_client`` (which coach looks after which person), ``job``
 (background work such as a video analysis, with its state and progress) and

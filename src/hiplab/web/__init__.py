@@ -14,7 +14,7 @@ deps
     Shared dependencies (the store, the settings, the template environment).
 pages, api
     Server-rendered pages and the REST API under ``/api/v1``; both call the services
-    (:mod:`hiplab.clinic_service`, :mod:`hiplab.services`) that the CLI calls.
+    (:mod:`hiplab.services.clinic`, :mod:`hiplab.services`) that the CLI calls.
 jobs
     The background worker that runs queued jobs by kind.
 

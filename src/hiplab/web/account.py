@@ -18,9 +18,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import Field
 
-from hiplab import clinic_service
 from hiplab.errors import InputError
-from hiplab.passwords import MAX_LENGTH, MIN_LENGTH
+from hiplab.services import clinic
+from hiplab.services.passwords import MAX_LENGTH, MIN_LENGTH
 from hiplab.store import Store, StoredUser
 from hiplab.web.api import PREFIX
 from hiplab.web.authz import AnyViewer, Denied, Viewer, begin_login
@@ -86,7 +86,7 @@ async def _check_current(request: Request, store: Store, viewer: Viewer, current
         raise Denied(429, message, retry_after=wait)
     # The only check of the current password: here, where a failure is counted.
     found = await run_in_threadpool(
-        clinic_service.authenticate, store=store, email=viewer.user.email, password=current
+        clinic.authenticate, store=store, email=viewer.user.email, password=current
     )
     if found is None:
         limiter.failed(key)
@@ -100,7 +100,7 @@ async def _change(
     """Change the password (argon2 work off the event loop); give this browser a new session."""
     await _check_current(request, store, viewer, current)
     user = await run_in_threadpool(
-        clinic_service.change_password,
+        clinic.change_password,
         store=store,
         user=viewer.user,
         new=new,

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from hiplab import clinic_service
+from hiplab.services import clinic
 from hiplab.store import AssessmentSummary, StoredAssessment
 from hiplab.web.authz import AnyViewer, CoachViewer, PersonViewer, start_session
 from hiplab.web.deps import StoreDep
@@ -71,7 +71,7 @@ def list_people(viewer: AnyViewer, store: StoreDep) -> list[PersonOut]:
 @router.post("/people", tags=["people"], status_code=201)
 def create_person(body: PersonCreate, viewer: CoachViewer, store: StoreDep) -> PersonOut:
     """Create a client of the calling coach (with a login when email and password are set)."""
-    person = clinic_service.create_client(
+    person = clinic.create_client(
         store=store,
         coach_id=viewer.id,
         name=body.name,
@@ -97,7 +97,7 @@ def export_person(
     fmt: Literal["json", "csv"] = Query("json", alias="format"),
 ) -> Response:
     """Export everything stored about a person (as ``hiplab export``)."""
-    text = clinic_service.export_person(store=store, person_id=person_id, fmt=fmt)
+    text = clinic.export_person(store=store, person_id=person_id, fmt=fmt)
     media = "application/json" if fmt == "json" else "text/csv; charset=utf-8"
     disposition = f'attachment; filename="person-{person_id}.{fmt}"'
     return Response(text, media_type=media, headers={"Content-Disposition": disposition})
@@ -117,7 +117,7 @@ ASSESSMENTS_PATH = "/people/{person_id}/assessments"
 def add_body_schemas(openapi: dict[str, Any]) -> dict[str, Any]:
     """Document, in an OpenAPI document, the bodies that routes parse themselves.
 
-    The assessment body is parsed by :func:`hiplab.clinic_service.parse_assessment` (so
+    The assessment body is parsed by :func:`hiplab.services.clinic.parse_assessment` (so
     that bad input gets the CLI's messages), so FastAPI only knows it as an object; its
     JSON schema (the CLI's file format) is added under ``components.schemas`` and the
     route's request body refers to it.
@@ -128,7 +128,7 @@ def add_body_schemas(openapi: dict[str, Any]) -> dict[str, Any]:
         If one of its schemas' names is already taken by a different schema.
 
     """
-    from hiplab.assess.schema import AssessmentInput
+    from hiplab.records.intake import AssessmentInput
 
     schema = AssessmentInput.model_json_schema(ref_template="#/components/schemas/{model}")
     named = {**schema.pop("$defs", {}), AssessmentInput.__name__: schema}
@@ -157,8 +157,8 @@ def create_assessment(
 
     A client records only ``provenance: self``; ``video`` comes only from a finished analysis.
     """
-    data = clinic_service.parse_assessment(body)
-    assessment_id = clinic_service.record_assessment(
+    data = clinic.parse_assessment(body)
+    assessment_id = clinic.record_assessment(
         store=store, person_id=person_id, data=data, recorded_by=viewer.user.role
     )
     return _assessment_out(store.get_assessment(assessment_id=assessment_id))
@@ -185,7 +185,7 @@ def get_report(
     fmt: Literal["json", "html", "pdf"] = Query("json", alias="format"),
 ) -> Response:
     """Return an assessment's report as JSON, HTML or PDF (as ``hiplab assess -f``)."""
-    content = clinic_service.assessment_report(store=store, assessment_id=assessment_id, fmt=fmt)
+    content = clinic.assessment_report(store=store, assessment_id=assessment_id, fmt=fmt)
     if fmt == "html":
         return HTMLResponse(content)
     return Response(content, media_type=_REPORT_TYPES[fmt])

@@ -26,7 +26,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hiplab import __version__, services
+from hiplab import __version__
+from hiplab.services import catalogue, storage
 from hiplab.settings import Settings
 from hiplab.web import account, api, errors, limits, pages, plans, progress_routes, videos
 from hiplab.web.authz import NEW_SESSION_KEY, check_routes
@@ -81,10 +82,10 @@ def create_app(
         If a route declares no authorization rule (a programming error).
 
     """
-    store = services.open_store_for(settings)
+    store = storage.open_store_for(settings)
     # Load the library now: the first requests of a fresh server would each load it in
     # their own thread (the cache fills only when one is done), 50 × 0.3 s of CPU.
-    services.library()
+    catalogue.library()
     from hiplab.plan.optimise import load_solver
 
     load_solver()  # likewise the solver that assessments and plans import (0.6 s)

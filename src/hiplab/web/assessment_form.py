@@ -1,9 +1,9 @@
 """The assessment form, generated from the input schema so it mirrors the CLI's file format.
 
-Every field of :class:`~hiplab.assess.schema.AssessmentInput` becomes an input named by
+Every field of :class:`~hiplab.records.intake.AssessmentInput` becomes an input named by
 its dotted path (``tests.hip_internal_rotation_deg.left``); :func:`form_to_input` turns
 the submitted form back into the same nested data a JSON file holds, and
-:func:`hiplab.clinic_service.parse_assessment` validates it, so the messages are the
+:func:`hiplab.services.clinic.parse_assessment` validates it, so the messages are the
 CLI's. Values that are not numbers are passed on as text on purpose: the validator
 then names the field and what is allowed, exactly as for a file.
 
@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from hiplab.assess.schema import REGION_WORDS, TIMING_WORDS, AssessmentInput, Symptom
+from hiplab.records.intake import REGION_WORDS, TIMING_WORDS, AssessmentInput, Symptom
 
 Kind = Literal["number", "integer", "check", "tristate", "choice", "text", "multi"]
 SYMPTOM_ROWS = 3

@@ -1,7 +1,7 @@
 """Server-rendered pages (Jinja2, autoescaped); they work without JavaScript.
 
 Each route takes its viewer through an :mod:`~hiplab.web.authz` alias (its rule),
-calls a service (:mod:`hiplab.clinic_service`) in a worker thread (the store is
+calls a service (:mod:`hiplab.services.clinic`) in a worker thread (the store is
 synchronous) and renders a template from ``templates/``. Forms post back with the
 hidden ``csrf_token``; after a successful POST the browser is redirected (303).
 """
@@ -19,9 +19,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
-from hiplab import clinic_service
-from hiplab.assess.schema import AssessmentInput
 from hiplab.errors import InputError
+from hiplab.records.intake import AssessmentInput
+from hiplab.services import clinic
 from hiplab.store import PersonRecord, Store, StoredAssessment
 from hiplab.web.assessment_form import form_groups, form_to_input, limit_choices, withheld_notes
 from hiplab.web.authz import (
@@ -139,7 +139,7 @@ async def login(
         response.headers["Retry-After"] = str(wait)
         return response
     user = await run_in_threadpool(
-        clinic_service.authenticate, store=state.store, email=email, password=password
+        clinic.authenticate, store=state.store, email=email, password=password
     )
     if user is None:
         limiter.failed(address=address, email=email)
@@ -186,7 +186,7 @@ def logout_all(request: Request, viewer: AnyViewer, store: StoreDep) -> Redirect
 @router.get("/coach", name="coach_home")
 def coach_home(request: Request, viewer: CoachViewer, store: StoreDep) -> HTMLResponse:
     """Show the coach's client list: last assessment, flags and adherence."""
-    rows = clinic_service.client_rows(store=store, coach_id=viewer.id, today=date.today())
+    rows = clinic.client_rows(store=store, coach_id=viewer.id, today=date.today())
     return render(request, "coach_home.html.j2", viewer=viewer, title="Clients", rows=rows)
 
 
@@ -232,7 +232,7 @@ def client_create(
     try:
         if not age.strip().isdigit():
             raise InputError(f"age {age!r} is not a whole number; allowed: 5 to 110")
-        person = clinic_service.create_client(
+        person = clinic.create_client(
             store=store,
             coach_id=viewer.id,
             name=name,
@@ -251,7 +251,7 @@ def person_page(
     request: Request, person_id: int, viewer: PersonViewer, store: StoreDep
 ) -> HTMLResponse:
     """Show a person: latest findings with evidence grades, chain diagram, reports."""
-    overview = clinic_service.person_overview(store=store, person_id=person_id, today=date.today())
+    overview = clinic.person_overview(store=store, person_id=person_id, today=date.today())
     return _person(request, viewer, overview, heading=overview.person.name)
 
 
@@ -259,7 +259,7 @@ def person_page(
 def client_home(request: Request, viewer: ClientViewer, store: StoreDep) -> HTMLResponse:
     """Show a client their own latest findings and reports."""
     assert viewer.user.person_id is not None  # a client login always has its person
-    overview = clinic_service.person_overview(
+    overview = clinic.person_overview(
         store=store, person_id=viewer.user.person_id, today=date.today()
     )
     return _person(request, viewer, overview, heading="Your hips")
@@ -284,7 +284,7 @@ def _latest_view(latest: StoredAssessment) -> tuple[list[Any], list[Any], Markup
         return found
     from hiplab.report.chain_svg import chain_svg
     from hiplab.report.html import chain_views, finding_rows
-    from hiplab.services import library
+    from hiplab.services.catalogue import library
 
     lib = library()
     diagram = Markup(  # trusted: chain_svg escapes every label
@@ -308,7 +308,7 @@ def _latest_view(latest: StoredAssessment) -> tuple[list[Any], list[Any], Markup
 
 
 def _person(
-    request: Request, viewer: Viewer, overview: clinic_service.PersonOverview, *, heading: str
+    request: Request, viewer: Viewer, overview: clinic.PersonOverview, *, heading: str
 ) -> HTMLResponse:
     latest = overview.latest
     findings, chains, diagram = _latest_view(latest) if latest else ([], [], Markup(""))
@@ -330,7 +330,7 @@ def assessment_report(
     assessment_id: int, fmt: Literal["html", "pdf"], _viewer: PersonViewer, store: StoreDep
 ) -> Response:
     """Return an assessment's full report as the CLI renders it (HTML page or PDF)."""
-    content = clinic_service.assessment_report(store=store, assessment_id=assessment_id, fmt=fmt)
+    content = clinic.assessment_report(store=store, assessment_id=assessment_id, fmt=fmt)
     if fmt == "pdf":
         return Response(
             content,
@@ -363,9 +363,9 @@ def _assessment_page(
     document: str = "",
     error: str | None = None,
 ) -> HTMLResponse:
-    allowed = clinic_service.ENTERED_PROVENANCES[viewer.user.role]
+    allowed = clinic.ENTERED_PROVENANCES[viewer.user.role]
     groups = limit_choices(form_groups(), "provenance", allowed)
-    withheld = clinic_service.tests_not_suggested(store=store, person_id=person.id)
+    withheld = clinic.tests_not_suggested(store=store, person_id=person.id)
     return render(
         request,
         "assessment_form.html.j2",
@@ -396,7 +396,7 @@ async def assessment_create(
         data = await run_in_threadpool(_input_of, values, multi, document)
         await run_in_threadpool(
             partial(
-                clinic_service.record_assessment,
+                clinic.record_assessment,
                 store=store,
                 person_id=person_id,
                 data=data,
@@ -428,5 +428,5 @@ def _input_of(
         from hiplab.assess.parse import parse_text
 
         # YAML is a superset of JSON: one parser for both, with the CLI's messages.
-        return clinic_service.parse_assessment(parse_text(document, fmt="yaml", source="input"))
-    return clinic_service.parse_assessment(form_to_input(values, multi))
+        return clinic.parse_assessment(parse_text(document, fmt="yaml", source="input"))
+    return clinic.parse_assessment(form_to_input(values, multi))

@@ -1,6 +1,6 @@
 """Request and response bodies of the programme and session API (``/api/v1``).
 
-Bodies take plain types; the values are checked by :mod:`hiplab.programme_service`
+Bodies take plain types; the values are checked by :mod:`hiplab.services.programmes`
 and the domain, so the API answers with the CLI's messages (422, ``{"detail": …}``).
 """
 
@@ -12,8 +12,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from hiplab.plan.edit import DoseChange, Swap
-from hiplab.plan.models import Programme
-from hiplab.programme_service import ItemChoices, ItemOutcome, SessionEntry, SessionRow
+from hiplab.records.programme import Programme
+from hiplab.services.programmes import ItemChoices, ItemOutcome, SessionEntry, SessionRow
 from hiplab.store import StoredPlan
 from hiplab.web.schemas import ApiModel, RecordId
 

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from hiplab.library.loader import Library
 from hiplab.library.models import Exercise, Position
-from hiplab.plan.models import PlanItem, Programme, Week
+from hiplab.records.programme import PlanItem, Programme, Week
 from hiplab.report._plan_format import programme_names
 from hiplab.report.handout import ItemRow, WeekSummary, item_row, week_summary
 

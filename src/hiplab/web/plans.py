@@ -14,7 +14,7 @@ Pages (``router``; they work without JavaScript):
   ``static/session.js`` turns into a timed, spoken session.
 
 The API (``api_router``, under ``/api/v1``) offers the same use-cases as JSON. Every
-route calls :mod:`hiplab.programme_service`; authorization: the person's coach for
+route calls :mod:`hiplab.services.programmes`; authorization: the person's coach for
 generating, assigning and editing (``coach_of_person``), the coach or the client for
 reading and for logging a session (``person_access``), the client for ``/me/session``.
 """
@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from hiplab import plan_service, programme_service
 from hiplab.errors import InputError, NotFoundError
 from hiplab.plan.edit import DOSE_LIMITS, SCOPES, DoseChange, Edit, Scope, Swap
-from hiplab.services import library
+from hiplab.services import plans, programmes
+from hiplab.services.catalogue import library
 from hiplab.store import Store, StoredPlan
 from hiplab.web.api import PREFIX
 from hiplab.web.authz import ClientViewer, PersonCoachViewer, PersonViewer, Viewer
@@ -88,10 +88,10 @@ def _plan_request(form: dict[str, Any]) -> PlanRequest:
     """Check the generate form with ``hiplab plan``'s rules and messages."""
     numbers = {}
     for name in ("minutes", "sessions_per_week", "weeks"):
-        low, high = plan_service.LIMITS[name]
+        low, high = plans.LIMITS[name]
         flag = "--" + name.replace("_", "-")
         numbers[name] = _whole(flag, form[name], f"{low} to {high}")
-    return programme_service.plan_request(
+    return programmes.plan_request(
         **numbers,
         equipment=",".join(form["equipment"]) or None,
         avoid_positions=",".join(form["avoid_positions"]) or None,
@@ -126,10 +126,8 @@ def _plans_page(
     status: int = 200,
 ) -> HTMLResponse:
     person = store.get_person(person_id=person_id)
-    plans = programme_service.plans_of(store=store, person_id=person_id)
-    history = programme_service.session_history(
-        store=store, person_id=person_id, today=dt.date.today()
-    )
+    plans = programmes.plans_of(store=store, person_id=person_id)
+    history = programmes.session_history(store=store, person_id=person_id, today=dt.date.today())
     return render(
         request,
         "plans.html.j2",
@@ -164,9 +162,7 @@ def plan_preview(
     """Generate a programme from the latest assessment and show it with an Assign button."""
     form = body.model_dump()
     try:
-        made = programme_service.generate(
-            store=store, person_id=person_id, request=_plan_request(form)
-        )
+        made = programmes.generate(store=store, person_id=person_id, request=_plan_request(form))
         if made.programme.refer:
             raise InputError(made.programme.reason)
     except NotFoundError:
@@ -198,7 +194,7 @@ def plan_assign(
     form = body.model_dump()
     try:
         source = _whole("assessment_id", body.assessment_id, "an assessment of this person")
-        plan = programme_service.assign(
+        plan = programmes.assign(
             store=store, person_id=person_id, request=_plan_request(form), assessment_id=source
         )
     except NotFoundError:
@@ -220,7 +216,7 @@ def plan_page(
     """Show a plan: weeks, items with dose and picture; the coach's edit links."""
     plan = store.get_plan(plan_id=plan_id)
     person = store.get_person(person_id=_person_of_plan(store, plan_id))
-    latest = programme_service.plans_of(store=store, person_id=person.id)[0]
+    latest = programmes.plans_of(store=store, person_id=person.id)[0]
     return render(
         request,
         "plan.html.j2",
@@ -246,7 +242,7 @@ def _edit_page(
     error: str | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    found = programme_service.item_choices(store=store, plan_id=plan_id, week=week, item=item)
+    found = programmes.item_choices(store=store, plan_id=plan_id, week=week, item=item)
     lib = library()
     exercise = lib.exercises[found.planned.exercise_id]
     return render(
@@ -301,7 +297,7 @@ def _form_edit(
     the edit page again with the message (422).
     """
     try:
-        programme_service.edit_plan(store=store, plan_id=plan_id, edit=edit())
+        programmes.edit_plan(store=store, plan_id=plan_id, edit=edit())
     except NotFoundError:
         raise
     except InputError as exc:
@@ -360,7 +356,7 @@ def plan_handout(
 ) -> Response:
     """Return the plan as ``hiplab plan -f html|pdf|ics`` renders it."""
     plan = store.get_plan(plan_id=plan_id)
-    content = plan_service.render_plan(plan.programme, fmt)
+    content = plans.render_plan(plan.programme, fmt)
     headers = {}
     if fmt != "html":
         headers["Content-Disposition"] = f'attachment; filename="plan-{plan_id}.{fmt}"'
@@ -398,12 +394,12 @@ def _session_page(
     person_id = _own_person(viewer)
     guided, message = None, None
     try:
-        guided = programme_service.todays_session(store=store, person_id=person_id, week=week)
+        guided = programmes.todays_session(store=store, person_id=person_id, week=week)
     except NotFoundError:
         message = "You have no programme yet: your coach assigns one."
     except InputError as exc:
         message = str(exc)
-    script = programme_service.session_script(guided) if guided else None
+    script = programmes.session_script(guided) if guided else None
     return render(
         request,
         "session.html.j2",
@@ -450,16 +446,16 @@ def client_session_log(
 ) -> HTMLResponse | RedirectResponse:
     """Log the session as ticked in the checklist (what ``hiplab session`` stores)."""
     try:
-        checklist = programme_service.Checklist(
+        checklist = programmes.Checklist(
             plan_id=_whole("plan_id", body.plan_id, "your plan's id"),
             week=_whole("week", body.week, "a week of your plan"),
             done=frozenset(_whole("done", n, "item numbers of the week") for n in body.done),
             started_at=body.started_at,
             finished_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            discomfort=programme_service.parse_score("discomfort", body.discomfort),
-            effort=programme_service.parse_score("effort", body.effort),
+            discomfort=programmes.parse_score("discomfort", body.discomfort),
+            effort=programmes.parse_score("effort", body.effort),
         )
-        log_id = programme_service.log_checklist(
+        log_id = programmes.log_checklist(
             store=store, person_id=_own_person(viewer), checklist=checklist
         )
     except NotFoundError:
@@ -475,12 +471,12 @@ def client_session_log(
 @api_router.get("/people/{person_id}/plans")
 def api_person_plans(person_id: int, _viewer: PersonViewer, store: StoreDep) -> list[PlanOut]:
     """List a person's plans, newest first (the first is the one sessions use)."""
-    plans = programme_service.plans_of(store=store, person_id=person_id)
+    plans = programmes.plans_of(store=store, person_id=person_id)
     return [PlanOut.of(plan, person_id=person_id) for plan in plans]
 
 
 def _options(body: PlanOptions) -> PlanRequest:
-    return programme_service.plan_request(
+    return programmes.plan_request(
         minutes=body.minutes,
         sessions_per_week=body.sessions_per_week,
         weeks=body.weeks,
@@ -494,7 +490,7 @@ def api_plan_preview(
     person_id: int, body: PlanOptions, _viewer: PersonCoachViewer, store: StoreDep
 ) -> PreviewOut:
     """Make a programme as ``hiplab plan`` would, without storing it (422 on red flags)."""
-    made = programme_service.generate(
+    made = programmes.generate(
         store=store, person_id=person_id, request=_options(body), assessment_id=body.assessment_id
     )
     if made.programme.refer:
@@ -509,7 +505,7 @@ def api_plan_assign(
     person_id: int, body: PlanOptions, _viewer: PersonCoachViewer, store: StoreDep
 ) -> PlanOut:
     """Generate a programme from the latest (or a given) assessment and assign it."""
-    plan = programme_service.assign(
+    plan = programmes.assign(
         store=store, person_id=person_id, request=_options(body), assessment_id=body.assessment_id
     )
     return PlanOut.of(plan, person_id=person_id)
@@ -522,7 +518,7 @@ def _plan_out(store: Store, plan: StoredPlan) -> PlanOut:
 
 def _api_edit(store: Store, plan_id: int, edit: Edit) -> PlanOut:
     """Apply a swap or a dose change to a plan and return the plan as now stored."""
-    return _plan_out(store, programme_service.edit_plan(store=store, plan_id=plan_id, edit=edit))
+    return _plan_out(store, programmes.edit_plan(store=store, plan_id=plan_id, edit=edit))
 
 
 @api_router.get("/plans/{plan_id}")
@@ -536,7 +532,7 @@ def api_plan_choices(
     plan_id: int, _viewer: PersonCoachViewer, store: StoreDep, week: int = 1, item: int = 1
 ) -> ChoicesOut:
     """List the variants item ``item`` of week ``week`` may be swapped for, and refusals."""
-    found = programme_service.item_choices(store=store, plan_id=plan_id, week=week, item=item)
+    found = programmes.item_choices(store=store, plan_id=plan_id, week=week, item=item)
     return ChoicesOut.of(found)
 
 
@@ -559,9 +555,7 @@ def api_plan_dose(
 @api_router.get("/people/{person_id}/sessions")
 def api_sessions(person_id: int, _viewer: PersonViewer, store: StoreDep) -> SessionsOut:
     """Return a person's session log (newest first) and adherence to their latest plan."""
-    history = programme_service.session_history(
-        store=store, person_id=person_id, today=dt.date.today()
-    )
+    history = programmes.session_history(store=store, person_id=person_id, today=dt.date.today())
     return SessionsOut(
         adherence=history.adherence,
         adherence_ratio=history.adherence_ratio,
@@ -574,8 +568,8 @@ def api_session_today(
     person_id: int, _viewer: PersonViewer, store: StoreDep, week: int | None = None
 ) -> TodayOut:
     """Return the session to run now: items and the timed steps with their cues."""
-    guided = programme_service.todays_session(store=store, person_id=person_id, week=week)
-    return TodayOut(person_id=person_id, script=programme_service.session_script(guided))
+    guided = programmes.todays_session(store=store, person_id=person_id, week=week)
+    return TodayOut(person_id=person_id, script=programmes.session_script(guided))
 
 
 @api_router.post("/people/{person_id}/sessions", status_code=201)
@@ -583,8 +577,6 @@ def api_log_session(
     person_id: int, body: SessionIn, _viewer: PersonViewer, store: StoreDep
 ) -> SessionOut:
     """Log a session as done (what ``hiplab session`` stores); 422 when it does not fit."""
-    log_id = programme_service.log_session(store=store, person_id=person_id, entry=body.entry())
-    history = programme_service.session_history(
-        store=store, person_id=person_id, today=dt.date.today()
-    )
+    log_id = programmes.log_session(store=store, person_id=person_id, entry=body.entry())
+    history = programmes.session_history(store=store, person_id=person_id, today=dt.date.today())
     return SessionOut.of(next(row for row in history.rows if row.id == log_id))

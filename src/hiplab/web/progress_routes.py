@@ -12,7 +12,7 @@ time (``?page=2`` the days before the latest ones; :mod:`hiplab.web.progress_vie
 
 ``/people/{person_id}/export`` and ``/me/export`` link to the downloads: CSV and JSON
 (``GET /api/v1/people/{person_id}/export?format=…``, as ``hiplab export``) and FHIR
-(``GET /api/v1/people/{person_id}/export.fhir.json``, :mod:`hiplab.fhir_export`).
+(``GET /api/v1/people/{person_id}/export.fhir.json``, :mod:`hiplab.report.fhir`).
 
 plotly.js is served from the installed ``plotly`` package at ``/assets/plotly.min.js``
 (no CDN), read once per process, gzip-compressed when the browser accepts it, with an
@@ -162,8 +162,8 @@ def client_export(request: Request, viewer: ClientViewer, store: StoreDep) -> HT
 )
 def export_fhir(person_id: int, _viewer: PersonViewer, store: StoreDep) -> Response:
     """Export a person's measurements as a FHIR R4 Bundle of Observation resources."""
-    from hiplab.fhir_export import gather_bundle
-    from hiplab.services import library
+    from hiplab.services.catalogue import library
+    from hiplab.services.export import gather_bundle
 
     bundle = gather_bundle(
         store=store, person_id=person_id, library=library(), timestamp=datetime.now(UTC)
@@ -190,7 +190,7 @@ def _own_person(viewer: Viewer) -> int:
 def progress_report(store: Store, person: PersonRecord, *, today: date) -> Any:
     """Return the person's :class:`~hiplab.progress.models.ProgressReport` as of ``today``."""
     from hiplab.progress.build import gather_progress
-    from hiplab.services import library
+    from hiplab.services.catalogue import library
 
     return gather_progress(store=store, person_id=person.id, library=library(), as_of=today)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
 
-from hiplab.progress._format import SIDE_LABELS, adherence_words, change_words, norm_words, number
+from hiplab.progress._format import SIDE_LABELS, adherence_words, change_words, norm_words
 from hiplab.progress.charts import chart_payload
 from hiplab.progress.models import (
     PainPoint,
@@ -27,6 +27,7 @@ from hiplab.progress.models import (
     TestProgress,
     ValueChange,
 )
+from hiplab.report._format import number
 
 TABLE_DAYS = 20
 """Days each table lists on one page."""

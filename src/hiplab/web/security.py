@@ -24,7 +24,7 @@ Rate limits (:class:`Limits`) are kept in memory, per server process: failed log
 address and e-mail (a sliding window) and per account (exponential back-off, see
 :class:`Backoff`), wrong current passwords per login, and writes per login.
 
-Passwords themselves are hashed in :mod:`hiplab.passwords` (the CLI needs them too).
+Passwords themselves are hashed in :mod:`hiplab.services.passwords` (the CLI needs them too).
 """
 
 from __future__ import annotations

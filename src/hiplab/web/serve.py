@@ -48,11 +48,11 @@ def prepare_once(settings: Settings) -> None:
 
     Stale uploads are deleted here too, before any worker can take an upload.
     """
-    from hiplab import services
+    from hiplab.services import storage
     from hiplab.web.videos import remove_stale_uploads
 
     settings.resolved_secret_key()
-    with services.open_store_for(settings) as store:
+    with storage.open_store_for(settings) as store:
         store.requeue_expired_jobs()
         remove_stale_uploads(store, settings)
 

@@ -12,7 +12,7 @@ chosen task's camera set-up guide, and ``static/job.js`` polls a running job):
   annotated video, the plot, the key metrics with their uncertainty and verdict, the
   caveats, the advice and the downloads; a failed job shows its message;
 * ``GET /jobs/{job_id}/files/{file}`` — one output file by a name of the fixed
-  :data:`~hiplab.video_service.OUTPUT_FILES` allow-list (HTTP Range supported, so the
+  :data:`~hiplab.services.videos.OUTPUT_FILES` allow-list (HTTP Range supported, so the
   video can seek);
 * ``GET /jobs/{job_id}/use-measurements`` — the confirmation step: exactly what would be
   stored (only the reliable values, each with its uncertainty and verdict), for whom, and a
@@ -49,12 +49,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.types import Message, Receive
 
-from hiplab import video_service
 from hiplab.errors import InputError
 from hiplab.motion.setup_guide import TASK_TITLES
+from hiplab.services import videos
+from hiplab.services.videos import OUTPUT_FILES, UnsupportedVideo, UploadTooLarge, VideoResult
 from hiplab.settings import Settings
 from hiplab.store import Store, StoredJob
-from hiplab.video_service import OUTPUT_FILES, UnsupportedVideo, UploadTooLarge, VideoResult
 from hiplab.web import video_view
 from hiplab.web.authz import PersonCoachViewer, PersonViewer, Viewer
 from hiplab.web.deps import SettingsDep, StateDep, StoreDep, app_state
@@ -139,7 +139,7 @@ class UploadRoute(APIRoute):
             try:
                 return await handler(body)
             except BodyTooLarge:
-                message = video_service.too_large_message(upload_limit(settings))
+                message = videos.too_large_message(upload_limit(settings))
                 return error_response(body, 413, message)
             finally:
                 # A form read only for its CSRF token (a refused post) is closed here too.
@@ -163,7 +163,7 @@ def video_analysis_job(context: JobContext) -> dict[str, Any]:
     upload_dir = context.settings.resolved_upload_dir()
 
     def clean(state: str) -> None:
-        video_service.clean_after_job(
+        videos.clean_after_job(
             payload=context.job.payload,
             state=state,
             upload_dir=upload_dir,
@@ -171,14 +171,14 @@ def video_analysis_job(context: JobContext) -> dict[str, Any]:
         )
 
     context.when_ended(clean)
-    return video_service.run_analysis(
+    return videos.run_analysis(
         payload=context.job.payload, upload_dir=upload_dir, progress=context.progress
     )
 
 
 def remove_stale_uploads(store: Store, settings: Settings) -> None:
     """At start-up, before any request: delete the uploads a stop left behind."""
-    removed = video_service.remove_stale_uploads(
+    removed = videos.remove_stale_uploads(
         store=store,
         upload_dir=settings.resolved_upload_dir(),
         keep_uploads=settings.keep_uploads,
@@ -187,7 +187,7 @@ def remove_stale_uploads(store: Store, settings: Settings) -> None:
         log.info("removed or cleaned %d stale upload folder(s)", removed)
 
 
-JOB_HANDLERS: dict[str, JobHandler] = {video_service.JOB_KIND: video_analysis_job}
+JOB_HANDLERS: dict[str, JobHandler] = {videos.JOB_KIND: video_analysis_job}
 """The job kinds this module runs, for ``create_app``'s default handlers."""
 
 
@@ -295,12 +295,12 @@ class SavedOut(ApiModel):
 
 
 def _video_input(job: StoredJob) -> VideoInputOut | None:
-    if job.kind != video_service.JOB_KIND:
+    if job.kind != videos.JOB_KIND:
         return None
     payload = job.payload
     size, fps = payload.get("size"), payload.get("fps")
     return VideoInputOut(
-        filename=video_service.clean_filename(str(payload.get("filename") or "")),
+        filename=videos.clean_filename(str(payload.get("filename") or "")),
         size=size if isinstance(size, int) else None,
         task=str(payload.get("task", "")),
         exercise=payload.get("exercise") if isinstance(payload.get("exercise"), str) else None,
@@ -350,14 +350,14 @@ def _verdict_out(verdict: Verdict) -> VerdictOut:
 
 
 def _stored_assessment_id(job: StoredJob) -> int | None:
-    used = video_service.stored_use(job)
+    used = videos.stored_use(job)
     return None if used is None else used.assessment_id
 
 
 def _result_of(job: StoredJob) -> VideoResult | None:
-    if job.kind != video_service.JOB_KIND or job.state != "done":
+    if job.kind != videos.JOB_KIND or job.state != "done":
         return None
-    return video_service.video_result(job)
+    return videos.video_result(job)
 
 
 def job_out(job: StoredJob) -> JobOut:
@@ -415,24 +415,22 @@ async def accept_upload(
     state = app_state(request)
     values = form_values(form)
     try:
-        options = video_service.parse_options(
+        options = videos.parse_options(
             task=values["task"], exercise=values["exercise"], fps=values["fps"]
         )
         upload = form.get("video")
         if not isinstance(upload, UploadFile) or (not upload.filename and not upload.size):
-            raise InputError(
-                f"video: choose a video file to upload ({video_service.ALLOWED_WORDS})"
-            )
+            raise InputError(f"video: choose a video file to upload ({videos.ALLOWED_WORDS})")
         upload_dir = state.settings.resolved_upload_dir()
         stored = await run_in_threadpool(
-            video_service.store_upload,
+            videos.store_upload,
             stream=upload.file,
             filename=upload.filename,
             upload_dir=upload_dir,
             max_bytes=upload_limit(state.settings),
         )
         return await run_in_threadpool(
-            video_service.enqueue_analysis,
+            videos.enqueue_analysis,
             store=state.store,
             upload=stored,
             options=options,
@@ -462,10 +460,10 @@ def _videos_page(
     status: int = 200,
 ) -> HTMLResponse:
     from hiplab.motion.tasks.hold import side_view_problem
-    from hiplab.services import library
+    from hiplab.services.catalogue import library
 
     person = store.get_person(person_id=person_id)
-    jobs = [j for j in store.jobs(person_id=person_id) if j.kind == video_service.JOB_KIND]
+    jobs = [j for j in store.jobs(person_id=person_id) if j.kind == videos.JOB_KIND]
     exercises = sorted(
         (e.id, e.name) for e in library().exercises.values() if side_view_problem(e) is None
     )
@@ -521,7 +519,7 @@ async def video_upload(
 
 def _exercise_name(exercise_id: str | None) -> str | None:
     """Return a library exercise's name (None for none, or an id no longer in the library)."""
-    from hiplab.services import library
+    from hiplab.services.catalogue import library
 
     found = library().exercises.get(exercise_id) if exercise_id else None
     return found.name if found else None
@@ -555,7 +553,7 @@ def _job_page(
         downloads=[(n, FILE_LABELS[n]) for n in DOWNLOADS if result and n in result.files],
         file_labels=FILE_LABELS,
         error=error,
-        used=video_service.stored_use(job) if result else None,
+        used=videos.stored_use(job) if result else None,
         already_stored=already_stored,
     )
 
@@ -574,7 +572,7 @@ def job_page(
 
 
 def _file_response(job: StoredJob, name: str, settings: Settings) -> FileResponse:
-    path = video_service.output_file(job=job, name=name, upload_dir=settings.resolved_upload_dir())
+    path = videos.output_file(job=job, name=name, upload_dir=settings.resolved_upload_dir())
     inline = name in ("annotated.mp4", "plot.png")
     return FileResponse(
         path,
@@ -610,13 +608,13 @@ def _confirm_page(
     assessment.
     """
     try:
-        result = video_service.video_result(job)
+        result = videos.video_result(job)
     except InputError as exc:
         return _job_page(request, viewer, store, job, error=str(exc), status=refused)
     if result.refusal is not None or job.person_id is None:
         refusal = result.refusal or f"job {job.id} is not about a person"
         return _job_page(request, viewer, store, job, error=refusal, status=refused)
-    if video_service.stored_use(job) is not None:
+    if videos.stored_use(job) is not None:
         return see_other(f"/jobs/{job.id}")
     return render(
         request,
@@ -663,11 +661,11 @@ def job_use_measurements(
     job's page, which names the assessment they are stored as.
     """
     job = state.store.get_job(job_id=job_id)
-    if confirm != CONFIRM and video_service.stored_use(job) is None:
+    if confirm != CONFIRM and videos.stored_use(job) is None:
         message = "Nothing was stored yet: check the values below, then confirm."
         return _confirm_page(request, viewer, state.store, job, error=message, status=422)
     try:
-        used = video_service.use_measurements(store=state.store, settings=state.settings, job=job)
+        used = videos.use_measurements(store=state.store, settings=state.settings, job=job)
     except InputError as exc:
         return _job_page(request, viewer, state.store, job, error=str(exc), status=422)
     if not used.new:
@@ -740,7 +738,7 @@ def api_use_measurements(
     assessment test or the job is not done.
     """
     job = state.store.get_job(job_id=job_id)
-    used = video_service.use_measurements(store=state.store, settings=state.settings, job=job)
+    used = videos.use_measurements(store=state.store, settings=state.settings, job=job)
     if not used.new:
         response.status_code = 200
     return _saved_out(used.saved, person_id=job.person_id)

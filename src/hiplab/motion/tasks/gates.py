@@ -13,7 +13,7 @@ Conventions
 * Lengths are in *legs*: the subject's standing hip-to-ankle height in the
   image, so that a threshold holds at any image size and camera distance. An
   adult's leg is about 0.49 of stature (thigh 0.245 + shank 0.246, Winter's
-  table as in :mod:`hiplab.motion.synthetic`): ~85 cm.
+  table as in :mod:`hiplab.testing.synthetic`): ~85 cm.
 * A *track break* (:func:`track_breaks`) is a frame where the subject was lost
   (``raw.lost``) or where the whole skeleton jumped: its median keypoint moved
   faster than :data:`MAX_BODY_SPEED_LEGS_S` since the frame before (the

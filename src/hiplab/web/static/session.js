@@ -5,7 +5,7 @@
  * Without JavaScript the page is a checklist form (#session-checklist) posted to
  * /me/session. This script hides it and runs the same timed steps as `hiplab session`:
  * the server puts them in <script type="application/json" id="session-data"> (see
- * hiplab.programme_service.session_script: items, and steps with kind get_ready | work |
+ * hiplab.services.programmes.session_script: items, and steps with kind get_ready | work |
  * rest | switch, seconds, item index, set, side, reps, label, cue). Only work seconds
  * count as done; an item is "done" when every work step ran to its end, "skipped" when
  * Skip left it unfinished, "partial" when some work was done, else "not_reached" (as

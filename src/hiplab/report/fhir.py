@@ -3,7 +3,8 @@
 Clinic systems take FHIR; :func:`person_bundle` turns a stored person and their test
 results into a Bundle of type ``collection``: one Patient (the name and sex the store
 has, nothing more) and one Observation per measured value and side. The function is
-pure (no clock, no store); :func:`gather_bundle` reads the store and calls it.
+pure (no clock, no store); :func:`hiplab.services.export.gather_bundle` reads the store
+and calls it.
 
 Conventions
 -----------
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
     from hiplab.library.loader import Library
     from hiplab.library.models import TestDef
     from hiplab.store.models import PersonRecord, StoredTestResult
-    from hiplab.store.store import Store
 
 FHIR_VERSION = "4.0.1"
 TESTS_SYSTEM = "https://hiplab.example/fhir/CodeSystem/tests"
@@ -284,8 +284,8 @@ def _reference_range(
     test: TestDef | None, person: PersonRecord, unit: str
 ) -> dict[str, Any] | None:
     from hiplab.assess.evaluate import select_norm
-    from hiplab.assess.schema import Person
-    from hiplab.progress._format import number
+    from hiplab.records.intake import Person
+    from hiplab.report._format import number
 
     if test is None or test.direction == "flag":
         return None
@@ -316,47 +316,3 @@ def _patient(person: PersonRecord, patient_id: uuid.UUID) -> dict[str, Any]:
 
 def _entry(resource_id: uuid.UUID, resource: dict[str, Any]) -> dict[str, Any]:
     return {"fullUrl": f"urn:uuid:{resource_id}", "resource": resource}
-
-
-def gather_bundle(
-    *,
-    store: Store,
-    library: Library,
-    timestamp: datetime,
-    person_id: int | None = None,
-    person_name: str | None = None,
-) -> dict[str, Any]:
-    """Read a person and their measurements from the store and build their Bundle.
-
-    The one path of every FHIR export: the web's ``export.fhir.json`` names the person
-    by id, ``hiplab export PERSON -f fhir`` by name.
-
-    Parameters
-    ----------
-    store : Store
-        Where the person and their test results are.
-    library : Library
-        Test names, directions and norms.
-    timestamp : datetime
-        When the bundle is assembled (timezone-aware).
-    person_id : int, optional
-        The person's id; give this or ``person_name``.
-    person_name : str, optional
-        The person's name as stored.
-
-    Raises
-    ------
-    NotFoundError
-        If there is no such person (a name: with the close names stored).
-
-    """
-    if (person_id is None) == (person_name is None):
-        raise TypeError("gather_bundle needs exactly one of person_id and person_name")
-    if person_name is not None:
-        results = store.test_results(person_name=person_name)  # unknown: names close ones
-        person = store.find_person(name=person_name)
-    else:
-        assert person_id is not None
-        person = store.get_person(person_id=person_id)
-        results = store.test_results(person_id=person.id)
-    return person_bundle(person=person, results=results, library=library, timestamp=timestamp)

@@ -16,9 +16,9 @@ from rich.markup import escape
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from hiplab.assess.result import Precaution
-    from hiplab.assess.schema import AssessmentInput
     from hiplab.library.models import TestDef
+    from hiplab.records.assessment import Precaution
+    from hiplab.records.intake import AssessmentInput
 
 RED_FLAG_QUESTIONS: tuple[str, ...] = (
     "night_pain",
@@ -53,7 +53,7 @@ CHILD_MAX_AGE = 15
 
 def question(key: str) -> str:
     """Return the screening question for ``key`` as a person reads it (from the schema)."""
-    from hiplab.assess.schema import Screening
+    from hiplab.records.intake import Screening
 
     return str(Screening.model_fields[key].description)
 
@@ -164,7 +164,7 @@ class Asker:
 
 
 def _person(ask: Asker) -> dict[str, Any]:
-    from hiplab.assess.schema import Activity
+    from hiplab.records.intake import Activity
 
     name = ask.text("Your name (used to keep your history):", required=True)
     age = ask.number("Age in years", 5, 110, integer=True, required=True)
@@ -207,7 +207,7 @@ def _screening(ask: Asker, person: dict[str, Any]) -> dict[str, Any]:
 
 
 def _symptoms(ask: Asker) -> list[dict[str, Any]]:
-    from hiplab.assess.schema import REGION_WORDS, TIMING_WORDS, Symptom
+    from hiplab.records.intake import REGION_WORDS, TIMING_WORDS, Symptom
 
     fields = Symptom.model_fields
     regions = [(r.value, words) for r, words in REGION_WORDS.items()]
@@ -273,7 +273,7 @@ def _safe_sides(ask: Asker, test: TestDef, rules: Sequence[Precaution]) -> tuple
 
 
 def _tests(ask: Asker, rules: Sequence[Precaution] = ()) -> dict[str, Any]:
-    from hiplab.services import library
+    from hiplab.services.catalogue import library
 
     ask.console.print("\n[bold]Self-tests[/] — leave blank to skip any of them.")
     tests: dict[str, Any] = {}

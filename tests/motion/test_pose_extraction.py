@@ -10,7 +10,7 @@ import pytest
 from hiplab.errors import InputError
 from hiplab.motion import pose
 from hiplab.motion.keypoints import KeypointTrack
-from hiplab.motion.pipeline import extract_track
+from hiplab.motion.pose_extraction import extract_track
 from hiplab.motion.video import TruncatedVideoError
 from tests.motion.demo_video import (
     BoxModel,

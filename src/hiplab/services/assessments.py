@@ -1,4 +1,4 @@
-"""Use-cases shared by the CLI and (later) the web app.
+"""Assessing a person: the assessment with its chains and first recommendations, saved and rendered.
 
 Keyword-only functions that take typed values, call the domain floors and the
 store, and return typed values. No printing here; edges render the results.
@@ -9,19 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from hiplab.errors import InputError
+from hiplab.services.catalogue import library
+from hiplab.services.storage import open_store_for
 
 if TYPE_CHECKING:
-    from hiplab.assess.result import Assessment
-    from hiplab.assess.schema import AssessmentInput
     from hiplab.library.loader import Library
-    from hiplab.library.models import Exercise
+    from hiplab.records.assessment import Assessment
+    from hiplab.records.intake import AssessmentInput
     from hiplab.settings import Settings
-    from hiplab.store.store import Store
 
 ReportFormat = Literal["text", "json", "html", "pdf"]
 
@@ -37,30 +36,23 @@ class AssessOutcome:
     assessment_id: int | None
 
 
-def sample_path() -> Path:
-    """Return the bundled sample person's assessment file."""
-    return Path(str(resources.files("hiplab") / "samples" / "sample_person.yaml"))
+def assess(data: AssessmentInput, library: Library) -> Assessment:
+    """Return the full assessment of ``data``: findings, the chains they start, first exercises.
 
-
-def library() -> Library:
-    """Return the bundled library (validated once per process)."""
-    from hiplab.library.loader import default_library
-
-    return default_library()
-
-
-def open_store_for(settings: Settings) -> Store:
-    """Open the store named by ``settings`` (migrating it to the latest schema).
-
-    The folder of an SQLite file is created if missing, mode 0700 (it holds health data).
+    The recommendations are the default programme's first week (one selection); a
+    referral has none.
     """
-    from hiplab.private_files import make_private_dir
-    from hiplab.store.store import open_store
+    from hiplab.assess.run import assess_findings
+    from hiplab.explain.chains import active_chains
+    from hiplab.plan.generate import recommended
 
-    url = settings.resolved_database_url()
-    if url.startswith("sqlite:///"):
-        make_private_dir(Path(url.removeprefix("sqlite:///")).parent)
-    return open_store(url)
+    found = assess_findings(data, library)
+    explained = found.model_copy(
+        update={"chains": tuple(active_chains(library.chains, found.findings))}
+    )
+    return explained.model_copy(
+        update={"recommendations": tuple(recommended(explained, data.person, library))}
+    )
 
 
 def person_label(data: AssessmentInput, override: str | None) -> str:
@@ -85,7 +77,7 @@ def assess_input(
 
     ``reports`` (format, content) are stored with it in that transaction.
     """
-    from hiplab.assess import assess
+    from hiplab.services.assessments import assess
 
     result = assess(data, library())
     label = person_label(data, person) if save else (person or data.person.name or "anonymous")
@@ -130,48 +122,3 @@ def render_report(outcome: AssessOutcome, fmt: ReportFormat) -> str | bytes:
 
         return render_pdf(html)
     raise InputError(f"format {fmt!r} cannot be rendered to a file; allowed: json, html, pdf")
-
-
-def filter_exercises(
-    *,
-    target: str | None = None,
-    kind: str | None = None,
-    position: str | None = None,
-    equipment: str | None = None,
-) -> list[Exercise]:
-    """Return the library's exercises matching every given filter, validated against the library."""
-    lib = library()
-    from hiplab.library.loader import unknown_id_message
-    from hiplab.library.models import ExerciseKind, Position
-
-    checks: Sequence[tuple[str | None, Sequence[str], str]] = (
-        (target, list(lib.muscles), "muscle group"),
-        (kind, [k.value for k in ExerciseKind], "kind"),
-        (position, [p.value for p in Position], "position"),
-        (equipment, sorted({q for e in lib.exercises.values() for q in e.equipment}), "equipment"),
-    )
-    for value, known, what in checks:
-        if value is not None and value not in known:
-            raise InputError(
-                f"{unknown_id_message(what, value, known)} (allowed: {', '.join(known)})"
-            )
-    return [
-        e
-        for e in lib.exercises.values()
-        if (target is None or target in e.targets.primary + e.targets.secondary)
-        and (kind is None or e.kind.value == kind)
-        and (position is None or e.position.value == position)
-        and (equipment is None or equipment in e.equipment)
-    ]
-
-
-def exercise_picture(exercise: Exercise, *, fmt: Literal["svg", "html"]) -> str:
-    """Return an exercise's picture as SVG, or a standalone HTML card with steps and dosage."""
-    from hiplab.report.figure import pose_svg
-
-    svg = pose_svg(exercise.pose, title=exercise.name)
-    if fmt == "svg":
-        return svg
-    from hiplab.report.html import render_exercise_card
-
-    return render_exercise_card(exercise, library=library())

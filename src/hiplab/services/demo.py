@@ -37,8 +37,8 @@ def seed_web_demo(*, settings: Settings, person_name: str) -> DemoLogins:
 
     ``client_email`` is None when the person already has a login of another address.
     """
-    from hiplab.clinic_service import create_login
-    from hiplab.services import open_store_for
+    from hiplab.services.clinic import create_login
+    from hiplab.services.storage import open_store_for
 
     created: list[str] = []
     with open_store_for(settings) as store:

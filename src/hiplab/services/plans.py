@@ -1,4 +1,4 @@
-"""Planning use-cases shared by the CLI and the web app (see :mod:`hiplab.programme_service`).
+"""Planning use-cases shared by the CLI and the web app (see :mod:`hiplab.services.programmes`).
 
 An input is an assessment file or the id of a stored assessment. When the
 person already has a stored plan built from an earlier assessment, the new
@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Literal
 from hiplab.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
-    from hiplab.assess.result import Assessment
-    from hiplab.assess.schema import AssessmentInput
     from hiplab.plan.generate import PlanRequest, PreviousBlock
-    from hiplab.plan.models import Programme
+    from hiplab.records.assessment import Assessment
+    from hiplab.records.intake import AssessmentInput
+    from hiplab.records.programme import Programme
     from hiplab.settings import Settings
     from hiplab.store.store import Store
 
@@ -58,7 +58,7 @@ def check_request(
     from hiplab.library.models import Position
     from hiplab.plan.generate import PlanRequest
     from hiplab.plan.problem import HOUSEHOLD
-    from hiplab.services import library
+    from hiplab.services.catalogue import library
 
     values = {"minutes": minutes, "sessions_per_week": sessions_per_week, "weeks": weeks}
     for name, value in values.items():
@@ -97,9 +97,9 @@ def stored_source(store: Store, assessment_id: int) -> PlanSource:
 
 def load_source(*, source: str, store: Store, save: bool, person: str | None) -> PlanSource:
     """Return the assessment behind ``source`` (a file, or a stored assessment id)."""
-    from hiplab.assess import assess
     from hiplab.assess.parse import load_assessment_file
-    from hiplab.services import library, person_label
+    from hiplab.services.assessments import assess, person_label
+    from hiplab.services.catalogue import library
 
     path = Path(source)
     if source.isdigit() and not path.exists():
@@ -144,7 +144,7 @@ def make_plan(
     *, source: str, settings: Settings, request: PlanRequest, save: bool, person: str | None = None
 ) -> PlanOutcome:
     """Make (and with ``save`` store) the programme for an assessment file or stored id."""
-    from hiplab.services import open_store_for
+    from hiplab.services.storage import open_store_for
 
     with open_store_for(settings) as store:
         src = load_source(source=source, store=store, save=save, person=person)
@@ -163,7 +163,7 @@ def make_plan(
 def programme_for(*, store: Store, source: PlanSource, request: PlanRequest) -> Programme:
     """Return the programme for a loaded source (the next block after an earlier plan)."""
     from hiplab.plan.generate import make_programme
-    from hiplab.services import library
+    from hiplab.services.catalogue import library
 
     previous = previous_block(store, source) if source.person else None
     return make_programme(
@@ -179,7 +179,7 @@ def programme_for(*, store: Store, source: PlanSource, request: PlanRequest) -> 
 
 def render_plan(programme: Programme, fmt: PlanFormat) -> str | bytes:
     """Render a programme as JSON, an HTML/PDF handout or an iCalendar schedule."""
-    from hiplab.services import library
+    from hiplab.services.catalogue import library
 
     if fmt == "json":
         return programme.model_dump_json(indent=2) + "\n"

@@ -1,7 +1,7 @@
 """Programme and session use-cases of a coaching practice, shared by the web pages and API.
 
 A coach generates a programme for a client from the client's latest stored assessment
-(exactly as ``hiplab plan`` does, through :mod:`hiplab.plan_service`), assigns it
+(exactly as ``hiplab plan`` does, through :mod:`hiplab.services.plans`), assigns it
 (stores it), and edits it: swaps an exercise for one of its listed variants or changes
 a dose, every edit checked against the client's precautions
 (:mod:`hiplab.plan.edit`, :mod:`hiplab.assess.screening`). The client runs today's
@@ -25,15 +25,15 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from hiplab import plan_service
 from hiplab.errors import InputError, NotFoundError
-from hiplab.services import library
+from hiplab.services import plans
+from hiplab.services.catalogue import library
 
 if TYPE_CHECKING:
-    from hiplab.assess.result import Precaution
     from hiplab.plan.edit import Edit, SwapChoice
     from hiplab.plan.generate import PlanRequest
-    from hiplab.plan.models import ItemLog, PlanItem, Programme, SessionLog
+    from hiplab.records.assessment import Precaution
+    from hiplab.records.programme import ItemLog, PlanItem, Programme, SessionLog
     from hiplab.session.setup import GuidedSession
     from hiplab.store import PersonRecord, Store, StoredAssessment, StoredPlan
 
@@ -133,7 +133,7 @@ def plan_request(
     avoid_positions: str | None,
 ) -> PlanRequest:
     """Check the planning options with the CLI's rules and messages (``hiplab plan``)."""
-    return plan_service.check_request(
+    return plans.check_request(
         minutes=minutes,
         sessions_per_week=sessions_per_week,
         weeks=weeks,
@@ -175,8 +175,8 @@ def generate(
     """
     person = store.get_person(person_id=person_id)
     stored = _assessment(store, person, assessment_id)
-    source = plan_service.PlanSource(stored.data, stored.result, person.name, stored.id)
-    programme = plan_service.programme_for(store=store, source=source, request=request)
+    source = plans.PlanSource(stored.data, stored.result, person.name, stored.id)
+    programme = plans.programme_for(store=store, source=source, request=request)
     return Generated(person=person, assessment_id=stored.id, programme=programme)
 
 
@@ -379,7 +379,7 @@ def _plan_of(store: Store, plan_id: int, person: PersonRecord) -> StoredPlan:
 
 def _item_log(item: PlanItem, planned_s: int, outcome: ItemOutcome, n: int) -> ItemLog:
     """Return one item's log, its seconds normalised as the CLI engine's log does."""
-    from hiplab.plan.models import ItemLog
+    from hiplab.records.programme import ItemLog
 
     if outcome.status not in ITEM_STATUSES:
         raise InputError(
@@ -419,7 +419,7 @@ def session_log(plan: StoredPlan, entry: SessionEntry) -> SessionLog:
         for one, an item's status or seconds, or a score is not allowed.
 
     """
-    from hiplab.plan.models import SessionLog
+    from hiplab.records.programme import SessionLog
 
     items = _week_items(plan, entry.week)
     if len(entry.items) != len(items):
@@ -509,8 +509,8 @@ def log_checklist(*, store: Store, person_id: int, checklist: Checklist) -> int:
 
 def session_history(*, store: Store, person_id: int, today: date) -> SessionHistory:
     """Return a person's logged sessions, newest first, and their adherence in words."""
-    from hiplab.clinic_service import adherence_of
     from hiplab.progress.build import session_day
+    from hiplab.services.clinic import adherence_of
 
     person = store.get_person(person_id=person_id)
     rows = [

@@ -819,9 +819,9 @@ def _assessment_saver(
 
     Only the reliable values are stored, each with its uncertainty and verdict.
     """
-    from hiplab.assess.schema import AssessmentInput, Person, Tests, VideoMeasurement
     from hiplab.motion.analyze import REPORT_FORMAT, SavedAnalysis
-    from hiplab.services import assess_input
+    from hiplab.records.intake import AssessmentInput, Person, Tests, VideoMeasurement
+    from hiplab.services.assessments import assess_input
 
     assert job.person_id is not None  # checked by use_measurements
     person = store.get_person(person_id=job.person_id)

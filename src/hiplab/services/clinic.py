@@ -4,7 +4,7 @@ Logins (``hiplab user create``, the login form), a coach's people and their
 dashboard rows, a person's overview, assessments entered for a person and their
 reports. Keyword-only functions over an open :class:`~hiplab.store.Store` (the web
 app keeps one open; the CLI opens one per command with
-:func:`hiplab.services.open_store_for`). No HTTP and no printing here.
+:func:`hiplab.services.storage.open_store_for`). No HTTP and no printing here.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from hiplab.errors import InputError, NotFoundError
-from hiplab.services import AssessOutcome, ReportFormat, library, render_report
+from hiplab.services.assessments import AssessOutcome, ReportFormat, render_report
+from hiplab.services.catalogue import library
 
 if TYPE_CHECKING:
-    from hiplab.assess.result import Assessment
-    from hiplab.assess.schema import AssessmentInput
+    from hiplab.records.assessment import Assessment
+    from hiplab.records.intake import AssessmentInput
     from hiplab.store import (
         AssessmentSummary,
         PersonRecord,
@@ -84,7 +85,7 @@ def create_login(
         If no person has ``person_name``.
 
     """
-    from hiplab.passwords import hash_password
+    from hiplab.services.passwords import hash_password
 
     if role == "client" and not person_name:
         raise InputError("a client login needs --person NAME (the client's stored person)")
@@ -105,7 +106,7 @@ def _verified_login(store: Store, email: str, password: str) -> tuple[StoredUser
 
     An unknown address costs the same argon2 work as a wrong password.
     """
-    from hiplab.passwords import verify_or_waste_time
+    from hiplab.services.passwords import verify_or_waste_time
 
     found = store.login_record(email=email)
     if not verify_or_waste_time(None if found is None else found[1], password):
@@ -119,7 +120,7 @@ def authenticate(*, store: Store, email: str, password: str) -> StoredUser | Non
     An unknown address costs the same argon2 work as a wrong password. A hash made
     with older argon2 parameters is replaced after a successful check.
     """
-    from hiplab.passwords import hash_password, needs_rehash
+    from hiplab.services.passwords import hash_password, needs_rehash
 
     found = _verified_login(store, email, password)
     if found is None:
@@ -147,10 +148,10 @@ def change_password(*, store: Store, user: StoredUser, new: str, confirm: str) -
     ------
     InputError
         If the two new passwords differ, or the new one breaks the password rules
-        (:func:`hiplab.passwords.check_password`).
+        (:func:`hiplab.services.passwords.check_password`).
 
     """
-    from hiplab.passwords import hash_password
+    from hiplab.services.passwords import hash_password
 
     if new != confirm:
         raise InputError("the new password and its repetition differ; type the same twice")
@@ -177,7 +178,7 @@ def create_client(
         and ``password`` is given.
 
     """
-    from hiplab.passwords import hash_password
+    from hiplab.services.passwords import hash_password
     from hiplab.store import NewLogin
 
     if bool(email) != bool(password):
@@ -190,8 +191,8 @@ def create_client(
 
 def flags_of(result: Assessment) -> Flags:
     """Return the safety flags of an assessment in plain words."""
-    from hiplab.assess.result import most_urgent_first
     from hiplab.assess.safety import shown
+    from hiplab.records.assessment import most_urgent_first
     from hiplab.report.html import precaution_view
 
     lib = library()
@@ -307,7 +308,8 @@ ENTERED_PROVENANCES: dict[Role, tuple[str, ...]] = {
     "client": ("self",),
 }
 """Who measured, as each login may enter it in a form or the API. ``video`` is never
-entered: it comes only from a finished analysis (:func:`hiplab.video_service.use_measurements`)."""
+entered: it comes only from a finished analysis
+(:func:`hiplab.services.videos.use_measurements`)."""
 
 
 def check_provenance(*, provenance: str, recorded_by: Role) -> None:
@@ -368,7 +370,7 @@ def record_assessment(
         If there is no such person.
 
     """
-    from hiplab.assess import assess
+    from hiplab.services.assessments import assess
 
     check_provenance(provenance=data.provenance, recorded_by=recorded_by)
     person = store.get_person(person_id=person_id)

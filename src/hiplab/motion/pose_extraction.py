@@ -1,4 +1,4 @@
-"""Video (or OpenPose JSON) → pose → subject track: :func:`extract_track`.
+"""Pose extraction: video (or OpenPose JSON) → pose → subject track: :func:`extract_track`.
 
 Video, step by step: a decoder thread reads frames into a bounded queue; each
 frame goes to one of ``workers`` inference threads (frame ``t`` to worker
