@@ -16,6 +16,7 @@ from hiplab.plan.problem import (
     Preferences,
     Problem,
     Target,
+    TargetKey,
     build_problem,
     exclusion_reason,
     measured_reach,
@@ -70,21 +71,20 @@ def first_week_budget(request: PlanRequest) -> int:
     return int(request.minutes * 60 * (1 - headroom))
 
 
-def _finding_sides(keys: Sequence[str]) -> dict[str, list[str]]:
+def _finding_sides(keys: Sequence[TargetKey]) -> dict[str, list[str]]:
     sides: dict[str, list[str]] = {}
     for key in keys:
-        _, finding, side = key.split(":")
-        sides.setdefault(finding, [])
-        if side in ("left", "right") and side not in sides[finding]:
-            sides[finding].append(side)
+        sides.setdefault(key.subject, [])
+        if key.side in ("left", "right") and key.side not in sides[key.subject]:
+            sides[key.subject].append(key.side)
     return {f: sorted(v) for f, v in sorted(sides.items())}
 
 
 def _why(option: Option, library: Library) -> tuple[tuple[str, ...], str]:
     """Say in plain words which findings, on which sides, an item is for."""
-    keys = [k for k in option.cover if not k.startswith("surround:")]
+    keys = [k for k in option.cover if k.mode != "surround"]
     by_finding = _finding_sides(keys)
-    action = "Stretches" if any(k.startswith("stretch:") for k in keys) else "Strengthens"
+    action = "Stretches" if any(k.mode == "stretch" for k in keys) else "Strengthens"
     muscles = ", ".join(library.muscles[m].lay_name for m in option.exercise.targets.primary)
     labels = "; ".join(
         library.findings[f].label_in_sentence + (f" ({' and '.join(sides)})" if sides else "")
@@ -269,6 +269,10 @@ def make_programme(
 
 
 IDLE_NOTE_S = 120
+TIME_LIMIT_NOTE = (
+    "The planner stopped at its {limit}-second limit: this is the best programme it found "
+    "in that time, not one proven best, and planning again may choose differently"
+)
 
 
 def time_note(problem: Problem, selection: Selection, used_s: int, library: Library) -> str:
@@ -278,8 +282,15 @@ def time_note(problem: Problem, selection: Selection, used_s: int, library: Libr
     (no safe exercise for it, or its exercises are already at their most sets); with
     everything covered the note says so. A required stretch that did not fit is named.
     """
+    if selection.report.status == "time_limit" and not selection.chosen:
+        return (
+            f"The planner stopped at its {selection.time_limit_s:g}-second limit before it found a "
+            "programme. Plan again; a shorter session is quicker to plan."
+        )
     missed = [t for t in problem.targets if t.required and not _touched(t, selection)]
     parts = [f"{_target_words(t, library)} has no safe exercise that fits the time" for t in missed]
+    if selection.report.status == "time_limit":
+        parts.insert(0, TIME_LIMIT_NOTE.format(limit=f"{selection.time_limit_s:g}"))
     free = problem.budget_s - used_s
     if free > IDLE_NOTE_S:
         short = [t for t in problem.targets if t.mode != "surround" and _cover(t, selection) < 1]

@@ -26,7 +26,9 @@ position changes), difficulty and minutes, subject to:
 Precautions, equipment and avoided positions are applied before (options that
 break them do not exist). HiGHS is deterministic for a given model; variables
 are built in sorted order, so the same input gives the same programme (a test
-checks byte-identical output).
+checks byte-identical output). That holds for a solve that reaches the optimum; one
+stopped by the time limit is reported as ``"time_limit"`` with a note saying so, since
+what it found depends on the machine's speed.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from typing import Any
 from hiplab.library.loader import Library
 from hiplab.library.models import ExerciseKind
 from hiplab.plan.problem import STRENGTH_KINDS, Option, Problem
-from hiplab.records.programme import SolverReport
+from hiplab.records.programme import SolverReport, SolveStatus
 
 POSITION_COST = 0.15
 DIFFICULTY_COST = 0.05
@@ -47,6 +49,17 @@ MINUTE_COST = 0.01
 WARM_UP_MIN_BUDGET_S = 600
 TIME_LIMIT_S = 10.0
 SOLVER = "HiGHS (scipy.optimize.milp)"
+PRESOLVE = False
+"""HiGHS presolve stays off, for two measured reasons (``benchmarks/solver_presolve.py``).
+
+On the sample person and the 33 planned personas of the scenario tests (2026-12-07,
+2 cores, other work running) presolve made the slowest solves slower — the sample at
+10 and 15 minutes, the common budgets: 226 → 262 ms and 276 → 434 ms — while the
+median case did not change (on/off 0.97). And it chose a different programme in 2
+of 38 cases (ties broken another way), so turning it on would change programmes
+people already have without making them better. (It was first turned off in
+November 2026 for speed alone: a 12-week plan 383 → 257 ms.)
+"""
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,7 @@ class Selection:
     chosen: tuple[Option, ...]
     report: SolverReport
     required_met: bool = True
+    time_limit_s: float = TIME_LIMIT_S
 
 
 def families(library: Library) -> dict[str, str]:
@@ -183,11 +197,10 @@ def _pairing(problem: Problem) -> dict[str, tuple[list[int], list[int]]]:
     stretch: dict[str, list[int]] = defaultdict(list)
     for i, option in enumerate(problem.options):
         for key in option.cover:
-            mode, finding = key.split(":")[:2]
-            if mode == "strength" and option.exercise.kind in STRENGTH_KINDS:
-                strength[finding].append(i)
-            elif mode == "stretch":
-                stretch[finding].append(i)
+            if key.mode == "strength" and option.exercise.kind in STRENGTH_KINDS:
+                strength[key.subject].append(i)
+            elif key.mode == "stretch":
+                stretch[key.subject].append(i)
     return {f: (strength[f], stretch[f]) for f in sorted(stretch) if strength.get(f)}
 
 
@@ -233,7 +246,9 @@ def load_solver() -> None:
         importlib.import_module(module)  # into the module cache; later imports are free
 
 
-def _solve(problem: Problem, library: Library, *, required: bool = True) -> tuple[Any, list[float]]:
+def _solve(
+    problem: Problem, library: Library, *, required: bool = True, time_limit_s: float = TIME_LIMIT_S
+) -> tuple[Any, list[float]]:
     import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, milp
     from scipy.sparse import csr_array
@@ -258,24 +273,25 @@ def _solve(problem: Problem, library: Library, *, required: bool = True) -> tupl
         constraints=LinearConstraint(matrix, np.array(rows.lb), np.array(rows.ub)),
         integrality=np.array(at.integrality()),
         bounds=Bounds(np.zeros(at.size), np.array(upper)),
-        options={"time_limit": TIME_LIMIT_S, "presolve": False, "disp": False},
+        options={"time_limit": time_limit_s, "presolve": PRESOLVE, "disp": False},
     )
     return result, list(result.x) if result.x is not None else []
 
 
-def select(problem: Problem, library: Library) -> Selection:
-    """Solve the selection problem; an empty problem gives an empty selection."""
+def select(problem: Problem, library: Library, *, time_limit_s: float = TIME_LIMIT_S) -> Selection:
+    """Solve the selection problem; an empty problem gives an empty selection.
+
+    ``time_limit_s`` bounds each solve; a solve it stops is reported as ``"time_limit"``.
+    """
     if not problem.options:
         return Selection(
             (), SolverReport(name=SOLVER, status="not_run", objective=None, candidates=0)
         )
-    result, values = _solve(problem, library)
+    result, values = _solve(problem, library, time_limit_s=time_limit_s)
     required_met = bool(values)
     if not values:
-        result, values = _solve(problem, library, required=False)
-    status = (
-        {0: "optimal", 1: "feasible"}.get(result.status, "infeasible") if values else "infeasible"
-    )
+        result, values = _solve(problem, library, required=False, time_limit_s=time_limit_s)
+    status = solve_status(result.status, found=bool(values))
     at = _Layout(len(problem.options), 0, 0, 0)  # x and s come first: their columns only
     chosen = tuple(
         o.with_sets(o.dose.sets + round(values[at.s(i)]))
@@ -288,9 +304,28 @@ def select(problem: Problem, library: Library) -> Selection:
         objective=None if result.fun is None else round(-float(result.fun), 4),
         candidates=len(problem.options),
     )
-    return Selection(chosen, report, required_met)
+    return Selection(chosen, report, required_met, time_limit_s)
+
+
+def solve_status(milp_status: int, *, found: bool) -> SolveStatus:
+    """Return how a solve ended, from SciPy ``milp``'s status code.
+
+    ``milp`` status 1 means an iteration or time limit stopped HiGHS; only the time
+    limit is set, so the programme (if one was found) is the best found in
+    :data:`TIME_LIMIT_S`, not a proven optimum, and it can differ between machines
+    or runs. It is reported as ``"time_limit"``, never as optimal.
+
+    Examples
+    --------
+    >>> solve_status(0, found=True), solve_status(1, found=True), solve_status(2, found=False)
+    ('optimal', 'time_limit', 'infeasible')
+
+    """
+    if milp_status == 1:
+        return "time_limit"
+    return "optimal" if milp_status == 0 and found else "infeasible"
 
 
 def covered_findings(chosen: Sequence[Option]) -> set[str]:
     """Return the finding ids that at least one chosen option covers."""
-    return {key.split(":")[1] for o in chosen for key in o.cover if not key.startswith("surround:")}
+    return {key.subject for o in chosen for key in o.cover if key.mode != "surround"}

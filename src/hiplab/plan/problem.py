@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from hiplab.assess.safety import SIDES, ItemSide, Side, allowed_sides, hip_demands
 from hiplab.library.loader import Library
@@ -56,14 +57,40 @@ DEG_PER_CM_KNEE_TO_WALL = 3.6
 SEVERITY_ORDER = ("mild", "moderate", "severe")
 
 
+TargetMode = Literal["stretch", "strength", "surround"]
+
+
+@dataclass(frozen=True)
+class TargetKey:
+    """What a target is: its mode, what it is about, and on which side.
+
+    ``subject`` is a finding id (or ``"maintenance"``) for stretch and strength
+    targets and a muscle group for surrounding ones; ``side`` is ``"left"``,
+    ``"right"`` or ``None`` (both sides, or a target without a side). Keys order by
+    (mode, subject, side) so that the optimiser builds its variables in a fixed order.
+    """
+
+    mode: TargetMode
+    subject: str
+    side: str | None = None
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, TargetKey):
+            return NotImplemented
+        return self._order() < other._order()
+
+    def _order(self) -> tuple[str, str, str]:
+        return (self.mode, self.subject, self.side or "")
+
+
 @dataclass(frozen=True)
 class Target:
     """One thing the programme should cover, with its weight."""
 
-    key: str
+    key: TargetKey
     finding: str
     side: str | None
-    mode: str  # "stretch", "strength" or "surround"
+    mode: TargetMode
     muscles: frozenset[str]
     weight: float
     motion: str | None = None  # stretch: the motion it must move into; strength: must train
@@ -83,7 +110,7 @@ class Option:
     extra_side: str | None
     seconds: int
     set_seconds: int
-    cover: dict[str, float] = field(default_factory=dict)
+    cover: dict[TargetKey, float] = field(default_factory=dict)
     max_sets: int = MAX_PLANNED_SETS
     only_side: Side | None = None
 
@@ -122,12 +149,13 @@ def finding_targets(findings: Sequence[Finding], library: Library) -> list[Targe
         must = spec.must_treat_from is not None and SEVERITY_ORDER.index(
             f.severity
         ) >= SEVERITY_ORDER.index(spec.must_treat_from)
-        for mode, muscles, motion in (
+        modes: tuple[tuple[TargetMode, Sequence[str], str | None], ...] = (
             ("stretch", spec.stretch, spec.stretches_into),
             ("strength", spec.strengthen, spec.strengthen_through),
-        ):
+        )
+        for mode, muscles, motion in modes:
             if muscles:
-                key = f"{mode}:{f.id}:{f.side or '-'}"
+                key = TargetKey(mode, f.id, f.side)
                 required = must and mode == "stretch"
                 out.append(
                     Target(key, f.id, f.side, mode, frozenset(muscles), weight, motion, required)
@@ -136,7 +164,7 @@ def finding_targets(findings: Sequence[Finding], library: Library) -> list[Targe
 
 
 def _dedupe(targets: Iterable[Target]) -> list[Target]:
-    best: dict[str, Target] = {}
+    best: dict[TargetKey, Target] = {}
     for t in targets:
         kept = best.get(t.key)
         if kept is None:
@@ -147,7 +175,7 @@ def _dedupe(targets: Iterable[Target]) -> list[Target]:
     return list(best.values())
 
 
-MAINTENANCE = (
+MAINTENANCE: tuple[tuple[TargetMode, frozenset[str]], ...] = (
     ("stretch", frozenset({"iliopsoas", "glute_max", "hamstrings", "adductors"})),
     ("strength", frozenset({"glute_max", "glute_med_min"})),
 )
@@ -156,7 +184,7 @@ MAINTENANCE = (
 def maintenance_targets() -> list[Target]:
     """Return half-weight targets for general hip mobility and glute strength."""
     return [
-        Target(f"{mode}:maintenance:-", "maintenance", None, mode, muscles, 0.5)
+        Target(TargetKey(mode, "maintenance"), "maintenance", None, mode, muscles, 0.5)
         for mode, muscles in MAINTENANCE
     ]
 
@@ -171,7 +199,7 @@ def surrounding_targets(targets: Sequence[Target], library: Library) -> list[Tar
         for m in around - t.muscles:
             weights[m] = max(weights.get(m, 0.0), 0.25 * t.weight)
     return [
-        Target(f"surround:{m}", "surrounding", None, "surround", frozenset({m}), w)
+        Target(TargetKey("surround", m), "surrounding", None, "surround", frozenset({m}), w)
         for m, w in sorted(weights.items())
     ]
 
@@ -311,7 +339,9 @@ def out_of_reach(
     return None
 
 
-def _exempt(exercise: Exercise, targets: Sequence[Target], cover: Mapping[str, float]) -> set[str]:
+def _exempt(
+    exercise: Exercise, targets: Sequence[Target], cover: Mapping[TargetKey, float]
+) -> set[str]:
     if not exercise.is_stretch:
         return set()
     return {
@@ -332,7 +362,7 @@ def _option_for(
     cover = {
         t.key: c for t in targets if (c := coverage(exercise, dose, t, only_side=only_side)) > 0
     }
-    if not any(not k.startswith("surround:") for k in cover):
+    if not any(k.mode != "surround" for k in cover):
         return None
     why_not = out_of_reach(
         exercise, prefs.reach, only_side=only_side, exempt=_exempt(exercise, targets, cover)
@@ -346,7 +376,10 @@ def _option_for(
 
 
 def _extra_side(
-    exercise: Exercise, targets: Sequence[Target], cover: dict[str, float], sides: dict[str, str]
+    exercise: Exercise,
+    targets: Sequence[Target],
+    cover: dict[TargetKey, float],
+    sides: dict[str, str],
 ) -> str | None:
     if not exercise.unilateral:
         return None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ItemSide = Literal["left", "right", "both"] | None
 Phase = Literal["warm_up", "activation", "strength", "stretch"]
@@ -80,13 +80,24 @@ class Week(PlanModel):
     progression: tuple[ProgressionStep, ...] = ()
 
 
+SolveStatus = Literal["optimal", "time_limit", "infeasible", "not_run"]
+"""How a selection was solved: ``time_limit`` means the solver stopped at its time limit,
+so the programme is the best found in that time, not a proven optimum."""
+
+
 class SolverReport(PlanModel):
     """How the selection was solved (no wall time here: output must be reproducible)."""
 
     name: str
-    status: Literal["optimal", "feasible", "infeasible", "not_run"]
+    status: SolveStatus
     objective: float | None
     candidates: int
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _time_limit_was_called_feasible(cls, value: object) -> object:
+        # Plans stored before 2026-12 say "feasible" for the same solver outcome.
+        return "time_limit" if value == "feasible" else value
 
 
 class Change(PlanModel):
