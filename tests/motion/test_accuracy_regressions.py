@@ -17,7 +17,9 @@ from hiplab.motion.tasks import TaskInput, TaskOptions, TaskResult, get_task
 from hiplab.motion.tasks.contact import foot_contact
 from hiplab.motion.tasks.landing import analyze_landing
 from hiplab.motion.tasks.reps import segment_reps
-from hiplab.motion.track import MultiPersonTracker, Subject, TrackParams, anchor, distance_to
+from hiplab.motion.track import MultiPersonTracker, Subject, TrackParams
+from hiplab.motion.track.geometry import anchor
+from hiplab.motion.track.identity import distance_to
 from hiplab.testing import synthetic as syn
 from tests.motion.demo_video import box_skeleton
 from tests.motion.task_helpers import series_of, task_input
@@ -75,9 +77,9 @@ def _without(det: Detection, *names: str) -> Detection:
 
 
 def _walking(steps: int, speed: float) -> Subject:
-    subject = Subject.start(_person(300.0), 0.3)
+    subject = Subject.start(_person(300.0), TrackParams())
     for i in range(1, steps + 1):
-        subject = subject.confirm(_person(300.0 + speed * i), 0.3)
+        subject = subject.confirm(_person(300.0 + speed * i))
     return subject
 
 
@@ -88,7 +90,7 @@ def test_a_dropout_moves_neither_the_anchor_nor_the_velocity() -> None:
     assert anchor(dropped, 0.3) != pytest.approx(anchor(next_frame, 0.3))  # the bare mean moves
     memory = subject.predicted_points()
     assert anchor(dropped, 0.3, memory=memory) == pytest.approx(anchor(next_frame, 0.3), abs=0.01)
-    full, missing = subject.confirm(next_frame, 0.3), subject.confirm(dropped, 0.3)
+    full, missing = subject.confirm(next_frame), subject.confirm(dropped)
     assert missing.velocity == pytest.approx(full.velocity, abs=0.01)
     assert missing.center == pytest.approx(full.center, abs=0.01)
 
@@ -98,8 +100,8 @@ def test_the_subject_is_chosen_by_its_keypoints_not_its_anchor() -> None:
     subject = _walking(6, speed=0.0)
     me = _without(_person(300.0), "nose", "left_shoulder", "left_knee", "left_hip")
     other = _person(300.0, top=130.0, height=150.0)  # smaller, hips at the same height
-    assert distance_to(subject, me, 0.3) < 0.01
-    assert distance_to(subject, other, 0.3) > 0.05
+    assert distance_to(subject, me) < 0.01
+    assert distance_to(subject, other) > 0.05
 
 
 def test_tracker_keeps_the_subject_when_keypoints_drop_as_a_passer_by_crosses() -> None:

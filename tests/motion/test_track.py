@@ -8,19 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hiplab.motion.keypoints import INDEX, KEYPOINTS, Detection, FramePoses
-from hiplab.motion.track import (
-    CropTracker,
-    Look,
-    MultiPersonTracker,
-    Subject,
-    TrackParams,
-    anchor,
-    body_size,
-    choose,
-    crop_region,
-    iou,
-    rejection,
-)
+from hiplab.motion.track import CropTracker, Look, MultiPersonTracker, Subject, TrackParams
+from hiplab.motion.track.crop import crop_region
+from hiplab.motion.track.geometry import anchor, body_size, iou
+from hiplab.motion.track.identity import rejection
+from hiplab.motion.track.multi_person import choose
 from hiplab.motion.video import Frame
 from hiplab.testing.synthetic import CaptureOptions, squat
 from tests.motion.demo_video import BoxModel, Walker, box_frames, box_skeleton
@@ -75,8 +67,8 @@ def test_body_size_needs_two_segments() -> None:
 
 
 def test_gate_reasons() -> None:
-    subject = Subject.start(standing(), 0.3)
-    subject = subject.confirm(standing(), 0.3).confirm(standing(), 0.3).confirm(standing(), 0.3)
+    subject = Subject.start(standing(), PARAMS)
+    subject = subject.confirm(standing()).confirm(standing()).confirm(standing())
     assert rejection(subject, standing(x=305), PARAMS) is None
     assert rejection(subject, standing(x=600), PARAMS) == "jump"
     assert rejection(subject, standing(top=60, height=300), PARAMS) == "size change"
@@ -102,7 +94,7 @@ def test_choose_main_subject_or_the_boxed_one() -> None:
 
 
 def test_crop_follows_the_subject_and_widens_while_lost() -> None:
-    subject = Subject.start(standing(x=300), 0.3)
+    subject = Subject.start(standing(x=300), PARAMS)
     tight = crop_region(subject, 1280, 720, PARAMS)
     assert tight.width == tight.height  # a square around the subject
     assert tight.x0 < 300 < tight.x0 + tight.width
@@ -236,3 +228,16 @@ def test_multi_person_tracker_reports_a_missing_subject() -> None:
         out.update(tracker.push(poses))
     out.update(tracker.finish())
     assert [i for i, d in sorted(out.items()) if d is None] == [10, 11, 12]
+
+
+def test_track_params_refuse_out_of_range_values_by_name() -> None:
+    with pytest.raises(ValueError, match=r"TrackParams\.link_min_iou is out of range: 2"):
+        TrackParams(link_min_iou=2)
+    with pytest.raises(ValueError, match=r"TrackParams\.memory_frames"):
+        TrackParams(memory_frames=-1)
+
+
+def test_a_subject_follows_the_params_it_was_started_with() -> None:
+    short = TrackParams(settle_frames=2)
+    subject = Subject.start(standing(), short).confirm(standing())
+    assert subject.settled and not Subject.start(standing(), PARAMS).confirm(standing()).settled

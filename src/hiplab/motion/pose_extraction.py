@@ -4,9 +4,9 @@ Video, step by step: a decoder thread reads frames into a bounded queue; each
 frame goes to one of ``workers`` inference threads (frame ``t`` to worker
 ``t % workers``), each with its own pose model. A worker first *looks* (runs
 the model on the crop it derives from the tracker state after frame
-``t - workers``, its own previous frame — :func:`hiplab.motion.track.look`),
+``t - workers``, its own previous frame — :func:`hiplab.motion.track.crop_tracker.look`),
 then offers the result to be *settled* in frame order (who is the subject, new
-state — :meth:`hiplab.motion.track.CropTracker.settle`). MediaPipe releases the
+state — :meth:`hiplab.motion.track.crop_tracker.CropTracker.settle`). MediaPipe releases the
 GIL while it infers, so the workers keep both CPU cores busy while decoding
 overlaps them, and all frames are settled in order by one tracker: the
 subject's identity is followed through the whole video with no seam to stitch.
@@ -26,7 +26,7 @@ exist at once (their arrays are reused), whatever the length of the video.
 Each MediaPipe model takes about 110 MB, so ``workers=2`` peaks near 500 MB.
 
 OpenPose JSON folders (``source`` a directory) are read file by file and the
-subject chosen and followed by :class:`~hiplab.motion.track.MultiPersonTracker`;
+subject chosen and followed by :class:`~hiplab.motion.track.multi_person.MultiPersonTracker`;
 ``fps`` is required, and the frame size is unknown (``width == height == 0``).
 
 Errors: bad input raises :class:`~hiplab.errors.InputError`; a stream that ends
@@ -480,7 +480,7 @@ def extract_track(
     progress
         ``progress(frames_done, frames_total)``, called from the calling thread.
     params
-        Tracking parameters (:class:`~hiplab.motion.track.TrackParams`).
+        Tracking parameters (:class:`~hiplab.motion.track.params.TrackParams`).
 
     """
     path = Path(source)
