@@ -22,14 +22,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hiplab.assess.parse import load_assessment_file, validate  # noqa: E402
-from hiplab.library import default_library  # noqa: E402
-from hiplab.library.loader import Library  # noqa: E402
-from hiplab.plan import optimise  # noqa: E402
-from hiplab.plan.problem import Preferences, Problem, build_problem  # noqa: E402
-from hiplab.services.assessments import assess  # noqa: E402
-from hiplab.services.catalogue import sample_path  # noqa: E402
-from tests.scenarios.checks import load_personas  # noqa: E402
+from tests.scenarios.checks import load_personas
+
+from hiplab.assess.parse import load_assessment_file, validate
+from hiplab.library import default_library
+from hiplab.library.loader import Library
+from hiplab.plan import optimise
+from hiplab.plan.problem import Preferences, Problem, build_problem
+from hiplab.services.assessments import assess
+from hiplab.services.catalogue import sample_path
 
 RUNS = int(os.environ.get("BENCH_RUNS", "9"))
 
