@@ -13,13 +13,13 @@ import pytest
 
 from hiplab.motion.keypoints import KEYPOINTS
 from hiplab.motion.kinematics import track_to_series
+from hiplab.motion.output_files import atomic_file
 from hiplab.motion.outputs import (
     ANGLE_COLUMNS,
     CAMERA_COLUMNS,
     OutputRequest,
     angles_csv,
     angles_mot,
-    atomic_file,
     keypoints_csv,
     write_outputs,
 )

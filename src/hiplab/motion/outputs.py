@@ -26,8 +26,8 @@ Conventions
   not found (score 0, NaN, or the subject lost in that frame).
 * ``metrics.json``: the analysis document (what ``--format json`` prints).
 * Every file is written to a temporary name in the same folder and renamed
-  into place when complete (:func:`atomic_file`), so a crash never leaves a
-  half-written file under its real name. :func:`write_outputs` writes
+  into place when complete (:func:`~hiplab.motion.output_files.atomic_file`),
+  so a crash never leaves a half-written file under its real name. :func:`write_outputs` writes
   ``metrics.json`` last: its presence means the set is complete.
 """
 
@@ -35,9 +35,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,6 +45,11 @@ from numpy.typing import NDArray
 
 from hiplab.errors import InputError
 from hiplab.motion.keypoints import KEYPOINTS, KeypointTrack
+
+# atomic_file and write_text stay importable from here: callers outside motion use them.
+from hiplab.motion.output_files import atomic_file as atomic_file
+from hiplab.motion.output_files import measured
+from hiplab.motion.output_files import write_text as write_text
 from hiplab.motion.series import TimeSeries
 from hiplab.spreadsheet import csv_text
 
@@ -78,27 +81,6 @@ FILE_NAMES = {
 }
 
 
-@contextmanager
-def atomic_file(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it to ``path`` only if the block succeeds.
-
-    The temporary name keeps the suffix (``.annotated.tmp.mp4``) so that writers
-    that pick a container from the extension still do.
-    """
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) atomically."""
-    with atomic_file(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-
-
 def _cell(value: float) -> str:
     return "" if not math.isfinite(value) else f"{value:.{DECIMALS}f}"
 
@@ -109,13 +91,6 @@ def angle_columns(series: TimeSeries) -> list[str]:
         name for name, unit in series.units.items() if unit == "deg" and name not in ANGLE_COLUMNS
     )
     return [*ANGLE_COLUMNS, *extra]
-
-
-def measured(series: TimeSeries, name: str) -> FloatArray:
-    """Return a channel's measured values (NaN elsewhere; all NaN if absent)."""
-    if name not in series.data:
-        return np.full(series.frames, np.nan)
-    return np.asarray(series.channel(name), dtype=np.float64)
 
 
 CAMERA_COLUMNS = (

@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hiplab.errors import HiplabError
-from hiplab.motion.outputs import atomic_file, measured
+from hiplab.motion.output_files import atomic_file, measured
 from hiplab.motion.series import TimeSeries
 
 FloatArray = NDArray[np.float64]
