@@ -170,7 +170,14 @@ def test_write_outputs_without_video(tmp_path: Path) -> None:
     )
     out = tmp_path / "out"
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["angles.csv", "angles.mot", "keypoints.csv", "metrics.json", "plot.png"]
+    assert names == [
+        "angles.csv",
+        "angles.mot",
+        "keypoints.csv",
+        "keypoints.npz",
+        "metrics.json",
+        "plot.png",
+    ]
     assert files["annotated_mp4"] is None
     assert "OpenPose" in skipped["annotated_mp4"]
     assert json.loads((out / "metrics.json").read_text(encoding="utf-8"))["task"] == "squat"

@@ -42,6 +42,7 @@ from hiplab.motion.verdicts import RETEST_ADVICE, STORE_ADVICE, Verdict
 if TYPE_CHECKING:
     from hiplab.library.models import Exercise
     from hiplab.motion.keypoints import KeypointTrack
+    from hiplab.motion.keypoints_file import KeypointOrigin
     from hiplab.motion.kinematics import Kinematics
     from hiplab.motion.series import TimeSeries
     from hiplab.motion.tasks import TaskSpec
@@ -151,6 +152,8 @@ class Analysis(Model):
     measured_tests_left_out: tuple[str, ...] = ()
     files: dict[str, str | None] = Field(default_factory=dict)
     skipped_files: dict[str, str] = Field(default_factory=dict)
+    rerun_from: str | None = None
+    """The output folder whose saved keypoints this analysis re-ran (None: from the input)."""
 
     @property
     def partial(self) -> bool:
@@ -162,6 +165,8 @@ class Analysis(Model):
         result = self.result.model_dump(mode="json")
         head = self.model_dump(mode="json", exclude={"result", "files", "skipped_files"})
         head.pop("task")
+        if head["rerun_from"] is None:  # only a re-run says so
+            head.pop("rerun_from")
         return {
             "source": head.pop("source"),
             "task": self.task,
@@ -172,15 +177,21 @@ class Analysis(Model):
         }
 
 
-def check_request(request: AnalyzeRequest, *, save: bool = False) -> TaskSpec:
-    """Validate a request's options before any work; return the task."""
+def check_task(task: str, exercise: str | None) -> TaskSpec:
+    """Return the task by name, checking its exercise (needed by a hold, refused otherwise)."""
     from hiplab.motion.tasks import get_task
 
-    spec = get_task(request.task)
+    spec = get_task(task)
     if spec.needs_exercise:
-        find_exercise(request.exercise)
-    elif request.exercise is not None:
+        find_exercise(exercise)
+    elif exercise is not None:
         raise InputError(f"--exercise is used only with --task hold, not with --task {spec.name}")
+    return spec
+
+
+def check_request(request: AnalyzeRequest, *, save: bool = False) -> TaskSpec:
+    """Validate a request's options before any work; return the task."""
+    spec = check_task(request.task, request.exercise)
     if request.fps is not None and not (np.isfinite(request.fps) and request.fps > 0):
         raise InputError(f"--fps must be a positive number of frames per second; got {request.fps}")
     if save and spec.name not in MEASURED_TESTS:
@@ -477,13 +488,43 @@ def analyze(
     ``on_stage`` is told when each stage ends (for progress and timing); ``progress``
     gets ``(frames_done, frames_total)`` while the track is extracted (the longest stage).
     """
-    from hiplab.motion.tasks import TaskInput, TaskOptions
+    from hiplab.motion.keypoints_file import KeypointOrigin
 
     done = on_stage or (lambda _stage: None)
     spec = check_request(request)
     exercise = find_exercise(request.exercise) if spec.needs_exercise else None
     track = _track(request, progress)
     done("track")
+    origin = KeypointOrigin(
+        input_path=str(request.source),
+        input_kind="openpose_json" if request.source.is_dir() else "video",
+        model=str(request.model),
+    )
+    return analyse_track(
+        track, spec=spec, exercise=exercise, origin=origin, outdir=request.outdir, on_stage=done
+    )
+
+
+def analyse_track(
+    track: KeypointTrack,
+    *,
+    spec: TaskSpec,
+    exercise: Exercise | None,
+    origin: KeypointOrigin,
+    outdir: Path | None = None,
+    rerun_from: Path | None = None,
+    on_stage: StageHook | None = None,
+) -> Analysis:
+    """Run the stages after tracking: kinematics, the task, the verdicts and the files.
+
+    ``origin`` says where the track came from (the input, its kind, the pose
+    model); the annotated video is drawn over the input video when it is still
+    there. ``rerun_from`` marks a re-run from a saved track
+    (:func:`hiplab.motion.rerun.analyse_from_keypoints`).
+    """
+    from hiplab.motion.tasks import TaskInput, TaskOptions
+
+    done = on_stage or (lambda _stage: None)
     series, camera, warnings, found = kinematics_found(track, spec)
     done("kinematics")
     task_input = TaskInput(
@@ -494,10 +535,10 @@ def analyze(
     tests, kept, left_out = measured_tests(result, verdicts, overall)
     advice = advice or (STORE_ADVICE if kept else RETEST_ADVICE,)
     analysis = Analysis(
-        source=str(request.source),
-        input_kind="openpose_json" if request.source.is_dir() else "video",
+        source=origin.input_path,
+        input_kind=origin.input_kind,
         task=spec.name,
-        exercise=request.exercise,
+        exercise=None if exercise is None else exercise.id,
         fps=round(float(track.fps), 3),
         frames=track.frames,
         duration_s=round(track.frames / track.fps, 3),
@@ -512,37 +553,54 @@ def analyze(
         measured=tuple(kept),
         measured_tests=None if tests is None else tests.model_dump(mode="json", exclude_none=True),
         measured_tests_left_out=tuple(left_out),
+        rerun_from=None if rerun_from is None else str(rerun_from),
     )
     done("task")
-    if request.outdir is not None:
-        analysis = _write(analysis, request, found, track)
+    if outdir is not None:
+        analysis = _write(analysis, outdir, found, track, origin)
         done("outputs")
     return analysis
 
 
+def _video_of(origin: KeypointOrigin) -> tuple[Path | None, str]:
+    """Return the input video to draw on (None if there is none) and why there is none."""
+    if origin.input_kind != "video":
+        return None, "the input has no video (OpenPose JSON keypoints only)"
+    video = Path(origin.input_path)
+    if not video.is_file():
+        return None, f"the video {video} is no longer there to draw on"
+    return video, ""
+
+
 def _write(
-    analysis: Analysis, request: AnalyzeRequest, found: Kinematics, track: KeypointTrack
+    analysis: Analysis,
+    outdir: Path,
+    found: Kinematics,
+    track: KeypointTrack,
+    origin: KeypointOrigin,
 ) -> Analysis:
     from hiplab.motion.outputs import OutputRequest, write_outputs
 
-    assert request.outdir is not None
     names = LABELS[analysis.camera.view]
     sides = ("left", "right") if analysis.camera.near_side is None else (analysis.camera.near_side,)
     labels = [f"{s}_{n}" for n in names for s in sides]
+    video, no_video = _video_of(origin)
 
     def document(files: dict[str, str | None], skipped: dict[str, str]) -> dict[str, object]:
         return analysis.model_copy(update={"files": files, "skipped_files": skipped}).document()
 
     files, skipped = write_outputs(
-        request.outdir,
+        outdir,
         OutputRequest(
             series=found.series,
             track=track,
             document=document,
             events=event_frames(analysis.result, analysis.fps),
-            video=None if request.source.is_dir() else request.source,
+            video=video,
             labels=labels,
             camera=found.camera,
+            origin=origin,
+            video_skipped=no_video,
         ),
     )
     return analysis.model_copy(update={"files": files, "skipped_files": skipped})

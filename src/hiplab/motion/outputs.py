@@ -1,4 +1,4 @@
-"""Files of an analysis: angles.csv, angles.mot, keypoints.csv, metrics.json (+ plot and video).
+"""Files of an analysis: angles.csv and .mot, keypoints.csv and .npz, metrics.json, plot, video.
 
 Conventions
 -----------
@@ -24,6 +24,10 @@ Conventions
   for every name in :data:`~hiplab.motion.keypoints.KEYPOINTS`, as detected
   (pixels, y down, before cleaning); all three empty where the keypoint was
   not found (score 0, NaN, or the subject lost in that frame).
+* ``keypoints.npz``: the same track unrounded, with the frame size, frame rate
+  and where it came from (:mod:`hiplab.motion.keypoints_file`), so that
+  kinematics, task and files can be made again without pose estimation
+  (:func:`hiplab.motion.rerun.analyse_from_keypoints`).
 * ``metrics.json``: the analysis document (what ``--format json`` prints).
 * Every file is written to a temporary name in the same folder and renamed
   into place when complete (:func:`~hiplab.motion.output_files.atomic_file`),
@@ -45,6 +49,7 @@ from numpy.typing import NDArray
 
 from hiplab.errors import InputError
 from hiplab.motion.keypoints import KEYPOINTS, KeypointTrack
+from hiplab.motion.keypoints_file import InputKind, KeypointOrigin, write_keypoints
 
 # atomic_file and write_text stay importable from here: callers outside motion use them.
 from hiplab.motion.output_files import atomic_file as atomic_file
@@ -75,6 +80,7 @@ FILE_NAMES = {
     "angles_csv": "angles.csv",
     "angles_mot": "angles.mot",
     "keypoints_csv": "keypoints.csv",
+    "keypoints_npz": "keypoints.npz",
     "plot_png": "plot.png",
     "annotated_mp4": "annotated.mp4",
     "metrics_json": "metrics.json",
@@ -187,6 +193,17 @@ class OutputRequest:
     video: Path | None = None
     labels: Sequence[str] = ()
     camera: CameraGeometry | None = None
+    origin: KeypointOrigin | None = None
+    """Where the track came from, for ``keypoints.npz`` (default: its source, model unknown)."""
+    video_skipped: str = "the input has no video (OpenPose JSON keypoints only)"
+    """Why there is no ``annotated.mp4`` when ``video`` is None."""
+
+
+def _origin(request: OutputRequest) -> KeypointOrigin:
+    if request.origin is not None:
+        return request.origin
+    kind: InputKind = "openpose_json" if request.video is None else "video"
+    return KeypointOrigin(input_path=request.track.source, input_kind=kind, model="unknown")
 
 
 def write_outputs(
@@ -208,12 +225,13 @@ def write_outputs(
     write_text(paths["angles_csv"], angles_csv(request.series, request.camera))
     write_text(paths["angles_mot"], angles_mot(request.series))
     write_text(paths["keypoints_csv"], keypoints_csv(request.track))
-    for key in ("angles_csv", "angles_mot", "keypoints_csv"):
+    write_keypoints(paths["keypoints_npz"], request.track, _origin(request))
+    for key in ("angles_csv", "angles_mot", "keypoints_csv", "keypoints_npz"):
         files[key] = str(paths[key])
     write_plot(paths["plot_png"], request.series, request.events)
     files["plot_png"] = str(paths["plot_png"])
     if request.video is None:
-        skipped["annotated_mp4"] = "the input has no video (OpenPose JSON keypoints only)"
+        skipped["annotated_mp4"] = request.video_skipped
     else:
         try:
             write_annotated_video(
