@@ -87,7 +87,14 @@ def test_batch_reports_bad_inputs_and_finishes_the_rest(
     ]
     for reps in (1, 2, 3):
         files = sorted(p.name for p in (out / f"squat{reps}").iterdir())
-        assert files == ["angles.csv", "angles.mot", "keypoints.csv", "metrics.json", "plot.png"]
+        assert files == [
+            "angles.csv",
+            "angles.mot",
+            "keypoints.csv",
+            "keypoints.npz",
+            "metrics.json",
+            "plot.png",
+        ]
         assert (
             json.loads((out / f"squat{reps}" / "metrics.json").read_text())["summary"]["reps"]
             == reps
