@@ -124,7 +124,8 @@ def test_backend_choice_errors(tmp_path: Path) -> None:
     video = tmp_path / "v.mp4"  # never opened: the choice is checked first
     with pytest.raises(InputError, match="used by the mediapipe_task backend, not by mediapipe"):
         extract_track(video, backend="mediapipe", model=tmp_path / "m.task")
-    with pytest.raises(InputError, match="backend mediapipe_task needs --model PATH"):
+    with pytest.raises(InputError, match="model is needed by backend mediapipe_task") as no_model:
         extract_track(video, backend="mediapipe_task")
+    assert no_model.value.field == "model" and "--" not in str(no_model.value)
     with pytest.raises(InputError, match="unknown pose backend 'yolo'"):
         extract_track(video, backend="yolo")

@@ -15,6 +15,7 @@ from hiplab.motion.video import TruncatedVideoError
 from tests.motion.demo_video import (
     BoxModel,
     BoxModelParams,
+    DemoTrackRun,
     Walker,
     box_frames,
     clip,
@@ -31,11 +32,10 @@ def hips(track: KeypointTrack) -> np.ndarray:
 # --- the real demo video: a man jumping on a roof, a woman walking past below -------------------
 
 
-@pytest.fixture(scope="module")
-def demo_track(demo_video_path: Path) -> tuple[KeypointTrack, list[tuple[int, int]]]:
-    calls: list[tuple[int, int]] = []
-    track = extract_track(demo_video_path, workers=2, progress=lambda d, t: calls.append((d, t)))
-    return track, calls
+@pytest.fixture
+def demo_track(demo_track_run: DemoTrackRun) -> tuple[KeypointTrack, list[tuple[int, int]]]:
+    """The demo's track and progress calls, extracted once for the session (tests/conftest.py)."""
+    return demo_track_run.track, list(demo_track_run.progress)
 
 
 def test_demo_track_shape_and_time(demo_track: tuple[KeypointTrack, list[tuple[int, int]]]) -> None:
@@ -193,10 +193,12 @@ def test_bad_arguments(tmp_path: Path, boxes: str) -> None:
     video, _, _ = crossing_video(tmp_path / "cross.mp4", n=5)
     with pytest.raises(InputError, match="workers must be at least 1; got 0"):
         extract_track(video, backend=boxes, workers=0)
-    with pytest.raises(InputError, match="person box must be four numbers"):
+    with pytest.raises(InputError, match="allowed: four numbers x,y,w,h") as short:
         extract_track(video, backend=boxes, person_box=(1, 2, 3))
-    with pytest.raises(InputError, match="width and height must be positive"):
+    assert short.value.field == "person_box"
+    with pytest.raises(InputError, match="width or height that is not positive") as flat:
         extract_track(video, backend=boxes, person_box=(1, 2, 0, 5))
+    assert (flat.value.field, flat.value.value) == ("person_box", (1.0, 2.0, 0.0, 5.0))
     with pytest.raises(InputError, match="video file not found"):
         extract_track(tmp_path / "missing.mp4", backend=boxes)
     text = tmp_path / "notes.mp4"

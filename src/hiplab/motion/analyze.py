@@ -15,8 +15,10 @@ out (:class:`Analysis`). Stages, each a function of the previous one's output:
    provenance ``"video"`` (and the analysis document as a report).
 
 Bad input (missing file, not a video, no frames, corrupt stream, nobody in
-view, malformed OpenPose JSON, ``--fps`` missing for JSON, bad person box,
-unknown exercise) raises :class:`~hiplab.errors.InputError`. A stream that
+view, malformed OpenPose JSON, no frame rate for JSON, bad person box,
+unknown exercise) raises :class:`~hiplab.errors.InputError`, structured where it
+is about one option (its ``field``: ``task``, ``exercise``, ``fps``, ``model``)
+so that each edge names the option in its own words. A stream that
 breaks off mid-file is refused as a whole: its frames would be a partial
 result presented as the video. ``partial`` in the result marks measurements
 that the input cuts short (a repetition or landing at the edge of the video).
@@ -185,7 +187,11 @@ def check_task(task: str, exercise: str | None) -> TaskSpec:
     if spec.needs_exercise:
         find_exercise(exercise)
     elif exercise is not None:
-        raise InputError(f"--exercise is used only with --task hold, not with --task {spec.name}")
+        raise InputError(
+            f"is used only with task hold, not with task {spec.name}",
+            field="exercise",
+            value=exercise,
+        )
     return spec
 
 
@@ -193,16 +199,21 @@ def check_request(request: AnalyzeRequest, *, save: bool = False) -> TaskSpec:
     """Validate a request's options before any work; return the task."""
     spec = check_task(request.task, request.exercise)
     if request.fps is not None and not (np.isfinite(request.fps) and request.fps > 0):
-        raise InputError(f"--fps must be a positive number of frames per second; got {request.fps}")
-    if save and spec.name not in MEASURED_TESTS:
-        allowed = "; ".join(f"{k}: {v}" for k, v in MEASURED_TESTS.items())
         raise InputError(
-            f"--save stores measured assessment tests, and --task {spec.name} measures none "
-            f"(tasks that do: {allowed})"
+            field="fps", value=request.fps, allowed="a positive number of frames per second"
+        )
+    if save and spec.name not in MEASURED_TESTS:
+        raise InputError(
+            "measures no assessment tests, so it has nothing to store",
+            field="task",
+            value=spec.name,
+            allowed=tuple(MEASURED_TESTS),
         )
     if isinstance(request.model, Path):
         if not request.model.is_file():
-            raise InputError(f"--model {request.model}: no such file (a MediaPipe .task model)")
+            raise InputError(
+                "is no such file (a MediaPipe .task model)", field="model", value=str(request.model)
+            )
     else:
         from hiplab.motion.pose import check_pose_model
 
@@ -222,7 +233,11 @@ def find_exercise(exercise_id: str | None) -> Exercise:
     from hiplab.services.catalogue import library
 
     if exercise_id is None:
-        raise InputError("--task hold needs --exercise ID (see `hiplab library`)")
+        raise InputError(
+            "is needed by task hold: the id of a library exercise",
+            field="exercise",
+            hint="see `hiplab library` for the ids",
+        )
     exercises = library().exercises
     if exercise_id not in exercises:
         raise InputError(unknown_id_message("exercise", exercise_id, list(exercises)))

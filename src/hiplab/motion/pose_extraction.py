@@ -397,10 +397,15 @@ def _check_person_box(person_box: Iterable[float] | None) -> Box | None:
         return None
     values = tuple(float(v) for v in person_box)
     if len(values) != 4 or not all(np.isfinite(values)):
-        raise InputError(f"person box must be four numbers x,y,w,h; got {person_box!r}")
+        raise InputError(field="person_box", value=person_box, allowed="four numbers x,y,w,h")
     x, y, w, h = values
     if w <= 0 or h <= 0:
-        raise InputError(f"person box width and height must be positive; got w={w}, h={h}")
+        raise InputError(
+            "has a width or height that is not positive",
+            field="person_box",
+            value=values,
+            allowed="w > 0 and h > 0",
+        )
     return x, y, w, h
 
 
@@ -412,18 +417,24 @@ def _pose_setup(
     spec = get_backend(name)
     if spec is MEDIAPIPE_TASK:
         if not isinstance(model, Path):
-            raise InputError(f"backend {spec.name} needs --model PATH (a MediaPipe .task file)")
+            raise InputError(
+                f"is needed by backend {spec.name}: the path of a MediaPipe .task file",
+                field="model",
+            )
         return spec, MediapipeTaskParams(model=model)
     if isinstance(model, Path):
         raise InputError(
-            f"a model file ({model}) is used by the {MEDIAPIPE_TASK.name} backend, "
-            f"not by {spec.name}"
+            f"is a model file, used by the {MEDIAPIPE_TASK.name} backend, not by {spec.name}",
+            field="model",
+            value=str(model),
         )
     if spec is MEDIAPIPE:
         return spec, MediapipeParams() if model is None else MediapipeParams(model=model)
     if model is not None:
         raise InputError(
-            f"the {model} pose model is used by the {MEDIAPIPE.name} backend, not by {spec.name}"
+            f"is a pose model of the {MEDIAPIPE.name} backend, not of {spec.name}",
+            field="model",
+            value=model,
         )
     return spec, spec.params_type()
 
