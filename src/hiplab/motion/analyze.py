@@ -228,9 +228,8 @@ def find_exercise(exercise_id: str | None) -> Exercise:
     hold a side-on camera cannot check
     (:func:`~hiplab.motion.tasks.hold.side_view_problem`).
     """
-    from hiplab.library.loader import unknown_id_message
+    from hiplab.library.loader import default_library, unknown_id_message
     from hiplab.motion.tasks.hold import require_side_view
-    from hiplab.services.catalogue import library
 
     if exercise_id is None:
         raise InputError(
@@ -238,7 +237,7 @@ def find_exercise(exercise_id: str | None) -> Exercise:
             field="exercise",
             hint="see `hiplab library` for the ids",
         )
-    exercises = library().exercises
+    exercises = default_library().exercises
     if exercise_id not in exercises:
         raise InputError(unknown_id_message("exercise", exercise_id, list(exercises)))
     require_side_view(exercises[exercise_id])
