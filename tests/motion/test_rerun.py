@@ -172,3 +172,10 @@ def test_a_rerun_from_the_demo_video_keypoints_gives_the_same_files(
     angles = analyse_from_keypoints(out, task="angles", to=tmp_path / "angles")
     assert angles.task == "angles" and angles.frames == first.frames
     assert _document(tmp_path / "angles")["task"] == "angles"
+
+
+def test_the_saved_keypoints_are_not_among_the_downloads(tmp_path: Path) -> None:
+    folder = write_openpose(tmp_path / "landing", physical_landing(120.0))
+    first = analyze(AnalyzeRequest(source=folder, task="landing", fps=120.0, outdir=tmp_path))
+    assert (tmp_path / FILE_NAME).is_file()
+    assert not any(str(path).endswith(FILE_NAME) for path in first.files.values() if path)

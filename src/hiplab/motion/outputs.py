@@ -27,7 +27,8 @@ Conventions
 * ``keypoints.npz``: the same track unrounded, with the frame size, frame rate
   and where it came from (:mod:`hiplab.motion.keypoints_file`), so that
   kinematics, task and files can be made again without pose estimation
-  (:func:`hiplab.motion.rerun.analyse_from_keypoints`).
+  (:func:`hiplab.motion.rerun.analyse_from_keypoints`). Not listed in the
+  document's ``files`` (what a user downloads): it is the re-run's input.
 * ``metrics.json``: the analysis document (what ``--format json`` prints).
 * Every file is written to a temporary name in the same folder and renamed
   into place when complete (:func:`~hiplab.motion.output_files.atomic_file`),
@@ -49,6 +50,7 @@ from numpy.typing import NDArray
 
 from hiplab.errors import InputError
 from hiplab.motion.keypoints import KEYPOINTS, KeypointTrack
+from hiplab.motion.keypoints_file import FILE_NAME as KEYPOINTS_FILE
 from hiplab.motion.keypoints_file import InputKind, KeypointOrigin, write_keypoints
 
 # atomic_file and write_text stay importable from here: callers outside motion use them.
@@ -80,7 +82,6 @@ FILE_NAMES = {
     "angles_csv": "angles.csv",
     "angles_mot": "angles.mot",
     "keypoints_csv": "keypoints.csv",
-    "keypoints_npz": "keypoints.npz",
     "plot_png": "plot.png",
     "annotated_mp4": "annotated.mp4",
     "metrics_json": "metrics.json",
@@ -225,8 +226,9 @@ def write_outputs(
     write_text(paths["angles_csv"], angles_csv(request.series, request.camera))
     write_text(paths["angles_mot"], angles_mot(request.series))
     write_text(paths["keypoints_csv"], keypoints_csv(request.track))
-    write_keypoints(paths["keypoints_npz"], request.track, _origin(request))
-    for key in ("angles_csv", "angles_mot", "keypoints_csv", "keypoints_npz"):
+    # Saved for re-runs, not listed in ``files``: the document lists what a user downloads.
+    write_keypoints(outdir / KEYPOINTS_FILE, request.track, _origin(request))
+    for key in ("angles_csv", "angles_mot", "keypoints_csv"):
         files[key] = str(paths[key])
     write_plot(paths["plot_png"], request.series, request.events)
     files["plot_png"] = str(paths["plot_png"])
