@@ -182,6 +182,7 @@ def test_openpose_landing_json_and_files(hiplab: Run, landing_json: Path, tmp_pa
         "angles.csv",
         "angles.mot",
         "keypoints.csv",
+        "keypoints.npz",
         "metrics.json",
         "plot.png",
     ]
@@ -254,6 +255,7 @@ def test_real_video_angles_writes_every_file(
         "angles.mot",
         "annotated.mp4",
         "keypoints.csv",
+        "keypoints.npz",
         "metrics.json",
         "plot.png",
     ]
