@@ -119,7 +119,7 @@ def test_an_upload_that_is_no_video_is_refused_in_the_form(tab: Tab, server: Ser
     alert = section.get_by_role("alert")
     alert.wait_for()
     message = alert.inner_text()
-    assert message.startswith("video 'squat.mp4': "), message
+    assert message.startswith("video 'squat.mp4' is no accepted video: "), message
     assert "recognised from the content, not the file name" in message
     assert page.url.endswith(f"/people/{person.person_id}")  # no job was made
     assert section.get_by_role("button", name="Upload and analyse").is_enabled()

@@ -11,9 +11,9 @@ import pytest
 
 from hiplab.errors import InputError
 from hiplab.motion import batch
-from hiplab.testing import synthetic
 from hiplab.motion.analyze import AnalyzeRequest
 from hiplab.motion.batch import BatchItem, InputOutcome
+from hiplab.testing import synthetic
 from tests.cli.test_analyze_cli import write_openpose
 
 # OpenPose JSON has no frame size (width 0): view.check_subject_size divides by it.
@@ -218,8 +218,9 @@ def test_an_unexpected_exception_is_reported_by_type(
 
 
 def test_jobs_below_one_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="--jobs"):
+    with pytest.raises(InputError, match="jobs 0 is not allowed; allowed: a whole number") as bad:
         batch.run_batch([], task="squat", jobs=0)
+    assert bad.value.field == "jobs"
 
 
 @pytest.mark.parametrize(

@@ -95,10 +95,12 @@ def test_missing_files_are_frames_with_nobody(tmp_path: Path) -> None:
 
 def test_fps_is_required(tmp_path: Path) -> None:
     folder = write_folder(tmp_path, [[flat(person(), 25)]])
-    with pytest.raises(InputError, match="--fps is required"):
+    with pytest.raises(InputError, match="fps is required for OpenPose JSON input") as missing:
         extract_track(folder)
-    with pytest.raises(InputError, match="--fps must be a positive number; got -5"):
+    assert missing.value.field == "fps" and "--" not in str(missing.value)
+    with pytest.raises(InputError, match="fps -5 is not allowed; allowed: a positive") as bad:
         extract_track(folder, fps=-5)
+    assert (bad.value.field, bad.value.value) == ("fps", -5)
 
 
 def test_malformed_json_names_file_and_problem(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hiplab.motion.analyze import MEASURED_TESTS, AnalyzeRequest, analyze
+from hiplab.motion.analyze import AnalyzeRequest, analyze
 from hiplab.services import videos
 from hiplab.services.videos import VideoResult
 from hiplab.testing import synthetic
@@ -68,7 +68,3 @@ def test_nothing_people_read_is_an_id_or_a_code(squat: VideoResult) -> None:
     words += [n.message for n in context["notes"]] + list(context["advice"])
     words += [context["camera"].view, context["camera"].angle, *context["camera"].frames]
     assert [w for w in words if re.search(r"\b[a-z]+_[a-z_]+\b", w)] == []
-
-
-def test_the_measuring_tasks_are_the_analyses() -> None:
-    assert tuple(MEASURED_TESTS) == videos.MEASURING_TASKS

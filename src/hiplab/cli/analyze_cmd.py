@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from hiplab.cli.app import app, console, dump_json, fail, settings
+from hiplab.motion.tasks.names import TaskName, names_in_words
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from hiplab.motion.batch import BatchResult, InputOutcome
     from hiplab.motion.pose_models import PoseModelName
 
-Task = Literal["squat", "landing", "thomas", "hold", "angles"]
 TextOrJson = Literal["text", "json"]
 
 
@@ -68,121 +68,14 @@ def parse_model(value: str | None) -> PoseModelName | Path:
     return path
 
 
-def _fmt(value: Any, unit: str = "", sd: Any = None) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:g}" if isinstance(value, float) else str(value)
-    if sd is not None:
-        text += f" ± {sd:g}"
-    return f"{text}{unit}"
-
-
-def _squat_lines(doc: dict[str, Any]) -> list[str]:
-    lines = []
-    for i, rep in enumerate(doc["reps"], start=1):
-        rsd = rep["uncertainty"]
-        knee = _fmt(rep["peak_knee_flexion_deg"], "°", rsd.get("peak_knee_flexion_deg"))
-        hip = _fmt(rep["peak_hip_flexion_deg"], "°", rsd.get("peak_hip_flexion_deg"))
-        lines.append(
-            f"rep {i}: frames {rep['start_frame']}–{rep['bottom_frame']}–{rep['end_frame']}"
-            f"  knee {knee}  hip {hip}"
-            f"  thigh at bottom {_fmt(rep['thigh_angle_at_bottom_deg'], '°')}"
-            f"{'' if rep['complete'] else '  (cut off)'}"
-        )
-    summary = doc["summary"]
-    if summary.get("depth"):
-        depth = summary["depth"]
-        lines.append(
-            f"depth: {depth['reps_at_or_below_parallel']} of {depth['reps_measured']} reps "
-            "at or below parallel"
-        )
-    if summary.get("fms_deep_squat"):
-        fms = summary["fms_deep_squat"]
-        lines.append(
-            f"FMS deep squat: at most {fms['best_possible_score']} from what was filmed "
-            f"(rep {fms['best_rep']}; not judged: {'; '.join(fms['not_judged'])})"
-        )
-    if summary.get("heel_rise"):
-        lines.append(f"heels rise: {'yes' if summary['heel_rise']['heels_rise'] else 'no'}")
-    if summary.get("asymmetry"):
-        a = summary["asymmetry"]
-        fppa = a["peak_knee_fppa_deg"]
-        lines.append(
-            f"knee valgus (FPPA) left {_fmt(fppa['left'], '°')}, right {_fmt(fppa['right'], '°')}; "
-            f"more valgus: {a['more_valgus_side'] or 'no clear side'}"
-        )
-    return lines
-
-
-def _landing_lines(doc: dict[str, Any]) -> list[str]:
-    sd = doc.get("uncertainty") or {}
-    at_ic = _fmt(doc["knee_flexion_at_contact_deg"], "°", sd.get("knee_flexion_at_contact_deg"))
-    peak = _fmt(doc["peak_knee_flexion_deg"], "°", sd.get("peak_knee_flexion_deg"))
-    ms = _fmt(doc["time_to_peak_knee_flexion_ms"], " ms", sd.get("time_to_peak_knee_flexion_ms"))
-    lines = [
-        f"initial contact: frame {_fmt(doc['initial_contact_frame'])}",
-        f"knee flexion at contact {at_ic}, peak {peak} at frame "
-        f"{_fmt(doc['peak_knee_flexion_frame'])}, {ms} after contact",
-    ]
-    if doc["stiff_landing"] is not None:
-        verdict = "stiff" if doc["stiff_landing"] else "not stiff"
-        lines.append(f"landing: {verdict} (stiff when {doc['stiff_landing_rule']})")
-    if doc.get("peak_knee_fppa_deg"):
-        f = doc["peak_knee_fppa_deg"]
-        lines.append(f"peak knee FPPA: left {_fmt(f['left'], '°')}, right {_fmt(f['right'], '°')}")
-    less = doc["less"]
-    lines.append(
-        f"LESS items scored from this view: {less['scored_items']} of 17, "
-        f"{less['errors']} error(s) of {less['max_errors_scored']} (not a LESS total)"
-    )
-    return lines
-
-
-def _thomas_lines(doc: dict[str, Any]) -> list[str]:
-    sd = doc.get("uncertainty") or {}
-    lines = []
-    for side in ("left", "right"):
-        leg = doc.get(side)
-        if leg:
-            thigh = _fmt(leg["thigh_angle_deg"], "°", sd.get(f"{side}.thigh_angle_deg"))
-            knee = _fmt(leg["knee_flexion_deg"], "°", sd.get(f"{side}.knee_flexion_deg"))
-            lines.append(f"{side} leg: thigh {thigh}, knee {knee} — {leg['interpretation']}")
-    return lines
-
-
-def _hold_lines(doc: dict[str, Any]) -> list[str]:
-    return [
-        f"{side} ({hold['orientation']}): {hold['time_in_pose_s']:g} s in the pose, "
-        f"longest {hold['longest_hold_s']:g} s, {len(hold['intervals'])} interval(s)"
-        for side, hold in doc["sides"].items()
-    ]
-
-
-def _angles_lines(doc: dict[str, Any]) -> list[str]:
-    from hiplab.motion.angles import channel_label
-
-    return [
-        f"{channel_label(name)}: {r['min_deg']:g}° to {r['max_deg']:g}° "
-        f"(± {r['uncertainty_deg']:g}°)"
-        for name, r in doc["angles"].items()
-        if r["max_deg"] is not None
-    ]
-
-
 VIEW_WORDS = {"sagittal": "side", "frontal": "front or back"}
-TASK_LINES = {
-    "squat": _squat_lines,
-    "landing": _landing_lines,
-    "thomas": _thomas_lines,
-    "hold": _hold_lines,
-    "angles": _angles_lines,
-}
 
 
 def render_text(analysis: Analysis, out: Console) -> None:
     """Print a short summary of an analysis: camera, reliability, metrics, notes, what next."""
     from rich.markup import escape
 
+    from hiplab.motion.tasks.registry import get_task
     from hiplab.motion.verdicts import camera_text, unreliable_lines
 
     doc = analysis.document()
@@ -196,7 +89,7 @@ def render_text(analysis: Analysis, out: Console) -> None:
     out.print(f"reliability: [bold]{escape(doc['verdict']['text'])}[/]")
     if doc["partial"]:
         out.print("[bold yellow]PARTIAL:[/] the video cuts a measurement short; see the notes")
-    for line in (*TASK_LINES[doc["task"]](doc), *unreliable_lines(doc["verdicts"])):
+    for line in (*get_task(doc["task"]).text_lines(doc), *unreliable_lines(doc["verdicts"])):
         out.print(escape(line))
     _bullets(out, "notes:", [w["message"] for w in doc["warnings"]])
     _bullets(out, "what to do next:", list(doc["advice"]))
@@ -238,14 +131,16 @@ def render_batch(result: BatchResult, out: Console) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from hiplab.motion.tasks.spec import fmt
+
     names = list(dict.fromkeys(k for o in result.outcomes for k in o.metrics))
     table = Table(title=f"hiplab analyze --task {result.task}: {len(result.outcomes)} inputs")
     for header in ("input", "status", "frames", "reliability", *names, "folder or error"):
         table.add_column(header, overflow="fold")
     for o in result.outcomes:
-        metrics = [escape(_fmt(o.metrics.get(k))) for k in names]
+        metrics = [escape(fmt(o.metrics.get(k))) for k in names]
         last = escape((o.folder if o.error is None else o.error) or "—")
-        first = (escape(o.input), _status(o.status), _fmt(o.frames), escape(_fmt(o.reliability)))
+        first = (escape(o.input), _status(o.status), fmt(o.frames), escape(fmt(o.reliability)))
         table.add_row(*first, *metrics, last)
     out.print(table)
     out.print(
@@ -358,9 +253,7 @@ def analyze(
             show_default=False,
         ),
     ],
-    task: Annotated[
-        Task, typer.Option("--task", "-t", help="squat, landing, thomas, hold or angles.")
-    ],
+    task: Annotated[TaskName, typer.Option("--task", "-t", help=f"{names_in_words()}.")],
     exercise: Annotated[
         str | None, typer.Option("--exercise", help="Library exercise id (needed by --task hold).")
     ] = None,

@@ -33,6 +33,20 @@ app.add_typer(db_app, name="db")
 
 EXIT_INPUT = 2
 EXIT_STORE = 3
+CLI_OPTIONS: dict[str, str] = {
+    "task": "--task",
+    "exercise": "--exercise",
+    "fps": "--fps",
+    "model": "--model",
+    "person_box": "--person-box",
+    "save": "--save",
+    "output": "--output",
+    "format": "--format",
+    "jobs": "--jobs",
+    "ray": "--ray",
+    "source": "INPUT",
+}
+"""How the CLI names a domain error's field (:attr:`hiplab.errors.InputError.field`)."""
 
 
 class State:
@@ -112,12 +126,22 @@ def _report(message: str) -> None:
     console(stderr=True).print(f"[bold red]error:[/] {escape(message)}")
 
 
+def option_name(field: str) -> str:
+    """Return the CLI's name of a domain field: its option (``--task``), else the field itself."""
+    return CLI_OPTIONS.get(field, field)
+
+
+def input_message(error: InputError) -> str:
+    """Return an input error in the CLI's words: a structured field named as its option."""
+    return error.render(option_name)
+
+
 def run() -> None:
     """Run the CLI, turning domain errors into one-line messages and exit codes."""
     try:
         app(standalone_mode=True)
     except InputError as exc:
-        _report(str(exc))
+        _report(input_message(exc))
         sys.exit(EXIT_INPUT)
     except StoreError as exc:
         _report(str(exc))

@@ -69,13 +69,14 @@ from hiplab.motion.analyze import AnalyzeRequest, analyze
 from hiplab.motion.openpose import SUFFIX as OPENPOSE_SUFFIX
 from hiplab.motion.outputs import atomic_file
 from hiplab.motion.tasks.common import Model
+from hiplab.motion.tasks.registry import get_task
+from hiplab.motion.tasks.spec import Metric
 from hiplab.spreadsheet import csv_text
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
 Status = Literal["ok", "partial", "error"]
-Metric = bool | int | float | None
 Progress = Callable[[int, int, "InputOutcome"], None]
 """Called as ``progress(done, total, outcome)`` in the calling thread after each input."""
 Analyse = Callable[["BatchItem"], "InputOutcome"]
@@ -244,57 +245,6 @@ def plan_batch(
 # --- 3. running --------------------------------------------------------------------------------
 
 
-def _largest(values: list[Any]) -> Any:
-    present = [v for v in values if v is not None]
-    return max(present) if present else None
-
-
-def _squat_metrics(doc: dict[str, Any]) -> dict[str, Metric]:
-    summary, depth = doc["summary"], doc["summary"].get("depth") or {}
-    return {
-        "reps": summary["reps"],
-        "complete_reps": summary["complete_reps"],
-        "reps_at_or_below_parallel": depth.get("reps_at_or_below_parallel"),
-        "max_knee_flexion_deg": _largest([r["peak_knee_flexion_deg"] for r in doc["reps"]]),
-    }
-
-
-def _landing_metrics(doc: dict[str, Any]) -> dict[str, Metric]:
-    keys = ("peak_knee_flexion_deg", "knee_flexion_at_contact_deg", "time_to_peak_knee_flexion_ms")
-    return {**{k: doc[k] for k in keys}, "stiff_landing": doc["stiff_landing"]}
-
-
-def _thomas_metrics(doc: dict[str, Any]) -> dict[str, Metric]:
-    return {
-        f"{side}_{key}": (doc.get(side) or {}).get(key)
-        for side in ("left", "right")
-        for key in ("thigh_angle_deg", "knee_flexion_deg")
-    }
-
-
-def _hold_metrics(doc: dict[str, Any]) -> dict[str, Metric]:
-    return {f"{side}_time_in_pose_s": hold["time_in_pose_s"] for side, hold in doc["sides"].items()}
-
-
-def _angles_metrics(doc: dict[str, Any]) -> dict[str, Metric]:
-    wanted = [f"{s}_{a}" for a in ("hip_flexion", "knee_flexion") for s in ("left", "right")]
-    return {
-        f"{name}_range_deg": doc["angles"][name]["range_deg"]
-        for name in wanted
-        if name in doc["angles"]
-    }
-
-
-KEY_METRICS: dict[str, Callable[[dict[str, Any]], dict[str, Metric]]] = {
-    "squat": _squat_metrics,
-    "landing": _landing_metrics,
-    "thomas": _thomas_metrics,
-    "hold": _hold_metrics,
-    "angles": _angles_metrics,
-}
-"""The numbers of each task shown in the summary (the whole result is in ``metrics.json``)."""
-
-
 def error_outcome(item: BatchItem, error: BaseException) -> InputOutcome:
     """Return the error outcome of ``item``: an InputError's message, else type and message."""
     message = str(error) if isinstance(error, InputError) else f"{type(error).__name__}: {error}"
@@ -315,7 +265,7 @@ def analyse_one(item: BatchItem) -> InputOutcome:
         frames=analysis.frames,
         fps=analysis.fps,
         reliability=analysis.verdict.text,
-        metrics=KEY_METRICS[analysis.task](document),
+        metrics=get_task(analysis.task).key_metrics(document),
         warnings=tuple(w["code"] for w in document["warnings"]),
     )
 
@@ -427,7 +377,7 @@ def run_batch(
 
     """
     if jobs < 1:
-        raise InputError(f"--jobs must be at least 1; got {jobs}")
+        raise InputError(field="jobs", value=jobs, allowed="a whole number, at least 1")
     jobs = min(jobs, max(1, len(items)))  # 3 jobs for 2 inputs share the cores as 2 jobs
     threads = 1 if use_ray else workers_per_analysis(jobs)
     items = [replace(item, request=replace(item.request, workers=threads)) for item in items]
@@ -450,6 +400,9 @@ def run_batch(
 # --- Ray ---------------------------------------------------------------------------------------
 
 
+RAY_ALLOWED = "host:port of the head node, as printed by `ray start --head`, or auto"
+
+
 def _resolve_ray_address(address: str) -> str:
     """Return the cluster's ``host:port`` for ``address`` (``auto``: the local cluster)."""
     # Ray's own resolution (RAY_ADDRESS, the last `ray start` on this machine for
@@ -460,8 +413,7 @@ def _resolve_ray_address(address: str) -> str:
         return str(canonicalize_bootstrap_address_or_die(address))
     except (ConnectionError, ValueError) as exc:
         raise InputError(
-            f"--ray {address}: {exc} (ADDRESS is host:port of the head node, as printed by "
-            "`ray start --head`, or auto)"
+            f"is no Ray cluster address ({exc})", field="ray", value=address, allowed=RAY_ALLOWED
         ) from exc
 
 
@@ -473,8 +425,10 @@ def _probe(address: str, resolved: str) -> None:
             pass
     except (OSError, ValueError) as exc:
         raise InputError(
-            f"--ray {address}: no Ray cluster answers at {resolved} ({exc}); start one with "
-            "`ray start --head` or check the address"
+            f"is not reachable: no Ray cluster answers at {resolved} ({exc})",
+            field="ray",
+            value=address,
+            hint="start one with `ray start --head` or check the address",
         ) from exc
 
 
@@ -496,7 +450,9 @@ def ray_cluster(address: str) -> Iterator[None]:
         ray.init(address=resolved, logging_level=logging.ERROR, log_to_driver=False)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise InputError(
-            f"--ray {address}: cannot join the Ray cluster at {resolved}: {exc}"
+            f"names a Ray cluster that cannot be joined at {resolved}: {exc}",
+            field="ray",
+            value=address,
         ) from exc
     try:
         yield

@@ -197,14 +197,19 @@ def read_keypoint_file(
     return people, form
 
 
+FPS_ALLOWED = "a positive number of frames per second"
+
+
 def check_fps(fps: float | None, source: Path) -> float:
     """Return ``fps`` if it is a positive number; InputError saying it is required otherwise."""
     if fps is None:
         raise InputError(
-            f"{source}: OpenPose JSON has no time base; --fps is required for JSON input"
+            f"is required for OpenPose JSON input ({source} has no time base)",
+            field="fps",
+            allowed=FPS_ALLOWED,
         )
     if not np.isfinite(fps) or fps <= 0:
-        raise InputError(f"--fps must be a positive number; got {fps!r}")
+        raise InputError(field="fps", value=fps, allowed=FPS_ALLOWED)
     return float(fps)
 
 

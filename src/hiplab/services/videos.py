@@ -41,27 +41,20 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 
 from hiplab.errors import InputError, NotFoundError, StoreError
+from hiplab.motion.tasks.names import TASK_NAMES
 
 if TYPE_CHECKING:
-    from hiplab.motion.analyze import Analysis, SavedAnalysis, TaskName
-    from hiplab.motion.tasks.common import TaskResult, TaskWarning
+    from hiplab.motion.analyze import Analysis, SavedAnalysis
+    from hiplab.motion.tasks.common import TaskWarning
+    from hiplab.motion.tasks.names import TaskName
     from hiplab.motion.verdicts import Verdict
     from hiplab.settings import Settings
     from hiplab.store import Store, StoredJob
 
 JOB_KIND = "video_analysis"
-TASK_NAMES: tuple[str, ...] = ("squat", "landing", "thomas", "hold", "angles")
-"""The tasks a video can be analysed for (:data:`hiplab.motion.tasks.TASKS`)."""
-MEASURING_TASKS: tuple[str, ...] = ("squat", "landing", "thomas")
-"""The tasks that measure assessment tests (:data:`hiplab.motion.analyze.MEASURED_TESTS`)."""
-MEASURING_WORDS = (
-    "the squat gives the deep squat score (at most 2 from a video), the drop landing the "
-    "knee's most bend, the Thomas test the thigh angle and the knee bend"
-)
-"""What each measuring task stores, in plain words."""
 CONTAINERS: dict[str, str] = {
     "MP4/QuickTime": "mp4",
     "QuickTime": "mov",
@@ -97,9 +90,13 @@ FRAMES_START, FRAMES_END = 0.02, 0.8
 class UploadTooLarge(InputError):
     """The upload is larger than ``max_upload_mb`` (HTTP 413)."""
 
+    http_status: ClassVar[int] = 413
+
 
 class UnsupportedVideo(InputError):
     """The upload's content is no accepted video container, whatever its name (HTTP 415)."""
+
+    http_status: ClassVar[int] = 415
 
 
 @dataclass(frozen=True)
@@ -183,42 +180,46 @@ def parse_options(
     VideoOptions(task='landing', exercise=None, fps=120.0)
 
     """
-    task = task.strip()
-    if task not in TASK_NAMES:
-        raise InputError(f"task {task!r} is not allowed; allowed: {', '.join(TASK_NAMES)}")
+    name = next((n for n in TASK_NAMES if n == task.strip()), None)
+    if name is None:
+        raise InputError(field="task", value=task.strip(), allowed=TASK_NAMES)
     chosen = (exercise or "").strip() or None
-    if task == "hold":
-        from hiplab.motion.analyze import find_exercise
-
-        if chosen is None:
-            raise InputError(
-                "exercise: the hold task needs the id of a library exercise whose pose is "
-                "held (e.g. pigeon_stretch)"
-            )
-        try:
-            find_exercise(chosen)
-        except InputError as exc:
-            raise InputError(f"exercise: {exc}") from None
+    if name == "hold":
+        _check_exercise(chosen)
     elif chosen is not None:
-        raise InputError(f"exercise {chosen!r} is used only with task hold, not with task {task}")
-    return VideoOptions(task=_task_name(task), exercise=chosen, fps=_fps(fps))
+        raise InputError(
+            f"is used only with task hold, not with task {name}",
+            field="exercise",
+            value=chosen,
+            allowed="empty",
+        )
+    return VideoOptions(task=name, exercise=chosen, fps=_fps(fps))
 
 
-def _task_name(task: str) -> TaskName:
-    assert task in TASK_NAMES  # checked by parse_options
-    return cast("TaskName", task)
+def _check_exercise(chosen: str | None) -> None:
+    """Raise InputError unless ``chosen`` names a library exercise (the pose a hold keeps)."""
+    from hiplab.motion.analyze import find_exercise
+
+    allowed = "the id of a library exercise whose pose is held (e.g. pigeon_stretch)"
+    if chosen is None:
+        raise InputError("is needed by the hold task", field="exercise", allowed=allowed)
+    try:
+        find_exercise(chosen)
+    except InputError as exc:
+        # The library's own words say why (close ids, or a hold no side view can check).
+        raise InputError(f"cannot be used: {exc}", field="exercise", value=chosen) from None
 
 
 def _fps(value: str | float | None) -> float | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    allowed = f"allowed: {MIN_FPS:g} to {MAX_FPS:g} frames per second, or empty for the video's own"
+    allowed = f"{MIN_FPS:g} to {MAX_FPS:g} frames per second, or empty for the video's own"
     try:
         fps = float(value)
     except (TypeError, ValueError):
-        raise InputError(f"fps {value!r} is not a number; {allowed}") from None
+        raise InputError("is not a number", field="fps", value=value, allowed=allowed) from None
     if not MIN_FPS <= fps <= MAX_FPS:  # also refuses nan
-        raise InputError(f"fps {value!r} is not allowed; {allowed}")
+        raise InputError(field="fps", value=value, allowed=allowed)
     return fps
 
 
@@ -291,11 +292,12 @@ def store_upload(
     )
 
 
-def too_large_message(max_bytes: int) -> str:
-    """Return the message of an upload over the limit (also used before any byte is read)."""
-    return (
-        f"video: the file is larger than the {max_bytes / 2**20:g} MB allowed (max_upload_mb); "
-        "cut or compress the clip and upload it again"
+def too_large(max_bytes: int) -> UploadTooLarge:
+    """Return the refusal of an upload over the limit (also used before any byte is read)."""
+    return UploadTooLarge(
+        f"is larger than the {max_bytes / 2**20:g} MB allowed (max_upload_mb)",
+        field="video",
+        hint="cut or compress the clip and upload it again",
     )
 
 
@@ -305,10 +307,12 @@ def _copy(stream: BinaryIO, target: Path, *, max_bytes: int, shown: str) -> int:
         while chunk := stream.read(CHUNK):
             size += len(chunk)
             if size > max_bytes:
-                raise UploadTooLarge(too_large_message(max_bytes))
+                raise too_large(max_bytes)
             out.write(chunk)
     if size == 0:
-        raise InputError(f"video {shown!r} is empty (0 bytes); choose a video file")
+        raise InputError(
+            "is empty (0 bytes)", field="video", value=shown, hint="choose a video file"
+        )
     return size
 
 
@@ -333,8 +337,10 @@ def sniff_container(path: Path, *, shown: str) -> str:
     if kind not in CONTAINERS:
         found = f"it is {kind}" if kind else "its content is no video container"
         raise UnsupportedVideo(
-            f"video {shown!r}: {found}; allowed: {ALLOWED_WORDS} (recognised from the "
-            "content, not the file name)"
+            f"is no accepted video: {found}",
+            field="video",
+            value=shown,
+            allowed=f"{ALLOWED_WORDS} (recognised from the content, not the file name)",
         )
     return kind
 
@@ -526,9 +532,27 @@ def run_analysis(
     except InputError as exc:
         # This video cannot be analysed, now or later: keep nothing of it.
         remove_upload(upload_dir=upload_dir, upload_id=job.upload_id)
-        message = str(exc).replace(str(source), repr(job.filename))
-        raise InputError(message.replace(str(folder), "the upload's folder")) from None
+        raise without_paths(exc, source=source, folder=folder, filename=job.filename) from None
     return publish(analysis, filename=job.filename, outdir=outdir)
+
+
+def without_paths(error: InputError, *, source: Path, folder: Path, filename: str) -> InputError:
+    """Return ``error`` (its field kept) with the upload's server paths replaced by words.
+
+    The user sees the upload by its display name: a path on the server is none of
+    their business (and tells the upload folder's layout).
+    """
+
+    def scrub(text: str) -> str:
+        return text.replace(str(source), repr(filename)).replace(str(folder), "the upload's folder")
+
+    value = error.value
+    if isinstance(value, Path | str):
+        value = filename if str(value) == str(source) else scrub(str(value))
+    hint = None if error.hint is None else scrub(error.hint)
+    return InputError(
+        scrub(error.problem), field=error.field, value=value, allowed=error.allowed, hint=hint
+    )
 
 
 def publish(analysis: Analysis, *, filename: str, outdir: Path) -> dict[str, Any]:
@@ -587,30 +611,15 @@ class VideoResult:
         return self.refusal is None
 
 
-def _result_types() -> dict[str, type[TaskResult]]:
-    from hiplab.motion.tasks.angles_task import AnglesResult
-    from hiplab.motion.tasks.hold import HoldResult
-    from hiplab.motion.tasks.landing import LandingResult
-    from hiplab.motion.tasks.squat import SquatResult
-    from hiplab.motion.tasks.thomas import ThomasResult
-
-    return {
-        "squat": SquatResult,
-        "landing": LandingResult,
-        "thomas": ThomasResult,
-        "hold": HoldResult,
-        "angles": AnglesResult,
-    }
-
-
 def load_analysis(data: Mapping[str, Any]) -> Analysis:
     """Rebuild an :class:`~hiplab.motion.analyze.Analysis` from its stored JSON."""
     from pydantic import ValidationError
 
     from hiplab.motion.analyze import Analysis
+    from hiplab.motion.tasks.registry import TASKS
 
     try:
-        result = _result_types()[str(data["task"])].model_validate(data["result"])
+        result = TASKS[str(data["task"])].result_type.model_validate(data["result"])
         return Analysis.model_validate({**data, "result": result})
     except (KeyError, TypeError, ValidationError) as exc:
         raise InputError(
@@ -677,12 +686,14 @@ def metric_path(task: str, name: str, document: Mapping[str, Any]) -> str:
 
 def refusal_of(analysis: Analysis) -> str | None:
     """Return why nothing can be stored as an assessment, in plain words; None if it can."""
-    from hiplab.motion.setup_guide import TASK_TITLES
+    from hiplab.motion.tasks.registry import TASKS, get_task
 
-    if analysis.task not in MEASURING_TASKS:
+    spec = get_task(analysis.task)
+    if not spec.measured_tests:
+        stored = "; ".join(f"{s.title}: {s.stored_words}" for s in TASKS.values() if s.stored_words)
         return (
-            f"{TASK_TITLES[analysis.task]} measures no assessment test, so there is nothing to "
-            f"add to an assessment ({MEASURING_WORDS})"
+            f"{spec.title} measures no assessment test, so there is nothing to add to an "
+            f"assessment (what the others store: {stored})"
         )
     if not analysis.measured:
         notes = "; ".join(analysis.measured_tests_left_out)
@@ -693,11 +704,11 @@ def refusal_of(analysis: Analysis) -> str | None:
 
 
 def _metric_rows(analysis: Analysis, document: dict[str, Any]) -> tuple[MetricRow, ...]:
-    from hiplab.motion.batch import KEY_METRICS
+    from hiplab.motion.tasks.registry import get_task
 
     sds = uncertainties(document)
     rows = []
-    for name, value in KEY_METRICS[analysis.task](document).items():
+    for name, value in get_task(analysis.task).key_metrics(document).items():
         path = metric_path(analysis.task, name, document)
         rows.append(
             MetricRow(

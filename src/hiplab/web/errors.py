@@ -9,9 +9,11 @@ and the error page (``error.html.j2``) elsewhere, with the same message:
   (NaN, an unpaired surrogate);
 * refusals of the guard (:class:`~hiplab.web.authz.Denied`): 401 (pages go to the login
   page), 403, 404, 429 (with ``Retry-After``);
-* domain errors: :class:`~hiplab.errors.NotFoundError` 404,
-  :class:`~hiplab.errors.InputError` 422, :class:`~hiplab.errors.StoreError` 503 with
-  :data:`STORE_UNAVAILABLE` (the store's URL or path goes to the log only);
+* domain errors: an :class:`~hiplab.errors.InputError` with the status it carries
+  (``http_status``: 422, :class:`~hiplab.errors.NotFoundError` 404, an upload too large
+  413, not a video 415), its field named as the form names it (:func:`form_message`);
+  :class:`~hiplab.errors.StoreError` 503 with :data:`STORE_UNAVAILABLE` (the store's URL
+  or path goes to the log only);
 * HTTP errors (an unknown address, a method it does not take, a body that cannot be
   read, one over the limits of :mod:`hiplab.web.limits`) → their status in plain words;
 * anything else → 500 "hiplab could not complete this request", the traceback logged.
@@ -33,7 +35,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from hiplab.assess.parse import describe_error
-from hiplab.errors import HiplabError, InputError, NotFoundError, StoreError
+from hiplab.errors import HiplabError, InputError, StoreError
 from hiplab.web.authz import NOT_FOUND, SESSION_ENDED, Denied
 from hiplab.web.deps import app_state
 
@@ -59,6 +61,8 @@ TITLES = {
     500: "Something went wrong",
     503: "The store is unavailable",
 }
+FORM_FIELDS: dict[str, str] = {"source": "video"}
+"""How a form or the API names a domain error's field, where it is not the field itself."""
 HTTP_WORDS = {
     400: "the request could not be read; send JSON or a form as the API describes",
     404: NOT_FOUND,
@@ -71,6 +75,16 @@ class Refused(HTTPException):
 
     def __init__(self, status: int, message: str, *, headers: Mapping[str, str] | None = None):
         super().__init__(status_code=status, detail=message, headers=dict(headers or {}))
+
+
+def form_field(field: str) -> str:
+    """Return the form's (and the API's) name of a domain field."""
+    return FORM_FIELDS.get(field, field)
+
+
+def form_message(error: InputError) -> str:
+    """Return an input error in the web's words: a structured field named as the form does."""
+    return error.render(form_field)
 
 
 def is_api(path: str) -> bool:
@@ -205,10 +219,8 @@ def install(app: FastAPI) -> None:
         return error_response(request, exc.status_code, message, headers=exc.headers)
 
     async def domain(request: Request, exc: Exception) -> Response:
-        if isinstance(exc, NotFoundError):
-            return error_response(request, 404, str(exc))
         if isinstance(exc, InputError):
-            return error_response(request, 422, str(exc))
+            return error_response(request, exc.http_status, form_message(exc))
         if isinstance(exc, StoreError):
             # The message names the store's (masked) URL or file path: for the log only.
             log.error("store unavailable for %s %s: %s", request.method, request.url.path, exc)

@@ -28,10 +28,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from hiplab.errors import HiplabError
+from hiplab.errors import HiplabError, InputError
 from hiplab.settings import Settings
 from hiplab.store import Store, StoredJob
 from hiplab.store.jobs import LeaseLostError, worker_id
+from hiplab.web.errors import form_message
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,8 @@ def _run_handler(context: JobContext, handler: JobHandler) -> EndedState | None:
         except LeaseLostError:
             raise
         except HiplabError as exc:
-            store.fail_job(job_id=job.id, owner=owner, error=str(exc))
+            error = form_message(exc) if isinstance(exc, InputError) else str(exc)
+            store.fail_job(job_id=job.id, owner=owner, error=error)
             return "failed"
         except Exception:
             log.exception("job %s (%s) failed", job.id, job.kind)

@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from python_multipart.multipart import parse_options_header
@@ -52,6 +52,9 @@ from hiplab.web.security import (
     csrf_matches,
 )
 
+if TYPE_CHECKING:
+    from hiplab.settings import Settings
+
 MAX_BODY_BYTES = 2**20
 """The largest request body of every route but the video uploads (1 MiB)."""
 TOO_LARGE = (
@@ -64,6 +67,20 @@ NOT_UNICODE = (
     "the body has text that is not valid Unicode (an unpaired surrogate such as \\ud800); "
     "allowed: text in UTF-8"
 )
+UPLOAD_FORM_SLACK = 64 * 1024
+"""Bytes a video upload's body may have beyond its video, for the other fields and boundaries."""
+
+
+def upload_limit(settings: Settings) -> int:
+    """Return the largest video accepted, in bytes (``max_upload_mb``)."""
+    return settings.max_upload_mb * 2**20
+
+
+def upload_body_limit(settings: Settings) -> int:
+    """Return the largest body of a video upload: the video and :data:`UPLOAD_FORM_SLACK`."""
+    return upload_limit(settings) + UPLOAD_FORM_SLACK
+
+
 CLOSE = {"Connection": "close"}
 """Sent with a refusal before the whole body was read: the rest is not read at all."""
 JSON_TYPES = ("application/json",)

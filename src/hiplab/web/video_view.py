@@ -22,7 +22,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from hiplab.motion.setup_guide import TASK_TITLES, guide
+from hiplab.motion.setup_guide import guide
+from hiplab.motion.tasks.registry import MEASURING_TASKS, TASKS
 from hiplab.motion.verdicts import (
     RELIABLE_DEG,
     RELIABLE_S,
@@ -31,7 +32,7 @@ from hiplab.motion.verdicts import (
     metric_label,
     value_at,
 )
-from hiplab.services.videos import MEASURING_TASKS, uncertainties
+from hiplab.services.videos import uncertainties
 
 if TYPE_CHECKING:
     from hiplab.motion.analyze import Analysis, MeasuredTest
@@ -231,12 +232,13 @@ def camera_view(camera: Mapping[str, Any]) -> CameraView:
 
 def guides() -> list[Guide]:
     """Return the camera set-up guide of every task, in the order of the upload form."""
-    return [Guide(task, title, guide(task)) for task, title in TASK_TITLES.items()]
+    return [Guide(name, spec.title, guide(name)) for name, spec in TASKS.items()]
 
 
 def task_title(task: str) -> str:
     """Return a task in plain words (the task itself when it is unknown)."""
-    return TASK_TITLES.get(task, task)
+    spec = TASKS.get(task)
+    return task if spec is None else spec.title
 
 
 LIMITS = (

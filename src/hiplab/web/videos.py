@@ -31,7 +31,8 @@ job), ``GET /jobs/{job_id}``, ``GET /people/{person_id}/jobs``,
 ``GET /jobs/{job_id}/files/{file}``, ``POST /jobs/{job_id}/use-measurements``.
 
 Upload size: the request body is counted as it arrives (:class:`UploadRoute`) and cut
-off once it passes ``max_upload_mb`` (plus a little for the form fields), whoever
+off once it passes ``max_upload_mb`` (plus a little for the form fields:
+:func:`hiplab.web.limits.upload_body_limit`), whoever
 reads it — the CSRF check of a plain form post reads the form before the route does.
 """
 
@@ -50,16 +51,17 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.types import Message, Receive
 
 from hiplab.errors import InputError
-from hiplab.motion.setup_guide import TASK_TITLES
+from hiplab.motion.tasks.registry import TASKS
 from hiplab.services import videos
-from hiplab.services.videos import OUTPUT_FILES, UnsupportedVideo, UploadTooLarge, VideoResult
+from hiplab.services.videos import OUTPUT_FILES, VideoResult
 from hiplab.settings import Settings
 from hiplab.store import Store, StoredJob
 from hiplab.web import video_view
 from hiplab.web.authz import PersonCoachViewer, PersonViewer, Viewer
 from hiplab.web.deps import SettingsDep, StateDep, StoreDep, app_state
-from hiplab.web.errors import error_response
+from hiplab.web.errors import error_response, form_message
 from hiplab.web.jobs import JobContext, JobHandler
+from hiplab.web.limits import upload_body_limit, upload_limit
 from hiplab.web.pages import render, see_other
 from hiplab.web.schemas import ApiModel
 
@@ -69,8 +71,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
-FORM_SLACK = 64 * 1024
-"""Bytes allowed beyond ``max_upload_mb`` for the form's other fields and boundaries."""
 FILE_LABELS = {
     "annotated.mp4": "Annotated video (MP4, VP9)",
     "plot.png": "Plot of the angles (PNG)",
@@ -82,11 +82,6 @@ FILE_LABELS = {
 DOWNLOADS = ("angles.csv", "keypoints.csv", "angles.mot", "metrics.json")
 CONFIRM = "yes"
 """The value of the ``confirm`` field that stores the measurements."""
-
-
-def upload_limit(settings: Settings) -> int:
-    """Return the largest video accepted, in bytes."""
-    return settings.max_upload_mb * 2**20
 
 
 class BodyTooLarge(Exception):
@@ -133,14 +128,14 @@ class UploadRoute(APIRoute):
                 limited_receive(
                     request.receive,
                     declared=request.headers.get("content-length"),
-                    limit=upload_limit(settings) + FORM_SLACK,
+                    limit=upload_body_limit(settings),
                 ),
             )
             try:
                 return await handler(body)
             except BodyTooLarge:
-                message = videos.too_large_message(upload_limit(settings))
-                return error_response(body, 413, message)
+                refused = videos.too_large(upload_limit(settings))
+                return error_response(body, refused.http_status, form_message(refused))
             finally:
                 # A form read only for its CSRF token (a refused post) is closed here too.
                 await body.close()
@@ -382,15 +377,6 @@ def job_out(job: StoredJob) -> JobOut:
 # --- the upload ---------------------------------------------------------------------------------
 
 
-class Refused(Exception):
-    """An upload refused with an HTTP status and a message for the user."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
 def _text(form: FormData, name: str) -> str:
     value = form.get(name)
     return value if isinstance(value, str) else ""
@@ -408,42 +394,38 @@ async def accept_upload(
 
     Raises
     ------
-    Refused
-        413 too large, 415 not an accepted video, 422 bad or missing fields.
+    InputError
+        Bad or missing fields, or an upload refused; its ``http_status`` says how
+        (413 too large, 415 not an accepted video, 422 otherwise).
 
     """
     state = app_state(request)
     values = form_values(form)
-    try:
-        options = videos.parse_options(
-            task=values["task"], exercise=values["exercise"], fps=values["fps"]
+    options = videos.parse_options(
+        task=values["task"], exercise=values["exercise"], fps=values["fps"]
+    )
+    upload = form.get("video")
+    if not isinstance(upload, UploadFile) or (not upload.filename and not upload.size):
+        raise InputError(
+            "is needed: choose a video file to upload", field="video", allowed=videos.ALLOWED_WORDS
         )
-        upload = form.get("video")
-        if not isinstance(upload, UploadFile) or (not upload.filename and not upload.size):
-            raise InputError(f"video: choose a video file to upload ({videos.ALLOWED_WORDS})")
-        upload_dir = state.settings.resolved_upload_dir()
-        stored = await run_in_threadpool(
-            videos.store_upload,
-            stream=upload.file,
-            filename=upload.filename,
-            upload_dir=upload_dir,
-            max_bytes=upload_limit(state.settings),
-        )
-        return await run_in_threadpool(
-            videos.enqueue_analysis,
-            store=state.store,
-            upload=stored,
-            options=options,
-            person_id=person_id,
-            owner_id=owner_id,
-            upload_dir=upload_dir,
-        )
-    except UploadTooLarge as exc:
-        raise Refused(413, str(exc)) from None
-    except UnsupportedVideo as exc:
-        raise Refused(415, str(exc)) from None
-    except InputError as exc:
-        raise Refused(422, str(exc)) from None
+    upload_dir = state.settings.resolved_upload_dir()
+    stored = await run_in_threadpool(
+        videos.store_upload,
+        stream=upload.file,
+        filename=upload.filename,
+        upload_dir=upload_dir,
+        max_bytes=upload_limit(state.settings),
+    )
+    return await run_in_threadpool(
+        videos.enqueue_analysis,
+        store=state.store,
+        upload=stored,
+        options=options,
+        person_id=person_id,
+        owner_id=owner_id,
+        upload_dir=upload_dir,
+    )
 
 
 # --- pages --------------------------------------------------------------------------------------
@@ -479,7 +461,7 @@ def _videos_page(
         video_form=values or {"task": "squat", "exercise": "", "fps": ""},
         setup_guides=video_view.guides(),
         exercises=exercises,
-        task_titles=TASK_TITLES,
+        task_titles={name: spec.title for name, spec in TASKS.items()},
         max_mb=app_state(request).settings.max_upload_mb,
         error=error,
     )
@@ -501,7 +483,7 @@ async def video_upload(
     form = await request.form(max_files=1, max_fields=20)
     try:
         job = await accept_upload(request, form, person_id=person_id, owner_id=viewer.id)
-    except Refused as refused:
+    except InputError as refused:
         return await run_in_threadpool(
             _videos_page,
             request,
@@ -509,8 +491,8 @@ async def video_upload(
             state.store,
             person_id,
             values=form_values(form),
-            error=refused.message,
-            status=refused.status,
+            error=form_message(refused),
+            status=refused.http_status,
         )
     finally:
         await form.close()
@@ -610,7 +592,7 @@ def _confirm_page(
     try:
         result = videos.video_result(job)
     except InputError as exc:
-        return _job_page(request, viewer, store, job, error=str(exc), status=refused)
+        return _job_page(request, viewer, store, job, error=form_message(exc), status=refused)
     if result.refusal is not None or job.person_id is None:
         refusal = result.refusal or f"job {job.id} is not about a person"
         return _job_page(request, viewer, store, job, error=refusal, status=refused)
@@ -667,7 +649,9 @@ def job_use_measurements(
     try:
         used = videos.use_measurements(store=state.store, settings=state.settings, job=job)
     except InputError as exc:
-        return _job_page(request, viewer, state.store, job, error=str(exc), status=422)
+        return _job_page(
+            request, viewer, state.store, job, error=form_message(exc), status=exc.http_status
+        )
     if not used.new:
         return see_other(f"/jobs/{job.id}?already_stored=1")
     return see_other(f"/people/{job.person_id}")
@@ -689,10 +673,8 @@ async def api_video_upload(request: Request, person_id: int, viewer: PersonCoach
     is ``done`` or ``failed``.
     """
     form = await request.form(max_files=1, max_fields=20)
-    try:
+    try:  # a refusal goes to the app's one error handler, with the status it carries
         job = await accept_upload(request, form, person_id=person_id, owner_id=viewer.id)
-    except Refused as refused:
-        return JSONResponse({"detail": refused.message}, status_code=refused.status)
     finally:
         await form.close()
     body = job_out(job).model_dump(mode="json")

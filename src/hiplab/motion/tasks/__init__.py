@@ -1,102 +1,62 @@
 """Task metrics: a registry of typed tasks, each turning kinematics into its measurements.
 
-``TASKS`` maps a task name to its :class:`TaskSpec`: the view it needs, whether
-it is a landing (frame-rate limits apply), whether it needs an exercise, and
-the function that measures it. Every task returns a frozen pydantic result
+``TASKS`` (:mod:`hiplab.motion.tasks.registry`) maps a task name to its
+:class:`~hiplab.motion.tasks.spec.TaskSpec`, declared by the task's own module: the
+view it needs, whether it is a landing (frame-rate limits apply), whether it needs an
+exercise, the function that measures it, its result type, key metrics, text lines
+and the assessment tests it measures. Every task returns a frozen pydantic result
 (:class:`~hiplab.motion.tasks.common.TaskResult`) whose JSON keys are the
 documented metric names, with an ``uncertainty`` map and its warnings.
+
+The names below are re-exported lazily (PEP 562): importing a submodule
+(:mod:`~hiplab.motion.tasks.names` for the CLI's choices, or a task module) loads
+no other task, and this package imports none of its task modules itself — task
+modules import :mod:`~hiplab.motion.tasks.spec` and
+:mod:`~hiplab.motion.tasks.common` only, so there is no cycle.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
-
-from hiplab.errors import InputError
-from hiplab.motion.tasks.angles_task import analyze_angles
-from hiplab.motion.tasks.common import TaskInput, TaskResult, View
-from hiplab.motion.tasks.hold import analyze_hold
-from hiplab.motion.tasks.landing import analyze_landing
-from hiplab.motion.tasks.squat import analyze_squat
-from hiplab.motion.tasks.thomas import analyze_thomas
+import importlib
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from hiplab.library.models import Exercise
+    from hiplab.motion.tasks.common import TaskInput, TaskResult
+    from hiplab.motion.tasks.names import TASK_NAMES, TaskName
+    from hiplab.motion.tasks.registry import MEASURING_TASKS, TASKS, get_task, task_name
+    from hiplab.motion.tasks.spec import TaskOptions, TaskSpec
 
-TaskName = Literal["squat", "landing", "thomas", "hold", "angles"]
-
-
-@dataclass(frozen=True)
-class TaskOptions:
-    """Options a task may need: the exercise of a ``hold``."""
-
-    exercise: Exercise | None = None
-
-
-@dataclass(frozen=True)
-class TaskSpec:
-    """One task: its name, the view it needs (None: any), and how it is measured."""
-
-    name: TaskName
-    view: View | None
-    landing: bool
-    needs_exercise: bool
-    summary: str
-    measure: Callable[[TaskInput, TaskOptions], TaskResult]
-
-
-def _hold(inp: TaskInput, options: TaskOptions) -> TaskResult:
-    if options.exercise is None:
-        raise InputError("--task hold needs --exercise ID (an exercise of the library)")
-    return analyze_hold(inp, exercise=options.exercise)
-
-
-TASKS: dict[str, TaskSpec] = {
-    "squat": TaskSpec(
-        "squat",
-        None,
-        False,
-        False,
-        "squat repetitions: depth, peaks, tempo, heel rise, asymmetry",
-        lambda inp, _: analyze_squat(inp),
-    ),
-    "landing": TaskSpec(
-        "landing",
-        None,
-        True,
-        False,
-        "drop landing: contact, knee/hip flexion, stiffness, FPPA, LESS",
-        lambda inp, _: analyze_landing(inp),
-    ),
-    "thomas": TaskSpec(
-        "thomas",
-        "sagittal",
-        False,
-        False,
-        "modified Thomas test: hanging thigh and knee angles",
-        lambda inp, _: analyze_thomas(inp),
-    ),
-    "hold": TaskSpec(
-        "hold", "sagittal", False, True, "time inside an exercise's pose tolerance, per side", _hold
-    ),
-    "angles": TaskSpec(
-        "angles",
-        None,
-        False,
-        False,
-        "joint-angle series and the range of each angle",
-        lambda inp, _: analyze_angles(inp),
-    ),
+_HOMES = {
+    "TaskInput": "common",
+    "TaskResult": "common",
+    "TASK_NAMES": "names",
+    "TaskName": "names",
+    "MEASURING_TASKS": "registry",
+    "TASKS": "registry",
+    "get_task": "registry",
+    "task_name": "registry",
+    "TaskOptions": "spec",
+    "TaskSpec": "spec",
 }
 
 
-def get_task(name: str) -> TaskSpec:
-    """Return a task by name; InputError naming the allowed ones otherwise."""
-    try:
-        return TASKS[name]
-    except KeyError:
-        raise InputError(f"--task {name!r} is not a task; allowed: {', '.join(TASKS)}") from None
+def __getattr__(name: str) -> Any:
+    """Return a re-exported name from the submodule it lives in (loaded on first use)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
 
 
-__all__ = ["TASKS", "TaskInput", "TaskName", "TaskOptions", "TaskResult", "TaskSpec", "get_task"]
+__all__ = [
+    "MEASURING_TASKS",
+    "TASKS",
+    "TASK_NAMES",
+    "TaskInput",
+    "TaskName",
+    "TaskOptions",
+    "TaskResult",
+    "TaskSpec",
+    "get_task",
+    "task_name",
+]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from hiplab.motion.tasks import common as c
+from hiplab.motion.tasks.spec import Document, Metric, TaskOptions, TaskSpec
 
 
 class AngleRange(c.Model):
@@ -82,3 +83,45 @@ def analyze_angles(inp: c.TaskInput) -> AnglesResult:
         warnings=(*inp.warnings, *warnings),
         angles=angles,
     )
+
+
+# --- the registry's entry -----------------------------------------------------------------------
+
+KEY_ANGLES = tuple(f"{s}_{a}" for a in ("hip_flexion", "knee_flexion") for s in ("left", "right"))
+"""The angles whose range a summary shows."""
+
+
+def key_metrics(doc: Document) -> dict[str, Metric]:
+    """Return the numbers a summary shows of the angles: the hip and knee ranges."""
+    return {
+        f"{name}_range_deg": doc["angles"][name]["range_deg"]
+        for name in KEY_ANGLES
+        if name in doc["angles"]
+    }
+
+
+def text_lines(doc: Document) -> list[str]:
+    """Return the text summary's lines of the angles: each measured angle's range."""
+    from hiplab.motion.angles import channel_label
+
+    return [
+        f"{channel_label(name)}: {r['min_deg']:g}° to {r['max_deg']:g}° "
+        f"(± {r['uncertainty_deg']:g}°)"
+        for name, r in doc["angles"].items()
+        if r["max_deg"] is not None
+    ]
+
+
+def _measure(inp: c.TaskInput, _options: TaskOptions) -> AnglesResult:
+    return analyze_angles(inp)
+
+
+SPEC = TaskSpec(
+    name="angles",
+    title="Joint angles only",
+    summary="joint-angle series and the range of each angle",
+    result_type=AnglesResult,
+    measure=_measure,
+    key_metrics=key_metrics,
+    text_lines=text_lines,
+)

@@ -62,6 +62,7 @@ import numpy as np
 from hiplab.errors import InputError
 from hiplab.motion.tasks import common as c
 from hiplab.motion.tasks.gates import check_hold
+from hiplab.motion.tasks.spec import Document, Metric, TaskOptions, TaskSpec
 
 if TYPE_CHECKING:
     from hiplab.library.models import Exercise, Keyframe
@@ -366,3 +367,41 @@ def analyze_hold(inp: c.TaskInput, *, exercise: Exercise) -> HoldResult:
         sides=sides,
         time_in_pose_s={k: v.time_in_pose_s for k, v in sides.items()},
     )
+
+
+# --- the registry's entry -----------------------------------------------------------------------
+
+
+def key_metrics(doc: Document) -> dict[str, Metric]:
+    """Return the numbers a summary shows of a hold: the time in the pose, per side."""
+    return {f"{side}_time_in_pose_s": hold["time_in_pose_s"] for side, hold in doc["sides"].items()}
+
+
+def text_lines(doc: Document) -> list[str]:
+    """Return the text summary's lines of a hold: one per side."""
+    return [
+        f"{side} ({hold['orientation']}): {hold['time_in_pose_s']:g} s in the pose, "
+        f"longest {hold['longest_hold_s']:g} s, {len(hold['intervals'])} interval(s)"
+        for side, hold in doc["sides"].items()
+    ]
+
+
+def _measure(inp: c.TaskInput, options: TaskOptions) -> HoldResult:
+    if options.exercise is None:
+        raise InputError(
+            "is needed by the hold task", field="exercise", allowed="the id of a library exercise"
+        )
+    return analyze_hold(inp, exercise=options.exercise)
+
+
+SPEC = TaskSpec(
+    name="hold",
+    title="Held exercise pose",
+    summary="time inside an exercise's pose tolerance, per side",
+    view="sagittal",
+    needs_exercise=True,
+    result_type=HoldResult,
+    measure=_measure,
+    key_metrics=key_metrics,
+    text_lines=text_lines,
+)

@@ -42,6 +42,7 @@ from hiplab.motion.tasks import common as c
 from hiplab.motion.tasks.contact import UNCLEAR_LIMIT_S, Contact, find_contact
 from hiplab.motion.tasks.gates import check_landing
 from hiplab.motion.tasks.less import Less, LessContext, score_items
+from hiplab.motion.tasks.spec import Document, Metric, TaskOptions, TaskSpec, fmt
 
 STIFF_KNEE_DEG = 90.0
 STIFF_RULE = "peak knee flexion < 90° (Devita & Skelly 1992)"
@@ -297,3 +298,56 @@ def analyze_landing(inp: c.TaskInput) -> LandingResult:
             "less": less,
         }
     )
+
+
+# --- the registry's entry -----------------------------------------------------------------------
+
+
+def key_metrics(doc: Document) -> dict[str, Metric]:
+    """Return the numbers a summary shows of a landing: knee bend, its timing, stiffness."""
+    keys = ("peak_knee_flexion_deg", "knee_flexion_at_contact_deg", "time_to_peak_knee_flexion_ms")
+    return {**{k: doc[k] for k in keys}, "stiff_landing": doc["stiff_landing"]}
+
+
+def text_lines(doc: Document) -> list[str]:
+    """Return the text summary's lines of a landing: contact, knee bend, stiffness, FPPA, LESS."""
+    sd = doc.get("uncertainty") or {}
+    at_ic = fmt(doc["knee_flexion_at_contact_deg"], "°", sd.get("knee_flexion_at_contact_deg"))
+    peak = fmt(doc["peak_knee_flexion_deg"], "°", sd.get("peak_knee_flexion_deg"))
+    ms = fmt(doc["time_to_peak_knee_flexion_ms"], " ms", sd.get("time_to_peak_knee_flexion_ms"))
+    lines = [
+        f"initial contact: frame {fmt(doc['initial_contact_frame'])}",
+        f"knee flexion at contact {at_ic}, peak {peak} at frame "
+        f"{fmt(doc['peak_knee_flexion_frame'])}, {ms} after contact",
+    ]
+    if doc["stiff_landing"] is not None:
+        verdict = "stiff" if doc["stiff_landing"] else "not stiff"
+        lines.append(f"landing: {verdict} (stiff when {doc['stiff_landing_rule']})")
+    if doc.get("peak_knee_fppa_deg"):
+        f = doc["peak_knee_fppa_deg"]
+        lines.append(f"peak knee FPPA: left {fmt(f['left'], '°')}, right {fmt(f['right'], '°')}")
+    less = doc["less"]
+    lines.append(
+        f"LESS items scored from this view: {less['scored_items']} of 17, "
+        f"{less['errors']} error(s) of {less['max_errors_scored']} (not a LESS total)"
+    )
+    return lines
+
+
+def _measure(inp: c.TaskInput, _options: TaskOptions) -> LandingResult:
+    return analyze_landing(inp)
+
+
+SPEC = TaskSpec(
+    name="landing",
+    title="Drop landing",
+    summary="drop landing: contact, knee/hip flexion, stiffness, FPPA, LESS",
+    landing=True,
+    result_type=LandingResult,
+    measure=_measure,
+    key_metrics=key_metrics,
+    text_lines=text_lines,
+    measured_tests=("landing_knee_flexion",),
+    measured_words="landing_peak_knee_flexion_deg (peak knee flexion of the measured leg)",
+    stored_words="the knee's most bend",
+)

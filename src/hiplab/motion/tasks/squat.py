@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field
@@ -50,6 +50,7 @@ from hiplab.motion.tasks import common as c
 from hiplab.motion.tasks.fms import FmsDeepSquat, fms_deep_squat, rep_criteria
 from hiplab.motion.tasks.gates import check_squat
 from hiplab.motion.tasks.reps import RepFrames, segment_reps
+from hiplab.motion.tasks.spec import Document, Metric, TaskOptions, TaskSpec, fmt
 
 SAGITTAL_MIN_PROMINENCE_DEG = 25.0
 FRONTAL_MIN_SHORTENING = 0.08
@@ -501,3 +502,83 @@ def analyze_squat(inp: c.TaskInput) -> SquatResult:
         reps=tuple(reps),
         summary=summary,
     )
+
+
+# --- the registry's entry -----------------------------------------------------------------------
+
+
+def _largest(values: list[Any]) -> Any:
+    present = [v for v in values if v is not None]
+    return max(present) if present else None
+
+
+def key_metrics(doc: Document) -> dict[str, Metric]:
+    """Return the numbers a summary shows of a squat: reps, depth, the deepest knee bend."""
+    summary, depth = doc["summary"], doc["summary"].get("depth") or {}
+    return {
+        "reps": summary["reps"],
+        "complete_reps": summary["complete_reps"],
+        "reps_at_or_below_parallel": depth.get("reps_at_or_below_parallel"),
+        "max_knee_flexion_deg": _largest([r["peak_knee_flexion_deg"] for r in doc["reps"]]),
+    }
+
+
+def _rep_line(i: int, rep: Document) -> str:
+    rsd = rep["uncertainty"]
+    knee = fmt(rep["peak_knee_flexion_deg"], "°", rsd.get("peak_knee_flexion_deg"))
+    hip = fmt(rep["peak_hip_flexion_deg"], "°", rsd.get("peak_hip_flexion_deg"))
+    return (
+        f"rep {i}: frames {rep['start_frame']}–{rep['bottom_frame']}–{rep['end_frame']}"
+        f"  knee {knee}  hip {hip}"
+        f"  thigh at bottom {fmt(rep['thigh_angle_at_bottom_deg'], '°')}"
+        f"{'' if rep['complete'] else '  (cut off)'}"
+    )
+
+
+def text_lines(doc: Document) -> list[str]:
+    """Return the text summary's lines of a squat: each rep, depth, FMS, heels, valgus."""
+    lines = [_rep_line(i, rep) for i, rep in enumerate(doc["reps"], start=1)]
+    summary = doc["summary"]
+    if summary.get("depth"):
+        depth = summary["depth"]
+        lines.append(
+            f"depth: {depth['reps_at_or_below_parallel']} of {depth['reps_measured']} reps "
+            "at or below parallel"
+        )
+    if summary.get("fms_deep_squat"):
+        fms = summary["fms_deep_squat"]
+        lines.append(
+            f"FMS deep squat: at most {fms['best_possible_score']} from what was filmed "
+            f"(rep {fms['best_rep']}; not judged: {'; '.join(fms['not_judged'])})"
+        )
+    if summary.get("heel_rise"):
+        lines.append(f"heels rise: {'yes' if summary['heel_rise']['heels_rise'] else 'no'}")
+    if summary.get("asymmetry"):
+        a = summary["asymmetry"]
+        fppa = a["peak_knee_fppa_deg"]
+        lines.append(
+            f"knee valgus (FPPA) left {fmt(fppa['left'], '°')}, right {fmt(fppa['right'], '°')}; "
+            f"more valgus: {a['more_valgus_side'] or 'no clear side'}"
+        )
+    return lines
+
+
+def _measure(inp: c.TaskInput, _options: TaskOptions) -> SquatResult:
+    return analyze_squat(inp)
+
+
+SPEC = TaskSpec(
+    name="squat",
+    title="Squat",
+    summary="squat repetitions: depth, peaks, tempo, heel rise, asymmetry",
+    result_type=SquatResult,
+    measure=_measure,
+    key_metrics=key_metrics,
+    text_lines=text_lines,
+    measured_tests=("deep_squat_fms",),
+    measured_words=(
+        "deep_squat_fms, only when the filmed criteria cap it below 3 (the best score they "
+        "allow; a video never confirms a 3)"
+    ),
+    stored_words="the deep squat score (at most 2 from a video)",
+)

@@ -41,6 +41,7 @@ import numpy as np
 
 from hiplab.motion.tasks import common as c
 from hiplab.motion.tasks.gates import MIN_STILL_S, check_thomas, hanging, still_run
+from hiplab.motion.tasks.spec import Document, Metric, TaskOptions, TaskSpec, fmt
 
 ILIOPSOAS_CUTOFF_DEG = 0.0
 RECTUS_CUTOFF_DEG = 80.0
@@ -176,3 +177,47 @@ def analyze_thomas(inp: c.TaskInput) -> ThomasResult:
         left=legs.get("left"),
         right=legs.get("right"),
     )
+
+
+# --- the registry's entry -----------------------------------------------------------------------
+
+
+def key_metrics(doc: Document) -> dict[str, Metric]:
+    """Return the numbers a summary shows of a Thomas test: each leg's thigh and knee angle."""
+    return {
+        f"{side}_{key}": (doc.get(side) or {}).get(key)
+        for side in ("left", "right")
+        for key in ("thigh_angle_deg", "knee_flexion_deg")
+    }
+
+
+def text_lines(doc: Document) -> list[str]:
+    """Return the text summary's lines of a Thomas test: one per measured leg."""
+    sd = doc.get("uncertainty") or {}
+    lines = []
+    for side in ("left", "right"):
+        leg = doc.get(side)
+        if leg:
+            thigh = fmt(leg["thigh_angle_deg"], "°", sd.get(f"{side}.thigh_angle_deg"))
+            knee = fmt(leg["knee_flexion_deg"], "°", sd.get(f"{side}.knee_flexion_deg"))
+            lines.append(f"{side} leg: thigh {thigh}, knee {knee} — {leg['interpretation']}")
+    return lines
+
+
+def _measure(inp: c.TaskInput, _options: TaskOptions) -> ThomasResult:
+    return analyze_thomas(inp)
+
+
+SPEC = TaskSpec(
+    name="thomas",
+    title="Modified Thomas test",
+    summary="modified Thomas test: hanging thigh and knee angles",
+    view="sagittal",
+    result_type=ThomasResult,
+    measure=_measure,
+    key_metrics=key_metrics,
+    text_lines=text_lines,
+    measured_tests=("thomas_thigh_angle", "thomas_knee_flexion"),
+    measured_words="thomas.{side}.thigh_angle_deg and knee_flexion_deg",
+    stored_words="the thigh angle and the knee bend",
+)
