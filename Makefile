@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo demo-stop test lint typecheck unit bench clean
+.PHONY: demo demo-stop test test-fast lint typecheck unit bench clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "hiplab needs Python 3.11 or 3.12 on PATH"; exit 1; }
@@ -37,6 +37,14 @@ unit: $(STAMP)
 	bash scripts/run_tests.sh
 
 test: lint typecheck unit
+
+# Domain and store on SQLite only: no video, browser, terminal, Ray or PostgreSQL
+# (the lane markers are set in tests/conftest.py). No services needed, nothing installed.
+test-fast: $(STAMP)
+	env -u HIPLAB_TEST_PG_URL -u HIPLAB_REQUIRE_PG -u HIPLAB_REQUIRE_BROWSER \
+		-u HIPLAB_REQUIRE_VOICE -u HIPLAB_REQUIRE_VIDEO \
+		$(BIN)/python -m pytest -q -p no:cacheprovider \
+		-m "not (video or browser or terminal or ray or postgres)" $(ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/cli_startup.py

@@ -27,4 +27,5 @@ trap cleanup EXIT
 eval "$(bash scripts/pg_test_server.sh start)"
 echo "PostgreSQL test server: ${HIPLAB_TEST_PG_URL}"
 export HIPLAB_REQUIRE_PG=1 HIPLAB_REQUIRE_BROWSER=1 HIPLAB_REQUIRE_VOICE=1 HIPLAB_REQUIRE_VIDEO=1
-.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+# --durations: the 25 slowest tests are listed at the end of every full run.
+.venv/bin/python -m pytest -q -p no:cacheprovider --durations=25 "$@"

@@ -9,7 +9,7 @@ login is made with ``hiplab user create --password-stdin``, as a user would.
 Every page is opened through a :class:`Tab`, which records console errors, uncaught page
 errors and any request that does not go to the server (such requests are aborted), and
 fails the test at teardown if there was any. Screenshots go to ``$HIPLAB_ARTIFACTS``
-(default ``test-artifacts/screenshots/`` in the repository, git-ignored).
+(default ``hiplab-artifacts/screenshots/`` in the temporary folder), never into the repository.
 
 Chromium missing: the tests skip, unless ``HIPLAB_REQUIRE_BROWSER`` is set (``make test``).
 """
@@ -33,8 +33,8 @@ import httpx
 import pytest
 
 from tests.conftest import fresh_pg_database, pg_server
+from tests.progress.artifacts import artifacts as artifacts_folder
 
-REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "e2e password long enough"
 COACH_EMAIL = "coach@e2e.test"
 COACH_NAME = "Casey Coach"
@@ -44,8 +44,8 @@ START_TIMEOUT_S = 60
 
 
 def artifacts() -> Path:
-    """Return the screenshot folder (``$HIPLAB_ARTIFACTS`` or ``test-artifacts/screenshots``)."""
-    folder = Path(os.environ.get("HIPLAB_ARTIFACTS") or REPO / "test-artifacts" / "screenshots")
+    """Return the screenshot folder: ``screenshots`` in tests/progress/artifacts.py's folder."""
+    folder = artifacts_folder() / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

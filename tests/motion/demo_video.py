@@ -34,7 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 if TYPE_CHECKING:
-    from hiplab.motion.keypoints import Detection
+    from hiplab.motion.keypoints import Detection, KeypointTrack
 
 SPORTS2D_VERSION = "0.8.34"
 DEMO_MEMBER = "Sports2D/Demo/demo.mp4"
@@ -50,6 +50,15 @@ def cache_dir() -> Path:
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass(frozen=True)
+class DemoTrackRun:
+    """One ``extract_track`` run on the demo video: the track and the progress calls seen."""
+
+    track: KeypointTrack
+    progress: tuple[tuple[int, int], ...]
+    """Each ``(done, total)`` the progress callback was given, in order."""
 
 
 def demo_video() -> Path | str:
