@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -36,6 +35,7 @@ from hiplab.motion.tasks.landing import analyze_landing
 from hiplab.motion.tasks.squat import HEEL_RISE_FRACTION, analyze_squat
 from hiplab.motion.tasks.thomas import analyze_thomas
 from hiplab.testing import synthetic as syn
+from tests.motion.demo_video import DemoTrackRun
 
 from .task_helpers import capture_input, physical_landing, raised_cosine, task_input, truth_frames
 
@@ -647,12 +647,10 @@ def test_the_trunk_alone_does_not_make_a_side_in_the_pose() -> None:
 # --- the sports2d demo video: nobody squats, lies for a Thomas test or holds a pose ---------------
 
 
-@pytest.fixture(scope="session")
-def demo_track(demo_video_path: Path) -> KeypointTrack:
-    """The demo's subject track, extracted once for the session (~10 s)."""
-    from hiplab.motion.pose_extraction import extract_track
-
-    return extract_track(demo_video_path, workers=2)
+@pytest.fixture
+def demo_track(demo_track_run: DemoTrackRun) -> KeypointTrack:
+    """The demo's subject track, extracted once for the session (tests/conftest.py)."""
+    return demo_track_run.track
 
 
 def demo_input(track: KeypointTrack, task: str) -> TaskInput:
