@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from hiplab.services.catalogue import sample_path
+from tests.conftest import NO_STORE
 
 from .conftest import Run
 
@@ -18,6 +19,7 @@ def sample_json(tmp_path: Path, **changes: object) -> Path:
     return path
 
 
+@NO_STORE
 def test_assess_json_has_the_documented_keys(hiplab: Run, tmp_path: Path) -> None:
     result = hiplab("assess", str(sample_json(tmp_path)), "--format", "json")
     assert result.returncode == 0, result.stderr
@@ -94,6 +96,7 @@ def test_bad_input_exits_2_with_one_message_and_stores_nothing(
     assert json.loads(hiplab("people", "--format", "json").stdout) == []
 
 
+@NO_STORE
 def test_binary_file_is_refused(hiplab: Run, tmp_path: Path) -> None:
     path = tmp_path / "photo.yaml"
     path.write_bytes(bytes(range(256)))
@@ -109,6 +112,7 @@ def test_missing_file_and_unknown_person(hiplab: Run, tmp_path: Path) -> None:
     assert unknown.returncode == 2 and "Sam Sample" in unknown.stderr
 
 
+@NO_STORE
 def test_red_flag_refers_and_suggests_no_exercises(hiplab: Run, tmp_path: Path) -> None:
     path = sample_json(tmp_path, screening={"night_pain": True, "fever": True})
     report = json.loads(hiplab("assess", str(path), "--format", "json").stdout)
@@ -117,6 +121,7 @@ def test_red_flag_refers_and_suggests_no_exercises(hiplab: Run, tmp_path: Path) 
     assert report["recommendations"] == []
 
 
+@NO_STORE
 def test_posterior_replacement_precautions_filter_recommendations(
     hiplab: Run, tmp_path: Path
 ) -> None:
@@ -139,6 +144,7 @@ def test_posterior_replacement_precautions_filter_recommendations(
         assert violations(exercise, rules, side=rec["only_side"]) == [], rec
 
 
+@NO_STORE
 def test_html_and_pdf_reports(hiplab: Run, tmp_path: Path) -> None:
     path = sample_json(tmp_path)
     html = hiplab("assess", str(path), "--format", "html", "-o", "r.html")
@@ -150,11 +156,13 @@ def test_html_and_pdf_reports(hiplab: Run, tmp_path: Path) -> None:
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
 
 
+@NO_STORE
 def test_pdf_to_stdout_is_refused(hiplab: Run, tmp_path: Path) -> None:
     result = hiplab("assess", str(sample_json(tmp_path)), "--format", "pdf")
     assert result.returncode == 2 and "-o" in result.stderr
 
 
+@NO_STORE
 def test_text_report_mentions_disclaimer(hiplab: Run, tmp_path: Path) -> None:
     result = hiplab("assess", str(sample_json(tmp_path)))
     assert result.returncode == 0, result.stderr

@@ -2,12 +2,11 @@ import json
 
 import pytest
 
+from tests.conftest import NO_STORE
+
 from .conftest import Run
 
-
-@pytest.fixture
-def store_url(tmp_path) -> str:  # type: ignore[no-untyped-def]
-    return f"sqlite:///{tmp_path / 'lib.sqlite'}"  # library commands do not touch the store
+pytestmark = NO_STORE  # library commands do not touch the store
 
 
 def test_library_json_has_full_records(hiplab: Run) -> None:

@@ -5,6 +5,7 @@ import pytest
 import yaml
 
 from hiplab.services.catalogue import sample_path
+from tests.conftest import NO_STORE
 
 from .conftest import Run
 
@@ -53,6 +54,7 @@ def test_handout_html_pdf_and_calendar(hiplab: Run, tmp_path: Path) -> None:
     assert ics.stdout.count("BEGIN:VEVENT") == 2 * 2 + 1
 
 
+@NO_STORE
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
