@@ -38,6 +38,7 @@ FAST_LANE = "not (" + " or ".join(LANES) + ")"
 LANE_OF_FIXTURE = {
     "browser": "browser",
     "demo_video_path": "video",
+    "pose2sim_folder": "video",
     "pose_task": "video",
     "ray_head": "ray",
 }
@@ -48,6 +49,7 @@ def module_lanes(module: object) -> set[str]:
     """Return the lanes of the helpers ``module`` imported (by the objects, not the names)."""
     import tests.browser
     import tests.motion.demo_video
+    import tests.motion.pose2sim_reference
     import tests.terminal
 
     found = set()
@@ -56,8 +58,8 @@ def module_lanes(module: object) -> set[str]:
             found.add("terminal")
         elif value is tests.browser or value is tests.browser.launched_chromium:
             found.add("browser")
-        elif value is tests.motion.demo_video.demo_video:
-            found.add("video")
+        elif value in (tests.motion.demo_video.demo_video, tests.motion.pose2sim_reference.demo):
+            found.add("video")  # the sports2d demo video, the Pose2Sim demo's MediaPipe tracks
         elif getattr(value, "__name__", None) == "ray" and hasattr(value, "init"):
             found.add("ray")
     return found

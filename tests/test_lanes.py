@@ -37,8 +37,13 @@ MODULE_LANES = {
     "ray": "ray",
 }
 """Importing from one of these modules (or a submodule) brings the names into the lane."""
-NAME_LANES = {"demo_video": "video", "build_pose_task": "video"}
-"""Names imported from tests.motion.demo_video that reach the demo video or MediaPipe."""
+NAME_LANES = {
+    "tests.motion.demo_video": {"demo_video": "video", "build_pose_task": "video"},
+    "tests.motion.pose2sim_reference": {"demo": "video"},
+    "tests.motion.multicam": {"pose2sim_demo": "video"},
+}
+"""Helpers (imported by name, or read off the imported module) that reach a demo video or
+MediaPipe: the sports2d demo, MediaPipe's task bundle, the Pose2Sim demo and its tracks."""
 STRING_LANES = {"tmux": "terminal", "ray": "ray"}
 """Programs started by name (an argument or list item): ``["tmux", ...]``, ``with_name("ray")``."""
 
@@ -46,7 +51,7 @@ Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 def imported_lanes(tree: ast.Module) -> dict[str, str]:
-    """Return the names the module imports from slow modules, with their lanes."""
+    """Return the names (``mc.camera_track`` as one name) the module imports, with lanes."""
     found = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -56,9 +61,13 @@ def imported_lanes(tree: ast.Module) -> dict[str, str]:
                     found[(alias.asname or alias.name).split(".")[0]] = lane
         elif isinstance(node, ast.ImportFrom) and node.module:
             lane = lane_of_module(node.module)
+            helpers = NAME_LANES.get(node.module, {})
             for alias in node.names:
-                if lane or (node.module == "tests.motion.demo_video" and alias.name in NAME_LANES):
-                    found[alias.asname or alias.name] = lane or NAME_LANES[alias.name]
+                bound = alias.asname or alias.name
+                if lane or alias.name in helpers:
+                    found[bound] = lane or helpers[alias.name]
+                for name, helper_lane in NAME_LANES.get(f"{node.module}.{alias.name}", {}).items():
+                    found[f"{bound}.{name}"] = helper_lane
     return found
 
 
@@ -75,6 +84,8 @@ def direct_lanes(node: ast.AST, names: dict[str, str]) -> set[str]:
     for inner in ast.walk(node):
         if isinstance(inner, ast.Name) and inner.id in names:
             lanes.add(names[inner.id])
+        elif isinstance(inner, ast.Attribute) and ast.unparse(inner) in names:
+            lanes.add(names[ast.unparse(inner)])
         elif isinstance(inner, ast.Call | ast.List | ast.Tuple):
             values = inner.args if isinstance(inner, ast.Call) else inner.elts
             for value in values:

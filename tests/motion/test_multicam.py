@@ -14,6 +14,7 @@ from hiplab.motion.angles import estimate_facing
 from hiplab.motion.keypoints import INDEX, KEYPOINTS, KeypointTrack
 from hiplab.motion.pose_models import PoseModelName
 from tests.motion import multicam as mc
+from tests.motion.pose2sim_reference import demo
 
 FloatArray = NDArray[np.float64]
 
@@ -363,8 +364,12 @@ def pose2sim_folder() -> Path:
 
 @pytest.fixture(scope="session")
 def reference(pose2sim_folder: Path) -> mc.DemoReference:
-    """The demo's synchronised tracks and skeleton (MediaPipe tracks cached in the test cache)."""
-    return mc.demo_reference(pose2sim_folder)
+    """The demo's synchronised tracks and skeleton (MediaPipe tracks cached in the test cache).
+
+    The one reference of the session (tests/motion/pose2sim_reference.py), which
+    test_camera_coverage and test_gate_limits read too: built once, not once here as well.
+    """
+    return demo()
 
 
 def test_demo_files_and_calibration(pose2sim_folder: Path) -> None:
