@@ -39,6 +39,10 @@ from pydantic import Field, SerializeAsAny
 from hiplab.errors import InputError
 from hiplab.motion.pose_models import DEFAULT_POSE_MODEL, PoseModelName
 from hiplab.motion.tasks.common import Model, TaskResult, TaskWarning
+
+# The registry's task-name type, importable from here by the edges that name an analysis's task.
+from hiplab.motion.tasks.names import TaskName as TaskName
+from hiplab.motion.tasks.registry import MEASURING_TASKS, TASKS
 from hiplab.motion.verdicts import RETEST_ADVICE, STORE_ADVICE, Verdict
 
 if TYPE_CHECKING:
@@ -51,15 +55,10 @@ if TYPE_CHECKING:
     from hiplab.records.intake import Person, Tests
     from hiplab.settings import Settings
 
-TaskName = Literal["squat", "landing", "thomas", "hold", "angles"]
 MEASURED_TESTS: dict[str, str] = {
-    "squat": (
-        "deep_squat_fms, only when the filmed criteria cap it below 3 (the best score they "
-        "allow; a video never confirms a 3)"
-    ),
-    "landing": "landing_peak_knee_flexion_deg (peak knee flexion of the measured leg)",
-    "thomas": "thomas.{side}.thigh_angle_deg and knee_flexion_deg",
+    name: spec.measured_words for name, spec in TASKS.items() if spec.measured_words
 }
+"""Which assessment inputs each measuring task stores (read from the task registry)."""
 REPORT_FORMAT = "motion-json"
 LABELS: dict[str, tuple[str, ...]] = {
     "sagittal": ("hip_flexion", "knee_flexion", "ankle_dorsiflexion"),
@@ -202,12 +201,12 @@ def check_request(request: AnalyzeRequest, *, save: bool = False) -> TaskSpec:
         raise InputError(
             field="fps", value=request.fps, allowed="a positive number of frames per second"
         )
-    if save and spec.name not in MEASURED_TESTS:
+    if save and spec.name not in MEASURING_TASKS:
         raise InputError(
             "measures no assessment tests, so it has nothing to store",
             field="task",
             value=spec.name,
-            allowed=tuple(MEASURED_TESTS),
+            allowed=MEASURING_TASKS,
         )
     if isinstance(request.model, Path):
         if not request.model.is_file():
