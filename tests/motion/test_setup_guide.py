@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hiplab.motion.setup_guide import COMMON_STEPS, TASK_STEPS, TASK_TITLES, guide
-from hiplab.services.videos import TASK_NAMES
+from hiplab.motion.tasks.names import TASK_NAMES
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PAGE = DOCS / "camera-setup.md"

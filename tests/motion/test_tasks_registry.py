@@ -96,7 +96,7 @@ def test_the_derived_lists_read_the_registry() -> None:
     import hiplab.cli.analyze_cmd as analyze_cmd
     from hiplab.motion import analyze
     from hiplab.motion.setup_guide import TASK_TITLES
-    from hiplab.services.videos import parse_options
+    from hiplab.services.videos.uploads import parse_options
     from hiplab.web import video_view
 
     assert {n: s.title for n, s in TASKS.items()} == TASK_TITLES  # until setup_guide reads it

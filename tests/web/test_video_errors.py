@@ -8,7 +8,7 @@ import pytest
 from fastapi import FastAPI
 
 from hiplab.errors import InputError, NotFoundError
-from hiplab.services import videos
+from hiplab.services.videos import uploads
 from hiplab.web.errors import FORM_FIELDS, form_message
 from tests.web.conftest import TestClient, World, login
 from tests.web.test_videos import api_upload, form_upload
@@ -52,8 +52,8 @@ def test_the_form_names_a_source_error_as_its_video_field() -> None:
 @pytest.mark.parametrize(
     ("error", "status"),
     [
-        (videos.too_large(2**20), 413),
-        (videos.UnsupportedVideo("is no accepted video", field="video", value="a.txt"), 415),
+        (uploads.too_large(2**20), 413),
+        (uploads.UnsupportedVideo("is no accepted video", field="video", value="a.txt"), 415),
         (NotFoundError("no such job"), 404),
         (InputError("plain"), 422),
     ],

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from hiplab.motion.analyze import AnalyzeRequest, analyze
-from hiplab.services import videos
-from hiplab.services.videos import VideoResult
+from hiplab.services.videos import jobs as video_jobs
+from hiplab.services.videos import results
+from hiplab.services.videos.results import VideoResult
 from hiplab.testing import synthetic
 from hiplab.web import video_view
 from tests.cli.test_analyze_cli import write_openpose
@@ -21,17 +22,17 @@ def squat(tmp_path_factory: pytest.TempPathFactory) -> VideoResult:
     capture = synthetic.squat(synthetic.CaptureOptions(fps=30.0))
     source = write_openpose(tmp_path_factory.mktemp("squat") / "openpose", capture)
     analysis = analyze(AnalyzeRequest(source=source, task="squat", fps=30.0))
-    stored = videos.publish(analysis, filename="squat.mp4", outdir=Path("unused"))
-    analysis = videos.load_analysis(stored["analysis"])  # as a finished job's result
+    stored = video_jobs.publish(analysis, filename="squat.mp4", outdir=Path("unused"))
+    analysis = results.load_analysis(stored["analysis"])  # as a finished job's result
     document = analysis.document()
     return VideoResult(
         analysis=analysis,
         document=document,
-        metrics=videos._metric_rows(analysis, document),
+        metrics=results._metric_rows(analysis, document),
         warnings=analysis.result.warnings,
         files=(),
         skipped_files={},
-        refusal=videos.refusal_of(analysis),
+        refusal=results.refusal_of(analysis),
     )
 
 

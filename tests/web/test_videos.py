@@ -27,7 +27,9 @@ import pytest
 from fastapi import FastAPI
 from starlette.types import Message
 
-from hiplab.services import videos
+from hiplab.motion.tasks.names import TASK_NAMES
+from hiplab.services.videos import jobs as analysis_jobs
+from hiplab.services.videos import results, uploads
 from hiplab.settings import Settings
 from hiplab.store import Store, StoredJob
 from hiplab.web.app import create_app
@@ -48,7 +50,7 @@ def stored_files(settings: Settings) -> list[Path]:
 
 
 def video_jobs(store: Store, person_id: int) -> list[StoredJob]:
-    return [j for j in store.jobs(person_id=person_id) if j.kind == videos.JOB_KIND]
+    return [j for j in store.jobs(person_id=person_id) if j.kind == analysis_jobs.JOB_KIND]
 
 
 @pytest.fixture
@@ -102,8 +104,8 @@ def test_the_person_page_has_the_upload_form_for_the_coach_only(
     assert f'action="/people/{world.alice}/videos"' in page
     assert 'enctype="multipart/form-data"' in page and 'type="file" name="video"' in page
     assert '<script src="/static/upload.js" defer></script>' in page
-    options = [value for value in videos.TASK_NAMES if f'<option value="{value}"' in page]
-    assert options == list(videos.TASK_NAMES)
+    options = [value for value in TASK_NAMES if f'<option value="{value}"' in page]
+    assert options == list(TASK_NAMES)
     alice = new_client(app)
     login(alice, "alice@client.test")
     own = alice.get("/me").text
@@ -364,7 +366,7 @@ def test_a_queued_job_page_shows_progress_and_refreshes(
 
 def test_progress_rises_from_frames_and_stages() -> None:
     seen: list[float] = []
-    meter = videos._Meter(seen.append)
+    meter = analysis_jobs._Meter(seen.append)
     for done in range(0, 101):
         meter.frames(done, 100)
     for stage in ("track", "kinematics", "task", "outputs"):
@@ -573,7 +575,7 @@ def test_files_are_served_with_ranges_and_without_server_paths(
     assert metrics.status_code == 200 and metrics.headers["content-type"] == "application/json"
     document = metrics.json()
     assert document["source"] == "landing <1>.mp4"
-    assert set(document["files"].values()) <= {*videos.OUTPUT_FILES, None}
+    assert set(document["files"].values()) <= {*results.OUTPUT_FILES, None}
     assert str(upload_dir(settings)) not in metrics.text
     assert str(upload_dir(settings)) not in json.dumps(
         client.get(f"/api/v1/jobs/{landing_job.id}").json()
@@ -866,7 +868,9 @@ def test_demo_video_upload_survives_a_restart_and_gives_results(
     job_id = int(posted.headers["location"].rsplit("/", 1)[1])
     # A worker takes the job and the server dies with it: the job stays "running" and its
     # lease, no longer renewed, expires.
-    claimed = store.claim_job(owner="dead-server", kinds=(videos.JOB_KIND,), lease_seconds=0.0)
+    claimed = store.claim_job(
+        owner="dead-server", kinds=(analysis_jobs.JOB_KIND,), lease_seconds=0.0
+    )
     assert claimed is not None and claimed.id == job_id and claimed.state == "running"
     restarted = create_app(settings)  # the default handlers run video_analysis
     with TestClient(restarted) as browser:
@@ -887,8 +891,8 @@ def test_demo_video_upload_survives_a_restart_and_gives_results(
         # The raw video is deleted once the job is done; what the page serves stays.
         names = [p.relative_to(upload_dir(settings)).parts[1:] for p in stored_files(settings)]
         assert not [n for n in names if n[0].startswith("video.")], names
-        assert set(videos.OUTPUT_FILES) <= {n[1] for n in names if n[0] == "out"}
-        assert sorted(summary["files"]) == sorted(videos.OUTPUT_FILES)
+        assert set(results.OUTPUT_FILES) <= {n[1] for n in names if n[0] == "out"}
+        assert sorted(summary["files"]) == sorted(results.OUTPUT_FILES)
         # A roof jump filmed at 30 fps, at a slant: rough, so nothing is offered for storing,
         # and the page says why and what to do next.
         assert summary["verdict"]["level"] != "reliable"
@@ -923,14 +927,14 @@ def _job_with_upload(store: Store, world: World, settings: Settings, *, video: b
     (folder / "out" / "plot.png").write_bytes(b"partial")
     if video:
         (folder / "video.mp4").write_bytes(b"\x00\x00\x00\x18ftypisom")
-    job_input = videos.VideoJobInput(
+    job_input = analysis_jobs.VideoJobInput(
         upload_id=upload_id,
         video="video.mp4",
         filename="clip.mp4",
-        options=videos.VideoOptions(task="landing"),
+        options=uploads.VideoOptions(task="landing"),
     )
     return store.enqueue_job(
-        kind=videos.JOB_KIND,
+        kind=analysis_jobs.JOB_KIND,
         payload=job_input.payload(size=14, container="MP4/QuickTime"),
         owner_id=world.coach_a,
         person_id=world.alice,
@@ -992,14 +996,14 @@ def test_a_done_job_keeps_its_outputs_and_loses_its_video(
 ) -> None:
     folder = _folder(settings, thomas_job)
     (folder / "video.mp4").write_bytes(b"the client's raw video")
-    videos.clean_after_job(
+    analysis_jobs.clean_after_job(
         payload=thomas_job.payload,
         state="done",
         upload_dir=upload_dir(settings),
         keep_uploads=True,
     )
     assert (folder / "video.mp4").is_file()
-    videos.clean_after_job(
+    analysis_jobs.clean_after_job(
         payload=thomas_job.payload,
         state="done",
         upload_dir=upload_dir(settings),
@@ -1026,7 +1030,7 @@ def test_the_server_start_removes_what_a_stop_left_behind(
     )
     (_folder(settings, done) / "video.mp4").write_bytes(b"raw video")
     failed = _job_with_upload(store, world, settings, video=True)
-    store.claim_job(owner="test-worker", kinds=(videos.JOB_KIND,))
+    store.claim_job(owner="test-worker", kinds=(analysis_jobs.JOB_KIND,))
     store.fail_job(
         job_id=failed.id, owner="test-worker", error="the server stopped before the clean-up"
     )
@@ -1034,7 +1038,7 @@ def test_the_server_start_removes_what_a_stop_left_behind(
     orphan = upload_dir(settings) / uuid.uuid4().hex  # its job (or person) was deleted
     orphan.mkdir()
     (orphan / "upload.part").write_bytes(b"half an upload")
-    long_ago = time.time() - videos.STALE_UPLOAD_S - 60
+    long_ago = time.time() - analysis_jobs.STALE_UPLOAD_S - 60
     for path in (orphan / "upload.part", orphan):
         os.utime(path, (long_ago, long_ago))
     arriving = upload_dir(settings) / uuid.uuid4().hex  # another server is receiving it now

@@ -2,7 +2,7 @@
 
 :func:`finished_analysis_job` analyses a synthetic clip (OpenPose JSON) with the real
 pipeline into a fresh upload folder, and records it as a done ``video_analysis`` job the
-way the worker does (:func:`hiplab.services.videos.publish`). The clips:
+way the worker does (:func:`hiplab.services.videos.jobs.publish`). The clips:
 
 * ``thomas`` (the default): a modified Thomas test filmed square from the side at 30 fps;
   its two values are *reliable*, so "use these measurements" stores them;
@@ -24,7 +24,8 @@ from typing import Literal
 import numpy as np
 
 from hiplab.motion.analyze import AnalyzeRequest, TaskName, analyze
-from hiplab.services import videos
+from hiplab.services.videos import jobs as video_jobs
+from hiplab.services.videos import uploads
 from hiplab.settings import Settings
 from hiplab.store import Store, StoredJob
 from hiplab.testing import synthetic
@@ -87,20 +88,20 @@ def finished_analysis_job(
     upload_id = uuid.uuid4().hex
     outdir = settings.resolved_upload_dir() / upload_id / "out"
     analysis = analyze(AnalyzeRequest(source=source, task=task, fps=fps, outdir=outdir))
-    job_input = videos.VideoJobInput(
+    job_input = video_jobs.VideoJobInput(
         upload_id=upload_id,
         video="video.mp4",
         filename=filename,
-        options=videos.VideoOptions(task=task, fps=fps),
+        options=uploads.VideoOptions(task=task, fps=fps),
     )
     job = store.enqueue_job(
-        kind=videos.JOB_KIND,
+        kind=video_jobs.JOB_KIND,
         payload=job_input.payload(size=1000, container="MP4/QuickTime"),
         owner_id=owner_id,
         person_id=person_id,
     )
-    claimed = store.claim_job(owner="test-worker", kinds=(videos.JOB_KIND,))
+    claimed = store.claim_job(owner="test-worker", kinds=(video_jobs.JOB_KIND,))
     assert claimed is not None and claimed.id == job.id
-    result = videos.publish(analysis, filename=job_input.filename, outdir=outdir)
+    result = video_jobs.publish(analysis, filename=job_input.filename, outdir=outdir)
     store.finish_job(job_id=job.id, owner="test-worker", result=result)
     return store.get_job(job_id=job.id)

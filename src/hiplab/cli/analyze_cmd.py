@@ -223,14 +223,13 @@ def analyze_batch(
 
 def analyze_one(request: AnalyzeRequest, *, fmt: TextOrJson, save: str | None) -> None:
     """Analyse one plain INPUT: print it (text or JSON), and store it with ``--save``."""
-    from hiplab.motion.analyze import analyze, check_request, save_analysis, stored_person
+    from hiplab.motion.analyze import analyze, check_request
 
     check_request(request, save=save is not None)
-    record = None if save is None else stored_person(person=save, settings=settings())
-    analysis = analyze(request)
-    saved = None
-    if save is not None:
-        saved = save_analysis(analysis=analysis, person=save, settings=settings(), record=record)
+    if save is None:
+        analysis, saved = analyze(request), None
+    else:
+        analysis, saved = _analyse_and_save(request, person=save)
     if fmt == "json":
         document = analysis.document()
         if saved is not None:
@@ -240,6 +239,27 @@ def analyze_one(request: AnalyzeRequest, *, fmt: TextOrJson, save: str | None) -
         render_text(analysis, console())
     if saved is not None:
         _saved(saved)
+
+
+def _analyse_and_save(request: AnalyzeRequest, *, person: str) -> tuple[Analysis, SavedAnalysis]:
+    """Analyse and store the measured tests as PERSON's assessment (``--save``).
+
+    PERSON's age and sex are read before the analysis runs, so a missing person is
+    refused before any work.
+    """
+    from hiplab.motion.analyze import analyze
+    from hiplab.services.storage import open_store_for
+    from hiplab.services.videos.results import save_measurements, stored_record
+
+    config = settings()
+    with open_store_for(config) as store:
+        record = stored_record(store=store, person=person)
+    analysis = analyze(request)
+    with open_store_for(config) as store:
+        saved = save_measurements(
+            store=store, settings=config, analysis=analysis, person=person, record=record
+        )
+    return analysis, saved
 
 
 @app.command()

@@ -1,7 +1,8 @@
 """What a video analysis's results page shows, in plain words: rows of text, no ids or codes.
 
-Pure functions from a finished analysis (:class:`~hiplab.services.videos.VideoResult` and
-its JSON document) to small records the templates print as they are. They say what
+Pure functions from a finished analysis
+(:class:`~hiplab.services.videos.results.VideoResult` and its JSON document) to small
+records the templates print as they are. They say what
 ``hiplab analyze`` prints (:mod:`hiplab.cli.analyze_cmd`): how the camera stood, the
 analysis's verdict, each number with its standard uncertainty (``± sd`` in its unit,
 from the document's uncertainty maps, a repetition's own included) and verdict, the
@@ -32,12 +33,12 @@ from hiplab.motion.verdicts import (
     metric_label,
     value_at,
 )
-from hiplab.services.videos import uncertainties
+from hiplab.services.videos.results import uncertainties
 
 if TYPE_CHECKING:
     from hiplab.motion.analyze import Analysis, MeasuredTest
     from hiplab.motion.verdicts import Verdict
-    from hiplab.services.videos import MetricRow, VideoResult
+    from hiplab.services.videos.results import MetricRow, VideoResult
 
 UNITS = (("_deg_s", "°/s"), ("_deg", "°"), ("_ms", "ms"), ("_s", "s"), ("_frame", "frames"))
 """Unit of a metric by the end of its key (angles without a suffix are in degrees)."""

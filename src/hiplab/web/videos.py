@@ -12,7 +12,7 @@ chosen task's camera set-up guide, and ``static/job.js`` polls a running job):
   annotated video, the plot, the key metrics with their uncertainty and verdict, the
   caveats, the advice and the downloads; a failed job shows its message;
 * ``GET /jobs/{job_id}/files/{file}`` — one output file by a name of the fixed
-  :data:`~hiplab.services.videos.OUTPUT_FILES` allow-list (HTTP Range supported, so the
+  :data:`~hiplab.services.videos.results.OUTPUT_FILES` allow-list (HTTP Range supported, so the
   video can seek);
 * ``GET /jobs/{job_id}/use-measurements`` — the confirmation step: exactly what would be
   stored (only the reliable values, each with its uncertainty and verdict), for whom, and a
@@ -52,8 +52,9 @@ from starlette.types import Message, Receive
 
 from hiplab.errors import InputError
 from hiplab.motion.tasks.registry import TASKS
-from hiplab.services import videos
-from hiplab.services.videos import OUTPUT_FILES, VideoResult
+from hiplab.services.videos import jobs as video_jobs
+from hiplab.services.videos import results, uploads
+from hiplab.services.videos.results import OUTPUT_FILES, VideoResult
 from hiplab.settings import Settings
 from hiplab.store import Store, StoredJob
 from hiplab.web import video_view
@@ -134,7 +135,7 @@ class UploadRoute(APIRoute):
             try:
                 return await handler(body)
             except BodyTooLarge:
-                refused = videos.too_large(upload_limit(settings))
+                refused = uploads.too_large(upload_limit(settings))
                 return error_response(body, refused.http_status, form_message(refused))
             finally:
                 # A form read only for its CSRF token (a refused post) is closed here too.
@@ -158,7 +159,7 @@ def video_analysis_job(context: JobContext) -> dict[str, Any]:
     upload_dir = context.settings.resolved_upload_dir()
 
     def clean(state: str) -> None:
-        videos.clean_after_job(
+        video_jobs.clean_after_job(
             payload=context.job.payload,
             state=state,
             upload_dir=upload_dir,
@@ -166,14 +167,14 @@ def video_analysis_job(context: JobContext) -> dict[str, Any]:
         )
 
     context.when_ended(clean)
-    return videos.run_analysis(
+    return video_jobs.run_analysis(
         payload=context.job.payload, upload_dir=upload_dir, progress=context.progress
     )
 
 
 def remove_stale_uploads(store: Store, settings: Settings) -> None:
     """At start-up, before any request: delete the uploads a stop left behind."""
-    removed = videos.remove_stale_uploads(
+    removed = video_jobs.remove_stale_uploads(
         store=store,
         upload_dir=settings.resolved_upload_dir(),
         keep_uploads=settings.keep_uploads,
@@ -182,7 +183,7 @@ def remove_stale_uploads(store: Store, settings: Settings) -> None:
         log.info("removed or cleaned %d stale upload folder(s)", removed)
 
 
-JOB_HANDLERS: dict[str, JobHandler] = {videos.JOB_KIND: video_analysis_job}
+JOB_HANDLERS: dict[str, JobHandler] = {video_jobs.JOB_KIND: video_analysis_job}
 """The job kinds this module runs, for ``create_app``'s default handlers."""
 
 
@@ -290,12 +291,12 @@ class SavedOut(ApiModel):
 
 
 def _video_input(job: StoredJob) -> VideoInputOut | None:
-    if job.kind != videos.JOB_KIND:
+    if job.kind != video_jobs.JOB_KIND:
         return None
     payload = job.payload
     size, fps = payload.get("size"), payload.get("fps")
     return VideoInputOut(
-        filename=videos.clean_filename(str(payload.get("filename") or "")),
+        filename=uploads.clean_filename(str(payload.get("filename") or "")),
         size=size if isinstance(size, int) else None,
         task=str(payload.get("task", "")),
         exercise=payload.get("exercise") if isinstance(payload.get("exercise"), str) else None,
@@ -345,14 +346,14 @@ def _verdict_out(verdict: Verdict) -> VerdictOut:
 
 
 def _stored_assessment_id(job: StoredJob) -> int | None:
-    used = videos.stored_use(job)
+    used = results.stored_use(job)
     return None if used is None else used.assessment_id
 
 
 def _result_of(job: StoredJob) -> VideoResult | None:
-    if job.kind != videos.JOB_KIND or job.state != "done":
+    if job.kind != video_jobs.JOB_KIND or job.state != "done":
         return None
-    return videos.video_result(job)
+    return results.video_result(job)
 
 
 def job_out(job: StoredJob) -> JobOut:
@@ -401,24 +402,24 @@ async def accept_upload(
     """
     state = app_state(request)
     values = form_values(form)
-    options = videos.parse_options(
+    options = uploads.parse_options(
         task=values["task"], exercise=values["exercise"], fps=values["fps"]
     )
     upload = form.get("video")
     if not isinstance(upload, UploadFile) or (not upload.filename and not upload.size):
         raise InputError(
-            "is needed: choose a video file to upload", field="video", allowed=videos.ALLOWED_WORDS
+            "is needed: choose a video file to upload", field="video", allowed=uploads.ALLOWED_WORDS
         )
     upload_dir = state.settings.resolved_upload_dir()
     stored = await run_in_threadpool(
-        videos.store_upload,
+        uploads.store_upload,
         stream=upload.file,
         filename=upload.filename,
         upload_dir=upload_dir,
         max_bytes=upload_limit(state.settings),
     )
     return await run_in_threadpool(
-        videos.enqueue_analysis,
+        video_jobs.enqueue_analysis,
         store=state.store,
         upload=stored,
         options=options,
@@ -445,7 +446,7 @@ def _videos_page(
     from hiplab.services.catalogue import library
 
     person = store.get_person(person_id=person_id)
-    jobs = [j for j in store.jobs(person_id=person_id) if j.kind == videos.JOB_KIND]
+    jobs = [j for j in store.jobs(person_id=person_id) if j.kind == video_jobs.JOB_KIND]
     exercises = sorted(
         (e.id, e.name) for e in library().exercises.values() if side_view_problem(e) is None
     )
@@ -535,7 +536,7 @@ def _job_page(
         downloads=[(n, FILE_LABELS[n]) for n in DOWNLOADS if result and n in result.files],
         file_labels=FILE_LABELS,
         error=error,
-        used=videos.stored_use(job) if result else None,
+        used=results.stored_use(job) if result else None,
         already_stored=already_stored,
     )
 
@@ -554,7 +555,7 @@ def job_page(
 
 
 def _file_response(job: StoredJob, name: str, settings: Settings) -> FileResponse:
-    path = videos.output_file(job=job, name=name, upload_dir=settings.resolved_upload_dir())
+    path = results.output_file(job=job, name=name, upload_dir=settings.resolved_upload_dir())
     inline = name in ("annotated.mp4", "plot.png")
     return FileResponse(
         path,
@@ -590,13 +591,13 @@ def _confirm_page(
     assessment.
     """
     try:
-        result = videos.video_result(job)
+        result = results.video_result(job)
     except InputError as exc:
         return _job_page(request, viewer, store, job, error=form_message(exc), status=refused)
     if result.refusal is not None or job.person_id is None:
         refusal = result.refusal or f"job {job.id} is not about a person"
         return _job_page(request, viewer, store, job, error=refusal, status=refused)
-    if videos.stored_use(job) is not None:
+    if results.stored_use(job) is not None:
         return see_other(f"/jobs/{job.id}")
     return render(
         request,
@@ -643,11 +644,11 @@ def job_use_measurements(
     job's page, which names the assessment they are stored as.
     """
     job = state.store.get_job(job_id=job_id)
-    if confirm != CONFIRM and videos.stored_use(job) is None:
+    if confirm != CONFIRM and results.stored_use(job) is None:
         message = "Nothing was stored yet: check the values below, then confirm."
         return _confirm_page(request, viewer, state.store, job, error=message, status=422)
     try:
-        used = videos.use_measurements(store=state.store, settings=state.settings, job=job)
+        used = results.use_measurements(store=state.store, settings=state.settings, job=job)
     except InputError as exc:
         return _job_page(
             request, viewer, state.store, job, error=form_message(exc), status=exc.http_status
@@ -720,7 +721,7 @@ def api_use_measurements(
     assessment test or the job is not done.
     """
     job = state.store.get_job(job_id=job_id)
-    used = videos.use_measurements(store=state.store, settings=state.settings, job=job)
+    used = results.use_measurements(store=state.store, settings=state.settings, job=job)
     if not used.new:
         response.status_code = 200
     return _saved_out(used.saved, person_id=job.person_id)

@@ -1,4 +1,8 @@
-"""``save_analysis`` stores only reliable video values, each with its uncertainty and verdict."""
+"""Storing a video's measured tests (the one path of the web and ``hiplab analyze --save``).
+
+:func:`~hiplab.services.videos.results.save_measurements` stores only the reliable
+values, each with its uncertainty and verdict.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,24 @@ from pathlib import Path
 import pytest
 
 from hiplab.errors import InputError
-from hiplab.motion.analyze import AnalyzeRequest, analyze, save_analysis
+from hiplab.motion.analyze import Analysis, AnalyzeRequest, SavedAnalysis, analyze
 from hiplab.motion.verdicts import Verdict
 from hiplab.records.intake import Person, Sex
 from hiplab.services.storage import open_store_for
+from hiplab.services.videos.results import save_measurements, stored_record
 from hiplab.settings import Settings
 from hiplab.testing import synthetic
 from tests.cli.test_analyze_cli import write_openpose
 from tests.motion.task_helpers import physical_landing
 
 RECORD = Person(age=40, sex=Sex.male)
+
+
+def save(analysis: Analysis, settings: Settings) -> SavedAnalysis:
+    with open_store_for(settings) as store:
+        return save_measurements(
+            store=store, settings=settings, analysis=analysis, person="Ann", record=RECORD
+        )
 
 
 @pytest.fixture
@@ -31,7 +43,7 @@ def test_a_reliable_thomas_test_is_stored_with_its_uncertainty_and_verdict(
     source = write_openpose(tmp_path / "thomas", capture)
     analysis = analyze(AnalyzeRequest(source=source, task="thomas", fps=30.0))
     assert analysis.measured, analysis.measured_tests_left_out
-    saved = save_analysis(analysis=analysis, person="Ann", settings=settings, record=RECORD)
+    saved = save(analysis, settings)
     with open_store_for(settings) as store:
         stored = store.get_assessment(assessment_id=saved.assessment_id).data
     assert stored.provenance == "video"
@@ -67,8 +79,25 @@ def test_a_rough_landing_stores_nothing_and_says_why(settings: Settings, tmp_pat
             "measured_tests_left_out": (note,),
         }
     )
-    with pytest.raises(InputError, match="nothing reliable to save") as caught:
-        save_analysis(analysis=analysis, person="Ann", settings=settings, record=RECORD)
+    with pytest.raises(InputError, match="nothing in this analysis is reliable enough") as caught:
+        save(analysis, settings)
     assert "only reliable measurements are stored" in str(caught.value)
     with open_store_for(settings) as store:
         assert store.people() == []
+
+
+def test_the_age_and_sex_come_from_the_latest_stored_assessment(
+    settings: Settings, tmp_path: Path
+) -> None:
+    with open_store_for(settings) as store, pytest.raises(InputError) as missing:
+        stored_record(store=store, person="Nobody")
+    assert (missing.value.field, missing.value.value) == ("save", "Nobody")
+    assert str(missing.value).startswith("save 'Nobody' has no stored assessment")
+    capture = synthetic.thomas_test(synthetic.CaptureOptions(fps=30.0))
+    analysis = analyze(
+        AnalyzeRequest(source=write_openpose(tmp_path / "t", capture), task="thomas", fps=30.0)
+    )
+    saved = save(analysis, settings)
+    with open_store_for(settings) as store:
+        assert stored_record(store=store, person="Ann") == RECORD
+        assert [r.id for r in store.reports(assessment_id=saved.assessment_id)] == [saved.report_id]
