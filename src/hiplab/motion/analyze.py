@@ -1,4 +1,4 @@
-"""Analyse one input end to end: source → track → kinematics → task metrics → files → store.
+"""Analyse one input end to end: source → track → kinematics → task metrics → files.
 
 This is the use-case behind ``hiplab analyze`` (and the batch runner built on
 it): plain arguments in (:class:`AnalyzeRequest`, picklable), a typed result
@@ -10,9 +10,12 @@ out (:class:`Analysis`). Stages, each a function of the previous one's output:
    stops with :class:`~hiplab.errors.InputError`);
 3. the task (:data:`hiplab.motion.tasks.TASKS`);
 4. the files (:func:`hiplab.motion.outputs.write_outputs`), when an output
-   folder is given;
-5. :func:`save_analysis` stores the measured tests as an assessment with
-   provenance ``"video"`` (and the analysis document as a report).
+   folder is given — among them ``keypoints.npz``, from which
+   :func:`hiplab.motion.rerun.analyse_from_keypoints` runs stages 2–4 again.
+
+Storing the measured tests (``--save``, "use these measurements") is a use
+case above this domain module (:mod:`hiplab.services.videos`); it stores
+:attr:`Analysis.measured` and reports what it stored as :class:`SavedAnalysis`.
 
 Bad input (missing file, not a video, no frames, corrupt stream, nobody in
 view, malformed OpenPose JSON, no frame rate for JSON, bad person box,
@@ -26,8 +29,6 @@ that the input cuts short (a repetition or landing at the edge of the video).
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,8 +53,7 @@ if TYPE_CHECKING:
     from hiplab.motion.kinematics import Kinematics
     from hiplab.motion.series import TimeSeries
     from hiplab.motion.tasks import TaskSpec
-    from hiplab.records.intake import Person, Tests
-    from hiplab.settings import Settings
+    from hiplab.records.intake import Tests
 
 MEASURED_TESTS: dict[str, str] = {
     name: spec.measured_words for name, spec in TASKS.items() if spec.measured_words
@@ -620,75 +620,10 @@ def _write(
 
 
 class SavedAnalysis(Model):
-    """What ``--save`` stored."""
+    """What storing an analysis's measured tests made: person, assessment, report, findings."""
 
     person: str
     assessment_id: int
     report_id: int
     findings: tuple[str, ...]
     chains: tuple[str, ...]
-
-
-def stored_person(*, person: str, settings: Settings) -> Person:
-    """Return the age/sex record of PERSON's latest stored assessment (checked before work).
-
-    The video cannot tell age and sex, which the assessment's norms need.
-    """
-    from hiplab.errors import NotFoundError
-    from hiplab.services.storage import open_store_for
-
-    with open_store_for(settings) as store:
-        try:
-            return store.latest_assessment(person_name=person).data.person
-        except NotFoundError as exc:
-            raise InputError(
-                f"--save {person!r}: no stored assessment of this person to take age and sex "
-                f"from ({exc}); store one first with `hiplab assess FILE --save --person NAME`"
-            ) from exc
-
-
-def save_analysis(
-    *, analysis: Analysis, person: str, settings: Settings, record: Person | None = None
-) -> SavedAnalysis:
-    """Store the measured tests as an assessment (provenance ``video``) and the document.
-
-    Only the reliable values (``analysis.measured``) are stored, each kept with its
-    uncertainty and verdict (``video_measurements``). ``record`` is the person's
-    age/sex record (default: from their latest stored assessment, :func:`stored_person`).
-    """
-    from hiplab.records.intake import AssessmentInput, Tests, VideoMeasurement
-    from hiplab.services.assessments import assess_input
-    from hiplab.services.storage import open_store_for
-
-    if analysis.measured_tests is None:
-        why = "; ".join(analysis.measured_tests_left_out)
-        raise InputError(
-            f"--task {analysis.task}: nothing reliable to save" + (f" ({why})" if why else "")
-        )
-    data = AssessmentInput(
-        person=record or stored_person(person=person, settings=settings),
-        tests=Tests.model_validate(analysis.measured_tests),
-        provenance="video",
-        date=dt.date.today().isoformat(),
-        video_measurements=tuple(
-            VideoMeasurement.model_validate(m.model_dump(mode="json")) for m in analysis.measured
-        ),
-    )
-    document = json.dumps(analysis.document(), ensure_ascii=False)
-    outcome = assess_input(
-        data=data,
-        settings=settings,
-        save=True,
-        person=person,
-        reports=[(REPORT_FORMAT, document)],  # one transaction: both or neither
-    )
-    assert outcome.assessment_id is not None
-    with open_store_for(settings) as store:
-        report_id = store.reports(assessment_id=outcome.assessment_id)[-1].id
-    return SavedAnalysis(
-        person=outcome.person,
-        assessment_id=outcome.assessment_id,
-        report_id=report_id,
-        findings=tuple(f.id for f in outcome.result.findings),
-        chains=tuple(c.id for c in outcome.result.chains),
-    )
