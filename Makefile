@@ -38,13 +38,15 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
-# Domain and store on SQLite only: no video, browser, terminal, Ray or PostgreSQL
-# (the lane markers are set in tests/conftest.py). No services needed, nothing installed.
+# Domain and store on SQLite only: not the CLI, web and end-to-end edges (tests/cli, web,
+# e2e), no video, browser, terminal, Ray or PostgreSQL (the lane markers are set in
+# tests/conftest.py). No services needed, nothing installed.
 test-fast: $(STAMP)
 	env -u HIPLAB_TEST_PG_URL -u HIPLAB_REQUIRE_PG -u HIPLAB_REQUIRE_BROWSER \
 		-u HIPLAB_REQUIRE_VOICE -u HIPLAB_REQUIRE_VIDEO \
 		$(BIN)/python -m pytest -q -p no:cacheprovider \
-		-m "not (video or browser or terminal or ray or postgres)" $(ARGS)
+		-m "not (video or browser or terminal or ray or postgres)" \
+		--ignore=tests/cli --ignore=tests/web --ignore=tests/e2e $(ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/cli_startup.py
