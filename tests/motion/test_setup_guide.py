@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from hiplab.motion.setup_guide import COMMON_STEPS, TASK_STEPS, TASK_TITLES, guide
+from hiplab.errors import InputError
+from hiplab.motion.setup_guide import guide
+from hiplab.motion.tasks.filming import COMMON_STEPS
 from hiplab.motion.tasks.names import TASK_NAMES
+from hiplab.motion.tasks.registry import TASKS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PAGE = DOCS / "camera-setup.md"
@@ -28,14 +31,16 @@ def sections(text: str) -> dict[str, list[str]]:
     return found
 
 
-def test_every_task_has_a_guide_and_a_title() -> None:
-    assert tuple(TASK_STEPS) == tuple(TASK_TITLES) == TASK_NAMES
+def test_every_task_has_its_own_steps_before_the_common_ones() -> None:
+    for task, spec in TASKS.items():
+        assert spec.setup_steps and spec.title
+        assert guide(task) == (*spec.setup_steps, *COMMON_STEPS)
 
 
 @pytest.mark.parametrize("task", TASK_NAMES)
 def test_the_docs_say_each_tasks_guide_sentence_for_sentence(task: str) -> None:
     page = sections(PAGE.read_text(encoding="utf-8"))
-    assert page[TASK_TITLES[task]] == list(TASK_STEPS[task])
+    assert page[TASKS[task].title] == list(TASKS[task].setup_steps)
     assert page["Every task"] == list(COMMON_STEPS)
 
 
@@ -48,7 +53,7 @@ def test_each_guide_covers_the_set_up() -> None:
             assert needle in text, (task, needle)
     assert "120 frames per second" in " ".join(guide("landing"))
     assert "30 frames per second or more" in " ".join(guide("squat"))
-    with pytest.raises(KeyError):
+    with pytest.raises(InputError, match="jump"):
         guide("jump")
 
 

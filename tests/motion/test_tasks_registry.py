@@ -95,18 +95,15 @@ def test_spec_fields_are_keyword_only() -> None:
 def test_the_derived_lists_read_the_registry() -> None:
     import hiplab.cli.analyze_cmd as analyze_cmd
     from hiplab.motion import analyze
-    from hiplab.motion.setup_guide import TASK_TITLES
     from hiplab.services.videos.uploads import parse_options
     from hiplab.web import video_view
 
-    assert {n: s.title for n, s in TASKS.items()} == TASK_TITLES  # until setup_guide reads it
     assert [g.task for g in video_view.guides()] == list(TASK_NAMES)
     assert [g.title for g in video_view.guides()] == [s.title for s in TASKS.values()]
     assert [parse_options(task=name).task for name in TASK_NAMES if name != "hold"] == [
         n for n in TASK_NAMES if n != "hold"
     ]
     assert analyze_cmd.TaskName is TaskName  # the CLI's --task choices
-    # Until motion.analyze reads the registry (another change): its copies agree with it.
     assert get_args(analyze.TaskName) == TASK_NAMES
     assert {
         n: s.measured_words for n, s in TASKS.items() if s.measured_words

@@ -116,14 +116,15 @@ def test_the_person_page_has_the_upload_form_for_the_coach_only(
 def test_the_upload_page_shows_the_camera_set_up_of_the_chosen_task(
     client: TestClient, world: World, coach: str, tmp_path: Path
 ) -> None:
-    from hiplab.motion.setup_guide import TASK_TITLES, guide
+    from hiplab.motion.setup_guide import guide
+    from hiplab.motion.tasks.registry import TASKS
 
     page = client.get(f"/people/{world.alice}/videos").text
     opened = re.findall(r'<details class="setup-guide" data-task="(\w+)" open>', page)
     assert opened == ["squat"]  # the form's default task
     text = main_text(page)
-    for task, title in TASK_TITLES.items():
-        assert f"Camera set-up: {title}" in text
+    for task, spec in TASKS.items():
+        assert f"Camera set-up: {spec.title}" in text
         for step in guide(task):
             assert step in text, (task, step)
     # A refused upload shows the form again with the task chosen, and that task's guide open.

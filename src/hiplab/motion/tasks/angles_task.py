@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from hiplab.motion.tasks import common as c
+from hiplab.motion.tasks.filming import DISTANCE, FPS_30, HIP_HEIGHT
 from hiplab.motion.tasks.spec import Document, Metric, TaskOptions, TaskSpec
 
 
@@ -116,10 +117,21 @@ def _measure(inp: c.TaskInput, _options: TaskOptions) -> AnglesResult:
     return analyze_angles(inp)
 
 
+SETUP_STEPS: tuple[str, ...] = (
+    "Film from the side, square to the person, for hip, knee and ankle bend; film from "
+    "the front for knees falling in (knee valgus).",
+    HIP_HEIGHT,
+    DISTANCE,
+    FPS_30,
+)
+"""How to film the task (before the set-up steps every task shares)."""
+
 SPEC = TaskSpec(
     name="angles",
     title="Joint angles only",
     summary="joint-angle series and the range of each angle",
+    choice="the range of each angle",
+    setup_steps=SETUP_STEPS,
     result_type=AnglesResult,
     measure=_measure,
     key_metrics=key_metrics,

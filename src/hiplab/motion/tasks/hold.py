@@ -61,6 +61,7 @@ import numpy as np
 
 from hiplab.errors import InputError
 from hiplab.motion.tasks import common as c
+from hiplab.motion.tasks.filming import DISTANCE, FPS_30, HIP_HEIGHT
 from hiplab.motion.tasks.gates import check_hold
 from hiplab.motion.tasks.spec import Document, Metric, TaskOptions, TaskSpec
 
@@ -394,10 +395,21 @@ def _measure(inp: c.TaskInput, options: TaskOptions) -> HoldResult:
     return analyze_hold(inp, exercise=options.exercise)
 
 
+SETUP_STEPS: tuple[str, ...] = (
+    "Film from the side, square to the person, unless the exercise is done facing the camera.",
+    HIP_HEIGHT,
+    DISTANCE,
+    FPS_30,
+    "Start filming before getting into the pose and hold it still for the time the exercise asks.",
+)
+"""How to film the task (before the set-up steps every task shares)."""
+
 SPEC = TaskSpec(
     name="hold",
     title="Held exercise pose",
     summary="time inside an exercise's pose tolerance, per side",
+    choice="time in the pose (needs the exercise)",
+    setup_steps=SETUP_STEPS,
     view="sagittal",
     needs_exercise=True,
     result_type=HoldResult,

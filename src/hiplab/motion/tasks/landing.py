@@ -40,6 +40,7 @@ from pydantic import Field
 
 from hiplab.motion.tasks import common as c
 from hiplab.motion.tasks.contact import UNCLEAR_LIMIT_S, Contact, find_contact
+from hiplab.motion.tasks.filming import DISTANCE
 from hiplab.motion.tasks.gates import check_landing
 from hiplab.motion.tasks.less import Less, LessContext, score_items
 from hiplab.motion.tasks.spec import Document, Metric, TaskOptions, TaskSpec, fmt
@@ -338,10 +339,25 @@ def _measure(inp: c.TaskInput, _options: TaskOptions) -> LandingResult:
     return analyze_landing(inp)
 
 
+SETUP_STEPS: tuple[str, ...] = (
+    "Film from the side, square to the person, for knee and hip bend at landing; film "
+    "from the front for knees falling in (knee valgus).",
+    "Put the camera at hip height of the person standing on the floor, level, with the "
+    "box and the landing spot in view.",
+    "Film at 120 frames per second (slow motion): the landing lasts about a tenth of a second.",
+    "If the phone saves slow motion at normal speed, enter the real frame rate (120) in "
+    "the frame rate field (--fps 120 on the command line).",
+    DISTANCE,
+    "Drop from a 30 cm box, land on both feet and stand still for a second after landing.",
+)
+"""How to film the task (before the set-up steps every task shares)."""
+
 SPEC = TaskSpec(
     name="landing",
     title="Drop landing",
     summary="drop landing: contact, knee/hip flexion, stiffness, FPPA, LESS",
+    choice="knee and hip flexion, stiffness, LESS",
+    setup_steps=SETUP_STEPS,
     landing=True,
     result_type=LandingResult,
     measure=_measure,

@@ -43,6 +43,10 @@ class TaskSpec:
         The task in plain words, as outputs and pages label it.
     summary : str
         What it measures, in one line.
+    choice : str
+        What a person choosing the task reads after its title (the upload form's list).
+    setup_steps : tuple of str
+        How to film it, in plain sentences (the camera set-up guide; docs/camera-setup.md).
     view : View or None
         The camera view it needs (None: any).
     landing : bool
@@ -69,6 +73,8 @@ class TaskSpec:
     name: TaskName
     title: str
     summary: str
+    choice: str
+    setup_steps: tuple[str, ...]
     view: View | None = None
     landing: bool = False
     needs_exercise: bool = False

@@ -47,6 +47,7 @@ import numpy as np
 from pydantic import Field
 
 from hiplab.motion.tasks import common as c
+from hiplab.motion.tasks.filming import DISTANCE, FPS_30, HIP_HEIGHT
 from hiplab.motion.tasks.fms import FmsDeepSquat, fms_deep_squat, rep_criteria
 from hiplab.motion.tasks.gates import check_squat
 from hiplab.motion.tasks.reps import RepFrames, segment_reps
@@ -567,10 +568,25 @@ def _measure(inp: c.TaskInput, _options: TaskOptions) -> SquatResult:
     return analyze_squat(inp)
 
 
+SETUP_STEPS: tuple[str, ...] = (
+    "Film from the side, square to the person: depth, knee and hip bend, trunk lean and "
+    "heel rise are measured from the side.",
+    "For knees falling in (knee valgus) and left–right differences, film a second clip "
+    "from the front.",
+    HIP_HEIGHT,
+    DISTANCE,
+    FPS_30,
+    "Do 3 to 5 squats at your usual pace, standing still for a second before the first "
+    "and after the last; keep the heels and feet in view.",
+)
+"""How to film the task (before the set-up steps every task shares)."""
+
 SPEC = TaskSpec(
     name="squat",
     title="Squat",
     summary="squat repetitions: depth, peaks, tempo, heel rise, asymmetry",
+    choice="depth, tempo, heel rise, FMS deep-squat criteria",
+    setup_steps=SETUP_STEPS,
     result_type=SquatResult,
     measure=_measure,
     key_metrics=key_metrics,

@@ -40,6 +40,7 @@ from typing import Literal
 import numpy as np
 
 from hiplab.motion.tasks import common as c
+from hiplab.motion.tasks.filming import FPS_30
 from hiplab.motion.tasks.gates import MIN_STILL_S, check_thomas, hanging, still_run
 from hiplab.motion.tasks.spec import Document, Metric, TaskOptions, TaskSpec, fmt
 
@@ -208,10 +209,23 @@ def _measure(inp: c.TaskInput, _options: TaskOptions) -> ThomasResult:
     return analyze_thomas(inp)
 
 
+SETUP_STEPS: tuple[str, ...] = (
+    "Film from the side of the table, square to it, with the tested leg nearer the camera.",
+    "Put the camera at hip height (the height of the table top), level, not looking down.",
+    "Stand the camera 3–4 m away, so that the person and the table fill most of the frame.",
+    FPS_30,
+    "Hold the test position still for at least 3 seconds; then turn round (or move the "
+    "camera) and film the other leg.",
+    "Wear shorts, so that the thigh and the knee are visible.",
+)
+"""How to film the task (before the set-up steps every task shares)."""
+
 SPEC = TaskSpec(
     name="thomas",
     title="Modified Thomas test",
     summary="modified Thomas test: hanging thigh and knee angles",
+    choice="thigh and knee angles",
+    setup_steps=SETUP_STEPS,
     view="sagittal",
     result_type=ThomasResult,
     measure=_measure,
