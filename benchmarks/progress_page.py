@@ -38,6 +38,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from hiplab.store import PersonRef
+
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10,40,190,500").split(",")]
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 BASELINE_COMMIT = os.environ.get(
@@ -86,8 +88,8 @@ def seed(url: str, sizes: list[int]) -> dict[int, int]:
             )
             for n in range(size):
                 data = clinic.parse_assessment(visit(n))
-                store.save_assessment(
-                    person_name=person.name, data=data, result=assess(data, library)
+                store.assessments.save(
+                    person=PersonRef.named(person.name), data=data, result=assess(data, library)
                 )
             people[size] = person.id
     return people

@@ -8,6 +8,7 @@ from hiplab.services import assessments, catalogue, storage
 from hiplab.services.clinic import authenticate, create_login
 from hiplab.services.demo import DEMO_CLIENT_EMAIL, DEMO_COACH_EMAIL, DEMO_PASSWORD, seed_web_demo
 from hiplab.settings import Settings
+from hiplab.store import PersonRef
 
 
 def _settings(tmp_path: Path, store_url: str) -> Settings:
@@ -32,9 +33,9 @@ def test_seed_is_idempotent_and_logins_work(tmp_path: Path, store_url: str) -> N
         client = authenticate(store=store, email=DEMO_CLIENT_EMAIL, password=DEMO_PASSWORD)
         assert coach is not None and coach.role == "coach"
         assert client is not None and client.role == "client"
-        owned = [p.name for p in store.people_of_coach(coach_id=coach.id)]
+        owned = [p.name for p in store.people.of_coach(coach_id=coach.id)]
         assert owned == [person]
-        assert client.person_id == store.find_person(name=person).id
+        assert client.person_id == store.people.get(person=PersonRef.named(person)).id
 
 
 def test_a_person_with_another_login_keeps_it(tmp_path: Path, store_url: str) -> None:

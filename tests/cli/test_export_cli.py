@@ -18,7 +18,7 @@ from fhir.resources.R4B.bundle import Bundle
 from hiplab.report.fhir import TESTS_SYSTEM
 from hiplab.services import clinic
 from hiplab.settings import Settings
-from hiplab.store import open_store
+from hiplab.store import PersonRef, open_store
 from hiplab.web.app import create_app
 from tests.cli.conftest import Run
 from tests.cli.test_assess_cli import sample_json
@@ -92,8 +92,8 @@ def test_the_cli_bundle_is_the_one_the_web_serves(
         coach = clinic.create_login(
             store=store, email="c@coach.test", display_name="C", role="coach", password=PASSWORD
         )
-        person = store.find_person(name=PERSON)
-        store.assign_coach(person_id=person.id, coach_id=coach.id)
+        person = store.people.get(person=PersonRef.named(PERSON))
+        store.people.assign_coach(person=PersonRef.by_id(person.id), coach_id=coach.id)
     settings = Settings(database_url=store_url, data_dir=tmp_path / "web")
     with TestClient(create_app(settings, run_jobs=False)) as browser:
         login(browser, "c@coach.test")

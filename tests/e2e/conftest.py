@@ -381,7 +381,7 @@ def seed_client(
 
     store = open_store(server.store_url)
     try:
-        coach = store.user_by_email(email=coach_email)
+        coach = store.accounts.by_email(email=coach_email)
         assert coach is not None, coach_email
         email = f"{uuid.uuid4().hex[:10]}@client.e2e.test"
         person = clinic.create_client(

@@ -98,7 +98,7 @@ def wait_for(store: Store, job_id: int, *, running: bool) -> StoredJob:
     """Wait until the job runs with some progress (``running``) or has ended."""
     deadline = time.monotonic() + HANG_GUARD_S
     while True:
-        job = store.get_job(job_id=job_id)
+        job = store.jobs.get(job_id=job_id)
         if running and job.state == "running" and job.progress > 0:
             return job
         if not running and job.state in ("done", "failed"):
@@ -118,8 +118,8 @@ def test_a_refused_second_server_changes_nothing(
 ) -> None:
     with servers(store_url, tmp_path, 1) as [first]:
         with open_store(store_url) as store:
-            job = store.enqueue_job(kind="not_run_by_a_server", payload={})
-            store.claim_job(owner="live-worker", lease_seconds=3600.0)
+            job = store.jobs.enqueue(kind="not_run_by_a_server", payload={})
+            store.jobs.claim(owner="live-worker", lease_seconds=3600.0)
         arriving = shared_uploads / uuid.uuid4().hex
         arriving.mkdir(parents=True)
         (arriving / "upload.part").write_bytes(b"the first megabytes")
@@ -130,7 +130,7 @@ def test_a_refused_second_server_changes_nothing(
         with servers(store_url, elsewhere, 1) as [second]:  # started: it re-queues nothing live
             assert httpx.get(second.url + "/login").status_code == 200
         with open_store(store_url) as store:
-            after = store.get_job(job_id=job.id)
+            after = store.jobs.get(job_id=job.id)
     assert again.returncode == 2, again.stdout + again.stderr
     assert f"cannot listen on 127.0.0.1:{port}" in again.stderr
     assert "Traceback" not in again.stderr

@@ -19,7 +19,7 @@ from hiplab.assess.parse import validate
 from hiplab.library.loader import default_library
 from hiplab.progress.build import plan_start_day
 from hiplab.services.assessments import assess
-from hiplab.store import Store, open_store
+from hiplab.store import PersonRef, Store, open_store
 from tests.store.builders import make_log, make_programme
 
 PERSON = "Alice Example"
@@ -78,7 +78,11 @@ def save_visits(store: Store, visits: list[dict[str, Any]] = VISITS) -> list[int
     for visit in visits:
         data = validate(visit_input(visit), source=visit["date"])
         result = assess(data, default_library())
-        ids.append(store.save_assessment(person_name=PERSON, data=data, result=result))
+        ids.append(
+            store.assessments.save(
+                person=PersonRef.named(PERSON), data=data, result=result
+            ).assessment_id
+        )
     return ids
 
 
@@ -102,7 +106,7 @@ def log_sessions(store: Store, *, plan_id: int, start: date, offsets: list[int])
     """Save one full session on each of ``start + offset`` days (discomfort falls)."""
     for n, offset in enumerate(offsets):
         day = start + timedelta(days=offset)
-        store.save_session_log(
+        store.logs.save(
             log=make_log(
                 person=PERSON,
                 plan_id=plan_id,
@@ -111,7 +115,8 @@ def log_sessions(store: Store, *, plan_id: int, start: date, offsets: list[int])
                 done_s=60 if n % 4 else 45,
                 discomfort=max(0, 4 - n // 2),
                 week=offset // 7 + 1,
-            )
+            ),
+            person=PersonRef.named(PERSON),
         )
 
 
@@ -124,11 +129,11 @@ def filled(store_url: str) -> Iterator[Filled]:
     """
     with open_store(store_url) as store:
         ids = save_visits(store)
-        plan_id = store.save_plan(
-            person_name=PERSON,
+        plan_id = store.plans.save(
+            person=PersonRef.named(PERSON),
             programme=make_programme(person=PERSON, sessions_per_week=3, weeks=4),
             assessment_id=ids[-1],
         )
-        start = plan_start_day(store.get_plan(plan_id=plan_id))
+        start = plan_start_day(store.plans.get(plan_id=plan_id))
         log_sessions(store, plan_id=plan_id, start=start, offsets=[0, 2, 4, 8, 10, 14, 16])
         yield Filled(store=store, url=store_url, assessment_ids=ids, plan_id=plan_id, start=start)

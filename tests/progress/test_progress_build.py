@@ -17,9 +17,8 @@ from hiplab.errors import NotFoundError
 from hiplab.library.loader import default_library
 from hiplab.progress.build import build_progress, classify, gather_progress, progress_of_test
 from hiplab.progress.models import ProgressReport, TestProgress
-from hiplab.progress.reads import assessment_inputs
 from hiplab.records.intake import Person, Sex
-from hiplab.store import StoredTestResult
+from hiplab.store import PersonRef, StoredTestResult
 from tests.progress.conftest import PERSON, Filled, at, save_visits
 from tests.store.builders import make_log
 
@@ -169,8 +168,9 @@ def test_adherence_as_of(
 def test_mean_completion_and_sessions_without_a_plan(filled: Filled) -> None:
     # A session logged without a plan id inside the plan's weeks counts for the plan.
     extra = filled.start + timedelta(days=15)
-    filled.store.save_session_log(
-        log=make_log(person=PERSON, started_at=at(extra), finished_at=at(extra, 19), done_s=60)
+    filled.store.logs.save(
+        log=make_log(person=PERSON, started_at=at(extra), finished_at=at(extra, 19), done_s=60),
+        person=PersonRef.named(PERSON),
     )
 
     adherence = report_of(filled, filled.start + timedelta(days=17)).adherence
@@ -253,17 +253,17 @@ def test_the_light_read_gives_the_report_the_full_assessments_give(filled: Fille
     as_of = filled.start + timedelta(days=17)
     full = build_progress(
         person_name=PERSON,
-        results=store.test_results(person_name=PERSON),
-        assessments=store.assessments(person_name=PERSON),
-        plans=store.plans(person_name=PERSON),
-        logs=store.session_logs(person_name=PERSON),
+        results=store.assessments.test_results(person=PersonRef.named(PERSON)),
+        assessments=store.assessments.of_person(person=PersonRef.named(PERSON)),
+        plans=store.plans.of_person(person=PersonRef.named(PERSON)),
+        logs=store.logs.of_person(person=PersonRef.named(PERSON)),
         library=LIBRARY,
         as_of=as_of,
     )
     assert report_of(filled, as_of) == full
-    inputs = assessment_inputs(store, person_name=f"  {PERSON} ")
-    stored = store.assessments(person_name=PERSON)
+    inputs = store.assessments.inputs(person=PersonRef.named(f"  {PERSON} "))
+    stored = store.assessments.of_person(person=PersonRef.named(PERSON))
     assert [(a.id, a.taken_on, a.data) for a in inputs] == [
         (a.id, a.taken_on, a.data) for a in stored
     ]
-    assert assessment_inputs(store, person_name="Nobody") == []
+    assert store.assessments.inputs(person=PersonRef.named("Nobody")) == []

@@ -23,7 +23,7 @@ from hiplab.records.assessment import Assessment
 from hiplab.records.programme import Programme
 from hiplab.services import programmes
 from hiplab.services.assessments import assess
-from hiplab.store import Store, open_store
+from hiplab.store import PersonRef, Store, open_store
 from tests.conftest import fresh_pg_database, pg_server
 from tests.scenarios.checks import Persona, load_personas
 
@@ -82,8 +82,10 @@ class Runs:
         data = validate(persona.input, source=persona.id)
         result = assess(data, self.library)
         store = self.store
-        assessment_id = store.save_assessment(person_name=persona.id, data=data, result=result)
-        person_id = store.find_person(name=persona.id).id
+        assessment_id = store.assessments.save(
+            person=PersonRef.named(persona.id), data=data, result=result
+        ).assessment_id
+        person_id = store.people.get(person=PersonRef.named(persona.id)).id
         request = request_of(persona)
         plan_id: int | None = None
         refusal: str | None = None
@@ -109,7 +111,7 @@ class Runs:
             persona=persona,
             person_id=person_id,
             assessment_id=assessment_id,
-            result=store.get_assessment(assessment_id=assessment_id).result,
+            result=store.assessments.get(assessment_id=assessment_id).result,
             programme=programme,
             plan_id=plan_id,
             assign_refusal=refusal,

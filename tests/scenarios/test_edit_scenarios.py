@@ -18,14 +18,14 @@ from hiplab.errors import InputError
 from hiplab.plan.edit import DOSE_LIMITS, DoseChange, Swap
 from hiplab.records.programme import PlanItem, Programme
 from hiplab.services import programmes
-from hiplab.store import Store
+from hiplab.store import PersonRef, Store
 from tests.scenarios.checks import all_items, programme_problems
 from tests.scenarios.conftest import LIBRARY, Run
 
 
 def _restore(store: Store, plan_id: int, original: Programme) -> None:
-    store.update_plan(plan_id=plan_id, change=lambda _programme: original)
-    assert store.get_plan(plan_id=plan_id).programme == original
+    store.plans.update(plan_id=plan_id, change=lambda _programme: original)
+    assert store.plans.get(plan_id=plan_id).programme == original
 
 
 def _distinct_items(programme: Programme) -> list[tuple[int, int, PlanItem]]:
@@ -69,7 +69,7 @@ def test_every_swap_offered_keeps_the_precautions(planned_run: Run, scenario_sto
                         problems.append(
                             f"{label}: refused without naming the precaution: {message}"
                         )
-                    if store.get_plan(plan_id=plan_id).programme != original:
+                    if store.plans.get(plan_id=plan_id).programme != original:
                         problems.append(f"{label}: a refused swap changed the plan")
                         _restore(store, plan_id, original)
                 else:
@@ -159,18 +159,20 @@ def test_impossible_dose_is_refused_naming_field_value_and_range(
         )
     message = str(refused.value)
     assert "sets" in message and str(high + 1) in message and f"{low} to {high}" in message
-    assert store.get_plan(plan_id=plan_id).programme == original
+    assert store.plans.get(plan_id=plan_id).programme == original
 
 
 def test_referral_is_never_edited(referral_run: Run, scenario_store: Store) -> None:
     """A referral stored as a plan (as ``hiplab plan --save`` may) cannot be edited or swapped."""
     run = referral_run
     store = scenario_store
-    plan_id = store.save_plan(
-        person_name=run.persona.id, programme=run.programme, assessment_id=run.assessment_id
+    plan_id = store.plans.save(
+        person=PersonRef.named(run.persona.id),
+        programme=run.programme,
+        assessment_id=run.assessment_id,
     )
     for edit in (DoseChange(week=1, item=1, sets=2), Swap(week=1, item=1, exercise_id="x")):
         with pytest.raises(InputError) as refused:
             programmes.edit_plan(store=store, plan_id=plan_id, edit=edit)
         assert "clinician" in str(refused.value) or "referral" in str(refused.value)
-    assert store.get_plan(plan_id=plan_id).programme == run.programme
+    assert store.plans.get(plan_id=plan_id).programme == run.programme

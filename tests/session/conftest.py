@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from hiplab.records.programme import Programme, Session
+from hiplab.store import PersonRef
 from tests.store.builders import plan_item, weekly_programme
 
 PERSON = "Sam Session"
@@ -53,9 +54,13 @@ def seed(url: str, *, refer: bool = False) -> int:
     data = load_assessment_file(catalogue.sample_path())
     result = assess(data, catalogue.library())
     with open_store(url) as store:
-        assessment_id = store.save_assessment(person_name=PERSON, data=data, result=result)
-        return store.save_plan(
-            person_name=PERSON, programme=programme(refer=refer), assessment_id=assessment_id
+        assessment_id = store.assessments.save(
+            person=PersonRef.named(PERSON), data=data, result=result
+        ).assessment_id
+        return store.plans.save(
+            person=PersonRef.named(PERSON),
+            programme=programme(refer=refer),
+            assessment_id=assessment_id,
         )
 
 

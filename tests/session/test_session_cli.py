@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hiplab.store import open_store
+from hiplab.store import PersonRef, open_store
 
 from .conftest import PERSON, Run, programme, seed
 
@@ -18,7 +18,7 @@ def test_without_a_terminal_it_fails_with_a_clear_message_instead_of_hanging(
     assert "needs an interactive terminal" in result.stderr
     assert "not a TTY" in result.stderr
     with open_store(store_url) as store:
-        assert store.session_logs(person_name=PERSON) == []
+        assert store.logs.of_person(person=PersonRef.named(PERSON)) == []
 
 
 def test_an_unknown_person_is_bad_input(store_url: str, hiplab: Run) -> None:
@@ -61,7 +61,7 @@ def test_neither_person_nor_plan_is_bad_input(store_url: str, hiplab: Run) -> No
 def test_a_plan_of_someone_else_is_refused(store_url: str, hiplab: Run) -> None:
     plan_id = seed(store_url)
     with open_store(store_url) as store:
-        latest = store.latest_plan(person_name=PERSON)
+        latest = store.plans.latest(person=PersonRef.named(PERSON))
     assert latest.programme == programme()
     result = hiplab("session", "Somebody Else", "--plan", str(plan_id))
     assert result.returncode == 2

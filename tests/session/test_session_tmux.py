@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from hiplab.records.programme import SessionLog
-from hiplab.store import open_store
+from hiplab.store import PersonRef, open_store
 from tests.terminal import Terminal
 
 from .conftest import PERSON, seed
@@ -44,7 +44,7 @@ def clocks(screen: str) -> list[str]:
 
 def stored_log(url: str) -> SessionLog:
     with open_store(url) as store:
-        logs = store.session_logs(person_name=PERSON)
+        logs = store.logs.of_person(person=PersonRef.named(PERSON))
     assert len(logs) == 1
     return logs[0].log
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hiplab.errors import StoreError
-from hiplab.store import Store, open_store
+from hiplab.store import PersonRef, Store, open_store
 from hiplab.store.engine import head_revision
 from tests.store.builders import make_log, make_programme
 
@@ -29,13 +29,15 @@ def _rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
 def test_sqlite_backup_is_a_readable_copy(
     sqlite_store: Store, sqlite_url: str, tmp_path: Path, make_input, make_result
 ) -> None:
-    assessment_id = sqlite_store.save_assessment(
-        person_name="Alice", data=make_input(), result=make_result()
+    assessment_id = sqlite_store.assessments.save(
+        person=PersonRef.named("Alice"), data=make_input(), result=make_result()
+    ).assessment_id
+    sqlite_store.assessments.save_report(
+        assessment_id=assessment_id, fmt="pdf", content=b"%PDF\x00"
     )
-    sqlite_store.save_report(assessment_id=assessment_id, fmt="pdf", content=b"%PDF\x00")
     target = tmp_path / "backups" / "copy.sqlite"
 
-    assert sqlite_store.backup(path=target) == target
+    assert sqlite_store.archive.backup(path=target) == target
 
     original = Path(sqlite_url.removeprefix("sqlite:///"))
     copied = _rows(target)
@@ -43,7 +45,9 @@ def test_sqlite_backup_is_a_readable_copy(
     assert len(copied["test_result"]) == 2
     assert not target.with_name("copy.sqlite-wal").exists()
     with open_store(f"sqlite:///{target}") as restored:
-        assert restored.history(person_name="Alice") == sqlite_store.history(person_name="Alice")
+        assert restored.assessments.history(
+            person=PersonRef.named("Alice")
+        ) == sqlite_store.assessments.history(person=PersonRef.named("Alice"))
 
 
 def test_backup_refuses_to_overwrite(store: Store, tmp_path: Path) -> None:
@@ -51,16 +55,16 @@ def test_backup_refuses_to_overwrite(store: Store, tmp_path: Path) -> None:
     target.write_bytes(b"keep me")
 
     with pytest.raises(StoreError, match="already exists"):
-        store.backup(path=target)
+        store.archive.backup(path=target)
 
     assert target.read_bytes() == b"keep me"
 
 
 def test_second_backup_to_same_path_is_refused(sqlite_store: Store, tmp_path: Path) -> None:
-    target = sqlite_store.backup(path=tmp_path / "one.sqlite")
+    target = sqlite_store.archive.backup(path=tmp_path / "one.sqlite")
     size = target.stat().st_size
     with pytest.raises(StoreError, match="already exists"):
-        sqlite_store.backup(path=target)
+        sqlite_store.archive.backup(path=target)
     assert target.stat().st_size == size
 
 
@@ -69,12 +73,12 @@ def test_postgresql_backup_is_a_json_dump(
 ) -> None:
     if store.dialect != "postgresql":
         pytest.skip("the JSON dump is the PostgreSQL backup format")
-    assessment_id = store.save_assessment(
-        person_name="Alice", data=make_input(), result=make_result()
-    )
-    store.save_report(assessment_id=assessment_id, fmt="pdf", content=b"%PDF\x00")
+    assessment_id = store.assessments.save(
+        person=PersonRef.named("Alice"), data=make_input(), result=make_result()
+    ).assessment_id
+    store.assessments.save_report(assessment_id=assessment_id, fmt="pdf", content=b"%PDF\x00")
 
-    dump = json.loads(store.backup(path=tmp_path / "dump.json").read_text(encoding="utf-8"))
+    dump = json.loads(store.archive.backup(path=tmp_path / "dump.json").read_text(encoding="utf-8"))
 
     assert dump["format"] == "hiplab-backup"
     assert dump["alembic_revision"] == head_revision()
@@ -90,20 +94,24 @@ def test_postgresql_backup_is_a_json_dump(
 def test_backups_include_plans_and_session_logs(
     store: Store, store_url: str, tmp_path: Path, make_input, make_result
 ) -> None:
-    assessment_id = store.save_assessment(
-        person_name="Alice", data=make_input(), result=make_result()
-    )
+    assessment_id = store.assessments.save(
+        person=PersonRef.named("Alice"), data=make_input(), result=make_result()
+    ).assessment_id
     programme = make_programme()
-    plan_id = store.save_plan(person_name="Alice", programme=programme, assessment_id=assessment_id)
+    plan_id = store.plans.save(
+        person=PersonRef.named("Alice"), programme=programme, assessment_id=assessment_id
+    )
     log = make_log(plan_id=plan_id)
-    store.save_session_log(log=log)
+    store.logs.save(log=log, person=PersonRef.named(log.person))
 
-    target = store.backup(path=tmp_path / "backup.out")
+    target = store.archive.backup(path=tmp_path / "backup.out")
 
     if store.dialect == "sqlite":
         with open_store(f"sqlite:///{target}") as restored:
-            assert restored.latest_plan(person_name="Alice").programme == programme
-            assert [s.log for s in restored.session_logs(person_name="Alice")] == [log]
+            assert restored.plans.latest(person=PersonRef.named("Alice")).programme == programme
+            assert [s.log for s in restored.logs.of_person(person=PersonRef.named("Alice"))] == [
+                log
+            ]
         return
     tables = json.loads(target.read_text(encoding="utf-8"))["tables"]
     [plan] = tables["plan"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from hiplab.store import Store, open_store
+from hiplab.store import PersonRef, Store, open_store
 
 WRITERS = 4
 EACH = 8
@@ -25,8 +25,10 @@ def test_concurrent_writers_from_two_processes_worth_of_stores_lose_nothing(
         try:
             for i in range(EACH):
                 # read-then-write: finds or creates the person, then inserts
-                store.save_assessment(
-                    person_name=f"P{i % 3}", data=make_input(age=30 + i), result=make_result()
+                store.assessments.save(
+                    person=PersonRef.named(f"P{i % 3}"),
+                    data=make_input(age=30 + i),
+                    result=make_result(),
                 )
         except BaseException as exc:  # collected: a thread's failure must fail the test
             errors.append(exc)
@@ -38,7 +40,7 @@ def test_concurrent_writers_from_two_processes_worth_of_stores_lose_nothing(
         thread.join()
     try:
         assert errors == []
-        people = stores[0].people()
+        people = stores[0].people.summaries()
         assert sorted(p.name for p in people) == ["P0", "P1", "P2"]
         assert sum(p.n_assessments for p in people) == WRITERS * EACH
     finally:

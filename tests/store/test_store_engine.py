@@ -12,7 +12,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 
 from hiplab.errors import StoreError
-from hiplab.store import Store, default_url, open_store
+from hiplab.store import PersonRef, Store, default_url, open_store
 from hiplab.store import engine as engine_module
 from hiplab.store import store as store_module
 from hiplab.store.engine import head_revision
@@ -21,22 +21,24 @@ from hiplab.store.tables import Base
 
 def test_migrations_are_idempotent(store_url: str, make_input, make_result) -> None:
     with open_store(store_url) as first:
-        first.save_assessment(person_name="Alice", data=make_input(), result=make_result())
+        first.assessments.save(
+            person=PersonRef.named("Alice"), data=make_input(), result=make_result()
+        )
     with open_store(store_url) as second:
-        assert [p.name for p in second.people()] == ["Alice"]
-        with second._engine.connect() as connection:
+        assert [p.name for p in second.people.summaries()] == ["Alice"]
+        with second._db.engine.connect() as connection:
             versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
     assert versions == [(head_revision(),)]
 
 
 def test_migrations_match_the_table_models(store: Store) -> None:
-    with store._engine.connect() as connection:
+    with store._db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
 
 
 def test_sqlite_connection_settings(sqlite_store: Store, sqlite_url: str) -> None:
-    with sqlite_store._engine.connect() as connection:
+    with sqlite_store._db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
@@ -47,8 +49,10 @@ def test_sqlite_connection_settings(sqlite_store: Store, sqlite_url: str) -> Non
 
 def test_in_memory_store_works(make_input, make_result) -> None:
     with open_store("sqlite://") as store:
-        store.save_assessment(person_name="Alice", data=make_input(), result=make_result())
-        assert len(store.history(person_name="Alice")) == 1
+        store.assessments.save(
+            person=PersonRef.named("Alice"), data=make_input(), result=make_result()
+        )
+        assert len(store.assessments.history(person=PersonRef.named("Alice"))) == 1
 
 
 def test_default_url_from_environment(
@@ -57,7 +61,9 @@ def test_default_url_from_environment(
     monkeypatch.setenv("HIPLAB_DATABASE_URL", sqlite_url)
     assert default_url() == sqlite_url
     with open_store() as store:
-        store.save_assessment(person_name="Alice", data=make_input(), result=make_result())
+        store.assessments.save(
+            person=PersonRef.named("Alice"), data=make_input(), result=make_result()
+        )
     assert Path(sqlite_url.removeprefix("sqlite:///")).is_file()
 
 
@@ -112,13 +118,17 @@ def test_locked_sqlite_is_a_store_error(
         try:
             locker.execute("BEGIN EXCLUSIVE")
             with pytest.raises(StoreError, match="locked") as caught:
-                store.save_assessment(person_name="Al", data=make_input(), result=make_result())
+                store.assessments.save(
+                    person=PersonRef.named("Al"), data=make_input(), result=make_result()
+                )
             assert sqlite_url in str(caught.value)
         finally:
             locker.execute("ROLLBACK")
             locker.close()
-        store.save_assessment(person_name="Al", data=make_input(), result=make_result())
-        assert len(store.history(person_name="Al")) == 1
+        store.assessments.save(
+            person=PersonRef.named("Al"), data=make_input(), result=make_result()
+        )
+        assert len(store.assessments.history(person=PersonRef.named("Al"))) == 1
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ import pytest
 from hiplab.private_files import make_private_dir, private_sqlite_file, restrict_file
 from hiplab.services import storage
 from hiplab.settings import Settings
-from hiplab.store import Store, open_store
+from hiplab.store import PersonRef, Store, open_store
 
 pytestmark = [
     pytest.mark.skipif(os.name != "posix", reason="POSIX file modes"),
@@ -30,7 +30,9 @@ def mode(path: Path) -> int:
 def test_a_new_store_and_its_wal_and_shm_are_0600(tmp_path: Path, make_input, make_result) -> None:
     database = tmp_path / "hiplab.sqlite"
     with open_store(f"sqlite:///{database}") as store:
-        store.save_assessment(person_name="Alice", data=make_input(), result=make_result())
+        store.assessments.save(
+            person=PersonRef.named("Alice"), data=make_input(), result=make_result()
+        )
         companions = [database.with_name(database.name + s) for s in ("-wal", "-shm")]
         assert all(path.exists() for path in companions)  # WAL mode, a connection open
         assert [mode(p) for p in (database, *companions)] == [0o600, 0o600, 0o600]
@@ -45,7 +47,7 @@ def test_an_existing_store_readable_by_others_is_restricted(tmp_path: Path) -> N
     os.chmod(database, 0o644)
     os.chmod(wal, 0o664)
     with open_store(f"sqlite:///{database}") as store:
-        assert store.people() == []
+        assert store.people.summaries() == []
         assert (mode(database), mode(wal)) == (0o600, 0o600)
 
 
@@ -71,7 +73,7 @@ def test_an_existing_data_folder_keeps_its_mode(tmp_path: Path) -> None:
 
 
 def test_backups_are_0600(store: Store, tmp_path: Path) -> None:
-    target = store.backup(path=tmp_path / "backups" / "copy.bak")
+    target = store.archive.backup(path=tmp_path / "backups" / "copy.bak")
     assert mode(target) == 0o600
 
 

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from hiplab.errors import InputError, NotFoundError
-from hiplab.store import Store, open_store
+from hiplab.store import PersonRef, Store, UnitOfWork, open_store
 from hiplab.store.jobs import JobUse, LeaseLostError
 from tests.store.conftest import MakeInput, MakeResult
 
@@ -16,15 +16,15 @@ W = "worker-1"
 
 
 def test_a_job_goes_from_queued_to_done(store: Store) -> None:
-    job = store.enqueue_job(kind="video_analysis", payload={"upload": "a1b2.mp4"})
+    job = store.jobs.enqueue(kind="video_analysis", payload={"upload": "a1b2.mp4"})
     assert (job.state, job.progress, job.attempts, job.result) == ("queued", 0.0, 0, None)
-    claimed = store.claim_job(owner=W)
+    claimed = store.jobs.claim(owner=W)
     assert claimed is not None
     assert (claimed.id, claimed.state, claimed.attempts) == (job.id, "running", 1)
-    store.update_job_progress(job_id=job.id, progress=0.5, owner=W)
-    assert store.get_job(job_id=job.id).progress == 0.5
-    store.finish_job(job_id=job.id, owner=W, result={"frames": 230})
-    done = store.get_job(job_id=job.id)
+    store.jobs.update_progress(job_id=job.id, progress=0.5, owner=W)
+    assert store.jobs.get(job_id=job.id).progress == 0.5
+    store.jobs.finish(job_id=job.id, owner=W, result={"frames": 230})
+    done = store.jobs.get(job_id=job.id)
     assert (done.state, done.progress, done.result, done.error) == (
         "done",
         1.0,
@@ -32,43 +32,43 @@ def test_a_job_goes_from_queued_to_done(store: Store) -> None:
         None,
     )
     assert done.updated_at >= done.created_at
-    assert store.claim_job(owner=W) is None
+    assert store.jobs.claim(owner=W) is None
 
 
 def test_a_failed_job_keeps_its_message(store: Store) -> None:
-    job = store.enqueue_job(kind="video_analysis", payload={})
-    store.claim_job(owner=W)
-    store.fail_job(job_id=job.id, owner=W, error="the video has no frames")
-    failed = store.get_job(job_id=job.id)
+    job = store.jobs.enqueue(kind="video_analysis", payload={})
+    store.jobs.claim(owner=W)
+    store.jobs.fail(job_id=job.id, owner=W, error="the video has no frames")
+    failed = store.jobs.get(job_id=job.id)
     assert (failed.state, failed.error) == ("failed", "the video has no frames")
     with pytest.raises(LeaseLostError, match="no longer this worker's"):
-        store.update_job_progress(job_id=job.id, progress=0.9, owner=W)
+        store.jobs.update_progress(job_id=job.id, progress=0.9, owner=W)
 
 
 def test_claims_take_the_oldest_job_of_the_asked_kinds(store: Store) -> None:
-    first = store.enqueue_job(kind="a", payload={})
-    second = store.enqueue_job(kind="b", payload={})
-    third = store.enqueue_job(kind="a", payload={})
-    claimed_b = store.claim_job(owner=W, kinds=["b"])
+    first = store.jobs.enqueue(kind="a", payload={})
+    second = store.jobs.enqueue(kind="b", payload={})
+    third = store.jobs.enqueue(kind="a", payload={})
+    claimed_b = store.jobs.claim(owner=W, kinds=["b"])
     assert claimed_b is not None and claimed_b.id == second.id
-    assert [store.claim_job(owner=W, kinds=["a"]).id for _ in range(2)] == [first.id, third.id]  # type: ignore[union-attr]
-    assert store.claim_job(owner=W, kinds=["a", "b"]) is None
+    assert [store.jobs.claim(owner=W, kinds=["a"]).id for _ in range(2)] == [first.id, third.id]  # type: ignore[union-attr]
+    assert store.jobs.claim(owner=W, kinds=["a", "b"]) is None
 
 
 def test_bad_job_input_is_refused(store: Store) -> None:
     with pytest.raises(InputError, match="job kind 'Video Analysis' is not allowed"):
-        store.enqueue_job(kind="Video Analysis", payload={})
+        store.jobs.enqueue(kind="Video Analysis", payload={})
     with pytest.raises(InputError, match="payload must be plain JSON"):
-        store.enqueue_job(kind="x", payload={"bad": object()})
+        store.jobs.enqueue(kind="x", payload={"bad": object()})
     with pytest.raises(InputError, match=r"progress 1\.5 is not allowed; allowed: 0 to 1"):
-        store.update_job_progress(job_id=1, progress=1.5, owner=W)
+        store.jobs.update_progress(job_id=1, progress=1.5, owner=W)
     with pytest.raises(NotFoundError, match="no job with id 404"):
-        store.get_job(job_id=404)
+        store.jobs.get(job_id=404)
 
 
 def test_two_claimers_never_get_the_same_job(store_url: str) -> None:
     with open_store(store_url) as setup:
-        ids = {setup.enqueue_job(kind="work", payload={"n": n}).id for n in range(40)}
+        ids = {setup.jobs.enqueue(kind="work", payload={"n": n}).id for n in range(40)}
     claimed: list[int] = []
     errors: list[BaseException] = []
     lock = threading.Lock()
@@ -78,7 +78,7 @@ def test_two_claimers_never_get_the_same_job(store_url: str) -> None:
         try:
             with open_store(store_url) as mine:  # each worker its own engine and connections
                 start.wait()
-                while (job := mine.claim_job(owner=W)) is not None:
+                while (job := mine.jobs.claim(owner=W)) is not None:
                     with lock:
                         claimed.append(job.id)
         except BaseException as exc:  # reported below, not lost in the thread
@@ -92,73 +92,73 @@ def test_two_claimers_never_get_the_same_job(store_url: str) -> None:
     assert errors == []
     assert sorted(claimed) == sorted(ids)  # every job once: none twice, none lost
     with open_store(store_url) as check:
-        assert {j.state for j in check.jobs()} == {"running"}
-        assert {j.attempts for j in check.jobs()} == {1}
+        assert {j.state for j in check.jobs.all()} == {"running"}
+        assert {j.attempts for j in check.jobs.all()} == {1}
 
 
 def test_only_expired_leases_go_back_to_the_queue_at_restart(store_url: str) -> None:
     with open_store(store_url) as before:
-        live = before.enqueue_job(kind="work", payload={})
-        finished = before.enqueue_job(kind="work", payload={})
-        dead = before.enqueue_job(kind="work", payload={})
-        waiting = before.enqueue_job(kind="work", payload={})
-        before.claim_job(owner="live-server", lease_seconds=3600.0)
-        before.update_job_progress(
+        live = before.jobs.enqueue(kind="work", payload={})
+        finished = before.jobs.enqueue(kind="work", payload={})
+        dead = before.jobs.enqueue(kind="work", payload={})
+        waiting = before.jobs.enqueue(kind="work", payload={})
+        before.jobs.claim(owner="live-server", lease_seconds=3600.0)
+        before.jobs.update_progress(
             job_id=live.id, progress=0.7, owner="live-server", lease_seconds=3600.0
         )
-        before.claim_job(owner=W)
-        before.finish_job(job_id=finished.id, owner=W, result={})
-        before.claim_job(owner="dead-server", lease_seconds=0.0)  # then its process died
+        before.jobs.claim(owner=W)
+        before.jobs.finish(job_id=finished.id, owner=W, result={})
+        before.jobs.claim(owner="dead-server", lease_seconds=0.0)  # then its process died
     # The dead server's process is gone; another server starts on the same store.
     with open_store(store_url) as after:
-        assert after.requeue_expired_jobs() == 1
-        states = {j.id: (j.state, j.progress) for j in after.jobs()}
+        assert after.jobs.requeue_expired() == 1
+        states = {j.id: (j.state, j.progress) for j in after.jobs.all()}
         assert states == {
             dead.id: ("queued", 0.0),
             live.id: ("running", 0.7),  # another live server's job is left alone
             finished.id: ("done", 1.0),
             waiting.id: ("queued", 0.0),
         }
-        again = after.claim_job(owner="new-server")
+        again = after.jobs.claim(owner="new-server")
         assert again is not None and (again.id, again.attempts) == (dead.id, 2)
-        assert after.requeue_expired_jobs() == 0
+        assert after.jobs.requeue_expired() == 0
 
 
 def test_an_expired_lease_is_claimed_again_and_the_old_worker_cannot_end_it(
     store: Store,
 ) -> None:
-    job = store.enqueue_job(kind="work", payload={})
-    store.claim_job(owner="slow", lease_seconds=0.0)  # stopped renewing: expired at once
-    taken = store.claim_job(owner="fresh")
+    job = store.jobs.enqueue(kind="work", payload={})
+    store.jobs.claim(owner="slow", lease_seconds=0.0)  # stopped renewing: expired at once
+    taken = store.jobs.claim(owner="fresh")
     assert taken is not None and (taken.id, taken.attempts) == (job.id, 2)
     for write in (
-        lambda: store.update_job_progress(job_id=job.id, progress=0.5, owner="slow"),
-        lambda: store.renew_job_lease(job_id=job.id, owner="slow"),
-        lambda: store.finish_job(job_id=job.id, owner="slow", result={"by": "slow"}),
-        lambda: store.fail_job(job_id=job.id, owner="slow", error="late"),
+        lambda: store.jobs.update_progress(job_id=job.id, progress=0.5, owner="slow"),
+        lambda: store.jobs.renew_lease(job_id=job.id, owner="slow"),
+        lambda: store.jobs.finish(job_id=job.id, owner="slow", result={"by": "slow"}),
+        lambda: store.jobs.fail(job_id=job.id, owner="slow", error="late"),
     ):
         with pytest.raises(LeaseLostError, match="claimed by another worker"):
             write()
-    store.finish_job(job_id=job.id, owner="fresh", result={"by": "fresh"})
-    done = store.get_job(job_id=job.id)
+    store.jobs.finish(job_id=job.id, owner="fresh", result={"by": "fresh"})
+    done = store.jobs.get(job_id=job.id)
     assert (done.state, done.result) == ("done", {"by": "fresh"})
     with pytest.raises(LeaseLostError, match="it is done"):
-        store.finish_job(job_id=job.id, owner="fresh", result={"again": True})
+        store.jobs.finish(job_id=job.id, owner="fresh", result={"again": True})
 
 
 def test_a_live_lease_is_never_claimed_twice(store: Store) -> None:
-    store.enqueue_job(kind="work", payload={})
-    assert store.claim_job(owner="a", lease_seconds=60.0) is not None
-    assert store.claim_job(owner="b") is None
+    store.jobs.enqueue(kind="work", payload={})
+    assert store.jobs.claim(owner="a", lease_seconds=60.0) is not None
+    assert store.jobs.claim(owner="b") is None
 
 
 # --- using a finished job's result once ------------------------------------------------------
 
 
 def _done_job(store: Store) -> int:
-    job = store.enqueue_job(kind="work", payload={})
-    store.claim_job(owner=W)
-    store.finish_job(job_id=job.id, owner=W, result={"frames": 230})
+    job = store.jobs.enqueue(kind="work", payload={})
+    store.jobs.claim(owner=W)
+    store.jobs.finish(job_id=job.id, owner=W, result={"frames": 230})
     return job.id
 
 
@@ -168,17 +168,21 @@ def test_a_job_result_is_used_once_with_the_writes_in_the_same_transaction(
     job_id = _done_job(store)
     calls: list[int] = []
 
-    def save() -> dict[str, object]:
+    def save(uow: UnitOfWork) -> dict[str, object]:
         calls.append(1)
-        saved = store.save_assessment(person_name="Ann", data=make_input(), result=make_result())
+        saved = store.assessments.save(
+            person=PersonRef.named("Ann"), data=make_input(), result=make_result(), uow=uow
+        ).assessment_id
         return {"assessment_id": saved}
 
-    first = store.use_job_once(job_id=job_id, key="assessment", use=save)
-    again = store.use_job_once(job_id=job_id, key="assessment", use=save)
+    first = store.jobs.use_once(job_id=job_id, key="assessment", use=save)
+    again = store.jobs.use_once(job_id=job_id, key="assessment", use=save)
     assert first.new and not again.new
     assert again.record == first.record and len(calls) == 1
-    assert [a.id for a in store.history(person_name="Ann")] == [first.record["assessment_id"]]
-    assert store.get_job(job_id=job_id).result == {"frames": 230, "assessment": first.record}
+    assert [a.id for a in store.assessments.history(person=PersonRef.named("Ann"))] == [
+        first.record["assessment_id"]
+    ]
+    assert store.jobs.get(job_id=job_id).result == {"frames": 230, "assessment": first.record}
 
 
 def test_a_failing_use_stores_neither_its_rows_nor_the_record(
@@ -186,24 +190,26 @@ def test_a_failing_use_stores_neither_its_rows_nor_the_record(
 ) -> None:
     job_id = _done_job(store)
 
-    def save_then_fail() -> dict[str, object]:
-        store.save_assessment(person_name="Ann", data=make_input(), result=make_result())
+    def save_then_fail(uow: UnitOfWork) -> dict[str, object]:
+        store.assessments.save(
+            person=PersonRef.named("Ann"), data=make_input(), result=make_result(), uow=uow
+        )
         raise InputError("the report cannot be rendered")
 
     with pytest.raises(InputError, match="cannot be rendered"):
-        store.use_job_once(job_id=job_id, key="assessment", use=save_then_fail)
-    assert store.people() == []
-    assert store.get_job(job_id=job_id).result == {"frames": 230}
+        store.jobs.use_once(job_id=job_id, key="assessment", use=save_then_fail)
+    assert store.people.summaries() == []
+    assert store.jobs.get(job_id=job_id).result == {"frames": 230}
     with pytest.raises(InputError, match="record must be plain JSON"):
-        store.use_job_once(job_id=job_id, key="record", use=lambda: {"bad": object()})
+        store.jobs.use_once(job_id=job_id, key="record", use=lambda _uow: {"bad": object()})
 
 
 def test_only_a_done_job_can_be_used(store: Store) -> None:
-    job = store.enqueue_job(kind="work", payload={})
+    job = store.jobs.enqueue(kind="work", payload={})
     with pytest.raises(InputError, match=f"job {job.id} is queued; its results come once"):
-        store.use_job_once(job_id=job.id, key="k", use=dict)
+        store.jobs.use_once(job_id=job.id, key="k", use=lambda _uow: {})
     with pytest.raises(NotFoundError, match="no job with id 404"):
-        store.use_job_once(job_id=404, key="k", use=dict)
+        store.jobs.use_once(job_id=404, key="k", use=lambda _uow: {})
 
 
 def test_a_concurrent_second_use_waits_and_finds_the_first_record(store_url: str) -> None:
@@ -217,23 +223,23 @@ def test_a_concurrent_second_use_waits_and_finds_the_first_record(store_url: str
     b_used = threading.Event()
     outcomes: dict[str, object] = {}
 
-    def record_b() -> dict[str, object]:
+    def record_b(_uow: UnitOfWork) -> dict[str, object]:
         b_used.set()
         return {"by": "b"}
 
     def use_b() -> None:
         with open_store(store_url) as mine:
-            outcomes["b"] = mine.use_job_once(job_id=job_id, key="k", use=record_b)
+            outcomes["b"] = mine.jobs.use_once(job_id=job_id, key="k", use=record_b)
 
     b = threading.Thread(target=use_b)
 
-    def use_a() -> dict[str, object]:
+    def use_a(_uow: UnitOfWork) -> dict[str, object]:
         b.start()
         outcomes["b ran while a held the job"] = b_used.wait(2.0)
         return {"by": "a"}
 
     with open_store(store_url) as mine:
-        outcomes["a"] = mine.use_job_once(job_id=job_id, key="k", use=use_a)
+        outcomes["a"] = mine.jobs.use_once(job_id=job_id, key="k", use=use_a)
     b.join(60)
     assert outcomes["b ran while a held the job"] is False
     assert outcomes["a"] == JobUse(record={"by": "a"}, new=True)

@@ -18,7 +18,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
-from hiplab.store import NewLogin, open_store
+from hiplab.store import NewLogin, PersonRef, open_store
 from hiplab.store.engine import (
     MIGRATIONS_DIR,
     create_store_engine,
@@ -35,28 +35,34 @@ HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"
 
 def _fill(url: str, make_input, make_result) -> None:
     with open_store(url) as store:
-        coach = store.create_user(
+        coach = store.accounts.create_user(
             email="c@example.org", display_name="C", role="coach", password_hash=HASH
         )
         login = NewLogin(email="alice@example.org", display_name="Alice", password_hash=HASH)
-        alice = store.create_person(
+        alice = store.people.create(
             name="Alice", age=34, sex="female", coach_id=coach.id, login=login
         )
         for name in ("Alice", "Sam"):
-            assessment_id = store.save_assessment(
-                person_name=name, data=make_input(), result=make_result(), reports=[("html", "<p>")]
+            assessment_id = store.assessments.save(
+                person=PersonRef.named(name),
+                data=make_input(),
+                result=make_result(),
+                reports=[("html", "<p>")],
+            ).assessment_id
+            plan_id = store.plans.save(
+                person=PersonRef.named(name),
+                programme=make_programme(),
+                assessment_id=assessment_id,
             )
-            plan_id = store.save_plan(
-                person_name=name, programme=make_programme(), assessment_id=assessment_id
+            store.logs.save(
+                log=make_log(plan_id=plan_id).model_copy(update={"person": name}),
+                person=PersonRef.named(name),
             )
-            store.save_session_log(
-                log=make_log(plan_id=plan_id).model_copy(update={"person": name})
-            )
-        store.enqueue_job(kind="k", payload={}, owner_id=coach.id, person_id=alice.id)
-        client = store.user_by_email(email="alice@example.org")
+        store.jobs.enqueue(kind="k", payload={}, owner_id=coach.id, person_id=alice.id)
+        client = store.accounts.by_email(email="alice@example.org")
         assert client is not None
         digest = hashlib.sha256(b"cookie").hexdigest()
-        store.start_login_session(
+        store.accounts.start_session(
             user_id=client.id, digest=digest, expired_before=datetime.now(UTC)
         )
 
@@ -99,8 +105,8 @@ def test_0007_down_and_up_keeps_every_row(store_url: str, make_input, make_resul
     finally:
         engine.dispose()
     with open_store(store_url) as store:
-        assert [p.name for p in store.people()] == ["Alice", "Sam"]
-        assert len(store.session_logs(person_name="Alice")) == 1
+        assert [p.name for p in store.people.summaries()] == ["Alice", "Sam"]
+        assert len(store.logs.of_person(person=PersonRef.named("Alice"))) == 1
 
 
 def test_0007_refuses_an_sqlite_connection_with_foreign_keys_on(

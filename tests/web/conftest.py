@@ -156,7 +156,7 @@ def make_world(store: Store) -> World:
         )
         for name, person in people.items()
     }
-    job = store.enqueue_job(
+    job = store.jobs.enqueue(
         kind="test_job", payload={"n": 1}, owner_id=coach_a.id, person_id=people["Alice"].id
     )
     return World(

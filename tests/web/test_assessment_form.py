@@ -9,7 +9,7 @@ from typing import Any
 from hiplab.assess.parse import validate
 from hiplab.errors import InputError
 from hiplab.records.intake import Screening
-from hiplab.store import Store
+from hiplab.store import PersonRef, Store
 from hiplab.web.assessment_form import form_groups, form_to_input
 from tests.web.conftest import TestClient, World, csrf_of_page, login
 
@@ -60,7 +60,7 @@ def test_the_form_saves_what_a_file_would(client: TestClient, world: World, stor
     response = submit(client, world.alice, form)
     assert response.status_code == 303, response.text
     assert response.headers["location"] == f"/people/{world.alice}"
-    stored = store.latest_assessment(person_name="Alice")
+    stored = store.assessments.latest(person=PersonRef.named("Alice"))
     expected = validate(
         {
             "person": {"age": 35, "sex": "female", "activities": ["running", "yoga"]},
@@ -116,7 +116,7 @@ def test_a_pasted_file_is_read_like_a_file(client: TestClient, world: World, sto
         follow_redirects=False,
     )
     assert response.status_code == 303
-    assert store.latest_assessment(person_name="Alice").data.tests.deep_squat_fms == 2
+    assert store.assessments.latest(person=PersonRef.named("Alice")).data.tests.deep_squat_fms == 2
     broken = client.post(
         f"/people/{world.alice}/assessments",
         data={"csrf_token": token, "document": "person: [unclosed\n"},
@@ -197,7 +197,7 @@ def test_the_new_fields_are_saved_as_a_file_would_hold_them(
     }
     response = submit(client, world.alice, form)
     assert response.status_code == 303, response.text
-    stored = store.latest_assessment(person_name="Alice")
+    stored = store.assessments.latest(person=PersonRef.named("Alice"))
     expected = validate(
         {
             "person": {"age": 35, "sex": "female"},
@@ -233,7 +233,7 @@ def test_a_red_flag_from_the_form_shows_who_and_when(
     }
     response = submit(client, world.alice, form)
     assert response.status_code == 303, response.text
-    result = store.latest_assessment(person_name="Alice").result
+    result = store.assessments.latest(person=PersonRef.named("Alice")).result
     assert {f.id for f in result.red_flags} == {
         "long_term_steroids", "rest_or_night_pain", "pain_after_injury", "possible_scfe",
     }  # fmt: skip

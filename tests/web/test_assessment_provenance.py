@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from hiplab.store import Store
+from hiplab.store import PersonRef, Store
 from tests.web.conftest import TestClient, World, csrf_of_page, login, new_client
 
 
@@ -31,7 +31,7 @@ def browser_of(app: FastAPI, email: str) -> tuple[TestClient, str]:
 
 
 def count(store: Store, world: World) -> int:
-    return len(store.history(person_name="Alice"))
+    return len(store.assessments.history(person=PersonRef.named("Alice")))
 
 
 @pytest.mark.parametrize(
@@ -75,7 +75,7 @@ def test_a_client_records_a_self_test_through_the_api(
         headers={"X-CSRF-Token": csrf},
     )
     assert response.status_code == 201, response.text
-    assert store.latest_assessment(person_name="Alice").data.provenance == "self"
+    assert store.assessments.latest(person=PersonRef.named("Alice")).data.provenance == "self"
 
 
 def test_a_coach_cannot_enter_video_values_without_an_analysis(

@@ -25,7 +25,7 @@ def _count_frames(context: JobContext) -> dict[str, object]:
 def _wait_for(store_url: str, job_id: int, state: str, seconds: float = 20) -> None:
     deadline = time.monotonic() + seconds
     with open_store(store_url) as store:
-        while store.get_job(job_id=job_id).state != state:
+        while store.jobs.get(job_id=job_id).state != state:
             assert time.monotonic() < deadline, f"job {job_id} never became {state}"
             time.sleep(0.05)
 
@@ -33,14 +33,14 @@ def _wait_for(store_url: str, job_id: int, state: str, seconds: float = 20) -> N
 def test_a_restart_requeues_and_finishes_a_job_left_running(tmp_path: Path, store_url: str) -> None:
     settings = _settings(tmp_path, store_url)
     with open_store(store_url) as store:
-        job = store.enqueue_job(kind="count_frames", payload={"frames": 230})
+        job = store.jobs.enqueue(kind="count_frames", payload={"frames": 230})
         # A worker took it ... and its server died: the lease is not renewed and expires.
-        assert store.claim_job(owner="dead-server", lease_seconds=0.0) is not None
+        assert store.jobs.claim(owner="dead-server", lease_seconds=0.0) is not None
     app = create_app(settings, job_handlers={"count_frames": _count_frames})
     with TestClient(app):
         _wait_for(store_url, job.id, "done")
     with open_store(store_url) as store:
-        done = store.get_job(job_id=job.id)
+        done = store.jobs.get(job_id=job.id)
     assert done.result == {"frames": 230, "attempt": 2}
     assert (done.progress, done.attempts, done.error) == (1.0, 2, None)
 
@@ -56,11 +56,11 @@ def test_failures_are_recorded_and_the_worker_goes_on(tmp_path: Path, store_url:
     settings = _settings(tmp_path, store_url)
     with open_store(store_url) as store:
         ids = [
-            store.enqueue_job(kind=kind, payload={"frames": 3})
+            store.jobs.enqueue(kind=kind, payload={"frames": 3})
             for kind in ("bad_video", "bug", "count_frames", "nobody_handles_this")
         ]
         assert [run_one(store, settings, handlers) for _ in range(4)] == [True, True, True, False]
-        jobs = [store.get_job(job_id=j.id) for j in ids]
+        jobs = [store.jobs.get(job_id=j.id) for j in ids]
     assert [(j.state, j.error) for j in jobs] == [
         ("failed", "video.mp4: the file has no video frames"),
         ("failed", "the bug job failed unexpectedly"),
@@ -72,9 +72,9 @@ def test_failures_are_recorded_and_the_worker_goes_on(tmp_path: Path, store_url:
 def test_no_handlers_no_worker(tmp_path: Path, store_url: str) -> None:
     settings = _settings(tmp_path, store_url)
     with open_store(store_url) as store:
-        job = store.enqueue_job(kind="count_frames", payload={"frames": 1})
+        job = store.jobs.enqueue(kind="count_frames", payload={"frames": 1})
         assert run_one(store, settings, {}) is False
     with TestClient(create_app(settings)):
         time.sleep(0.2)
     with open_store(store_url) as store:
-        assert store.get_job(job_id=job.id).state == "queued"
+        assert store.jobs.get(job_id=job.id).state == "queued"

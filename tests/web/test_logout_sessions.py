@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from hiplab.store import Store
+from hiplab.store import PersonRef, Store
 from hiplab.web.security import CSRF_HEADER, SESSION_COOKIE, SessionData, new_session
 from tests.web.conftest import SAMPLE_INPUT, TestClient, World, csrf_of_page, login, new_client
 
@@ -23,7 +23,7 @@ def _logout(browser: TestClient) -> None:
 
 
 def _assessments(store: Store, person_id: int) -> int:
-    return len(store.assessments(person_name=store.get_person(person_id=person_id).name))
+    return len(store.assessments.of_person(person=PersonRef.by_id(person_id)))
 
 
 def test_a_cookie_copied_before_logout_neither_reads_nor_writes(

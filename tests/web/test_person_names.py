@@ -13,7 +13,7 @@ import re
 
 from fastapi import FastAPI
 
-from hiplab.store import Store
+from hiplab.store import PersonRef, Store
 from tests.web.conftest import (
     PASSWORD,
     SAMPLE_INPUT,
@@ -59,7 +59,7 @@ def test_coach_b_creates_an_alice_of_their_own_on_the_page(
     browser, _ = coach_b(app)
     response = create_on_page(browser, name="Alice")
     assert response.status_code == 303, response.text
-    [mine] = [p for p in store.people_of_coach(coach_id=world.coach_b) if p.name == "Alice"]
+    [mine] = [p for p in store.people.of_coach(coach_id=world.coach_b) if p.name == "Alice"]
     assert response.headers["location"] == f"/people/{mine.id}"
     assert mine.id != world.alice
     again = create_on_page(browser, name="Alice")
@@ -87,14 +87,16 @@ def test_each_alice_sees_only_her_own_records(app: FastAPI, store: Store, world:
     assert [a["id"] for a in document["assessments"]] == [recorded.json()["id"]]
     assert browser.get(f"/api/v1/people/{mine}/export.fhir.json").status_code == 200
     assert browser.get(f"/api/v1/people/{world.alice}").status_code == 404  # A's Alice
-    assert [h.id for h in store.history(person_id=world.alice)] == [world.alice_assessment]
+    assert [h.id for h in store.assessments.history(person=PersonRef.by_id(world.alice))] == [
+        world.alice_assessment
+    ]
 
 
 def test_a_taken_login_e_mail_is_refused_in_words_that_reveal_nothing(
     app: FastAPI, store: Store, world: World
 ) -> None:
     browser, csrf = coach_b(app)
-    before = store.people_of_coach(coach_id=world.coach_b)
+    before = store.people.of_coach(coach_id=world.coach_b)
     body = {"name": "Alicia", "age": 40, "sex": "male", "email": "Alice@Client.test"}
     api = browser.post(
         "/api/v1/people", json={**body, "password": "x" * 12}, headers={"X-CSRF-Token": csrf}
@@ -105,7 +107,7 @@ def test_a_taken_login_e_mail_is_refused_in_words_that_reveal_nothing(
     assert page.status_code == 422
     assert "cannot be used for a new login; ask the client whether" in page.text
     assert "registered" not in page.text and "taken" not in page.text
-    assert store.people_of_coach(coach_id=world.coach_b) == before
+    assert store.people.of_coach(coach_id=world.coach_b) == before
 
 
 def test_each_alice_has_her_own_progress_page(app: FastAPI, store: Store, world: World) -> None:

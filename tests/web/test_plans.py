@@ -12,7 +12,7 @@ from hiplab.errors import InputError
 from hiplab.services import clinic, plans, programmes
 from hiplab.services.catalogue import sample_path
 from hiplab.settings import Settings
-from hiplab.store import Store
+from hiplab.store import PersonRef, Store
 from tests.web.conftest import TestClient, World, csrf_of_page, login
 
 OPTIONS = {"minutes": "15", "sessions_per_week": "3", "weeks": "4"}
@@ -81,7 +81,7 @@ def test_coach_previews_then_assigns_what_hiplab_plan_makes(
     assert "Assign this programme" in preview.text
     assert 'data-testid="plan-week-4"' in preview.text
     assert "<svg" in preview.text  # the exercises' pictures
-    assert store.plans(person_name="Alice") == []  # a preview stores nothing
+    assert store.plans.of_person(person=PersonRef.named("Alice")) == []  # a preview stores nothing
 
     fields = hidden_fields(preview.text, "assign-form")
     assert fields["assessment_id"] == [str(world.alice_assessment)]
@@ -90,7 +90,7 @@ def test_coach_previews_then_assigns_what_hiplab_plan_makes(
     assert assigned.status_code == 303
     plan_id = int(assigned.headers["location"].split("/")[2].split("?")[0])
 
-    stored = store.get_plan(plan_id=plan_id)
+    stored = store.plans.get(plan_id=plan_id)
     cli = plans.make_plan(
         source=str(world.alice_assessment),
         settings=settings,
@@ -138,7 +138,7 @@ def test_bad_options_get_the_cli_message_and_keep_the_form(
     name, value = next(iter(changes.items()))
     assert f'name="{name}" type="number"' in response.text
     assert f'value="{value}"' in response.text
-    assert store.plans(person_name="Alice") == []
+    assert store.plans.of_person(person=PersonRef.named("Alice")) == []
 
 
 def test_unknown_equipment_gets_the_cli_message(
@@ -173,7 +173,7 @@ def test_red_flags_refuse_a_programme_with_the_reason(
     assert "the same day" in reason
     assert "A fever or feeling unwell together with hip or back pain" in page.text
     assert "Assign this programme" not in page.text
-    assert store.plans(person_name="Rex") == []
+    assert store.plans.of_person(person=PersonRef.named("Rex")) == []
 
 
 def test_no_assessment_no_programme(
@@ -196,7 +196,7 @@ def test_api_preview_assign_list_and_get(
     )
     assert preview.status_code == 200
     assert len(preview.json()["programme"]["weeks"]) == 2
-    assert store.plans(person_name="Alice") == []
+    assert store.plans.of_person(person=PersonRef.named("Alice")) == []
 
     created = client.post(f"/api/v1/people/{world.alice}/plans", json={"weeks": 2}, headers=headers)
     assert created.status_code == 201
@@ -219,7 +219,7 @@ def test_an_assessment_of_someone_else_is_not_found(
         headers={"X-CSRF-Token": coach},
     )
     assert response.status_code == 404
-    assert store.plans(person_name="Olga") == []
+    assert store.plans.of_person(person=PersonRef.named("Olga")) == []
 
 
 # ------------------------------------------------------------------- editing
@@ -231,7 +231,7 @@ def alice_plan(store: Store, world: World) -> int:
 def test_swap_and_dose_through_the_pages(
     client: TestClient, coach: str, world: World, store: Store, alice_plan: int
 ) -> None:
-    before = store.get_plan(plan_id=alice_plan).programme
+    before = store.plans.get(plan_id=alice_plan).programme
     items = before.weeks[0].session.items
     number = next(n for n, i in enumerate(items, start=1) if i.exercise_id.startswith("side_lying"))
     edit = client.get(f"/plans/{alice_plan}/edit?week=1&item={number}")
@@ -252,7 +252,7 @@ def test_swap_and_dose_through_the_pages(
     )
     assert swapped.status_code == 303
     assert swapped.headers["location"] == f"/plans/{alice_plan}?changed=1-{number}#week-1"
-    after = store.get_plan(plan_id=alice_plan)
+    after = store.plans.get(plan_id=alice_plan)
     assert after.id == alice_plan
     for week in after.programme.weeks:
         ids = {i.exercise_id for i in week.session.items}
@@ -267,7 +267,7 @@ def test_swap_and_dose_through_the_pages(
     )
     assert bad.status_code == 422
     assert "reps 99 is outside the allowed range 1 to 50" in bad.text
-    assert store.get_plan(plan_id=alice_plan) == after
+    assert store.plans.get(plan_id=alice_plan) == after
 
     good = client.post(
         f"/plans/{alice_plan}/dose",
@@ -275,7 +275,7 @@ def test_swap_and_dose_through_the_pages(
         follow_redirects=False,
     )
     assert good.status_code == 303
-    week2 = store.get_plan(plan_id=alice_plan).programme.weeks[1].session
+    week2 = store.plans.get(plan_id=alice_plan).programme.weeks[1].session
     assert week2.items[number - 1].reps == 15
     assert week2.duration_s == sum(i.duration_s for i in week2.items)
     assert week2.duration_s > after.programme.weeks[1].session.duration_s
@@ -309,7 +309,7 @@ def test_a_forbidden_swap_is_refused_with_the_precaution(
         sample_input(hip_replacement={"side": "left", "approach": "posterior", "months_ago": 6}),
     )
     plan = programmes.assign(store=store, person_id=tess, request=default_request())
-    before = store.get_plan(plan_id=plan.id)
+    before = store.plans.get(plan_id=plan.id)
     refused = []
     for number in range(1, len(plan.programme.weeks[0].session.items) + 1):
         choices = client.get(f"/api/v1/plans/{plan.id}/choices?week=1&item={number}").json()
@@ -342,7 +342,7 @@ def test_a_forbidden_swap_is_refused_with_the_precaution(
     )
     assert page.status_code == 422
     assert "posterior hip replacement on the left" in page.text
-    assert store.get_plan(plan_id=plan.id) == before
+    assert store.plans.get(plan_id=plan.id) == before
 
 
 def test_edits_after_a_red_flag_assessment_are_refused(

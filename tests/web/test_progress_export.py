@@ -31,7 +31,7 @@ from hiplab.report.fhir import (
     person_bundle,
 )
 from hiplab.services import clinic
-from hiplab.store import PersonRecord, Store, StoredTestResult
+from hiplab.store import PersonRecord, PersonRef, Store, StoredTestResult
 from tests.web.conftest import TestClient, World, login, new_client
 
 VISITS: list[dict[str, Any]] = [
@@ -321,7 +321,7 @@ def test_fhir_bundle_has_one_observation_per_value_and_side(
     assert patient.get_resource_type() == "Patient"
     observations = [e.resource for e in bundle.entry[1:]]
     assert all(o.get_resource_type() == "Observation" for o in observations)
-    stored = store.test_results(person_name="Alice")
+    stored = store.assessments.test_results(person=PersonRef.named("Alice"))
     assert len(observations) == len(stored) == 12
     subject = bundle.entry[0].fullUrl
     for observation, row in zip(observations, stored, strict=True):

@@ -21,7 +21,7 @@ from hiplab.library.loader import default_library
 from hiplab.progress.charts import LABELLED_CHANGES
 from hiplab.services import clinic
 from hiplab.services.assessments import assess
-from hiplab.store import Store
+from hiplab.store import PersonRef, Store
 from hiplab.web.progress_view import TABLE_DAYS
 from tests.web.conftest import TestClient, World, login, new_client
 
@@ -56,7 +56,9 @@ def dana(store: Store, world: World) -> int:
     )  # fmt: skip
     for n in range(VISITS):
         data = clinic.parse_assessment(visit(n))
-        store.save_assessment(person_name="Dana", data=data, result=assess(data, LIBRARY))
+        store.assessments.save(
+            person=PersonRef.named("Dana"), data=data, result=assess(data, LIBRARY)
+        )
     return person.id
 
 
@@ -86,7 +88,7 @@ def test_the_charts_hold_every_value_of_every_assessment(
     coach: TestClient, store: Store, dana: int
 ) -> None:
     charts = charts_of(coach.get(f"/people/{dana}/progress").text)
-    stored = store.test_results(person_name="Dana")
+    stored = store.assessments.test_results(person=PersonRef.named("Dana"))
     rotation = charts["chart-hip_internal_rotation"]["data"]
     for trace, side in zip(rotation, ("left", "right"), strict=True):
         assert trace["name"] == side

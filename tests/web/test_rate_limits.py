@@ -15,7 +15,7 @@ import pytest
 from fastapi import FastAPI
 
 from hiplab.settings import Settings
-from hiplab.store import Store
+from hiplab.store import PersonRef, Store
 from hiplab.web.app import create_app
 from hiplab.web.security import CSRF_HEADER, Backoff, LoginLimiter, wait_in_words
 from tests.web.conftest import (
@@ -169,7 +169,7 @@ def test_guessing_the_current_password_is_held_back(limited: tuple[FastAPI, Worl
 
 
 def _count(store: Store, name: str) -> int:
-    return len(store.assessments(person_name=name))
+    return len(store.assessments.of_person(person=PersonRef.named(name)))
 
 
 def test_one_login_cannot_flood_the_store_with_writes(few_writes: tuple[FastAPI, World]) -> None:

@@ -288,7 +288,9 @@ def test_a_password_change_logs_out_the_other_browsers(
     login(client, "b@coach.test")
     other = new_client(app)
     login(other, "b@coach.test")
-    store.set_password_hash(user_id=world.coach_b, password_hash=hash_password("a new password!"))
+    store.accounts.set_password_hash(
+        user_id=world.coach_b, password_hash=hash_password("a new password!")
+    )
     assert client.get("/api/v1/me").status_code == 401
     assert other.get("/coach", follow_redirects=False).status_code == 303
     assert post_login(client, "b@coach.test", PASSWORD).status_code == 401
@@ -302,11 +304,11 @@ def test_a_rehash_at_login_keeps_the_other_sessions(
     from argon2 import PasswordHasher
 
     weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
-    store.set_password_hash(user_id=world.coach_a, password_hash=weak, keep_sessions=True)
+    store.accounts.set_password_hash(user_id=world.coach_a, password_hash=weak, keep_sessions=True)
     login(client, "a@coach.test")
     other = new_client(app)
     login(other, "a@coach.test")  # re-hashes the weak hash: the same password
-    found = store.login_record(email="a@coach.test")
+    found = store.accounts.login_record(email="a@coach.test")
     assert found is not None and found[1] != weak
     assert client.get("/api/v1/me").status_code == 200
     assert other.get("/api/v1/me").status_code == 200
@@ -324,9 +326,9 @@ def test_the_epoch_is_signed_and_old_cookies_count_as_epoch_0(
     assert legacy == SessionData(user_id=7, csrf="t", epoch=0)
     assert codec.decode(serializer.dumps({"uid": 7, "csrf": "t", "ep": "3"})) is None
     # A session made at the login's current epoch (here 2) counts; any other does not.
-    store.end_sessions(user_id=world.coach_a)
-    store.end_sessions(user_id=world.coach_a)
+    store.accounts.end_sessions(user_id=world.coach_a)
+    store.accounts.end_sessions(user_id=world.coach_a)
     login(client, "a@coach.test")
     assert client.get("/api/v1/me").status_code == 200
-    store.end_sessions(user_id=world.coach_a)
+    store.accounts.end_sessions(user_id=world.coach_a)
     assert client.get("/api/v1/me").status_code == 401

@@ -18,7 +18,7 @@ from hiplab.services import programmes
 from hiplab.session.engine import Event
 from hiplab.session.ui import plan_engine
 from hiplab.session.voice import cue_text
-from hiplab.store import Store
+from hiplab.store import PersonRef, Store
 from tests.web.conftest import TestClient, World, csrf_of_page, login
 
 SCRIPT_DATA = re.compile(
@@ -43,7 +43,7 @@ def alice(app: Any, client: TestClient, world: World) -> tuple[TestClient, str]:
 
 
 def week_items(store: Store, plan_id: int, week: int = 1) -> Any:
-    return store.get_plan(plan_id=plan_id).programme.weeks[week - 1].session.items
+    return store.plans.get(plan_id=plan_id).programme.weeks[week - 1].session.items
 
 
 def test_the_page_has_the_controls_and_loads_session_js(
@@ -150,7 +150,7 @@ def test_the_checklist_logs_like_the_cli(
     assert response.status_code == 303
     assert response.headers["location"].startswith("/me/session?logged=")
 
-    [stored] = store.session_logs(person_name="Alice")
+    [stored] = store.logs.of_person(person=PersonRef.named("Alice"))
     items = week_items(store, alice_plan)
     planned = [round(s) for s in plan_engine(items).planned_s]
     assert stored.log.items == tuple(
@@ -204,7 +204,7 @@ def test_a_bad_checklist_is_shown_again_with_the_message(
     other = browser.post("/me/session", data={**form, "done": ["99"]})
     assert other.status_code == 422
     assert "done 99 is not an item of week 1; allowed: 1 to" in other.text
-    assert store.session_logs(person_name="Alice") == []
+    assert store.logs.of_person(person=PersonRef.named("Alice")) == []
 
 
 def _engine_run(items: Any) -> tuple[Any, list[dict[str, Any]]]:
@@ -242,7 +242,7 @@ def test_the_api_log_is_the_cli_engine_log(
         f"/api/v1/people/{world.alice}/sessions", json=body, headers={"X-CSRF-Token": csrf}
     )
     assert response.status_code == 201, response.text
-    [stored] = store.session_logs(person_name="Alice")
+    [stored] = store.logs.of_person(person=PersonRef.named("Alice"))
     assert stored.log.items == engine.log()
     assert {i.status for i in stored.log.items} >= {"done", "skipped"}
     assert response.json()["completion"] == pytest.approx(stored.log.completion)
@@ -287,7 +287,7 @@ def test_bad_session_logs_are_refused(
     )
     assert response.status_code == status
     assert response.json()["detail"].startswith(message.format(plan=alice_plan, n=len(items)))
-    assert store.session_logs(person_name="Alice") == []
+    assert store.logs.of_person(person=PersonRef.named("Alice")) == []
 
 
 def test_scores_outside_0_to_10_and_unknown_statuses_are_422(
@@ -317,7 +317,7 @@ def test_scores_outside_0_to_10_and_unknown_statuses_are_422(
         )
         assert "half" not in detail
     assert browser.post(url, json=body).status_code == 403  # no CSRF header
-    assert store.session_logs(person_name="Alice") == []
+    assert store.logs.of_person(person=PersonRef.named("Alice")) == []
 
 
 def test_a_plan_of_someone_else_is_not_found(
@@ -347,8 +347,8 @@ def test_a_plan_of_someone_else_is_not_found(
     assert response.status_code == 404
     assert response.json() == {"detail": f"no plan with id {bobs.id}"}
     assert "Bob" not in response.text
-    assert store.session_logs(person_name="Alice") == []
-    assert store.session_logs(person_name="Bob") == []
+    assert store.logs.of_person(person=PersonRef.named("Alice")) == []
+    assert store.logs.of_person(person=PersonRef.named("Bob")) == []
 
 
 def test_an_edit_keeps_the_sessions_and_the_week_reached(
@@ -372,4 +372,6 @@ def test_an_edit_keeps_the_sessions_and_the_week_reached(
     programmes.edit_plan(store=store, plan_id=alice_plan, edit=DoseChange(week=2, item=1, sets=2))
     found = SCRIPT_DATA.search(browser.get("/me/session").text)
     assert found and json.loads(found.group(1))["week"] == 2
-    assert [s.log.plan_id for s in store.session_logs(person_name="Alice")] == [alice_plan] * 3
+    assert [s.log.plan_id for s in store.logs.of_person(person=PersonRef.named("Alice"))] == [
+        alice_plan
+    ] * 3

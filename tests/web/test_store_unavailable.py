@@ -18,7 +18,7 @@ pytestmark = pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def lose_the_database(store: Store, sqlite_file: Path) -> None:
     """Take the database's folder away (an unmounted disk) and drop the open connections."""
     shutil.rmtree(sqlite_file.parent)
-    store._engine.dispose()
+    store._db.engine.dispose()
 
 
 def test_a_lost_store_answers_503_without_its_path(

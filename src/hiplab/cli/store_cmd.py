@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import typer
 
 from hiplab.cli.app import app, console, db_app, dump_json, settings, write_output
+from hiplab.records.refs import PersonRef
 
 if TYPE_CHECKING:
     from hiplab.store import Store
@@ -25,7 +26,7 @@ def people(
     from hiplab.services import storage
 
     with storage.open_store_for(settings()) as store:
-        rows = store.people()
+        rows = store.people.summaries()
     if fmt == "json":
         write_output(dump_json([r.model_dump(mode="json") for r in rows]), None)
         return
@@ -53,7 +54,7 @@ def history(
     from hiplab.services import storage
 
     with storage.open_store_for(settings()) as store:
-        rows = store.history(person_name=person)
+        rows = store.assessments.history(person=PersonRef.named(person))
     if fmt == "json":
         write_output(dump_json([r.model_dump(mode="json") for r in rows]), None)
         return
@@ -91,7 +92,7 @@ def export(
         if fmt == "fhir":
             content = dump_json(_fhir_bundle(store, person))
         else:
-            content = store.export_person(person_name=person, fmt=fmt)
+            content = store.archive.export_person(person=PersonRef.named(person), fmt=fmt)
     write_output(content, out)
 
 
@@ -113,7 +114,7 @@ def backup(path: Annotated[Path, typer.Argument(help="New backup file (must not 
     from hiplab.services import storage
 
     with storage.open_store_for(settings()) as store:
-        written = store.backup(path=path)
+        written = store.archive.backup(path=path)
     typer.echo(f"backup written to {written}")
 
 

@@ -41,6 +41,7 @@ from hiplab.progress.models import (
     Verdict,
     WeekAdherence,
 )
+from hiplab.records.refs import PersonRef
 
 if TYPE_CHECKING:
     from hiplab.library.loader import Library
@@ -62,7 +63,7 @@ class Assessed(Protocol):
     """What progress reads of an assessment: its date and its input (never its result).
 
     A :class:`~hiplab.store.models.StoredAssessment` is one, and so is the lighter
-    :class:`~hiplab.progress.reads.AssessedInput` that :func:`gather_progress` reads.
+    :class:`~hiplab.store.AssessedInput` that :func:`gather_progress` reads.
     """
 
     @property
@@ -542,22 +543,16 @@ def gather_progress(
         If several people have the name (clients of different coaches).
 
     """
-    from hiplab.progress.reads import assessment_inputs
-
-    with store.reading():  # one snapshot for every read
-        # a name is resolved by the store: close names on a miss, refused when shared
-        results = store.test_results(person_name=person_name, person_id=person_id)
-        person = (
-            store.get_person(person_id=person_id)
-            if person_id is not None
-            else store.find_person(name=str(person_name))
-        )
-        person_id, name = person.id, person.name
-        assessments = assessment_inputs(store, person_id=person_id)
-        plans = store.plans(person_id=person_id)
-        logs = store.session_logs(person_id=person_id)
+    # a name is resolved by the store: close names on a miss, refused when shared
+    with store.reading() as uow:  # one snapshot for every read
+        person = store.people.get(person=PersonRef.of(id=person_id, name=person_name), uow=uow)
+        who = PersonRef.by_id(person.id)
+        results = store.assessments.test_results(person=who, uow=uow)
+        assessments = store.assessments.inputs(person=who, uow=uow)
+        plans = store.plans.of_person(person=who, uow=uow)
+        logs = store.logs.of_person(person=who, uow=uow)
     return build_progress(
-        person_name=name,
+        person_name=person.name,
         results=results,
         assessments=assessments,
         plans=plans,

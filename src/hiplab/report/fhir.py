@@ -96,7 +96,7 @@ def person_bundle(
     person : PersonRecord
         Whose measurements they are (name, sex, age for the norms).
     results : sequence of StoredTestResult
-        The person's stored values, oldest first (``Store.test_results``).
+        The person's stored values, oldest first (``store.assessments.test_results``).
     library : Library
         Test names, directions and norms.
     timestamp : datetime

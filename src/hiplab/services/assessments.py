@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from hiplab.errors import InputError
+from hiplab.records.refs import PersonRef
 from hiplab.services.catalogue import library
 from hiplab.services.storage import open_store_for
 
@@ -85,9 +86,9 @@ def assess_input(
     stored_id = None
     if save:
         with open_store_for(settings) as store:
-            stored_id = store.save_assessment(
-                person_name=label, data=data, result=result, reports=reports
-            )
+            stored_id = store.assessments.save(
+                person=PersonRef.named(label), data=data, result=result, reports=reports
+            ).assessment_id
     return AssessOutcome(data=data, result=result, person=label, date=date, assessment_id=stored_id)
 
 

@@ -15,6 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from hiplab.errors import InputError, NotFoundError
+from hiplab.records.refs import PersonRef
 from hiplab.services.assessments import AssessOutcome, ReportFormat, render_report
 from hiplab.services.catalogue import library
 
@@ -91,8 +92,8 @@ def create_login(
         raise InputError("a client login needs --person NAME (the client's stored person)")
     if role != "client" and person_name:
         raise InputError(f"--person is only for client logins, not for role {role!r}")
-    person_id = store.find_person(name=person_name).id if person_name else None
-    return store.create_user(
+    person_id = store.people.get(person=PersonRef.named(person_name)).id if person_name else None
+    return store.accounts.create_user(
         email=email,
         display_name=display_name,
         role=role,
@@ -108,7 +109,7 @@ def _verified_login(store: Store, email: str, password: str) -> tuple[StoredUser
     """
     from hiplab.services.passwords import verify_or_waste_time
 
-    found = store.login_record(email=email)
+    found = store.accounts.login_record(email=email)
     if not verify_or_waste_time(None if found is None else found[1], password):
         return None
     return found
@@ -127,7 +128,7 @@ def authenticate(*, store: Store, email: str, password: str) -> StoredUser | Non
         return None
     user, password_hash = found
     if needs_rehash(password_hash):
-        store.set_password_hash(  # the same password: its sessions stay
+        store.accounts.set_password_hash(  # the same password: its sessions stay
             user_id=user.id, password_hash=hash_password(password), keep_sessions=True
         )
     return user
@@ -155,8 +156,8 @@ def change_password(*, store: Store, user: StoredUser, new: str, confirm: str) -
 
     if new != confirm:
         raise InputError("the new password and its repetition differ; type the same twice")
-    store.set_password_hash(user_id=user.id, password_hash=hash_password(new))
-    return store.user_by_id(user_id=user.id)
+    store.accounts.set_password_hash(user_id=user.id, password_hash=hash_password(new))
+    return store.accounts.by_id(user_id=user.id)
 
 
 def create_client(
@@ -186,7 +187,7 @@ def create_client(
     login = None
     if email and password:
         login = NewLogin(email=email, display_name=name, password_hash=hash_password(password))
-    return store.create_person(name=name, age=age, sex=sex, coach_id=coach_id, login=login)
+    return store.people.create(name=name, age=age, sex=sex, coach_id=coach_id, login=login)
 
 
 def flags_of(result: Assessment) -> Flags:
@@ -206,10 +207,12 @@ def flags_of(result: Assessment) -> Flags:
 def adherence_of(store: Store, person: PersonRecord, *, today: date) -> tuple[str, float | None]:
     """Return adherence to the person's latest plan in words, and as a ratio (or None)."""
     try:
-        plan = store.latest_plan(person_id=person.id)
+        plan = store.plans.latest(person=PersonRef.by_id(person.id))
     except NotFoundError:
         return adherence_in_words(None, (), today=today)
-    return adherence_in_words(plan, store.session_logs(person_id=person.id), today=today)
+    return adherence_in_words(
+        plan, store.logs.of_person(person=PersonRef.by_id(person.id)), today=today
+    )
 
 
 def adherence_in_words(
@@ -230,11 +233,12 @@ def adherence_in_words(
 def client_rows(*, store: Store, coach_id: int, today: date) -> list[ClientRow]:
     """Return a coach's people with their last assessment, flags and adherence.
 
-    Four queries whatever the number of clients (:meth:`Store.latest_of_people`).
+    Four queries whatever the number of clients
+    (:meth:`~hiplab.store.people.PeopleRepository.latest_of`).
     """
-    with store.reading():  # one connection and transaction for all the reads
-        people = store.people_of_coach(coach_id=coach_id)
-        latest = store.latest_of_people(person_ids=[p.id for p in people])
+    with store.reading() as uow:  # one connection and transaction for all the reads
+        people = store.people.of_coach(coach_id=coach_id, uow=uow)
+        latest = store.people.latest_of(person_ids=[p.id for p in people], uow=uow)
     return [_client_row(person, latest[person.id], today) for person in people]
 
 
@@ -252,10 +256,10 @@ def _client_row(person: PersonRecord, latest: PersonLatest, today: date) -> Clie
 
 def person_overview(*, store: Store, person_id: int, today: date) -> PersonOverview:
     """Return a person, their latest assessment with its flags, history and adherence."""
-    with store.reading():  # one connection and transaction for the reads
-        person = store.get_person(person_id=person_id)
-        latest = store.latest_of_people(person_ids=[person.id])[person.id]
-        history = tuple(store.history(person_id=person.id))
+    with store.reading() as uow:  # one connection and transaction for the reads
+        person = store.people.get(person=PersonRef.by_id(person_id), uow=uow)
+        latest = store.people.latest_of(person_ids=[person.id], uow=uow)[person.id]
+        history = tuple(store.assessments.history(person=PersonRef.by_id(person.id), uow=uow))
     words, _ratio = adherence_in_words(latest.plan, latest.plan_logs, today=today)
     newest = latest.assessment
     return PersonOverview(
@@ -275,9 +279,9 @@ def tests_not_suggested(*, store: Store, person_id: int) -> dict[str, str]:
     """
     from hiplab.assess.safety import precautions, withheld_test
 
-    store.get_person(person_id=person_id)  # NotFoundError for nobody
+    store.people.get(person=PersonRef.by_id(person_id))  # NotFoundError for nobody
     try:
-        latest = store.latest_assessment(person_id=person_id)
+        latest = store.assessments.latest(person=PersonRef.by_id(person_id))
     except NotFoundError:
         return {}
     rules = precautions(latest.data)
@@ -373,14 +377,16 @@ def record_assessment(
     from hiplab.services.assessments import assess
 
     check_provenance(provenance=data.provenance, recorded_by=recorded_by)
-    person = store.get_person(person_id=person_id)
+    person = store.people.get(person=PersonRef.by_id(person_id))
     result = assess(data, library())
-    return store.save_assessment(person_id=person.id, data=data, result=result)
+    return store.assessments.save(
+        person=PersonRef.by_id(person.id), data=data, result=result
+    ).assessment_id
 
 
 def assessment_report(*, store: Store, assessment_id: int, fmt: ReportFormat) -> str | bytes:
     """Render a stored assessment as JSON, HTML or PDF (as ``hiplab assess -f`` does)."""
-    stored = store.get_assessment(assessment_id=assessment_id)
+    stored = store.assessments.get(assessment_id=assessment_id)
     outcome = AssessOutcome(
         data=stored.data,
         result=stored.result,
@@ -393,4 +399,4 @@ def assessment_report(*, store: Store, assessment_id: int, fmt: ReportFormat) ->
 
 def export_person(*, store: Store, person_id: int, fmt: Literal["json", "csv"]) -> str:
     """Export everything stored about a person (as ``hiplab export``)."""
-    return store.export_person(person_id=person_id, fmt=fmt)
+    return store.archive.export_person(person=PersonRef.by_id(person_id), fmt=fmt)

@@ -13,6 +13,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 
 from hiplab.errors import InputError
+from hiplab.records.refs import PersonRef
 from hiplab.settings import Settings
 
 DEMO_COACH_EMAIL = "coach@demo.hiplab"
@@ -42,7 +43,7 @@ def seed_web_demo(*, settings: Settings, person_name: str) -> DemoLogins:
 
     created: list[str] = []
     with open_store_for(settings) as store:
-        coach = store.user_by_email(email=DEMO_COACH_EMAIL)
+        coach = store.accounts.by_email(email=DEMO_COACH_EMAIL)
         if coach is None:
             coach = create_login(
                 store=store,
@@ -52,9 +53,9 @@ def seed_web_demo(*, settings: Settings, person_name: str) -> DemoLogins:
                 password=DEMO_PASSWORD,
             )
             created.append(DEMO_COACH_EMAIL)
-        person = store.find_person(name=person_name)
-        store.assign_coach(person_id=person.id, coach_id=coach.id)
-        if store.user_by_email(email=DEMO_CLIENT_EMAIL) is None:
+        person = store.people.get(person=PersonRef.named(person_name))
+        store.people.assign_coach(person=PersonRef.by_id(person.id), coach_id=coach.id)
+        if store.accounts.by_email(email=DEMO_CLIENT_EMAIL) is None:
             # the person may already have a login of another address: then keep that one
             with suppress(InputError):
                 create_login(
@@ -66,7 +67,7 @@ def seed_web_demo(*, settings: Settings, person_name: str) -> DemoLogins:
                     person_name=person_name,
                 )
                 created.append(DEMO_CLIENT_EMAIL)
-        client = store.user_by_email(email=DEMO_CLIENT_EMAIL)
+        client = store.accounts.by_email(email=DEMO_CLIENT_EMAIL)
         linked = client is not None and client.person_id == person.id
     return DemoLogins(
         coach_email=DEMO_COACH_EMAIL,

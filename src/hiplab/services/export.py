@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from hiplab.records.refs import PersonRef
 from hiplab.report.fhir import person_bundle
 
 if TYPE_CHECKING:
@@ -47,10 +48,12 @@ def gather_bundle(
     if (person_id is None) == (person_name is None):
         raise TypeError("gather_bundle needs exactly one of person_id and person_name")
     if person_name is not None:
-        results = store.test_results(person_name=person_name)  # unknown: names close ones
-        person = store.find_person(name=person_name)
+        results = store.assessments.test_results(
+            person=PersonRef.named(person_name)
+        )  # unknown: names close ones
+        person = store.people.get(person=PersonRef.named(person_name))
     else:
         assert person_id is not None
-        person = store.get_person(person_id=person_id)
-        results = store.test_results(person_id=person.id)
+        person = store.people.get(person=PersonRef.by_id(person_id))
+        results = store.assessments.test_results(person=PersonRef.by_id(person.id))
     return person_bundle(person=person, results=results, library=library, timestamp=timestamp)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from hiplab.errors import InputError, NotFoundError
+from hiplab.records.refs import PersonRef
 
 if TYPE_CHECKING:
     from hiplab.plan.generate import PlanRequest, PreviousBlock
@@ -91,7 +92,7 @@ def _split(raw: str | None, known: list[str], flag: str) -> list[str]:
 
 def stored_source(store: Store, assessment_id: int) -> PlanSource:
     """Return a stored assessment as the source of a plan."""
-    stored = store.get_assessment(assessment_id=assessment_id)
+    stored = store.assessments.get(assessment_id=assessment_id)
     return PlanSource(stored.data, stored.result, stored.person_name, stored.id)
 
 
@@ -109,14 +110,16 @@ def load_source(*, source: str, store: Store, save: bool, person: str | None) ->
     result = assess(data, library())
     stored_id = _stored_copy(store, label, data) if save else None
     if save and stored_id is None:
-        stored_id = store.save_assessment(person_name=label, data=data, result=result)
+        stored_id = store.assessments.save(
+            person=PersonRef.named(label), data=data, result=result
+        ).assessment_id
     return PlanSource(data, result, label, stored_id)
 
 
 def _stored_copy(store: Store, person: str, data: AssessmentInput) -> int | None:
     """Return the id of an identical stored assessment of this person (not saved twice)."""
     try:
-        stored = store.assessments(person_name=person)
+        stored = store.assessments.of_person(person=PersonRef.named(person))
     except NotFoundError:
         return None
     return next((a.id for a in reversed(stored) if a.data == data), None)
@@ -128,15 +131,15 @@ def previous_block(store: Store, source: PlanSource) -> PreviousBlock | None:
 
     try:
         if source.assessment_id is not None:  # a stored assessment names its person exactly
-            person_id = store.person_of_assessment(assessment_id=source.assessment_id)
-            last = store.latest_plan(person_id=person_id)
+            person_id = store.assessments.owner(assessment_id=source.assessment_id)
+            last = store.plans.latest(person=PersonRef.by_id(person_id))
         else:
-            last = store.latest_plan(person_name=source.person)
+            last = store.plans.latest(person=PersonRef.named(source.person))
     except NotFoundError:
         return None
     if last.assessment_id is None or last.assessment_id == source.assessment_id:
         return None
-    before = store.get_assessment(assessment_id=last.assessment_id)
+    before = store.assessments.get(assessment_id=last.assessment_id)
     return PreviousBlock(programme=last.programme, values=before.result.values)
 
 
@@ -152,8 +155,8 @@ def make_plan(
         plan_id = None
         if save:
             assert src.assessment_id is not None  # load_source stores what it saves
-            plan_id = store.save_plan(
-                person_id=store.person_of_assessment(assessment_id=src.assessment_id),
+            plan_id = store.plans.save(
+                person=PersonRef.by_id(store.assessments.owner(assessment_id=src.assessment_id)),
                 programme=programme,
                 assessment_id=src.assessment_id,
             )

@@ -9,9 +9,9 @@ session of the assigned plan and logs it as ``hiplab session`` does
 (:mod:`hiplab.session.service`).
 
 Edits change the stored plan in place, in one transaction
-(:meth:`hiplab.store.Store.update_plan`): the plan keeps its id, its start day and the
-sessions logged against it, so the week reached and the adherence carry on. The
-programme before an edit is not kept.
+(:meth:`hiplab.store.plans.PlanRepository.update`): the plan keeps its id, its start
+day and the sessions logged against it, so the week reached and the adherence carry
+on. The programme before an edit is not kept.
 
 Keyword-only functions over an open :class:`~hiplab.store.Store`; no HTTP here.
 """
@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict
 
 from hiplab.errors import InputError, NotFoundError
+from hiplab.records.refs import PersonRef
 from hiplab.services import plans
 from hiplab.services.catalogue import library
 
@@ -144,12 +145,12 @@ def plan_request(
 
 def _assessment(store: Store, person: PersonRecord, assessment_id: int | None) -> StoredAssessment:
     if assessment_id is not None:
-        stored = store.get_assessment(assessment_id=assessment_id)
+        stored = store.assessments.get(assessment_id=assessment_id)
         if stored.person_id != person.id:  # someone else's: as if it did not exist
             raise NotFoundError(f"no assessment with id {assessment_id}")
         return stored
     try:
-        return store.latest_assessment(person_id=person.id)
+        return store.assessments.latest(person=PersonRef.by_id(person.id))
     except NotFoundError:
         raise InputError(
             f"{person.name} has no assessment yet: record one before making a programme"
@@ -173,7 +174,7 @@ def generate(
         If the person or ``assessment_id`` (of this person) does not exist.
 
     """
-    person = store.get_person(person_id=person_id)
+    person = store.people.get(person=PersonRef.by_id(person_id))
     stored = _assessment(store, person, assessment_id)
     source = plans.PlanSource(stored.data, stored.result, person.name, stored.id)
     programme = plans.programme_for(store=store, source=source, request=request)
@@ -197,16 +198,18 @@ def assign(
     made = generate(store=store, person_id=person_id, request=request, assessment_id=assessment_id)
     if made.programme.refer:
         raise InputError(made.programme.reason)
-    plan_id = store.save_plan(
-        person_id=made.person.id, programme=made.programme, assessment_id=made.assessment_id
+    plan_id = store.plans.save(
+        person=PersonRef.by_id(made.person.id),
+        programme=made.programme,
+        assessment_id=made.assessment_id,
     )
-    return store.get_plan(plan_id=plan_id)
+    return store.plans.get(plan_id=plan_id)
 
 
 def plans_of(*, store: Store, person_id: int) -> list[StoredPlan]:
     """Return a person's plans, newest first (the first is the one sessions use)."""
-    person = store.get_person(person_id=person_id)
-    return list(reversed(store.plans(person_id=person.id)))
+    person = store.people.get(person=PersonRef.by_id(person_id))
+    return list(reversed(store.plans.of_person(person=PersonRef.by_id(person.id))))
 
 
 def _safety(store: Store, person: PersonRecord) -> tuple[tuple[Precaution, ...], int]:
@@ -222,7 +225,7 @@ def _safety(store: Store, person: PersonRecord) -> tuple[tuple[Precaution, ...],
 
     """
     try:
-        latest = store.latest_assessment(person_id=person.id)
+        latest = store.assessments.latest(person=PersonRef.by_id(person.id))
     except NotFoundError:
         return (), person.age
     if latest.result.refer:
@@ -253,24 +256,24 @@ def edit_plan(*, store: Store, plan_id: int, edit: Edit) -> StoredPlan:
     """
     from hiplab.plan.edit import apply_edit
 
-    person = store.get_person(person_id=store.person_of_plan(plan_id=plan_id))
+    person = store.people.get(person=PersonRef.by_id(store.plans.owner(plan_id=plan_id)))
     precautions, age = _safety(store, person)
     lib = library()
 
     def change(programme: Programme) -> Programme:
         return apply_edit(programme, edit, library=lib, precautions=precautions, age=age)
 
-    return store.update_plan(plan_id=plan_id, change=change)
+    return store.plans.update(plan_id=plan_id, change=change)
 
 
 def item_choices(*, store: Store, plan_id: int, week: int, item: int) -> ItemChoices:
     """Return an item of a plan with the variants it may be swapped for (and refusals)."""
     from hiplab.plan.edit import locate, swap_choices
 
-    plan = store.get_plan(plan_id=plan_id)
+    plan = store.plans.get(plan_id=plan_id)
     found, index = locate(plan.programme, week=week, item=item)
     planned = found.session.items[index]
-    person = store.get_person(person_id=store.person_of_plan(plan_id=plan_id))
+    person = store.people.get(person=PersonRef.by_id(store.plans.owner(plan_id=plan_id)))
     precautions, _age = _safety(store, person)
     lib = library()
     choices = swap_choices(
@@ -296,7 +299,9 @@ def todays_session(*, store: Store, person_id: int, week: int | None = None) -> 
     """
     from hiplab.session.service import session_of_plan
 
-    plan = store.latest_plan(person_id=person_id)  # by id: names are only unique per coach
+    plan = store.plans.latest(
+        person=PersonRef.by_id(person_id)
+    )  # by id: names are only unique per coach
     return session_of_plan(store=store, library=library(), stored=plan, week=week)
 
 
@@ -372,9 +377,9 @@ def parse_score(field: str, raw: str) -> int | None:
 
 
 def _plan_of(store: Store, plan_id: int, person: PersonRecord) -> StoredPlan:
-    if store.person_of_plan(plan_id=plan_id) != person.id:
+    if store.plans.owner(plan_id=plan_id) != person.id:
         raise NotFoundError(f"no plan with id {plan_id}")  # someone else's: as if missing
-    return store.get_plan(plan_id=plan_id)
+    return store.plans.get(plan_id=plan_id)
 
 
 def _item_log(item: PlanItem, planned_s: int, outcome: ItemOutcome, n: int) -> ItemLog:
@@ -462,7 +467,7 @@ def log_session(*, store: Store, person_id: int, entry: SessionEntry) -> int:
     """
     from hiplab.session.service import record_session
 
-    person = store.get_person(person_id=person_id)
+    person = store.people.get(person=PersonRef.by_id(person_id))
     plan = _plan_of(store, entry.plan_id, person)
     return record_session(store=store, log=session_log(plan, entry), person_id=person.id)
 
@@ -482,7 +487,7 @@ def log_checklist(*, store: Store, person_id: int, checklist: Checklist) -> int:
     """
     from hiplab.session.service import record_session
 
-    person = store.get_person(person_id=person_id)
+    person = store.people.get(person=PersonRef.by_id(person_id))
     plan = _plan_of(store, checklist.plan_id, person)
     week, done = checklist.week, checklist.done
     items = _week_items(plan, week)
@@ -512,7 +517,7 @@ def session_history(*, store: Store, person_id: int, today: date) -> SessionHist
     from hiplab.progress.build import session_day
     from hiplab.services.clinic import adherence_of
 
-    person = store.get_person(person_id=person_id)
+    person = store.people.get(person=PersonRef.by_id(person_id))
     rows = [
         SessionRow(
             id=stored.id,
@@ -527,7 +532,7 @@ def session_history(*, store: Store, person_id: int, today: date) -> SessionHist
             effort=stored.log.effort,
             quit_early=stored.log.quit_early,
         )
-        for stored in store.session_logs(person_id=person.id)
+        for stored in store.logs.of_person(person=PersonRef.by_id(person.id))
     ]
     words, ratio = adherence_of(store, person, today=today)
     return SessionHistory(rows=tuple(reversed(rows)), adherence=words, adherence_ratio=ratio)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hiplab.errors import InputError
+from hiplab.records.refs import PersonRef
 from hiplab.session.setup import GuidedSession, guided_session, pick_week
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def session_of_plan(
     """
     logged = sum(
         1
-        for entry in store.session_logs(person_id=stored.person_id)
+        for entry in store.logs.of_person(person=PersonRef.by_id(stored.person_id))
         if entry.log.plan_id == stored.id
     )
     chosen = pick_week(stored.programme, week=week, logged=logged)
@@ -85,20 +86,21 @@ def session_of_plan(
 
 def _find_plan(*, store: Store, person: str | None, plan_id: int | None) -> StoredPlan:
     if plan_id is not None:
-        stored = store.get_plan(plan_id=plan_id)
+        stored = store.plans.get(plan_id=plan_id)
         if person is not None and person.strip() != stored.person_name:
             raise InputError(
                 f"plan {plan_id} belongs to {stored.person_name!r}, not {person.strip()!r}"
             )
         return stored
     if person is not None:
-        return store.latest_plan(person_name=person)
+        return store.plans.latest(person=PersonRef.named(person))
     raise InputError("give a PERSON (their latest plan is used) or --plan ID")
 
 
 def record_session(*, store: Store, log: SessionLog, person_id: int | None = None) -> int:
-    """Save a session log and return its id (see :meth:`Store.save_session_log`).
+    """Save a session log and return its id (:meth:`~hiplab.store.logs.SessionLogRepository.save`).
 
     ``person_id`` names whose log it is (the web app); without it ``log.person`` does.
     """
-    return store.save_session_log(log=log, person_id=person_id)
+    person = PersonRef.named(log.person) if person_id is None else PersonRef.by_id(person_id)
+    return store.logs.save(log=log, person=person)

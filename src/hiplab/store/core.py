@@ -1,28 +1,25 @@
-"""The base every part of the :class:`~hiplab.store.store.Store` shares: engine, transactions.
+"""What every repository of the store shares: the database, units of work, row helpers.
 
-The repository methods live in mixins by subject (:mod:`hiplab.store.accounts`,
-:mod:`hiplab.store.jobs`, and the domain methods in :mod:`hiplab.store.store`); each
-method opens one transaction with :meth:`StoreCore._transaction` (reads) or
-:meth:`StoreCore._write_transaction` (every write: the one writer path. On SQLite it
-takes the write lock before reading, so concurrent writers — the CLI, the web app's
-requests and its job worker — queue behind ``busy_timeout`` instead of failing at once
-with "database is locked" when a read snapshot goes stale).
+A :class:`UnitOfWork` is one transaction, opened explicitly with
+:meth:`Database.unit` (in the public API: :meth:`~hiplab.store.Store.unit_of_work`
+for writes, :meth:`~hiplab.store.Store.reading` for reads). Every repository method
+takes an optional keyword ``uow``: given, the method runs inside that transaction;
+omitted, it opens its own. Nothing is joined implicitly: a caller that needs several
+writes stored both or neither opens one unit and passes it to each of them.
 
-A store method called while the same thread holds one of this store's write
-transactions joins it instead of opening a second one (which on SQLite would wait
-for its own lock): that is how :meth:`~hiplab.store.jobs.JobMethods.use_job_once`
-runs :meth:`~hiplab.store.Store.save_assessment` inside the transaction that locks
-the job, so the assessment and its record on the job are stored both or neither.
+A write unit is the one writer path: on SQLite it takes the write lock before reading
+(``BEGIN IMMEDIATE``), so concurrent writers — the CLI, the web app's requests and its
+job worker — queue behind ``busy_timeout`` instead of failing at once with "database
+is locked" when a read snapshot goes stale.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
@@ -39,8 +36,25 @@ letting SQLite's driver overflow or PostgreSQL refuse the query (found by API fu
 Row = TypeVar("Row")
 
 
-class StoreCore:
-    """Engine, sessions and transactions of a store; see :class:`~hiplab.store.Store`.
+@dataclass(frozen=True)
+class UnitOfWork:
+    """One open transaction of a store, passed as ``uow=`` to the repository methods.
+
+    Attributes
+    ----------
+    session : Session
+        The transaction's session (repositories only).
+    writable : bool
+        False for :meth:`~hiplab.store.Store.reading`: a write inside raises RuntimeError.
+
+    """
+
+    session: Session
+    writable: bool
+
+
+class Database:
+    """The engine, its sessions and the units of work of one store.
 
     Parameters
     ----------
@@ -50,120 +64,90 @@ class StoreCore:
     """
 
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+        self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-        self._closed = False
-        # .session / .writable: the transaction this thread has open (reading() or a
-        # write transaction), which the store methods it calls join
-        self._current = threading.local()
-
-    def _open_session(self) -> tuple[Session, bool] | None:
-        """Return this thread's open transaction and whether it may write, if any."""
-        session: Session | None = getattr(self._current, "session", None)
-        return None if session is None else (session, bool(self._current.writable))
-
-    @contextmanager
-    def _joined_by_this_thread(self, session: Session, *, writable: bool) -> Iterator[Session]:
-        """Make ``session`` the one this thread's store calls join until the block ends."""
-        self._current.session, self._current.writable = session, writable
-        try:
-            yield session
-        finally:
-            self._current.session = None
+        self.closed = False
 
     @property
     def url(self) -> str:
         """The database URL, password masked."""
-        return mask_url(self._engine.url)
+        return mask_url(self.engine.url)
 
     @property
     def dialect(self) -> str:
         """The backend name: ``"sqlite"`` or ``"postgresql"``."""
-        return self._engine.dialect.name
+        return self.engine.dialect.name
 
     def close(self) -> None:
-        """Close every connection of the store; later calls raise :class:`StoreError`."""
-        self._closed = True
-        self._engine.dispose()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"Store({self.url!r})"
+        """Close every connection; later units of work raise :class:`StoreError`."""
+        self.closed = True
+        self.engine.dispose()
 
     @contextmanager
-    def reading(self) -> Iterator[None]:
-        """Make every read of this thread inside the block share one transaction.
+    def unit(self, *, writable: bool, action: str) -> Iterator[UnitOfWork]:
+        """Open one transaction: commit at the end of the block, roll back on any error.
 
-        Reads only: a write inside the block raises RuntimeError (it would need the
-        write lock while this thread holds a read snapshot). Inside another open
-        transaction (a nested block, or a write transaction) it joins that one.
+        Parameters
+        ----------
+        writable : bool
+            True: a read-then-write unit as the only writer (SQLite ``BEGIN IMMEDIATE``;
+            PostgreSQL callers that pick a row to change lock it themselves).
+        action : str
+            What the unit does, for the error message ("cannot {action}: …").
+
         """
-        if self._open_session() is not None:
-            yield
-            return
-        with (
-            self._transaction("read the store") as session,
-            self._joined_by_this_thread(session, writable=False),
-        ):
-            yield
-
-    @contextmanager
-    def _transaction(self, action: str) -> Iterator[Session]:
-        """Run a block in one transaction: commit at the end, roll back on any error.
-
-        Inside this thread's open transaction (:meth:`reading` or a write
-        transaction) the block joins it instead.
-        """
-        if (current := self._open_session()) is not None:
-            yield current[0]
-            return
-        if self._closed:
+        if self.closed:
             raise StoreError(f"cannot {action}: the store {self.url} is closed")
         try:
-            with self._sessions.begin() as session:
+            if writable:
+                with self._write_session() as session:
+                    yield UnitOfWork(session=session, writable=True)
+            else:
+                with self._sessions.begin() as session:
+                    yield UnitOfWork(session=session, writable=False)
+        except DBAPIError as exc:
+            raise store_error(action, self.engine.url, exc) from exc
+
+    @contextmanager
+    def _write_session(self) -> Iterator[Session]:
+        with self.engine.connect() as connection:
+            if self.dialect == "sqlite":
+                connection.execution_options(**{BEGIN_OPTION: "BEGIN IMMEDIATE"})
+            with Session(bind=connection, expire_on_commit=False) as session, session.begin():
                 yield session
-        except DBAPIError as exc:
-            raise store_error(action, self._engine.url, exc) from exc
 
     @contextmanager
-    def _write_transaction(self, action: str) -> Iterator[Session]:
-        """Run a read-then-write block as the only writer (SQLite ``BEGIN IMMEDIATE``).
-
-        PostgreSQL needs no such lock for correctness here: callers that pick a row to
-        change lock it themselves (``SELECT … FOR UPDATE SKIP LOCKED``).
-
-        Store methods called inside the block (same thread) join this transaction.
-        """
-        if (current := self._open_session()) is not None:
-            session, writable = current
-            if not writable:
-                raise RuntimeError(f"cannot {action} inside Store.reading(): it is for reads only")
-            yield session
+    def reads(self, uow: UnitOfWork | None, action: str) -> Iterator[Session]:
+        """Yield the session of ``uow``, or of a new read unit when it is None."""
+        if uow is not None:
+            yield uow.session
             return
-        if self._closed:
-            raise StoreError(f"cannot {action}: the store {self.url} is closed")
-        try:
-            with self._engine.connect() as connection:
-                if self.dialect == "sqlite":
-                    connection.execution_options(**{BEGIN_OPTION: "BEGIN IMMEDIATE"})
-                with (
-                    Session(bind=connection, expire_on_commit=False) as session,
-                    session.begin(),
-                    self._joined_by_this_thread(session, writable=True),
-                ):
-                    yield session
-        except DBAPIError as exc:
-            raise store_error(action, self._engine.url, exc) from exc
+        with self.unit(writable=False, action=action) as own:
+            yield own.session
+
+    @contextmanager
+    def writes(self, uow: UnitOfWork | None, action: str) -> Iterator[Session]:
+        """Yield the session of ``uow`` (which must be writable), or of a new write unit."""
+        with self.writing(uow, action) as unit:
+            yield unit.session
+
+    @contextmanager
+    def writing(self, uow: UnitOfWork | None, action: str) -> Iterator[UnitOfWork]:
+        """Yield ``uow`` (which must be writable), or a new write unit when it is None."""
+        if uow is not None:
+            if not uow.writable:
+                raise RuntimeError(f"cannot {action} inside Store.reading(): it is for reads only")
+            yield uow
+            return
+        with self.unit(writable=True, action=action) as own:
+            yield own
+
+
+class Repository:
+    """Base of the store's repositories: each works on one :class:`Database`."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
 
 def aware(moment: datetime) -> datetime:
@@ -223,3 +207,10 @@ def owner_of(session: Session, table: Any, record_id: int, what: str) -> int:
     if found is None:
         raise NotFoundError(f"no {what} with id {record_id}")
     return int(found)
+
+
+def insert(session: Session, row: Any) -> int:
+    """Add a new row and return the id the database gave it."""
+    session.add(row)
+    session.flush()
+    return int(row.id)

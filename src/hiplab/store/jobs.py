@@ -1,24 +1,24 @@
 """Background jobs (table ``job``): enqueue, claim atomically, report progress, finish.
 
 A job moves ``queued`` → ``running`` (claimed by one worker) → ``done`` or ``failed``.
-:meth:`JobMethods.claim_job` hands each job to exactly one claimer, on SQLite (the claim
+:meth:`JobRepository.claim` hands each job to exactly one claimer, on SQLite (the claim
 runs under ``BEGIN IMMEDIATE``: one writer at a time) and on PostgreSQL
 (``SELECT … FOR UPDATE SKIP LOCKED``: concurrent claimers skip each other's row).
 
 Leases: a claim holds the job for ``lease_seconds`` under the claimer's ``owner`` id
 (:func:`worker_id`: host, process and a random part); the worker renews it while it
-works (:meth:`JobMethods.renew_job_lease`, the heartbeat, and every progress report).
+works (:meth:`JobRepository.renew_lease`, the heartbeat, and every progress report).
 A worker that dies stops renewing; once its lease has expired the job is claimed again
 (``attempts`` counts the claims), by any server on the store. Progress, finishing and
 failing name the owner, and a worker whose lease was taken over gets
 :class:`LeaseLostError` instead of writing: of two servers, only the one holding the
-lease ends a job, so it ends exactly once. :meth:`JobMethods.requeue_expired_jobs` shows
+lease ends a job, so it ends exactly once. :meth:`JobRepository.requeue_expired` shows
 the expired ones as ``queued`` again at start-up; it never touches a live lease. The
 servers' clocks must agree to within a few seconds (one machine, or NTP).
-:meth:`JobMethods.use_job_once` uses a finished job's result at most once (e.g. stores
+:meth:`JobRepository.use_once` uses a finished job's result at most once (e.g. stores
 a video analysis's measurements as one assessment, however often it is asked for).
 
-Mixed into :class:`~hiplab.store.Store`.
+Reached as ``store.jobs``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from hiplab.errors import HiplabError, InputError
 from hiplab.store import tables
-from hiplab.store.core import StoreCore, aware, get_record, storable
+from hiplab.store.core import Repository, UnitOfWork, aware, get_record, storable
 from hiplab.store.models import JobState, StoredJob
 
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -62,7 +62,7 @@ def worker_id() -> str:
 
 @dataclass(frozen=True)
 class JobUse:
-    """What :meth:`JobMethods.use_job_once` kept with the job, and whether this call made it."""
+    """What :meth:`JobRepository.use_once` kept with the job, and whether this call made it."""
 
     record: dict[str, Any]
     new: bool
@@ -95,16 +95,17 @@ def _check_json(field: str, value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
-class JobMethods(StoreCore):
-    """Store methods for the job queue."""
+class JobRepository(Repository):
+    """The job queue (``store.jobs``)."""
 
-    def enqueue_job(
+    def enqueue(
         self,
         *,
         kind: str,
         payload: dict[str, Any],
         owner_id: int | None = None,
         person_id: int | None = None,
+        uow: UnitOfWork | None = None,
     ) -> StoredJob:
         """Add a job to the queue.
 
@@ -118,6 +119,8 @@ class JobMethods(StoreCore):
             The login that asked for it (None for jobs started outside the web app).
         person_id : int or None
             The person the job is about; deleting the person deletes the job.
+        uow : UnitOfWork, optional
+            Run inside this unit of work instead of a new one.
 
         Returns
         -------
@@ -140,17 +143,18 @@ class JobMethods(StoreCore):
             progress=0.0,
             attempts=0,
         )
-        with self._write_transaction("queue the job") as session:
+        with self._db.writes(uow, "queue the job") as session:
             session.add(row)
             session.flush()
             return _stored_job(row)
 
-    def claim_job(
+    def claim(
         self,
         *,
         owner: str,
         kinds: Collection[str] | None = None,
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        uow: UnitOfWork | None = None,
     ) -> StoredJob | None:
         """Take the oldest claimable job (of ``kinds``, if given) and mark it ``running``.
 
@@ -165,6 +169,8 @@ class JobMethods(StoreCore):
             The job kinds the claimer runs.
         lease_seconds : float
             How long the claim holds without a renewal.
+        uow : UnitOfWork, optional
+            Run inside this unit of work instead of a new one.
 
         Returns
         -------
@@ -181,9 +187,9 @@ class JobMethods(StoreCore):
         )
         if kinds is not None:
             query = query.where(tables.Job.kind.in_([check_kind(k) for k in kinds]))
-        if self.dialect == "postgresql":
+        if self._db.dialect == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        with self._write_transaction("claim a job") as session:
+        with self._db.writes(uow, "claim a job") as session:
             row = session.scalars(query).first()
             if row is None:
                 return None
@@ -196,8 +202,13 @@ class JobMethods(StoreCore):
             session.flush()
             return _stored_job(row)
 
-    def renew_job_lease(
-        self, *, job_id: int, owner: str, lease_seconds: float = DEFAULT_LEASE_SECONDS
+    def renew_lease(
+        self,
+        *,
+        job_id: int,
+        owner: str,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        uow: UnitOfWork | None = None,
     ) -> None:
         """Extend ``owner``'s lease on a running job (the heartbeat).
 
@@ -207,17 +218,18 @@ class JobMethods(StoreCore):
             If the job is no longer running under ``owner``'s lease.
 
         """
-        with self._write_transaction("renew the job's lease") as session:
+        with self._db.writes(uow, "renew the job's lease") as session:
             row = _leased(session, job_id, owner)
             row.lease_expires_at = tables.utcnow() + timedelta(seconds=lease_seconds)
 
-    def update_job_progress(
+    def update_progress(
         self,
         *,
         job_id: int,
         progress: float,
         owner: str,
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        uow: UnitOfWork | None = None,
     ) -> None:
         """Record how far a running job is, from 0 to 1, and renew ``owner``'s lease.
 
@@ -231,38 +243,43 @@ class JobMethods(StoreCore):
         """
         if not 0.0 <= progress <= 1.0:
             raise InputError(f"progress {progress!r} is not allowed; allowed: 0 to 1")
-        with self._write_transaction("record the job's progress") as session:
+        with self._db.writes(uow, "record the job's progress") as session:
             row = _leased(session, job_id, owner)
             now = tables.utcnow()
             row.progress = progress
             row.lease_expires_at = now + timedelta(seconds=lease_seconds)
             row.updated_at = now
 
-    def finish_job(self, *, job_id: int, owner: str, result: dict[str, Any]) -> None:
+    def finish(
+        self, *, job_id: int, owner: str, result: dict[str, Any], uow: UnitOfWork | None = None
+    ) -> None:
         """Mark ``owner``'s running job ``done`` with its result (plain JSON).
 
         Raises :class:`LeaseLostError` if the job is no longer ``owner``'s.
         """
-        self._end_job(job_id, owner, state="done", result=_check_json("result", result), error=None)
+        self._end_job(
+            job_id, owner, uow, state="done", result=_check_json("result", result), error=None
+        )
 
-    def fail_job(self, *, job_id: int, owner: str, error: str) -> None:
+    def fail(self, *, job_id: int, owner: str, error: str, uow: UnitOfWork | None = None) -> None:
         """Mark ``owner``'s running job ``failed`` with a message for whoever asked for it.
 
         Raises :class:`LeaseLostError` if the job is no longer ``owner``'s.
         """
         message = error.strip() or "the job failed without a message"
-        self._end_job(job_id, owner, state="failed", result=None, error=message[:MAX_ERROR])
+        self._end_job(job_id, owner, uow, state="failed", result=None, error=message[:MAX_ERROR])
 
     def _end_job(
         self,
         job_id: int,
         owner: str,
+        uow: UnitOfWork | None,
         *,
         state: Literal["done", "failed"],
         result: dict[str, Any] | None,
         error: str | None,
     ) -> None:
-        with self._write_transaction(f"mark the job {state}") as session:
+        with self._db.writes(uow, f"mark the job {state}") as session:
             row = _leased(session, job_id, owner)
             row.state = state
             row.result_json = result
@@ -273,14 +290,21 @@ class JobMethods(StoreCore):
                 row.progress = 1.0
             row.updated_at = tables.utcnow()
 
-    def use_job_once(self, *, job_id: int, key: str, use: Callable[[], dict[str, Any]]) -> JobUse:
+    def use_once(
+        self,
+        *,
+        job_id: int,
+        key: str,
+        use: Callable[[UnitOfWork], dict[str, Any]],
+        uow: UnitOfWork | None = None,
+    ) -> JobUse:
         """Run ``use`` once for a finished job; keep what it returns in the job's result.
 
         The job row is locked (SQLite ``BEGIN IMMEDIATE``, PostgreSQL ``FOR UPDATE``)
-        while ``result[key]`` is checked, ``use`` runs and its record is written: store
-        methods that ``use`` calls join this transaction, so their rows and the record
-        are stored both or neither, and of two concurrent calls the second waits, then
-        finds the first one's record and runs nothing.
+        while ``result[key]`` is checked, ``use`` runs and its record is written. ``use``
+        gets this unit of work and passes it to the store methods it calls, so their
+        rows and the record are stored both or neither, and of two concurrent calls the
+        second waits, then finds the first one's record and runs nothing.
 
         Parameters
         ----------
@@ -289,7 +313,10 @@ class JobMethods(StoreCore):
         key : str
             Where the record goes in the job's result (e.g. ``"assessment"``).
         use : callable
-            Does the work with this store's methods; returns the record (plain JSON).
+            Does the work with this store's methods, given the unit of work to pass
+            them; returns the record (plain JSON).
+        uow : UnitOfWork, optional
+            Run inside this unit of work instead of a new one.
 
         Returns
         -------
@@ -304,20 +331,21 @@ class JobMethods(StoreCore):
             If there is no such job.
 
         """
-        with self._write_transaction("use the job's result") as session:
+        with self._db.writing(uow, "use the job's result") as held:
+            session = held.session
             row = get_record(session, tables.Job, job_id, "job", for_update=True)
             if row.state != "done" or row.result_json is None:
                 raise InputError(f"job {job_id} is {row.state}; its results come once it is done")
             recorded = row.result_json.get(key)
             if isinstance(recorded, dict):
                 return JobUse(record=recorded, new=False)
-            record = _check_json(key, use())
+            record = _check_json(key, use(held))
             # A new dict: a JSON column notices assignment, not changes inside it.
             row.result_json = {**row.result_json, key: record}
             row.updated_at = tables.utcnow()
             return JobUse(record=record, new=True)
 
-    def requeue_expired_jobs(self) -> int:
+    def requeue_expired(self, *, uow: UnitOfWork | None = None) -> int:
         """Put the ``running`` jobs whose lease has expired back in the queue.
 
         A live worker's job (its lease still running) is never touched, whichever
@@ -330,7 +358,7 @@ class JobMethods(StoreCore):
 
         """
         now = tables.utcnow()
-        with self._write_transaction("re-queue jobs whose worker stopped") as session:
+        with self._db.writes(uow, "re-queue jobs whose worker stopped") as session:
             done = session.execute(
                 update(tables.Job)
                 .where(_expired(now))
@@ -344,13 +372,17 @@ class JobMethods(StoreCore):
             )
             return int(getattr(done, "rowcount", 0) or 0)
 
-    def get_job(self, *, job_id: int) -> StoredJob:
+    def get(self, *, job_id: int, uow: UnitOfWork | None = None) -> StoredJob:
         """Return a job by id, or raise :class:`NotFoundError`."""
-        with self._transaction("read the job") as session:
+        with self._db.reads(uow, "read the job") as session:
             return _stored_job(get_record(session, tables.Job, job_id, "job"))
 
-    def jobs(
-        self, *, person_id: int | None = None, state: JobState | None = None
+    def all(
+        self,
+        *,
+        person_id: int | None = None,
+        state: JobState | None = None,
+        uow: UnitOfWork | None = None,
     ) -> list[StoredJob]:
         """List jobs, newest first, optionally of one person and/or in one state."""
         if person_id is not None and not storable(person_id):
@@ -360,8 +392,14 @@ class JobMethods(StoreCore):
             query = query.where(tables.Job.person_id == person_id)
         if state is not None:
             query = query.where(tables.Job.state == state)
-        with self._transaction("list the jobs") as session:
+        with self._db.reads(uow, "list the jobs") as session:
             return [_stored_job(row) for row in session.scalars(query)]
+
+    def __call__(
+        self, *, person_id: int | None = None, state: JobState | None = None
+    ) -> list[StoredJob]:
+        """Transitional: ``store.jobs(...)`` of the video use cases; use :meth:`all`."""
+        return self.all(person_id=person_id, state=state)
 
 
 def _expired(now: datetime) -> Any:

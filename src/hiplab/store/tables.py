@@ -57,6 +57,13 @@ PROVENANCES = ("self", "clinician", "video")
 ROLES = ("coach", "client")
 """Roles of a login: a coach (or physical therapist) looks after clients."""
 JOB_STATES = ("queued", "running", "failed", "done")
+
+PERSON_NAME_LENGTH = 120
+"""Longest person name (and a login's display name): every check and message reads it."""
+REPORT_FORMAT_LENGTH = 16
+"""Longest report format name ("html", "md", "pdf", "video_analysis"…)."""
+EMAIL_LENGTH = 254
+"""Longest e-mail address of a login (RFC 5321's limit)."""
 """States of a background job; ``running`` jobs go back to ``queued`` at start-up."""
 """Where an assessment's values come from."""
 
@@ -114,7 +121,7 @@ class Person(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(PERSON_NAME_LENGTH))
     # use_alter: app_user also refers to person, so the two tables refer to each other
     owner_id: Mapped[int | None] = mapped_column(
         ForeignKey("app_user.id", ondelete="SET NULL", use_alter=True)
@@ -200,7 +207,7 @@ class Report(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
-    format: Mapped[str] = mapped_column(String(16))
+    format: Mapped[str] = mapped_column(String(REPORT_FORMAT_LENGTH))
     text: Mapped[str | None] = mapped_column(Text)
     data: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -271,8 +278,8 @@ class AppUser(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    display_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(EMAIL_LENGTH), unique=True)
+    display_name: Mapped[str] = mapped_column(String(PERSON_NAME_LENGTH))
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

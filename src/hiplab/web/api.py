@@ -14,6 +14,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from hiplab.records.refs import PersonRef
 from hiplab.services import clinic
 from hiplab.store import AssessmentSummary, StoredAssessment
 from hiplab.web.authz import AnyViewer, CoachViewer, PersonViewer, start_session
@@ -52,7 +53,7 @@ def logout_all(request: Request, viewer: AnyViewer, store: StoreDep) -> Response
     204; the response sets a fresh anonymous session cookie. Every cookie of this login
     issued before gets 401 from now on (log in again).
     """
-    store.end_sessions(user_id=viewer.id)
+    store.accounts.end_sessions(user_id=viewer.id)
     start_session(request, new_session())
     return Response(status_code=204)
 
@@ -61,10 +62,10 @@ def logout_all(request: Request, viewer: AnyViewer, store: StoreDep) -> Response
 def list_people(viewer: AnyViewer, store: StoreDep) -> list[PersonOut]:
     """List the people the viewer may see: a coach's clients, or a client themself."""
     if viewer.is_coach:
-        people = store.people_of_coach(coach_id=viewer.id)
+        people = store.people.of_coach(coach_id=viewer.id)
     else:
         assert viewer.user.person_id is not None  # a client login always has its person
-        people = [store.get_person(person_id=viewer.user.person_id)]
+        people = [store.people.get(person=PersonRef.by_id(viewer.user.person_id))]
     return [PersonOut.of(p) for p in people]
 
 
@@ -86,7 +87,7 @@ def create_person(body: PersonCreate, viewer: CoachViewer, store: StoreDep) -> P
 @router.get("/people/{person_id}", tags=["people"])
 def get_person(person_id: int, _viewer: PersonViewer, store: StoreDep) -> PersonOut:
     """Return one person."""
-    return PersonOut.of(store.get_person(person_id=person_id))
+    return PersonOut.of(store.people.get(person=PersonRef.by_id(person_id)))
 
 
 @router.get("/people/{person_id}/export", tags=["people"])
@@ -108,7 +109,7 @@ def list_assessments(
     person_id: int, _viewer: PersonViewer, store: StoreDep
 ) -> list[AssessmentSummary]:
     """List a person's assessments, oldest first."""
-    return store.history(person_id=person_id)
+    return store.assessments.history(person=PersonRef.by_id(person_id))
 
 
 ASSESSMENTS_PATH = "/people/{person_id}/assessments"
@@ -161,13 +162,13 @@ def create_assessment(
     assessment_id = clinic.record_assessment(
         store=store, person_id=person_id, data=data, recorded_by=viewer.user.role
     )
-    return _assessment_out(store.get_assessment(assessment_id=assessment_id))
+    return _assessment_out(store.assessments.get(assessment_id=assessment_id))
 
 
 @router.get("/assessments/{assessment_id}", tags=["assessments"])
 def get_assessment(assessment_id: int, _viewer: PersonViewer, store: StoreDep) -> AssessmentOut:
     """Return one assessment with its input and result."""
-    return _assessment_out(store.get_assessment(assessment_id=assessment_id))
+    return _assessment_out(store.assessments.get(assessment_id=assessment_id))
 
 
 @router.get(

@@ -104,7 +104,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if requeue_jobs:
-            store.requeue_expired_jobs()
+            store.jobs.requeue_expired()
             videos.remove_stale_uploads(store, settings)  # before any upload arrives
         if run_jobs:
             worker.start()

@@ -46,6 +46,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute
 
 from hiplab.errors import NotFoundError
+from hiplab.records.refs import PersonRef
 from hiplab.store import Store, StoredUser, storable
 from hiplab.store.tables import utcnow
 from hiplab.web.deps import AppState, app_state
@@ -120,18 +121,18 @@ class Denied(Exception):
 
 
 def _assessment_person(store: Store, assessment_id: int) -> int:
-    return store.person_of_assessment(assessment_id=assessment_id)
+    return store.assessments.owner(assessment_id=assessment_id)
 
 
 def _job_person(store: Store, job_id: int) -> int:
-    person_id = store.get_job(job_id=job_id).person_id
+    person_id = store.jobs.get(job_id=job_id).person_id
     if person_id is None:
         raise NotFoundError(f"job {job_id} is not about a person")
     return person_id
 
 
 def _plan_person(store: Store, plan_id: int) -> int:
-    return store.person_of_plan(plan_id=plan_id)
+    return store.plans.owner(plan_id=plan_id)
 
 
 PERSON_PARAMS: Mapping[str, Callable[[Store, int], int]] = {
@@ -198,7 +199,7 @@ def begin_login(request: Request, store: Store, user: StoredUser) -> None:
     session = new_session(user.id, epoch=user.session_epoch)
     assert session.sid is not None  # a logged-in session always has its id
     max_age = timedelta(seconds=app_state(request).codec.max_age_seconds)
-    store.start_login_session(
+    store.accounts.start_session(
         user_id=user.id, digest=session_digest(session.sid), expired_before=utcnow() - max_age
     )
     start_session(request, session)
@@ -212,7 +213,7 @@ def end_this_session(request: Request, store: Store) -> None:
     """
     sid = current_session(request).sid
     if sid is not None:
-        store.end_login_session(digest=session_digest(sid))
+        store.accounts.end_session(digest=session_digest(sid))
     start_session(request, new_session())
 
 
@@ -271,7 +272,7 @@ def _load_viewer(state: AppState, session: SessionData) -> Viewer | None:
         return None  # anonymous, or a cookie from before sessions were stored
     digest = session_digest(session.sid)
     started_after = utcnow() - timedelta(seconds=state.codec.max_age_seconds)
-    found = state.store.live_session_user(
+    found = state.store.accounts.live_session_user(
         digest=digest, user_id=session.user_id, started_after=started_after
     )
     if found is None:
@@ -280,7 +281,7 @@ def _load_viewer(state: AppState, session: SessionData) -> Viewer | None:
     if user.session_epoch != session.epoch:
         return None  # ended by a password change or "log out everywhere"
     if utcnow() - last_seen >= LAST_SEEN_STEP:
-        state.store.touch_login_session(digest=digest)
+        state.store.accounts.touch_session(digest=digest)
     return Viewer(user=user, csrf=session.csrf)
 
 
@@ -332,7 +333,7 @@ def _check_person(store: Store, viewer: Viewer, rule: Rule, path_params: Mapping
     person_id = person_of_request(store, path_params)
     if viewer.is_coach:
         try:
-            allowed = store.get_person(person_id=person_id).coach_id == viewer.id
+            allowed = store.people.get(person=PersonRef.by_id(person_id)).coach_id == viewer.id
         except NotFoundError:
             allowed = False  # same answer as for someone else's person
     else:

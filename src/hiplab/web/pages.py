@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from hiplab.errors import InputError
 from hiplab.records.intake import AssessmentInput
+from hiplab.records.refs import PersonRef
 from hiplab.services import clinic
 from hiplab.store import PersonRecord, Store, StoredAssessment
 from hiplab.web.assessment_form import form_groups, form_to_input, limit_choices, withheld_notes
@@ -178,7 +179,7 @@ def logout(request: Request, _viewer: PublicViewer, store: StoreDep) -> Redirect
 @router.post("/logout-all", name="logout_all")
 def logout_all(request: Request, viewer: AnyViewer, store: StoreDep) -> RedirectResponse:
     """End every session of the viewer's login, in every browser, this one included."""
-    store.end_sessions(user_id=viewer.id)
+    store.accounts.end_sessions(user_id=viewer.id)
     end_this_session(request, store)
     return see_other("/login")
 
@@ -345,7 +346,7 @@ def assessment_form(
     request: Request, person_id: int, viewer: PersonViewer, store: StoreDep
 ) -> HTMLResponse:
     """Show the assessment form, with the person's age and sex filled in."""
-    person = store.get_person(person_id=person_id)
+    person = store.people.get(person=PersonRef.by_id(person_id))
     values = {"person.age": str(person.age), "person.sex": person.sex.value}
     if viewer.is_coach:
         values["provenance"] = "clinician"

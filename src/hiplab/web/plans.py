@@ -31,6 +31,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hiplab.errors import InputError, NotFoundError
 from hiplab.plan.edit import DOSE_LIMITS, SCOPES, DoseChange, Edit, Scope, Swap
+from hiplab.records.refs import PersonRef
 from hiplab.services import plans, programmes
 from hiplab.services.catalogue import library
 from hiplab.store import Store, StoredPlan
@@ -106,7 +107,7 @@ def _scope(raw: str) -> Scope:
 
 
 def _person_of_plan(store: Store, plan_id: int) -> int:
-    return store.person_of_plan(plan_id=plan_id)
+    return store.plans.owner(plan_id=plan_id)
 
 
 def _own_person(viewer: Viewer) -> int:
@@ -125,7 +126,7 @@ def _plans_page(
     error: str | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    person = store.get_person(person_id=person_id)
+    person = store.people.get(person=PersonRef.by_id(person_id))
     plans = programmes.plans_of(store=store, person_id=person_id)
     history = programmes.session_history(store=store, person_id=person_id, today=dt.date.today())
     return render(
@@ -214,8 +215,8 @@ def plan_page(
     changed: str = Query("", max_length=40),
 ) -> HTMLResponse:
     """Show a plan: weeks, items with dose and picture; the coach's edit links."""
-    plan = store.get_plan(plan_id=plan_id)
-    person = store.get_person(person_id=_person_of_plan(store, plan_id))
+    plan = store.plans.get(plan_id=plan_id)
+    person = store.people.get(person=PersonRef.by_id(_person_of_plan(store, plan_id)))
     latest = programmes.plans_of(store=store, person_id=person.id)[0]
     return render(
         request,
@@ -355,7 +356,7 @@ def plan_handout(
     plan_id: int, fmt: Literal["html", "pdf", "ics"], _viewer: PersonViewer, store: StoreDep
 ) -> Response:
     """Return the plan as ``hiplab plan -f html|pdf|ics`` renders it."""
-    plan = store.get_plan(plan_id=plan_id)
+    plan = store.plans.get(plan_id=plan_id)
     content = plans.render_plan(plan.programme, fmt)
     headers = {}
     if fmt != "html":
@@ -524,7 +525,7 @@ def _api_edit(store: Store, plan_id: int, edit: Edit) -> PlanOut:
 @api_router.get("/plans/{plan_id}")
 def api_plan(plan_id: int, _viewer: PersonViewer, store: StoreDep) -> PlanOut:
     """Return one plan with its programme."""
-    return _plan_out(store, store.get_plan(plan_id=plan_id))
+    return _plan_out(store, store.plans.get(plan_id=plan_id))
 
 
 @api_router.get("/plans/{plan_id}/choices")

@@ -32,6 +32,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from hiplab.records.refs import PersonRef
 from hiplab.store import PersonRecord, Store
 from hiplab.web.api import PREFIX
 from hiplab.web.authz import ClientViewer, PersonViewer, Rule, Viewer, guard
@@ -106,7 +107,7 @@ def person_progress(
     request: Request, person_id: int, viewer: PersonViewer, store: StoreDep, page: PageNumber = 1
 ) -> HTMLResponse:
     """Show a person's measurements over time against their norms."""
-    person = store.get_person(person_id=person_id)
+    person = store.people.get(person=PersonRef.by_id(person_id))
     return _progress_page(
         request,
         viewer,
@@ -124,7 +125,7 @@ def client_progress(
     request: Request, viewer: ClientViewer, store: StoreDep, page: PageNumber = 1
 ) -> HTMLResponse:
     """Show a client their own measurements over time."""
-    person = store.get_person(person_id=_own_person(viewer))
+    person = store.people.get(person=PersonRef.by_id(_own_person(viewer)))
     return _progress_page(
         request,
         viewer,
@@ -142,14 +143,14 @@ def person_export(
     request: Request, person_id: int, viewer: PersonViewer, store: StoreDep
 ) -> HTMLResponse:
     """List the downloads of a person's data (CSV, JSON, FHIR)."""
-    person = store.get_person(person_id=person_id)
+    person = store.people.get(person=PersonRef.by_id(person_id))
     return _export_page(request, viewer, person, heading=f"Export {person.name}'s data")
 
 
 @router.get("/me/export", name="client_export", include_in_schema=False)
 def client_export(request: Request, viewer: ClientViewer, store: StoreDep) -> HTMLResponse:
     """List the downloads of a client's own data."""
-    person = store.get_person(person_id=_own_person(viewer))
+    person = store.people.get(person=PersonRef.by_id(_own_person(viewer)))
     return _export_page(request, viewer, person, heading="Export your data")
 
 
@@ -178,7 +179,9 @@ def export_fhir(person_id: int, _viewer: PersonViewer, store: StoreDep) -> Respo
 @router.get(f"{PREFIX}/people/{{person_id}}/progress", tags=["people"], name="progress_json")
 def progress_json(person_id: int, _viewer: PersonViewer, store: StoreDep) -> Any:
     """Return a person's progress report: test series vs norms, adherence, pain."""
-    report = progress_report(store, store.get_person(person_id=person_id), today=date.today())
+    report = progress_report(
+        store, store.people.get(person=PersonRef.by_id(person_id)), today=date.today()
+    )
     return report.model_dump(mode="json")
 
 

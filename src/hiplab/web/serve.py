@@ -53,7 +53,7 @@ def prepare_once(settings: Settings) -> None:
 
     settings.resolved_secret_key()
     with storage.open_store_for(settings) as store:
-        store.requeue_expired_jobs()
+        store.jobs.requeue_expired()
         remove_stale_uploads(store, settings)
 
 
