@@ -61,6 +61,25 @@ from hiplab.errors import InputError
 from hiplab.private_files import make_private_dir
 
 ENV_PREFIX = "HIPLAB_"
+
+DATABASE_URL_ENV = f"{ENV_PREFIX}DATABASE_URL"
+"""Environment variable of ``database_url`` (read by :func:`hiplab.store.default_url` too)."""
+SQLITE_FILE = "hiplab.sqlite"
+"""File name of the default SQLite store in ``data_dir``."""
+
+
+def sqlite_file_url(folder: Path) -> str:
+    """Return the URL of the default SQLite store (:data:`SQLITE_FILE`) in ``folder``.
+
+    Examples
+    --------
+    >>> sqlite_file_url(Path("/data"))
+    'sqlite:////data/hiplab.sqlite'
+
+    """
+    return f"sqlite:///{folder / SQLITE_FILE}"
+
+
 SETTING_NAMES = (
     "database_url",
     "data_dir",
@@ -120,7 +139,7 @@ class Settings(BaseModel):
         """Return ``database_url`` or the default SQLite file URL."""
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{self.resolved_data_dir() / 'hiplab.sqlite'}"
+        return sqlite_file_url(self.resolved_data_dir())
 
     def resolved_upload_dir(self) -> Path:
         """Return ``upload_dir`` or ``data_dir/uploads``."""

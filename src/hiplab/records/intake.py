@@ -50,10 +50,15 @@ class Activity(StrEnum):
     manual_work = "manual_work"
 
 
+PERSON_NAME_LENGTH = 120
+"""Longest person name: the input's ``person.name``, the ``person.name`` column of the
+store and every check and message of a name read it."""
+
+
 class Person(Strict):
     """Who is assessed."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=120)
+    name: str | None = Field(default=None, min_length=1, max_length=PERSON_NAME_LENGTH)
     age: int = Field(ge=5, le=110, description="Age (years)")
     sex: Sex = Field(description="Sex (selects the norms)")
     activities: tuple[Activity, ...] = Field(default=(), description="What you do regularly")

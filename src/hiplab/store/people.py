@@ -96,7 +96,7 @@ class PeopleRepository(Repository):
         Parameters
         ----------
         name : str
-            1 to :data:`~hiplab.store.tables.PERSON_NAME_LENGTH` characters, unique among
+            1 to :data:`~hiplab.records.intake.PERSON_NAME_LENGTH` characters, unique among
             the coach's clients (another coach may have a client of that name) or,
             without a coach, among the people without one.
         age : int

@@ -30,12 +30,13 @@ from types import TracebackType
 from typing import Any, Self
 
 from platformdirs import user_data_dir
-from sqlalchemy import URL, Engine
+from sqlalchemy import Engine
 
 from hiplab.private_files import make_private_dir
 from hiplab.records.assessment import Assessment
 from hiplab.records.intake import AssessmentInput
 from hiplab.records.refs import PersonRef
+from hiplab.settings import DATABASE_URL_ENV, SQLITE_FILE, sqlite_file_url
 from hiplab.store.accounts import AccountRepository
 from hiplab.store.archive import ArchiveRepository
 from hiplab.store.assessments import AssessmentRepository
@@ -62,16 +63,8 @@ __all__ = [
     "open_store",
 ]
 
-URL_ENV = "HIPLAB_DATABASE_URL"
-"""Environment variable that overrides the default database URL."""
-
-SQLITE_FILE = "hiplab.sqlite"
-"""File name of the default SQLite database in the data folder."""
-
-
-def sqlite_url(folder: Path) -> str:
-    """Return the URL of the default SQLite file (:data:`SQLITE_FILE`) in ``folder``."""
-    return URL.create("sqlite", database=str(folder / SQLITE_FILE)).render_as_string()
+URL_ENV = DATABASE_URL_ENV
+"""Environment variable that overrides the default database URL (from the settings)."""
 
 
 def default_url() -> str:
@@ -89,7 +82,7 @@ def default_url() -> str:
         return from_env
     folder = Path(user_data_dir("hiplab"))
     make_private_dir(folder)
-    return sqlite_url(folder)
+    return sqlite_file_url(folder)
 
 
 def open_store(url: str | None = None) -> Store:

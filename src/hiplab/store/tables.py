@@ -53,19 +53,21 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from hiplab.records.intake import PERSON_NAME_LENGTH as PERSON_NAME_LENGTH  # re-exported
+
 PROVENANCES = ("self", "clinician", "video")
 ROLES = ("coach", "client")
 """Roles of a login: a coach (or physical therapist) looks after clients."""
 JOB_STATES = ("queued", "running", "failed", "done")
+"""States of a background job; ``running`` jobs go back to ``queued`` at start-up."""
+"""Where an assessment's values come from."""
 
-PERSON_NAME_LENGTH = 120
-"""Longest person name (and a login's display name): every check and message reads it."""
+# PERSON_NAME_LENGTH (defined on the record, re-exported above): the longest person name,
+# and of a login's display name.
 REPORT_FORMAT_LENGTH = 16
 """Longest report format name ("html", "md", "pdf", "video_analysis"…)."""
 EMAIL_LENGTH = 254
 """Longest e-mail address of a login (RFC 5321's limit)."""
-"""States of a background job; ``running`` jobs go back to ``queued`` at start-up."""
-"""Where an assessment's values come from."""
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
