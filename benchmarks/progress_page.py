@@ -38,8 +38,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from hiplab.store import PersonRef
-
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10,40,190,500").split(",")]
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 BASELINE_COMMIT = os.environ.get(
@@ -74,7 +72,7 @@ def seed(url: str, sizes: list[int]) -> dict[int, int]:
     from hiplab.library.loader import default_library
     from hiplab.services import clinic
     from hiplab.services.assessments import assess
-    from hiplab.store import open_store
+    from hiplab.store import PersonRef, open_store
 
     library = default_library()
     people = {}
