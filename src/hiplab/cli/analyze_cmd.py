@@ -9,7 +9,7 @@ exit code 1 when some input failed (each failure is reported, the rest finish).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from hiplab.cli.app import app, console, dump_json, fail, settings
+from hiplab.errors import InputError
 from hiplab.motion.tasks.names import TaskName, names_in_words
 
 if TYPE_CHECKING:
@@ -172,6 +173,24 @@ def _progress_bar(total: int) -> Iterator[Callable[[int, int, InputOutcome], Non
         yield advance
 
 
+def _check_rerun_options(sources: list[Path] | None, pose_options: Mapping[str, object]) -> None:
+    """Refuse what a re-run from keypoints cannot use: an INPUT, or options of pose estimation."""
+    if sources:
+        raise InputError(
+            "is not read by a re-run: it reads the keypoints saved in the folder",
+            field="source",
+            value=str(sources[0]),
+            hint="give either INPUT or --from-keypoints FOLDER",
+        )
+    for name, value in pose_options.items():
+        if value is not None:
+            raise InputError(
+                "belongs to pose estimation, which a re-run from saved keypoints does not do",
+                field=name,
+                value=value,
+            )
+
+
 def _check_batch_options(
     *, outdir: Path | None, save: str | None, jobs: int, ray: str | None
 ) -> Path:
@@ -226,10 +245,38 @@ def analyze_one(request: AnalyzeRequest, *, fmt: TextOrJson, save: str | None) -
     from hiplab.motion.analyze import analyze, check_request
 
     check_request(request, save=save is not None)
+    _run_and_show(lambda: analyze(request), fmt=fmt, save=save)
+
+
+def reanalyze(
+    folder: Path,
+    *,
+    task: TaskName,
+    exercise: str | None,
+    to: Path | None,
+    fmt: TextOrJson,
+    save: str | None,
+) -> None:
+    """Re-run angles, the task and the files from ``folder``'s saved keypoints (no pose model)."""
+    from hiplab.motion.analyze import check_save, check_task
+    from hiplab.motion.rerun import analyse_from_keypoints
+
+    spec = check_task(task, exercise)
+    if save is not None:
+        check_save(spec)
+    _run_and_show(
+        lambda: analyse_from_keypoints(folder, task=task, exercise=exercise, to=to),
+        fmt=fmt,
+        save=save,
+    )
+
+
+def _run_and_show(run: Callable[[], Analysis], *, fmt: TextOrJson, save: str | None) -> None:
+    """Run an analysis, store it with ``--save``, and print it (text or JSON)."""
     if save is None:
-        analysis, saved = analyze(request), None
+        analysis, saved = run(), None
     else:
-        analysis, saved = _analyse_and_save(request, person=save)
+        analysis, saved = _analyse_and_save(run, person=save)
     if fmt == "json":
         document = analysis.document()
         if saved is not None:
@@ -241,20 +288,21 @@ def analyze_one(request: AnalyzeRequest, *, fmt: TextOrJson, save: str | None) -
         _saved(saved)
 
 
-def _analyse_and_save(request: AnalyzeRequest, *, person: str) -> tuple[Analysis, SavedAnalysis]:
+def _analyse_and_save(
+    run: Callable[[], Analysis], *, person: str
+) -> tuple[Analysis, SavedAnalysis]:
     """Analyse and store the measured tests as PERSON's assessment (``--save``).
 
     PERSON's age and sex are read before the analysis runs, so a missing person is
     refused before any work.
     """
-    from hiplab.motion.analyze import analyze
     from hiplab.services.storage import open_store_for
     from hiplab.services.videos.results import save_measurements, stored_record
 
     config = settings()
     with open_store_for(config) as store:
         record = stored_record(store=store, person=person)
-    analysis = analyze(request)
+    analysis = run()
     with open_store_for(config) as store:
         saved = save_measurements(
             store=store, settings=config, analysis=analysis, person=person, record=record
@@ -264,16 +312,16 @@ def _analyse_and_save(request: AnalyzeRequest, *, person: str) -> tuple[Analysis
 
 @app.command()
 def analyze(
+    task: Annotated[TaskName, typer.Option("--task", "-t", help=f"{names_in_words()}.")],
     sources: Annotated[
-        list[Path],
+        list[Path] | None,
         typer.Argument(
             metavar="INPUT...",
             help="A video file, or a folder of OpenPose *_keypoints.json files. Several, a quoted "
             "pattern ('videos/*.mp4') or a folder of videos run a batch (needs -o).",
             show_default=False,
         ),
-    ],
-    task: Annotated[TaskName, typer.Option("--task", "-t", help=f"{names_in_words()}.")],
+    ] = None,
     exercise: Annotated[
         str | None, typer.Option("--exercise", help="Library exercise id (needed by --task hold).")
     ] = None,
@@ -319,11 +367,31 @@ def analyze(
             help="Batch: run each input as a task on the Ray cluster at ADDRESS (host:port, auto).",
         ),
     ] = None,
+    from_keypoints: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-keypoints",
+            metavar="FOLDER",
+            help="Re-run the angles, the task and the files from an earlier analysis's output "
+            "folder (its saved keypoints), without pose estimation; -o writes them elsewhere.",
+        ),
+    ] = None,
 ) -> None:
     """Measure joint angles and a task (squat, landing, Thomas test, hold) from a video."""
     from hiplab.motion.analyze import AnalyzeRequest, check_request
     from hiplab.motion.batch import is_batch
 
+    if from_keypoints is not None:
+        pose_options = {"fps": fps, "model": model, "person_box": person_box, "ray": ray}
+        _check_rerun_options(sources, {**pose_options, "jobs": jobs if jobs != 1 else None})
+        reanalyze(from_keypoints, task=task, exercise=exercise, to=outdir, fmt=fmt, save=save)
+        return
+    if not sources:
+        raise InputError(
+            "is needed: a video, or a folder of OpenPose JSON files",
+            field="source",
+            hint="or re-run an earlier analysis with --from-keypoints FOLDER",
+        )
     request = AnalyzeRequest(
         source=sources[0],
         task=task,

@@ -45,6 +45,7 @@ CLI_OPTIONS: dict[str, str] = {
     "jobs": "--jobs",
     "ray": "--ray",
     "source": "INPUT",
+    "from_keypoints": "--from-keypoints",
 }
 """How the CLI names a domain error's field (:attr:`hiplab.errors.InputError.field`)."""
 

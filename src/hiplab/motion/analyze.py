@@ -180,6 +180,17 @@ def check_task(task: str, exercise: str | None) -> TaskSpec:
     return spec
 
 
+def check_save(spec: TaskSpec) -> None:
+    """Refuse to store a task that measures no assessment tests (nothing to store)."""
+    if spec.name not in MEASURING_TASKS:
+        raise InputError(
+            "measures no assessment tests, so it has nothing to store",
+            field="task",
+            value=spec.name,
+            allowed=MEASURING_TASKS,
+        )
+
+
 def check_request(request: AnalyzeRequest, *, save: bool = False) -> TaskSpec:
     """Validate a request's options before any work; return the task."""
     spec = check_task(request.task, request.exercise)
@@ -187,13 +198,8 @@ def check_request(request: AnalyzeRequest, *, save: bool = False) -> TaskSpec:
         raise InputError(
             field="fps", value=request.fps, allowed="a positive number of frames per second"
         )
-    if save and spec.name not in MEASURING_TASKS:
-        raise InputError(
-            "measures no assessment tests, so it has nothing to store",
-            field="task",
-            value=spec.name,
-            allowed=MEASURING_TASKS,
-        )
+    if save:
+        check_save(spec)
     if isinstance(request.model, Path):
         if not request.model.is_file():
             raise InputError(
