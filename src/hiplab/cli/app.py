@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -155,6 +155,3 @@ def run() -> None:
 def dump_json(value: object) -> str:
     """Return ``value`` as indented JSON with a trailing newline."""
     return json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n"
-
-
-Format = Literal["text", "json", "html", "pdf"]

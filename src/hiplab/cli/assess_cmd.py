@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, get_args
 
 import typer
 
-from hiplab.cli.app import Format, app, console, fail, settings, write_output
+from hiplab.cli.app import app, console, fail, settings, write_output
+from hiplab.services.assessments import ReportFormat
 
 if TYPE_CHECKING:
     from hiplab.services.assessments import AssessOutcome
 
 
-def show(outcome: AssessOutcome, fmt: Format, out: Path | None) -> None:
+def _in_words(names: tuple[str, ...]) -> str:
+    """Return names as a list in words: ``a, b or c``."""
+    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+def show(outcome: AssessOutcome, fmt: ReportFormat, out: Path | None) -> None:
     """Render an outcome in ``fmt`` to ``out`` or the terminal."""
     from hiplab.services import assessments
 
@@ -47,7 +53,8 @@ def assess(
         typer.Argument(help="Assessment file (.json/.yaml). Omit it for a guided interview."),
     ] = None,
     fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="Output format: text, json, html or pdf.")
+        ReportFormat,
+        typer.Option("--format", "-f", help=f"Output format: {_in_words(get_args(ReportFormat))}."),
     ] = "text",
     out: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report here.")
