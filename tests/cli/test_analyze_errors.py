@@ -10,6 +10,7 @@ from hiplab.cli.app import CLI_OPTIONS, input_message
 from hiplab.errors import InputError
 from tests.cli.conftest import Run
 from tests.cli.test_analyze_cli import write_openpose
+from tests.conftest import NO_STORE
 from tests.motion.task_helpers import physical_landing
 
 
@@ -18,6 +19,7 @@ def landing_json(tmp_path: Path) -> Path:
     return write_openpose(tmp_path / "landing", physical_landing(120.0, peak_knee=75.0))
 
 
+@NO_STORE
 def test_a_structured_error_names_the_option_of_its_field(hiplab: Run, landing_json: Path) -> None:
     done = hiplab("analyze", str(landing_json), "--task", "landing")
     assert done.returncode == 2 and done.stdout == ""
@@ -28,6 +30,7 @@ def test_a_structured_error_names_the_option_of_its_field(hiplab: Run, landing_j
     assert message.endswith("; allowed: a positive number of frames per second"), message
 
 
+@NO_STORE
 def test_a_batch_option_error_names_the_option(hiplab: Run, landing_json: Path) -> None:
     inputs = (str(landing_json), str(landing_json))
     done = hiplab("analyze", *inputs, "--task", "landing", "-o", "out", "--ray", "nonsense")
