@@ -45,7 +45,7 @@ def test_a_reliable_thomas_test_is_stored_with_its_uncertainty_and_verdict(
     assert analysis.measured, analysis.measured_tests_left_out
     saved = save(analysis, settings)
     with open_store_for(settings) as store:
-        stored = store.get_assessment(assessment_id=saved.assessment_id).data
+        stored = store.assessments.get(assessment_id=saved.assessment_id).data
     assert stored.provenance == "video"
     kept = {m.test: m for m in stored.video_measurements}
     assert set(kept) == {m.test for m in analysis.measured}
@@ -83,7 +83,7 @@ def test_a_rough_landing_stores_nothing_and_says_why(settings: Settings, tmp_pat
         save(analysis, settings)
     assert "only reliable measurements are stored" in str(caught.value)
     with open_store_for(settings) as store:
-        assert store.people() == []
+        assert store.people.summaries() == []
 
 
 def test_the_age_and_sex_come_from_the_latest_stored_assessment(
@@ -100,4 +100,6 @@ def test_the_age_and_sex_come_from_the_latest_stored_assessment(
     saved = save(analysis, settings)
     with open_store_for(settings) as store:
         assert stored_record(store=store, person="Ann") == RECORD
-        assert [r.id for r in store.reports(assessment_id=saved.assessment_id)] == [saved.report_id]
+        assert [r.id for r in store.assessments.reports(assessment_id=saved.assessment_id)] == [
+            saved.report_id
+        ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from hiplab.errors import InputError, NotFoundError
-from hiplab.store import PersonRef, SavedAssessment, Store
+from hiplab.store import PersonRef, SavedAssessment, Store, UnitOfWork
 from tests.store.builders import make_log, make_programme
 from tests.store.conftest import MakeInput, MakeResult
 
@@ -109,31 +109,30 @@ def test_save_assessment_answers_the_ids_it_created(
     assert again.assessment_id != saved.assessment_id
 
 
-def test_the_transitional_video_delegates_share_the_jobs_unit(
+def test_a_jobs_one_use_writes_in_the_jobs_unit_both_or_neither(
     store: Store, make_input: MakeInput, make_result: MakeResult
 ) -> None:
-    """``use_job_once`` with a callback that calls ``save_assessment``: both or neither."""
+    """``jobs.use_once`` hands its unit to the callback: the saves and the record, or nothing."""
     job = store.jobs.enqueue(kind="work", payload={})
     store.jobs.claim(owner="w")
     store.jobs.finish(job_id=job.id, owner="w", result={})
     store.people.create(name="Eve", age=30, sex="female")
+    eve = PersonRef.named("Eve")
 
-    def save_then_fail() -> dict[str, object]:
-        store.save_assessment(person_name="Eve", data=make_input(), result=make_result())
+    def save_then_fail(uow: UnitOfWork) -> dict[str, object]:
+        store.assessments.save(person=eve, data=make_input(), result=make_result(), uow=uow)
         raise InputError("the report cannot be rendered")
 
     with pytest.raises(InputError, match="cannot be rendered"):
-        store.use_job_once(job_id=job.id, key="used", use=save_then_fail)
-    assert store.assessments.history(person=PersonRef.named("Eve")) == []
+        store.jobs.use_once(job_id=job.id, key="used", use=save_then_fail)
+    assert store.assessments.history(person=eve) == []
 
-    def save() -> dict[str, object]:
-        assessment_id = store.save_assessment(
-            person_name="Eve", data=make_input(), result=make_result(), reports=[("md", "x")]
+    def save(uow: UnitOfWork) -> dict[str, object]:
+        saved = store.assessments.save(
+            person=eve, data=make_input(), result=make_result(), reports=[("md", "x")], uow=uow
         )
-        return {"id": assessment_id, "reports": len(store.reports(assessment_id=assessment_id))}
+        return {"id": saved.assessment_id, "reports": len(saved.report_ids)}
 
-    used = store.use_job_once(job_id=job.id, key="used", use=save)
+    used = store.jobs.use_once(job_id=job.id, key="used", use=save)
     assert used.new and used.record["reports"] == 1
-    assert [a.id for a in store.assessments.history(person=PersonRef.named("Eve"))] == [
-        used.record["id"]
-    ]
+    assert [a.id for a in store.assessments.history(person=eve)] == [used.record["id"]]

@@ -31,7 +31,7 @@ from hiplab.motion.tasks.names import TASK_NAMES
 from hiplab.services.videos import jobs as analysis_jobs
 from hiplab.services.videos import results, uploads
 from hiplab.settings import Settings
-from hiplab.store import Store, StoredJob
+from hiplab.store import PersonRef, Store, StoredJob
 from hiplab.web.app import create_app
 from hiplab.web.jobs import run_one
 from hiplab.web.videos import JOB_HANDLERS
@@ -50,7 +50,7 @@ def stored_files(settings: Settings) -> list[Path]:
 
 
 def video_jobs(store: Store, person_id: int) -> list[StoredJob]:
-    return [j for j in store.jobs(person_id=person_id) if j.kind == analysis_jobs.JOB_KIND]
+    return [j for j in store.jobs.all(person_id=person_id) if j.kind == analysis_jobs.JOB_KIND]
 
 
 @pytest.fixture
@@ -538,7 +538,7 @@ def test_a_rough_analysis_shows_why_and_offers_nothing_to_store(
     assert summary["can_use_measurements"] is False
     assert "nothing in this analysis is reliable enough" in summary["use_measurements_refusal"]
     assert summary["measured_tests_left_out"] == doc["measured_tests_left_out"]
-    before = len(store.history(person_name="Alice"))
+    before = len(store.assessments.history(person=PersonRef.named("Alice")))
     api = client.post(
         f"/api/v1/jobs/{landing_job.id}/use-measurements", headers={"X-CSRF-Token": coach}
     )
@@ -551,7 +551,7 @@ def test_a_rough_analysis_shows_why_and_offers_nothing_to_store(
     confirm = client.get(f"/jobs/{landing_job.id}/use-measurements")
     assert confirm.status_code == 200 and "reliable enough to store" in confirm.text
     assert "Confirm: store these measurements" not in confirm.text
-    assert len(store.history(person_name="Alice")) == before
+    assert len(store.assessments.history(person=PersonRef.named("Alice"))) == before
 
 
 def test_files_are_served_with_ranges_and_without_server_paths(
@@ -676,7 +676,7 @@ def test_files_of_other_people_and_unfinished_jobs_are_not_found(
 def test_use_these_measurements_shows_what_is_stored_and_needs_confirmation(
     app: FastAPI, client: TestClient, world: World, coach: str, store: Store, thomas_job: StoredJob
 ) -> None:
-    before = len(store.history(person_name="Alice"))
+    before = len(store.assessments.history(person=PersonRef.named("Alice")))
     doc = metrics_of(client, thomas_job)
     confirm = client.get(f"/jobs/{thomas_job.id}/use-measurements")
     assert confirm.status_code == 200
@@ -697,20 +697,23 @@ def test_use_these_measurements_shows_what_is_stored_and_needs_confirmation(
     assert unconfirmed.status_code == 422
     assert "Nothing was stored yet" in unconfirmed.text
     assert "Confirm: store these measurements" in unconfirmed.text
-    assert len(store.history(person_name="Alice")) == before
+    assert len(store.assessments.history(person=PersonRef.named("Alice"))) == before
     forged = client.post(
         f"/jobs/{thomas_job.id}/use-measurements",
         data={"csrf_token": "forged", "confirm": "yes"},
         follow_redirects=False,
     )
-    assert forged.status_code == 403 and len(store.history(person_name="Alice")) == before
+    assert (
+        forged.status_code == 403
+        and len(store.assessments.history(person=PersonRef.named("Alice"))) == before
+    )
     saved = client.post(
         f"/jobs/{thomas_job.id}/use-measurements",
         data={"csrf_token": csrf, "confirm": "yes"},
         follow_redirects=False,
     )
     assert saved.status_code == 303 and saved.headers["location"] == f"/people/{world.alice}"
-    latest = store.latest_assessment(person_name="Alice")
+    latest = store.assessments.latest(person=PersonRef.named("Alice"))
     assert latest.data.provenance == "video"
     assert latest.data.person.age == 34 and latest.data.person.sex.value == "female"
     assert latest.data.tests.thomas is not None and latest.data.tests.thomas.right is not None
@@ -721,7 +724,7 @@ def test_use_these_measurements_shows_what_is_stored_and_needs_confirmation(
     ]
     assert [m.verdict for m in latest.data.video_measurements] == ["reliable", "reliable"]
     assert "rectus_femoris_tight" in [f.id for f in latest.result.findings]
-    [report] = store.reports(assessment_id=latest.id)
+    [report] = store.assessments.reports(assessment_id=latest.id)
     assert json.loads(report.content)["source"] == "thomas <1>.mp4"
     person_page = client.get(f"/people/{world.alice}").text
     assert f'Latest assessment, {latest.taken_on} <span class="muted">(video)</span>' in person_page
@@ -748,7 +751,7 @@ def test_use_these_measurements_shows_what_is_stored_and_needs_confirmation(
 def test_measurements_are_stored_once_however_often_they_are_used(
     client: TestClient, world: World, coach: str, store: Store, thomas_job: StoredJob
 ) -> None:
-    before = len(store.history(person_name="Alice"))
+    before = len(store.assessments.history(person=PersonRef.named("Alice")))
     url = f"/api/v1/jobs/{thomas_job.id}/use-measurements"
     first = client.post(url, headers={"X-CSRF-Token": coach})
     assert first.status_code == 201
@@ -767,9 +770,9 @@ def test_measurements_are_stored_once_however_often_they_are_used(
     assert f"Stored as assessment {body['assessment_id']} of Alice" in page
     assert f'href="/assessments/{body["assessment_id"]}/report.html"' in page
     assert "Use these measurements in the assessment" not in page
-    history = store.history(person_name="Alice")
+    history = store.assessments.history(person=PersonRef.named("Alice"))
     assert len(history) == before + 1 and history[-1].id == body["assessment_id"]
-    assert len(store.reports(assessment_id=body["assessment_id"])) == 1
+    assert len(store.assessments.reports(assessment_id=body["assessment_id"])) == 1
     job = client.get(f"/api/v1/jobs/{thomas_job.id}").json()
     assert job["result"]["stored_assessment_id"] == body["assessment_id"]
 
@@ -777,7 +780,7 @@ def test_measurements_are_stored_once_however_often_they_are_used(
 def test_two_concurrent_uses_store_one_assessment(
     app: FastAPI, client: TestClient, world: World, store: Store, thomas_job: StoredJob
 ) -> None:
-    before = len(store.history(person_name="Alice"))
+    before = len(store.assessments.history(person=PersonRef.named("Alice")))
     browsers = [new_client(app) for _ in range(2)]
     tokens = [login(browser, "a@coach.test") for browser in browsers]
     start = threading.Barrier(2, timeout=30)
@@ -801,7 +804,7 @@ def test_two_concurrent_uses_store_one_assessment(
         thread.join(120)
     assert sorted(a.status_code for a in answers) == [200, 201]
     assert answers[0].json() == answers[1].json()
-    history = store.history(person_name="Alice")
+    history = store.assessments.history(person=PersonRef.named("Alice"))
     assert len(history) == before + 1 and history[-1].id == answers[0].json()["assessment_id"]
 
 
@@ -819,7 +822,7 @@ def test_a_task_without_assessment_tests_has_no_button_and_the_api_says_why(
     page = client.get(f"/jobs/{job.id}").text
     assert "Use these measurements" not in page
     assert "Joint angles only measures no assessment test" in page
-    before = len(store.history(person_name="Alice"))
+    before = len(store.assessments.history(person=PersonRef.named("Alice")))
     answer = client.post(f"/api/v1/jobs/{job.id}/use-measurements", headers={"X-CSRF-Token": coach})
     assert answer.status_code == 422
     assert "Joint angles only measures no assessment test" in answer.json()["detail"]
@@ -834,7 +837,7 @@ def test_a_task_without_assessment_tests_has_no_button_and_the_api_says_why(
         f"/api/v1/jobs/{world.alice_job}/use-measurements", headers={"X-CSRF-Token": coach}
     )
     assert queued.status_code == 422 and "not a video analysis" in queued.json()["detail"]
-    assert len(store.history(person_name="Alice")) == before
+    assert len(store.assessments.history(person=PersonRef.named("Alice"))) == before
 
 
 # --- the whole path with a real video -----------------------------------------------------------
@@ -869,7 +872,7 @@ def test_demo_video_upload_survives_a_restart_and_gives_results(
     job_id = int(posted.headers["location"].rsplit("/", 1)[1])
     # A worker takes the job and the server dies with it: the job stays "running" and its
     # lease, no longer renewed, expires.
-    claimed = store.claim_job(
+    claimed = store.jobs.claim(
         owner="dead-server", kinds=(analysis_jobs.JOB_KIND,), lease_seconds=0.0
     )
     assert claimed is not None and claimed.id == job_id and claimed.state == "running"
@@ -913,7 +916,7 @@ def test_demo_video_upload_survives_a_restart_and_gives_results(
             follow_redirects=False,
         )
         assert used.status_code == 422 and "reliable enough to store" in used.text
-    latest = store.latest_assessment(person_name="Alice")
+    latest = store.assessments.latest(person=PersonRef.named("Alice"))
     assert latest.data.provenance == "clinician"  # the world's assessment: nothing was added
 
 
@@ -934,7 +937,7 @@ def _job_with_upload(store: Store, world: World, settings: Settings, *, video: b
         filename="clip.mp4",
         options=uploads.VideoOptions(task="landing"),
     )
-    return store.enqueue_job(
+    return store.jobs.enqueue(
         kind=analysis_jobs.JOB_KIND,
         payload=job_input.payload(size=14, container="MP4/QuickTime"),
         owner_id=world.coach_a,
@@ -953,12 +956,12 @@ def test_a_failed_job_leaves_nothing_of_its_upload_unless_kept(
     # so what is deleted here is deleted by the clean-up after the end is stored.
     job = _job_with_upload(store, world, settings, video=False)
     assert run_one(store, settings, JOB_HANDLERS)
-    assert store.get_job(job_id=job.id).state == "failed"
+    assert store.jobs.get(job_id=job.id).state == "failed"
     assert not _folder(settings, job).exists()
     kept = _job_with_upload(store, world, settings, video=False)
     keeping = settings.model_copy(update={"keep_uploads": True})
     assert run_one(store, keeping, JOB_HANDLERS)
-    assert store.get_job(job_id=kept.id).state == "failed"
+    assert store.jobs.get(job_id=kept.id).state == "failed"
     assert (_folder(settings, kept) / "out" / "plot.png").is_file()
 
 
@@ -972,7 +975,7 @@ def test_end_actions_run_once_the_end_is_stored(
 
     def note(context: JobContext) -> None:
         def record(state: str) -> None:
-            seen.append((state, store.get_job(job_id=context.job.id).state))
+            seen.append((state, store.jobs.get(job_id=context.job.id).state))
 
         context.when_ended(record)
 
@@ -985,8 +988,8 @@ def test_end_actions_run_once_the_end_is_stored(
         context.when_ended(lambda _state: 1 / 0)  # logged; the worker carries on
         raise InputError("the input is bad")
 
-    store.enqueue_job(kind="works", payload={})
-    store.enqueue_job(kind="fails", payload={})
+    store.jobs.enqueue(kind="works", payload={})
+    store.jobs.enqueue(kind="fails", payload={})
     handlers = {"works": works, "fails": fails}
     assert [run_one(store, settings, handlers) for _ in range(3)] == [True, True, False]
     assert seen == [("done", "done"), ("failed", "failed")]
@@ -1031,8 +1034,8 @@ def test_the_server_start_removes_what_a_stop_left_behind(
     )
     (_folder(settings, done) / "video.mp4").write_bytes(b"raw video")
     failed = _job_with_upload(store, world, settings, video=True)
-    store.claim_job(owner="test-worker", kinds=(analysis_jobs.JOB_KIND,))
-    store.fail_job(
+    store.jobs.claim(owner="test-worker", kinds=(analysis_jobs.JOB_KIND,))
+    store.jobs.fail(
         job_id=failed.id, owner="test-worker", error="the server stopped before the clean-up"
     )
     waiting = _job_with_upload(store, world, settings, video=True)

@@ -130,7 +130,7 @@ def test_the_coach_reads_the_numbers_confirms_and_finds_them_stored(
 ) -> None:
     world = served.world
     job = alices_analysis(served, tmp_path)
-    measured = served.store.get_job(job_id=job.id).result["analysis"]["measured"]  # type: ignore[index]
+    measured = served.store.jobs.get(job_id=job.id).result["analysis"]["measured"]  # type: ignore[index]
     page.goto(f"{served.url}/jobs/{job.id}")
     main = page.locator("main")
     assert "Reliability: reliable" in main.inner_text()

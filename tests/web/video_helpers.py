@@ -94,14 +94,14 @@ def finished_analysis_job(
         filename=filename,
         options=uploads.VideoOptions(task=task, fps=fps),
     )
-    job = store.enqueue_job(
+    job = store.jobs.enqueue(
         kind=video_jobs.JOB_KIND,
         payload=job_input.payload(size=1000, container="MP4/QuickTime"),
         owner_id=owner_id,
         person_id=person_id,
     )
-    claimed = store.claim_job(owner="test-worker", kinds=(video_jobs.JOB_KIND,))
+    claimed = store.jobs.claim(owner="test-worker", kinds=(video_jobs.JOB_KIND,))
     assert claimed is not None and claimed.id == job.id
     result = video_jobs.publish(analysis, filename=job_input.filename, outdir=outdir)
-    store.finish_job(job_id=job.id, owner="test-worker", result=result)
-    return store.get_job(job_id=job.id)
+    store.jobs.finish(job_id=job.id, owner="test-worker", result=result)
+    return store.jobs.get(job_id=job.id)

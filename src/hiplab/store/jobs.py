@@ -395,12 +395,6 @@ class JobRepository(Repository):
         with self._db.reads(uow, "list the jobs") as session:
             return [_stored_job(row) for row in session.scalars(query)]
 
-    def __call__(
-        self, *, person_id: int | None = None, state: JobState | None = None
-    ) -> list[StoredJob]:
-        """Transitional: ``store.jobs(...)`` of the video use cases; use :meth:`all`."""
-        return self.all(person_id=person_id, state=state)
-
 
 def _expired(now: datetime) -> Any:
     """Return the condition of a running job whose lease has expired (or never had one)."""

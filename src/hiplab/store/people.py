@@ -237,10 +237,6 @@ class PeopleRepository(Repository):
                 for person_id in known
             }
 
-    def __call__(self) -> list[PersonSummary]:
-        """Transitional: ``store.people()`` of the video tests; use :meth:`summaries`."""
-        return self.summaries()
-
 
 def _check_person_fields(age: int, sex: str) -> Sex:
     low, high = AGE_RANGE

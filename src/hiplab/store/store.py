@@ -22,35 +22,24 @@ Examples
 from __future__ import annotations
 
 import os
-import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 from platformdirs import user_data_dir
 from sqlalchemy import Engine
 
 from hiplab.private_files import make_private_dir
-from hiplab.records.assessment import Assessment
-from hiplab.records.intake import AssessmentInput
-from hiplab.records.refs import PersonRef
 from hiplab.settings import DATABASE_URL_ENV, SQLITE_FILE, sqlite_file_url
 from hiplab.store.accounts import AccountRepository
 from hiplab.store.archive import ArchiveRepository
 from hiplab.store.assessments import AssessmentRepository
 from hiplab.store.core import Database, UnitOfWork
 from hiplab.store.engine import create_store_engine, mask_url, parse_url, upgrade
-from hiplab.store.jobs import DEFAULT_LEASE_SECONDS, JobRepository, JobUse
+from hiplab.store.jobs import JobRepository
 from hiplab.store.logs import SessionLogRepository
-from hiplab.store.models import (
-    AssessmentSummary,
-    PersonRecord,
-    StoredAssessment,
-    StoredJob,
-    StoredReport,
-)
 from hiplab.store.people import PeopleRepository
 from hiplab.store.plans import PlanRepository
 
@@ -158,7 +147,6 @@ class Store:
         self.accounts = AccountRepository(self._db)
         self.jobs = JobRepository(self._db)
         self.archive = ArchiveRepository(self._db)
-        self._video_unit = threading.local()  # transitional, see use_job_once
 
     @property
     def url(self) -> str:
@@ -214,126 +202,3 @@ class Store:
         """
         with self._db.unit(writable=False, action="read the store") as uow:
             yield uow
-
-    # Transitional: used by the video use cases until they move to the repositories.
-    # use_job_once's callback calls save_assessment and reports without a unit of work,
-    # so for the duration of the callback (this thread only) those two delegates use
-    # the job's unit; the repositories themselves never join anything implicitly.
-    def claim_job(
-        self,
-        *,
-        owner: str,
-        kinds: Sequence[str] | None = None,
-        lease_seconds: float = DEFAULT_LEASE_SECONDS,
-    ) -> StoredJob | None:
-        """Transitional: :meth:`JobRepository.claim`."""
-        return self.jobs.claim(owner=owner, kinds=kinds, lease_seconds=lease_seconds)
-
-    def fail_job(self, *, job_id: int, owner: str, error: str) -> None:
-        """Transitional: :meth:`JobRepository.fail`."""
-        self.jobs.fail(job_id=job_id, owner=owner, error=error)
-
-    def finish_job(self, *, job_id: int, owner: str, result: dict[str, Any]) -> None:
-        """Transitional: :meth:`JobRepository.finish`."""
-        self.jobs.finish(job_id=job_id, owner=owner, result=result)
-
-    def renew_job_lease(
-        self, *, job_id: int, owner: str, lease_seconds: float = DEFAULT_LEASE_SECONDS
-    ) -> None:
-        """Transitional: :meth:`JobRepository.renew_lease`."""
-        self.jobs.renew_lease(job_id=job_id, owner=owner, lease_seconds=lease_seconds)
-
-    def enqueue_job(
-        self,
-        *,
-        kind: str,
-        payload: dict[str, Any],
-        owner_id: int | None = None,
-        person_id: int | None = None,
-    ) -> StoredJob:
-        """Transitional: :meth:`JobRepository.enqueue`."""
-        return self.jobs.enqueue(kind=kind, payload=payload, owner_id=owner_id, person_id=person_id)
-
-    # jobs(...): JobRepository.__call__ (the attribute is the repository itself)
-
-    def get_job(self, *, job_id: int) -> StoredJob:
-        """Transitional: :meth:`JobRepository.get`."""
-        return self.jobs.get(job_id=job_id)
-
-    def update_job_progress(
-        self,
-        *,
-        job_id: int,
-        progress: float,
-        owner: str,
-        lease_seconds: float = DEFAULT_LEASE_SECONDS,
-    ) -> None:
-        """Transitional: :meth:`JobRepository.update_progress`."""
-        self.jobs.update_progress(
-            job_id=job_id, progress=progress, owner=owner, lease_seconds=lease_seconds
-        )
-
-    def use_job_once(self, *, job_id: int, key: str, use: Callable[[], dict[str, Any]]) -> JobUse:
-        """Transitional: :meth:`JobRepository.use_once` with a callback that takes no unit."""
-        return self.jobs.use_once(job_id=job_id, key=key, use=self._in_video_unit(use))
-
-    def get_person(self, *, person_id: int) -> PersonRecord:
-        """Transitional: :meth:`PeopleRepository.get` by id."""
-        return self.people.get(person=PersonRef.by_id(person_id), uow=self._video_uow())
-
-    def latest_assessment(
-        self, *, person_name: str | None = None, person_id: int | None = None
-    ) -> StoredAssessment:
-        """Transitional: :meth:`AssessmentRepository.latest`."""
-        person = PersonRef.of(id=person_id, name=person_name)
-        return self.assessments.latest(person=person, uow=self._video_uow())
-
-    def reports(self, *, assessment_id: int) -> list[StoredReport]:
-        """Transitional: :meth:`AssessmentRepository.reports`."""
-        return self.assessments.reports(assessment_id=assessment_id, uow=self._video_uow())
-
-    def save_assessment(
-        self,
-        *,
-        data: AssessmentInput,
-        result: Assessment,
-        reports: Sequence[tuple[str, str | bytes]] = (),
-        person_name: str | None = None,
-        person_id: int | None = None,
-    ) -> int:
-        """Transitional: :meth:`AssessmentRepository.save`; returns the assessment id."""
-        person = PersonRef.of(id=person_id, name=person_name)
-        saved = self.assessments.save(
-            person=person, data=data, result=result, reports=reports, uow=self._video_uow()
-        )
-        return saved.assessment_id
-
-    # Transitional too: read by tests of the video use cases (tests/web/test_videos.py,
-    # tests/motion/test_save_analysis.py), which move with them.
-    def history(
-        self, *, person_name: str | None = None, person_id: int | None = None
-    ) -> list[AssessmentSummary]:
-        """Transitional: :meth:`AssessmentRepository.history`."""
-        return self.assessments.history(person=PersonRef.of(id=person_id, name=person_name))
-
-    def get_assessment(self, *, assessment_id: int) -> StoredAssessment:
-        """Transitional: :meth:`AssessmentRepository.get`."""
-        return self.assessments.get(assessment_id=assessment_id)
-
-    # people(): PeopleRepository.__call__ (the attribute is the repository itself)
-
-    def _in_video_unit(
-        self, use: Callable[[], dict[str, Any]]
-    ) -> Callable[[UnitOfWork], dict[str, Any]]:
-        def run(uow: UnitOfWork) -> dict[str, Any]:
-            self._video_unit.uow = uow
-            try:
-                return use()
-            finally:
-                self._video_unit.uow = None
-
-        return run
-
-    def _video_uow(self) -> UnitOfWork | None:
-        found: UnitOfWork | None = getattr(self._video_unit, "uow", None)
-        return found

@@ -60,7 +60,7 @@ class JobContext:
         Raises :class:`~hiplab.store.jobs.LeaseLostError` when another worker has
         taken the job over: the handler stops there.
         """
-        self.store.update_job_progress(
+        self.store.jobs.update_progress(
             job_id=self.job.id,
             progress=min(max(fraction, 0.0), 1.0),
             owner=self.owner,
@@ -96,7 +96,7 @@ def run_one(
         return False
     owner = owner or worker_id()
     lease = settings.job_lease_seconds
-    job = store.claim_job(kinds=tuple(handlers), owner=owner, lease_seconds=lease)
+    job = store.jobs.claim(kinds=tuple(handlers), owner=owner, lease_seconds=lease)
     if job is None:
         return False
     context = JobContext(job=job, store=store, settings=settings, owner=owner)
@@ -117,15 +117,15 @@ def _run_handler(context: JobContext, handler: JobHandler) -> EndedState | None:
             raise
         except HiplabError as exc:
             error = form_message(exc) if isinstance(exc, InputError) else str(exc)
-            store.fail_job(job_id=job.id, owner=owner, error=error)
+            store.jobs.fail(job_id=job.id, owner=owner, error=error)
             return "failed"
         except Exception:
             log.exception("job %s (%s) failed", job.id, job.kind)
-            store.fail_job(
+            store.jobs.fail(
                 job_id=job.id, owner=owner, error=f"the {job.kind} job failed unexpectedly"
             )
             return "failed"
-        store.finish_job(job_id=job.id, owner=owner, result=result)
+        store.jobs.finish(job_id=job.id, owner=owner, result=result)
         return "done"
     except LeaseLostError as lost:
         log.warning("job %s (%s) let go: %s", job.id, job.kind, lost)
@@ -158,7 +158,7 @@ class Heartbeat:
     def _beat(self) -> None:
         while not self._stop.wait(self._lease / 3.0):
             try:
-                self._store.renew_job_lease(
+                self._store.jobs.renew_lease(
                     job_id=self._job_id, owner=self._owner, lease_seconds=self._lease
                 )
             except HiplabError as exc:

@@ -405,7 +405,7 @@ async def assessment_create(
             )
         )
     except InputError as exc:
-        person = await run_in_threadpool(store.get_person, person_id=person_id)
+        person = await run_in_threadpool(store.people.get, person=PersonRef.by_id(person_id))
         return await run_in_threadpool(
             partial(
                 _assessment_page,

@@ -52,6 +52,7 @@ from starlette.types import Message, Receive
 
 from hiplab.errors import InputError
 from hiplab.motion.tasks.registry import TASKS
+from hiplab.records.refs import PersonRef
 from hiplab.services.videos import jobs as video_jobs
 from hiplab.services.videos import results, uploads
 from hiplab.services.videos.results import OUTPUT_FILES, VideoResult
@@ -445,8 +446,8 @@ def _videos_page(
     from hiplab.motion.tasks.hold import side_view_problem
     from hiplab.services.catalogue import library
 
-    person = store.get_person(person_id=person_id)
-    jobs = [j for j in store.jobs(person_id=person_id) if j.kind == video_jobs.JOB_KIND]
+    person = store.people.get(person=PersonRef.by_id(person_id))
+    jobs = [j for j in store.jobs.all(person_id=person_id) if j.kind == video_jobs.JOB_KIND]
     exercises = sorted(
         (e.id, e.name) for e in library().exercises.values() if side_view_problem(e) is None
     )
@@ -519,7 +520,11 @@ def _job_page(
     already_stored: bool = False,
 ) -> HTMLResponse:
     result, video = _result_of(job), _video_input(job)
-    person = store.get_person(person_id=job.person_id) if job.person_id is not None else None
+    person = (
+        store.people.get(person=PersonRef.by_id(job.person_id))
+        if job.person_id is not None
+        else None
+    )
     return render(
         request,
         "video_job.html.j2",
@@ -550,7 +555,7 @@ def job_page(
     ``already_stored=1`` adds the notice that a repeated "use these measurements"
     stored nothing new.
     """
-    job = store.get_job(job_id=job_id)
+    job = store.jobs.get(job_id=job_id)
     return _job_page(request, viewer, store, job, already_stored=bool(already_stored))
 
 
@@ -571,7 +576,7 @@ def job_file(
     job_id: int, file: str, _viewer: PersonViewer, store: StoreDep, settings: SettingsDep
 ) -> FileResponse:
     """Return one output file of a finished analysis (Range requests answered with 206)."""
-    return _file_response(store.get_job(job_id=job_id), file, settings)
+    return _file_response(store.jobs.get(job_id=job_id), file, settings)
 
 
 def _confirm_page(
@@ -607,7 +612,7 @@ def _confirm_page(
         title="Store these measurements?",
         job=job,
         video=_video_input(job),
-        person=store.get_person(person_id=job.person_id),
+        person=store.people.get(person=PersonRef.by_id(job.person_id)),
         today=date.today().isoformat(),
         rows=video_view.stored_rows(result.analysis.measured),
         left_out=list(result.analysis.measured_tests_left_out),
@@ -626,7 +631,7 @@ def job_confirm_measurements(
     A job that nothing can be stored from shows its results page saying why (200: the
     page answers the question).
     """
-    return _confirm_page(request, viewer, store, store.get_job(job_id=job_id), refused=200)
+    return _confirm_page(request, viewer, store, store.jobs.get(job_id=job_id), refused=200)
 
 
 @router.post("/jobs/{job_id}/use-measurements", name="job_use_measurements", response_model=None)
@@ -643,7 +648,7 @@ def job_use_measurements(
     stored, another post (a second click, the back button) stores nothing and goes to the
     job's page, which names the assessment they are stored as.
     """
-    job = state.store.get_job(job_id=job_id)
+    job = state.store.jobs.get(job_id=job_id)
     if confirm != CONFIRM and results.stored_use(job) is None:
         message = "Nothing was stored yet: check the values below, then confirm."
         return _confirm_page(request, viewer, state.store, job, error=message, status=422)
@@ -685,13 +690,13 @@ async def api_video_upload(request: Request, person_id: int, viewer: PersonCoach
 @api_router.get("/jobs/{job_id}")
 def api_job(job_id: int, _viewer: PersonViewer, store: StoreDep) -> JobOut:
     """Return a job: state, progress (0–1), error, and for a finished analysis its summary."""
-    return job_out(store.get_job(job_id=job_id))
+    return job_out(store.jobs.get(job_id=job_id))
 
 
 @api_router.get("/people/{person_id}/jobs")
 def api_person_jobs(person_id: int, _viewer: PersonViewer, store: StoreDep) -> list[JobOut]:
     """List a person's jobs, newest first."""
-    return [job_out(job) for job in store.jobs(person_id=person_id)]
+    return [job_out(job) for job in store.jobs.all(person_id=person_id)]
 
 
 @api_router.get("/jobs/{job_id}/files/{file}", response_class=FileResponse)
@@ -703,7 +708,7 @@ def api_job_file(
     Names: ``annotated.mp4``, ``plot.png``, ``angles.csv``, ``keypoints.csv``,
     ``angles.mot``, ``metrics.json``.
     """
-    return _file_response(store.get_job(job_id=job_id), file, settings)
+    return _file_response(store.jobs.get(job_id=job_id), file, settings)
 
 
 @api_router.post(
@@ -720,7 +725,7 @@ def api_use_measurements(
     later call, which stores nothing. 422 with the reason when the task measures no
     assessment test or the job is not done.
     """
-    job = state.store.get_job(job_id=job_id)
+    job = state.store.jobs.get(job_id=job_id)
     used = results.use_measurements(store=state.store, settings=state.settings, job=job)
     if not used.new:
         response.status_code = 200

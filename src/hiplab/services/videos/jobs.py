@@ -97,7 +97,7 @@ def enqueue_analysis(
         upload_id=upload.upload_id, video=upload.video, filename=upload.filename, options=options
     )
     try:
-        return store.enqueue_job(
+        return store.jobs.enqueue(
             kind=JOB_KIND,
             payload=job_input.payload(size=upload.size, container=upload.container),
             owner_id=owner_id,
@@ -155,7 +155,9 @@ def remove_stale_uploads(
     if not upload_dir.is_dir():
         return 0
     states = {
-        str(job.payload.get("upload_id")): job.state for job in store.jobs() if job.kind == JOB_KIND
+        str(job.payload.get("upload_id")): job.state
+        for job in store.jobs.all()
+        if job.kind == JOB_KIND
     }
     cleaned = 0
     for folder in upload_dir.iterdir():

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hiplab.errors import InputError, NotFoundError
+from hiplab.records.refs import PersonRef
 from hiplab.services.videos.jobs import JOB_KIND
 from hiplab.services.videos.uploads import UPLOAD_ID
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from hiplab.motion.verdicts import Verdict
     from hiplab.records.intake import AssessmentInput, Person
     from hiplab.settings import Settings
-    from hiplab.store import Store, StoredJob
+    from hiplab.store import Store, StoredJob, UnitOfWork
 
 OUTPUT_FILES: dict[str, str] = {
     "annotated.mp4": "video/mp4",
@@ -286,7 +287,7 @@ def use_measurements(*, store: Store, settings: Settings, job: StoredJob) -> Use
         return UsedMeasurements(saved=earlier, new=False)
     from hiplab.records.intake import Person
 
-    stored = store.get_person(person_id=job.person_id)
+    stored = store.people.get(person=PersonRef.by_id(job.person_id))
     save = measurement_saver(
         store=store,
         settings=settings,
@@ -295,8 +296,8 @@ def use_measurements(*, store: Store, settings: Settings, job: StoredJob) -> Use
         record=Person(age=stored.age, sex=stored.sex),
         person_id=stored.id,
     )
-    used = store.use_job_once(
-        job_id=job.id, key=USED_KEY, use=lambda: save().model_dump(mode="json")
+    used = store.jobs.use_once(
+        job_id=job.id, key=USED_KEY, use=lambda uow: save(uow).model_dump(mode="json")
     )
     from hiplab.motion.analyze import SavedAnalysis
 
@@ -311,8 +312,10 @@ def measurement_saver(
     person: str,
     record: Person,
     person_id: int | None = None,
-) -> Callable[[], SavedAnalysis]:
+) -> Callable[[UnitOfWork | None], SavedAnalysis]:
     """Assess an analysis's measured tests now; return the store writes, to run once.
+
+    The writes take the unit of work to run in (None: their own transaction).
 
     The one path that stores the measurements of a video, for the web (under the job's
     lock, :func:`use_measurements`) and the CLI (at once, :func:`save_measurements`).
@@ -351,18 +354,18 @@ def measurement_saver(
     outcome = assess_input(data=data, settings=settings, save=False, person=person)
     document = json.dumps(analysis.document(), ensure_ascii=False)
 
-    def save() -> SavedAnalysis:
-        assessment_id = store.save_assessment(
-            person_id=person_id,
-            person_name=None if person_id is not None else person,
+    def save(uow: UnitOfWork | None = None) -> SavedAnalysis:
+        saved = store.assessments.save(
+            person=PersonRef.of(id=person_id, name=None if person_id is not None else person),
             data=data,
             result=outcome.result,
             reports=[(REPORT_FORMAT, document)],
+            uow=uow,
         )
         return SavedAnalysis(
             person=person,
-            assessment_id=assessment_id,
-            report_id=store.reports(assessment_id=assessment_id)[-1].id,
+            assessment_id=saved.assessment_id,
+            report_id=saved.report_ids[-1],
             findings=tuple(f.id for f in outcome.result.findings),
             chains=tuple(c.id for c in outcome.result.chains),
         )
@@ -395,7 +398,7 @@ def stored_record(*, store: Store, person: str) -> Person:
 
     """
     try:
-        return store.latest_assessment(person_name=person).data.person
+        return store.assessments.latest(person=PersonRef.named(person)).data.person
     except NotFoundError as exc:
         raise InputError(
             f"has no stored assessment to take age and sex from ({exc})",
@@ -415,4 +418,4 @@ def save_measurements(
     """
     return measurement_saver(
         store=store, settings=settings, analysis=analysis, person=person, record=record
-    )()
+    )(None)
