@@ -5,7 +5,8 @@ The table between the ``floors`` markers lists every package and top-level modul
 on a lower floor, and from a package on its own floor as long as the packages of that
 floor import each other in one direction only. Every import counts: at the top of a
 module, inside a function, or under ``TYPE_CHECKING``. ``hiplab.testing`` (generators
-for tests and benchmarks) is imported by no runtime module.
+for tests and benchmarks) is imported by no runtime module, and only ``store/``
+imports the database libraries.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
 DOC = ROOT / "docs" / "architecture.md"
+SQL = {"sqlalchemy", "alembic", "psycopg"}
+"""The database libraries: only ``store/`` imports them."""
 TABLE = re.compile(r"<!-- floors:start -->(.*?)<!-- floors:end -->", re.S)
 
 
@@ -228,3 +231,16 @@ def test_every_source_path_the_architecture_page_names_exists() -> None:
     )
     assert len(named) > 20
     assert missing == []
+
+
+def test_sql_stays_in_the_store() -> None:
+    outside = []
+    for path in sorted((SRC / "hiplab").rglob("*.py")):
+        if area(module_name(path)) == "store":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            outside += [f"{module_name(path)}: {n}" for n in names if n.split(".")[0] in SQL]
+    assert outside == []
