@@ -28,6 +28,7 @@ from fastapi import FastAPI
 from starlette.types import Message
 
 from hiplab.motion.tasks.names import TASK_NAMES
+from hiplab.motion.tasks.registry import TASKS
 from hiplab.services.videos import jobs as analysis_jobs
 from hiplab.services.videos import results, uploads
 from hiplab.settings import Settings
@@ -104,8 +105,11 @@ def test_the_person_page_has_the_upload_form_for_the_coach_only(
     assert f'action="/people/{world.alice}/videos"' in page
     assert 'enctype="multipart/form-data"' in page and 'type="file" name="video"' in page
     assert '<script src="/static/upload.js" defer></script>' in page
-    options = [value for value in TASK_NAMES if f'<option value="{value}"' in page]
-    assert options == list(TASK_NAMES)
+    options = re.findall(r'<option value="(\w+)"(?: selected)?>([^<]+)</option>', page)
+    assert [value for value, _ in options if value in TASK_NAMES] == list(TASK_NAMES)
+    labels = dict(options)
+    for name, spec in TASKS.items():  # each choice reads the registry's title and choice text
+        assert labels[name] == f"{spec.title}: {spec.choice}"
     alice = new_client(app)
     login(alice, "alice@client.test")
     own = alice.get("/me").text

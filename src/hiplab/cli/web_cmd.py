@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
 from hiplab.cli.app import State, app, settings
+from hiplab.records.account import ROLES, Role
 
 user_app = typer.Typer(help="Logins of the web app.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
@@ -53,7 +54,7 @@ def serve(
 
 @user_app.command("create")
 def user_create(
-    role: Annotated[Literal["coach", "client"], typer.Option("--role", help="coach or client.")],
+    role: Annotated[Role, typer.Option("--role", help=" or ".join(ROLES) + ".")],
     email: Annotated[str, typer.Option("--email", help="Login e-mail (any case).")],
     name: Annotated[str, typer.Option("--name", help="Name shown in the app.")],
     person: Annotated[

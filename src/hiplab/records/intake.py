@@ -398,6 +398,10 @@ def _tests_value(tests: Tests, path: str) -> Any:
     return node
 
 
+Provenance = Literal["self", "clinician", "video"]
+"""Who measured: the person, a clinician, or an analysis of a video."""
+
+
 class AssessmentInput(Strict):
     """A whole assessment as entered by a person, a clinician or measured from video."""
 
@@ -405,9 +409,7 @@ class AssessmentInput(Strict):
     screening: Screening = Field(default=Screening(), description="Safety questions")
     symptoms: tuple[Symptom, ...] = Field(default=(), description="Symptoms")
     tests: Tests = Field(default=Tests(), description="Tests")
-    provenance: Literal["self", "clinician", "video"] = Field(
-        default="self", description="Who measured"
-    )
+    provenance: Provenance = Field(default="self", description="Who measured")
     date: str | None = Field(
         default=None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="Date of the tests"
     )

@@ -20,6 +20,7 @@ from hiplab.services.assessments import AssessOutcome, ReportFormat, render_repo
 from hiplab.services.catalogue import library
 
 if TYPE_CHECKING:
+    from hiplab.records.account import Role
     from hiplab.records.assessment import Assessment
     from hiplab.records.intake import AssessmentInput
     from hiplab.store import (
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
         StoredAssessment,
         StoredUser,
     )
-    from hiplab.store.models import PersonLatest, Role, StoredPlan, StoredSessionLog
+    from hiplab.store.models import PersonLatest, StoredPlan, StoredSessionLog
 
 
 @dataclass(frozen=True)

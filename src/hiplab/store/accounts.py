@@ -20,9 +20,10 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from hiplab.errors import InputError
+from hiplab.records.account import ROLES, Role
 from hiplab.store import tables
 from hiplab.store.core import Repository, UnitOfWork, aware, get_record, storable
-from hiplab.store.models import NewLogin, Role, StoredUser
+from hiplab.store.models import NewLogin, StoredUser
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_EMAIL = tables.EMAIL_LENGTH
@@ -76,7 +77,7 @@ def _check_role(role: str) -> Role:
         return "coach"
     if role == "client":
         return "client"
-    raise InputError(f"role {role!r} is not allowed; allowed: {', '.join(tables.ROLES)}")
+    raise InputError(f"role {role!r} is not allowed; allowed: {', '.join(ROLES)}")
 
 
 def _check_hash(password_hash: str) -> str:

@@ -7,12 +7,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from hiplab.records.account import Role
 from hiplab.records.assessment import Assessment
 from hiplab.records.intake import AssessmentInput, Sex
 from hiplab.records.programme import Programme, SessionLog
 
 Provenance = Literal["self", "clinician", "video"]
-Role = Literal["coach", "client"]
 JobState = Literal["queued", "running", "failed", "done"]
 
 

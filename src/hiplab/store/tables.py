@@ -55,11 +55,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from hiplab.records.intake import PERSON_NAME_LENGTH as PERSON_NAME_LENGTH  # re-exported
 
-PROVENANCES = ("self", "clinician", "video")
-ROLES = ("coach", "client")
-"""Roles of a login: a coach (or physical therapist) looks after clients."""
-JOB_STATES = ("queued", "running", "failed", "done")
-"""States of a background job; ``running`` jobs go back to ``queued`` at start-up."""
 """Where an assessment's values come from."""
 
 # PERSON_NAME_LENGTH (defined on the record, re-exported above): the longest person name,

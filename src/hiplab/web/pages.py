@@ -20,7 +20,7 @@ from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from hiplab.errors import InputError
-from hiplab.records.intake import AssessmentInput
+from hiplab.records.intake import AssessmentInput, Sex
 from hiplab.records.refs import PersonRef
 from hiplab.services import clinic
 from hiplab.store import PersonRecord, Store, StoredAssessment
@@ -38,10 +38,11 @@ from hiplab.web.authz import (
 )
 from hiplab.web.deps import StateDep, StoreDep, app_state
 from hiplab.web.security import wait_in_words
+from hiplab.web.video_view import task_choices
 
 router = APIRouter(include_in_schema=False)
 LOGIN_FAILED = "email or password is wrong"
-SEXES = ("female", "male", "other")
+SEXES = tuple(s.value for s in Sex)
 
 
 @cache
@@ -52,7 +53,7 @@ def template_environment() -> Environment:
     not checked for changes (Jinja's ``auto_reload`` stats every template file of a
     page on every request).
     """
-    return Environment(
+    env = Environment(
         loader=PackageLoader("hiplab.web", "templates"),
         auto_reload=False,
         autoescape=True,
@@ -60,6 +61,8 @@ def template_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["task_choices"] = task_choices  # the upload form's list: the task registry's
+    return env
 
 
 def render(

@@ -7,10 +7,11 @@ so the API answers with the same messages as the CLI (422, ``{"detail": message}
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hiplab.records.account import Role
 from hiplab.store import MAX_RECORD_ID, PersonRecord
 
 RecordId = Annotated[int, Field(ge=1, le=MAX_RECORD_ID)]
@@ -29,7 +30,7 @@ class MeOut(ApiModel):
     id: int
     email: str
     display_name: str
-    role: Literal["coach", "client"]
+    role: Role
     person_id: int | None
     csrf_token: str
 

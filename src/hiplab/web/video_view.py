@@ -236,6 +236,11 @@ def guides() -> list[Guide]:
     return [Guide(name, spec.title, guide(name)) for name, spec in TASKS.items()]
 
 
+def task_choices() -> list[tuple[str, str]]:
+    """Return each task and what a person choosing it reads, in the registry's order."""
+    return [(name, f"{spec.title}: {spec.choice}") for name, spec in TASKS.items()]
+
+
 def task_title(task: str) -> str:
     """Return a task in plain words (the task itself when it is unknown)."""
     spec = TASKS.get(task)
