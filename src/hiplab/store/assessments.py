@@ -22,7 +22,7 @@ from hiplab.store.models import (
     StoredReport,
     StoredTestResult,
 )
-from hiplab.store.people import find, person_named
+from hiplab.store.people import find, newest_of, person_named
 from hiplab.store.rows import read_json, stored_assessment, stored_report
 
 
@@ -216,12 +216,7 @@ class AssessmentRepository(Repository):
         table = tables.Assessment
         with self._db.reads(uow, "read the latest assessment") as session:
             who = find(session, person)
-            row = session.scalars(
-                select(table)
-                .where(table.person_id == who.id)
-                .order_by(table.taken_on.desc(), table.id.desc())
-                .limit(1)
-            ).first()
+            row = newest_of(session, table, table.taken_on, [who.id]).get(who.id)
             if row is None:
                 raise NotFoundError(f"no assessment saved for {who.name!r}")
             return stored_assessment(row)

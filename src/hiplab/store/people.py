@@ -228,8 +228,8 @@ class PeopleRepository(Repository):
         """
         ids = sorted(set(person_ids))
         with self._db.reads(uow, "read the clients' latest records") as session:
-            assessments = _newest_of(session, tables.Assessment, tables.Assessment.taken_on, ids)
-            plans = _newest_of(session, tables.Plan, tables.Plan.created_at, ids)
+            assessments = newest_of(session, tables.Assessment, tables.Assessment.taken_on, ids)
+            plans = newest_of(session, tables.Plan, tables.Plan.created_at, ids)
             logs = _logs_of_plans(session, plans)
             known = session.scalars(select(tables.Person.id).where(tables.Person.id.in_(ids)))
             return {
@@ -333,10 +333,13 @@ def _people_query() -> Select[Any]:
 _Row = TypeVar("_Row", tables.Assessment, tables.Plan)
 
 
-def _newest_of(
+def newest_of(
     session: Session, table: type[_Row], when: Any, person_ids: Sequence[int]
 ) -> dict[int, _Row]:
-    """Each person's newest row of ``table`` by ``when`` then id, in one query."""
+    """Each person's newest row of ``table`` by ``when`` then id, in one query.
+
+    The one way the store finds a newest assessment or plan, for one person or many.
+    """
     rank = (
         func.row_number()
         .over(partition_by=table.person_id, order_by=(when.desc(), table.id.desc()))

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import select
-
 from hiplab.errors import InputError, NotFoundError
 from hiplab.records.programme import Programme
 from hiplab.records.refs import PersonRef
 from hiplab.store import tables
 from hiplab.store.core import Repository, UnitOfWork, get_record, insert, owner_of
 from hiplab.store.models import StoredPlan
-from hiplab.store.people import check_owned, find
+from hiplab.store.people import check_owned, find, newest_of
 from hiplab.store.rows import stored_plan
 
 
@@ -145,12 +143,7 @@ class PlanRepository(Repository):
         table = tables.Plan
         with self._db.reads(uow, "read the latest plan") as session:
             who = find(session, person)
-            row = session.scalars(
-                select(table)
-                .where(table.person_id == who.id)
-                .order_by(table.created_at.desc(), table.id.desc())
-                .limit(1)
-            ).first()
+            row = newest_of(session, table, table.created_at, [who.id]).get(who.id)
             if row is None:
                 raise NotFoundError(f"no plan saved for {who.name!r}")
             return stored_plan(row)
