@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hiplab.motion.analyze import measured_tests
+from hiplab.motion.measured_tests import measured_tests
 from hiplab.motion.tasks.fms import (
     TORSO_TIBIA_TOLERANCE_DEG,
     FmsRepCriteria,

@@ -23,7 +23,8 @@ from typing import Literal
 
 import numpy as np
 
-from hiplab.motion.analyze import AnalyzeRequest, TaskName, analyze
+from hiplab.motion.analyze import AnalyzeRequest, analyze
+from hiplab.motion.tasks.names import TaskName
 from hiplab.services.videos import jobs as video_jobs
 from hiplab.services.videos import uploads
 from hiplab.settings import Settings

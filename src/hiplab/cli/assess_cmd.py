@@ -8,15 +8,13 @@ from typing import TYPE_CHECKING, Annotated, get_args
 import typer
 
 from hiplab.cli.app import app, console, fail, settings, write_output
+from hiplab.motion.tasks.names import names_in_words
 from hiplab.services.assessments import ReportFormat
+
+FORMATS: tuple[str, ...] = get_args(ReportFormat)
 
 if TYPE_CHECKING:
     from hiplab.services.assessments import AssessOutcome
-
-
-def _in_words(names: tuple[str, ...]) -> str:
-    """Return names as a list in words: ``a, b or c``."""
-    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
 
 
 def show(outcome: AssessOutcome, fmt: ReportFormat, out: Path | None) -> None:
@@ -54,7 +52,9 @@ def assess(
     ] = None,
     fmt: Annotated[
         ReportFormat,
-        typer.Option("--format", "-f", help=f"Output format: {_in_words(get_args(ReportFormat))}."),
+        typer.Option(
+            "--format", "-f", help=f"Output format: {names_in_words(get_args(ReportFormat))}."
+        ),
     ] = "text",
     out: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report here.")

@@ -38,15 +38,10 @@ import numpy as np
 from pydantic import Field, SerializeAsAny
 
 from hiplab.errors import InputError
-
-# MeasuredTest and measured_tests stay importable from here, where an Analysis holds them.
-from hiplab.motion.measured_tests import MeasuredTest as MeasuredTest
-from hiplab.motion.measured_tests import measured_tests as measured_tests
+from hiplab.motion.measured_tests import MeasuredTest, measured_tests
 from hiplab.motion.pose_models import DEFAULT_POSE_MODEL, PoseModelName
 from hiplab.motion.tasks.common import Model, TaskResult, TaskWarning
-
-# The registry's task-name type, importable from here by the edges that name an analysis's task.
-from hiplab.motion.tasks.names import TaskName as TaskName
+from hiplab.motion.tasks.names import TaskName
 from hiplab.motion.tasks.registry import MEASURING_TASKS, TASKS
 from hiplab.motion.verdicts import RETEST_ADVICE, STORE_ADVICE, Verdict
 

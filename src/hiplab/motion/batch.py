@@ -67,7 +67,7 @@ from pydantic import Field
 from hiplab.errors import InputError
 from hiplab.motion.analyze import AnalyzeRequest, analyze
 from hiplab.motion.openpose import SUFFIX as OPENPOSE_SUFFIX
-from hiplab.motion.outputs import atomic_file
+from hiplab.motion.output_files import atomic_file
 from hiplab.motion.tasks.common import Model
 from hiplab.motion.tasks.registry import get_task
 from hiplab.motion.tasks.spec import Metric

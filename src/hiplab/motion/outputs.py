@@ -52,11 +52,7 @@ from hiplab.errors import InputError
 from hiplab.motion.keypoints import KEYPOINTS, KeypointTrack
 from hiplab.motion.keypoints_file import FILE_NAME as KEYPOINTS_FILE
 from hiplab.motion.keypoints_file import InputKind, KeypointOrigin, write_keypoints
-
-# atomic_file and write_text stay importable from here: callers outside motion use them.
-from hiplab.motion.output_files import atomic_file as atomic_file
-from hiplab.motion.output_files import measured
-from hiplab.motion.output_files import write_text as write_text
+from hiplab.motion.output_files import measured, write_text
 from hiplab.motion.series import TimeSeries
 from hiplab.spreadsheet import csv_text
 

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from hiplab.errors import InputError
 
 if TYPE_CHECKING:
-    from hiplab.motion.analyze import Analysis, StageHook, TaskName
+    from hiplab.motion.analyze import Analysis, StageHook
+    from hiplab.motion.tasks.names import TaskName
 
 
 def analyse_from_keypoints(

@@ -21,13 +21,14 @@ from sqlalchemy.orm import Session
 
 from hiplab.errors import InputError
 from hiplab.records.account import ROLES, Role
+from hiplab.records.intake import PERSON_NAME_LENGTH
 from hiplab.store import tables
 from hiplab.store.core import Repository, UnitOfWork, aware, get_record, storable
 from hiplab.store.models import NewLogin, StoredUser
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_EMAIL = tables.EMAIL_LENGTH
-MAX_NAME = tables.PERSON_NAME_LENGTH
+MAX_NAME = PERSON_NAME_LENGTH
 DIGEST_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 
 

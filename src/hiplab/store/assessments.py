@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from hiplab.errors import InputError, NotFoundError
 from hiplab.records.assessment import Assessment
-from hiplab.records.intake import AssessmentInput
+from hiplab.records.intake import PERSON_NAME_LENGTH, AssessmentInput
 from hiplab.records.refs import PersonRef
 from hiplab.store import tables
 from hiplab.store.core import Repository, UnitOfWork, get_record, insert, owner_of
@@ -300,7 +300,7 @@ class AssessmentRepository(Repository):
 def check_person_name(name: str) -> str:
     """Return the name trimmed, or raise InputError unless 1 to PERSON_NAME_LENGTH long."""
     cleaned = name.strip()
-    longest = tables.PERSON_NAME_LENGTH
+    longest = PERSON_NAME_LENGTH
     if not 1 <= len(cleaned) <= longest:
         raise InputError(f"person_name {name!r} must be 1 to {longest} characters")
     return cleaned

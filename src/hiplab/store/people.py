@@ -17,7 +17,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from hiplab.errors import InputError, NotFoundError
-from hiplab.records.intake import Sex
+from hiplab.records.intake import PERSON_NAME_LENGTH, Sex
 from hiplab.records.refs import PersonRef
 from hiplab.store import tables
 from hiplab.store.accounts import add_user, clean_login, clean_text
@@ -123,7 +123,7 @@ class PeopleRepository(Repository):
             not a coach.
 
         """
-        clean_name = clean_text("name", name, tables.PERSON_NAME_LENGTH)
+        clean_name = clean_text("name", name, PERSON_NAME_LENGTH)
         checked_sex = _check_person_fields(age, sex)
         login = None if login is None else clean_login(login)
         with self._db.writes(uow, "create the person") as session:

@@ -53,7 +53,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from hiplab.records.intake import PERSON_NAME_LENGTH as PERSON_NAME_LENGTH  # re-exported
+from hiplab.records.intake import PERSON_NAME_LENGTH
 
 """Where an assessment's values come from."""
 

@@ -36,7 +36,8 @@ from hiplab.motion.verdicts import (
 from hiplab.services.videos.results import uncertainties
 
 if TYPE_CHECKING:
-    from hiplab.motion.analyze import Analysis, MeasuredTest
+    from hiplab.motion.analyze import Analysis
+    from hiplab.motion.measured_tests import MeasuredTest
     from hiplab.motion.verdicts import Verdict
     from hiplab.services.videos.results import MetricRow, VideoResult
 

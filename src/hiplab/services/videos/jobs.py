@@ -282,7 +282,7 @@ def publish(analysis: Analysis, *, filename: str, outdir: Path) -> dict[str, Any
 
     ``source`` becomes the display name and ``files`` the bare file names.
     """
-    from hiplab.motion.outputs import write_text
+    from hiplab.motion.output_files import write_text
 
     public = analysis.model_copy(
         update={
