@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from hiplab.errors import InputError
-from hiplab.motion.analyze import Analysis, AnalyzeRequest, SavedAnalysis, analyze
+from hiplab.motion.analyze import Analysis, AnalyzeRequest, analyze
 from hiplab.motion.verdicts import Verdict
 from hiplab.records.intake import Person, Sex
 from hiplab.services.storage import open_store_for
-from hiplab.services.videos.results import save_measurements, stored_record
+from hiplab.services.videos.results import SavedAnalysis, save_measurements, stored_record
 from hiplab.settings import Settings
 from hiplab.testing import synthetic
 from tests.cli.test_analyze_cli import write_openpose

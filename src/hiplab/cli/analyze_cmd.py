@@ -23,9 +23,10 @@ from hiplab.motion.tasks.names import TaskName, names_in_words
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from hiplab.motion.analyze import Analysis, AnalyzeRequest, SavedAnalysis
+    from hiplab.motion.analyze import Analysis, AnalyzeRequest
     from hiplab.motion.batch import BatchResult, InputOutcome
     from hiplab.motion.pose_models import PoseModelName
+    from hiplab.services.videos.results import SavedAnalysis
 
 TextOrJson = Literal["text", "json"]
 

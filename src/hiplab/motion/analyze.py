@@ -15,7 +15,8 @@ out (:class:`Analysis`). Stages, each a function of the previous one's output:
 
 Storing the measured tests (``--save``, "use these measurements") is a use
 case above this domain module (:mod:`hiplab.services.videos`); it stores
-:attr:`Analysis.measured` and reports what it stored as :class:`SavedAnalysis`.
+:attr:`Analysis.measured` and reports what it stored as
+:class:`~hiplab.services.videos.results.SavedAnalysis`.
 
 Bad input (missing file, not a video, no frames, corrupt stream, nobody in
 view, malformed OpenPose JSON, no frame rate for JSON, bad person box,
@@ -57,7 +58,6 @@ MEASURED_TESTS: dict[str, str] = {
     name: spec.measured_words for name, spec in TASKS.items() if spec.measured_words
 }
 """Which assessment inputs each measuring task stores (read from the task registry)."""
-REPORT_FORMAT = "motion-json"
 LABELS: dict[str, tuple[str, ...]] = {
     "sagittal": ("hip_flexion", "knee_flexion", "ankle_dorsiflexion"),
     "frontal": ("knee_fppa",),
@@ -482,13 +482,3 @@ def _write(
         ),
     )
     return analysis.model_copy(update={"files": files, "skipped_files": skipped})
-
-
-class SavedAnalysis(Model):
-    """What storing an analysis's measured tests made: person, assessment, report, findings."""
-
-    person: str
-    assessment_id: int
-    report_id: int
-    findings: tuple[str, ...]
-    chains: tuple[str, ...]

@@ -68,8 +68,8 @@ from hiplab.web.pages import render, see_other
 from hiplab.web.schemas import ApiModel
 
 if TYPE_CHECKING:
-    from hiplab.motion.analyze import SavedAnalysis
     from hiplab.motion.verdicts import Verdict
+    from hiplab.services.videos.results import SavedAnalysis
 
 log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"

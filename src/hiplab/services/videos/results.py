@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hiplab.errors import InputError, NotFoundError
+from hiplab.motion.tasks.common import Model
 from hiplab.records.refs import PersonRef
 from hiplab.services.videos.jobs import JOB_KIND
 from hiplab.services.videos.uploads import UPLOAD_ID
 
 if TYPE_CHECKING:
-    from hiplab.motion.analyze import Analysis, SavedAnalysis
+    from hiplab.motion.analyze import Analysis
     from hiplab.motion.tasks.common import TaskWarning
     from hiplab.motion.verdicts import Verdict
     from hiplab.records.intake import AssessmentInput, Person
@@ -242,6 +243,20 @@ def output_file(*, job: StoredJob, name: str, upload_dir: Path) -> Path:
     return path
 
 
+REPORT_FORMAT = "motion-json"
+"""The format under which an analysis document is stored as its assessment's report."""
+
+
+class SavedAnalysis(Model):
+    """What storing an analysis's measured tests made: person, assessment, report, findings."""
+
+    person: str
+    assessment_id: int
+    report_id: int
+    findings: tuple[str, ...]
+    chains: tuple[str, ...]
+
+
 USED_KEY = "assessment"
 """Where a job's result records the assessment its measurements were stored as."""
 
@@ -256,8 +271,6 @@ class UsedMeasurements:
 
 def stored_use(job: StoredJob) -> SavedAnalysis | None:
     """Return the assessment a job's measurements were already stored as, if any."""
-    from hiplab.motion.analyze import SavedAnalysis
-
     record = (job.result or {}).get(USED_KEY)
     return SavedAnalysis.model_validate(record) if isinstance(record, dict) else None
 
@@ -299,8 +312,6 @@ def use_measurements(*, store: Store, settings: Settings, job: StoredJob) -> Use
     used = store.jobs.use_once(
         job_id=job.id, key=USED_KEY, use=lambda uow: save(uow).model_dump(mode="json")
     )
-    from hiplab.motion.analyze import SavedAnalysis
-
     return UsedMeasurements(saved=SavedAnalysis.model_validate(used.record), new=used.new)
 
 
@@ -344,7 +355,6 @@ def measurement_saver(
         If the task measures no assessment test, or nothing measured is reliable.
 
     """
-    from hiplab.motion.analyze import REPORT_FORMAT, SavedAnalysis
     from hiplab.services.assessments import assess_input
 
     refusal = refusal_of(analysis)
